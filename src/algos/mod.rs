@@ -1,0 +1,44 @@
+//! The algorithms, one file each, and the registry that names them.
+
+pub mod ricart_agrawala;
+pub mod ring_election;
+
+use crate::engine::trace::RunConfig;
+use crate::scenario::{AlgoInfo, Algorithm, Run, Scenario};
+use futures::future::LocalBoxFuture;
+
+/// Opens a scenario from its configuration.
+pub type Opener = fn(RunConfig) -> LocalBoxFuture<'static, Result<Box<dyn Scenario>, String>>;
+
+/// A registered scenario: its description and how to open it.
+pub struct Entry {
+    pub info: &'static AlgoInfo,
+    pub open: Opener,
+}
+
+fn open<A: Algorithm>(config: RunConfig) -> LocalBoxFuture<'static, Result<Box<dyn Scenario>, String>> {
+    Box::pin(async move { Run::<A>::new(config).await.map(|r| Box::new(r) as Box<dyn Scenario>) })
+}
+
+fn entry<A: Algorithm>() -> Entry {
+    Entry { info: A::info(), open: open::<A> }
+}
+
+/// Every scenario, in the order the picker lists them.
+pub fn all() -> Vec<Entry> {
+    vec![entry::<ricart_agrawala::RicartAgrawala>(), entry::<ring_election::RingElection>()]
+}
+
+pub fn find(name: &str) -> Result<Entry, String> {
+    all().into_iter().find(|e| e.info.name == name).ok_or_else(|| {
+        let names: Vec<&str> = all().iter().map(|e| e.info.name).collect();
+        format!("unknown scenario {name:?}; valid scenarios: {}", names.join(", "))
+    })
+}
+
+/// Open a scenario from its configuration (must run inside a tokio runtime
+/// when the configuration asks for actors).
+pub async fn open_run(config: RunConfig) -> Result<Box<dyn Scenario>, String> {
+    let entry = find(&config.scenario)?;
+    (entry.open)(config).await
+}

@@ -1,0 +1,440 @@
+//! Ricart–Agrawala mutual exclusion (seeds 000 and 001): a node that wants
+//! the critical section broadcasts a Lamport-timestamped REQUEST and enters
+//! once every other node has sent a REPLY. A node replies at once unless it
+//! is in the critical section or wants it with an earlier (timestamp, id);
+//! then it defers the reply until it leaves. 2(N−1) messages per entry.
+//!
+//! Two additions a real deployment needs, both visible in the inspector:
+//! a REPLY names the request it answers (so a late duplicate from an earlier
+//! round is ignored), and an optional retransmission timer (`retry`) re-sends
+//! the REQUEST to nodes that have not answered, which is what lets the
+//! algorithm recover from lost messages once faults heal.
+//!
+//! `variant=no-defer` is the deliberately broken version: it never defers,
+//! and the mutual-exclusion checker catches it.
+
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Msg {
+    Request {
+        ts: u64,
+    },
+    /// Answers the request stamped `ts`.
+    Reply {
+        ts: u64,
+    },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Request { .. } => "REQUEST",
+            Msg::Reply { .. } => "REPLY",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Request { ts } => format!("REQUEST(ts={ts})"),
+            Msg::Reply { ts } => format!("REPLY(to ts={ts})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// Leave the critical section after the configured duration.
+    Release,
+    /// Ask for the critical section again (the `think` workload).
+    Want,
+    /// Re-send the request to nodes that have not replied.
+    Retry,
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::Release => "release-timer",
+            Timer::Want => "want-timer",
+            Timer::Retry => "retry-timer",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Enter,
+    Leave,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Idle,
+    Wanting,
+    InCs,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub role: Role,
+    /// Timestamp of the current request.
+    pub ts: Option<u64>,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn badge(&self) -> String {
+        self.ts.map(|t| format!("ts={t}")).unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    /// The algorithm's own Lamport clock (persisted across crashes).
+    clock: u64,
+    state: State,
+    ts: u64,
+    replied: Vec<bool>,
+    replies: usize,
+    /// Deferred replies: (node, timestamp of its request), in arrival order.
+    deferred: Vec<(NodeId, u64)>,
+    cs: Time,
+    retry: Time,
+    /// When non-zero, the node asks again this long after leaving (a
+    /// continuous workload for play mode and benchmarks).
+    think: Time,
+    no_defer: bool,
+    entries: u64,
+}
+
+/// The knobs every node of a run shares.
+#[derive(Clone, Copy, Debug)]
+pub struct Knobs {
+    pub cs: Time,
+    pub retry: Time,
+    pub think: Time,
+    pub no_defer: bool,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, k: Knobs) -> Self {
+        Node {
+            id,
+            n,
+            clock: 0,
+            state: State::Idle,
+            ts: 0,
+            replied: vec![false; n],
+            replies: 0,
+            deferred: Vec::new(),
+            cs: k.cs,
+            retry: k.retry,
+            think: k.think,
+            no_defer: k.no_defer,
+            entries: 0,
+        }
+    }
+
+    fn enter(&mut self, cx: &mut Cx<Self>) {
+        self.state = State::InCs;
+        self.entries += 1;
+        cx.cancel_timer(Timer::Retry);
+        cx.note(format!("enters the critical section (ts={})", self.ts));
+        if self.cs > 0 {
+            cx.set_timer(self.cs, Timer::Release);
+        }
+    }
+
+    fn leave(&mut self, cx: &mut Cx<Self>) {
+        self.state = State::Idle;
+        cx.cancel_timer(Timer::Release);
+        cx.note("leaves the critical section");
+        for (to, ts) in std::mem::take(&mut self.deferred) {
+            cx.send(to, Msg::Reply { ts });
+        }
+        if self.think > 0 {
+            cx.set_timer(self.think, Timer::Want);
+        }
+    }
+
+    fn knobs(&self) -> Knobs {
+        Knobs { cs: self.cs, retry: self.retry, think: self.think, no_defer: self.no_defer }
+    }
+
+    fn want(&mut self, cx: &mut Cx<Self>) {
+        if self.state != State::Idle {
+            cx.note("already wants or holds the critical section");
+            return;
+        }
+        self.clock += 1;
+        self.ts = self.clock;
+        self.state = State::Wanting;
+        self.replied.iter_mut().for_each(|r| *r = false);
+        self.replies = 0;
+        cx.broadcast(Msg::Request { ts: self.ts });
+        if self.n == 1 {
+            self.enter(cx);
+        } else if self.retry > 0 {
+            cx.set_timer(self.retry, Timer::Retry);
+        }
+    }
+
+    /// Does my own request come before `(ts, from)`?
+    fn mine_first(&self, ts: u64, from: NodeId) -> bool {
+        (self.ts, self.id) < (ts, from)
+    }
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, cx: &mut Cx<Self>) {
+        if self.think > 0 {
+            // Stagger the first requests so the workload starts mixed.
+            cx.set_timer(self.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
+        }
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Request { ts } => {
+                self.clock = self.clock.max(ts) + 1;
+                let defer = !self.no_defer
+                    && match self.state {
+                        State::InCs => true,
+                        State::Wanting => self.mine_first(ts, from),
+                        State::Idle => false,
+                    };
+                if defer {
+                    if !self.deferred.contains(&(from, ts)) {
+                        self.deferred.push((from, ts));
+                    }
+                } else {
+                    cx.send(from, Msg::Reply { ts });
+                }
+            }
+            Msg::Reply { ts } => {
+                if self.state == State::Wanting && ts == self.ts && !self.replied[from] {
+                    self.replied[from] = true;
+                    self.replies += 1;
+                    if self.replies == self.n - 1 {
+                        self.enter(cx);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        match timer {
+            Timer::Release if self.state == State::InCs => self.leave(cx),
+            Timer::Want => self.want(cx),
+            Timer::Retry if self.state == State::Wanting => {
+                for to in (0..self.n).filter(|&to| to != self.id && !self.replied[to]) {
+                    cx.send(to, Msg::Request { ts: self.ts });
+                }
+                cx.set_timer(self.retry, Timer::Retry);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        match (req, self.state) {
+            (Request::Enter, _) => self.want(cx),
+            (Request::Leave, State::InCs) => self.leave(cx),
+            (Request::Leave, _) => cx.note("is not in the critical section"),
+        }
+    }
+
+    fn recovered(&self) -> Self {
+        // Only the Lamport clock is on stable storage.
+        let mut fresh = Node::new(self.id, self.n, self.knobs());
+        fresh.clock = self.clock;
+        fresh.entries = self.entries;
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        let role = match self.state {
+            State::Idle => Role::Idle,
+            State::Wanting => Role::Wanting,
+            State::InCs => Role::InCs,
+        };
+        Sum { role, ts: (self.state != State::Idle).then_some(self.ts) }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let state = match self.state {
+            State::Idle => "idle",
+            State::Wanting => "wanting the CS",
+            State::InCs => "in the CS",
+        };
+        let replied: Vec<String> = (0..self.n).filter(|&i| self.replied[i]).map(|i| i.to_string()).collect();
+        let deferred: Vec<String> = self.deferred.iter().map(|(n, ts)| format!("{n}(ts={ts})")).collect();
+        let mut rows = vec![
+            Row::new("state", state),
+            Row::new("algorithm clock", self.clock),
+            Row::new(
+                "request",
+                if self.state == State::Idle { "-".to_string() } else { format!("(ts={}, id={})", self.ts, self.id) },
+            ),
+        ];
+        if self.state == State::Wanting {
+            rows.push(Row::new("replies", format!("{}/{} from [{}]", self.replies, self.n - 1, replied.join(" "))));
+        }
+        rows.push(Row::new("deferred queue", if deferred.is_empty() { "-".to_string() } else { deferred.join(" ") }));
+        rows.push(Row::new("entries so far", self.entries));
+        if self.no_defer {
+            rows.push(Row::new("variant", "no-defer (BROKEN on purpose)"));
+        }
+        rows
+    }
+}
+
+/// Invariants: mutual exclusion and (timestamp, id) order; at quiescence
+/// nobody is left waiting.
+#[derive(Default)]
+pub struct Check {
+    entries: Vec<(NodeId, u64)>,
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["mutual-exclusion", "timestamp-order", "no-starvation"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let Change::Summary(x) = change else { return Vec::new() };
+        let s = &w.summaries[x];
+        if s.role != Role::InCs || old.is_some_and(|o| o.role == Role::InCs) {
+            return Vec::new();
+        }
+        let ts = s.ts.unwrap_or(0);
+        self.entries.push((x, ts));
+        let mut out = Vec::new();
+        if let Some(y) = w.live().find(|&y| y != x && w.summaries[y].role == Role::InCs) {
+            out.push(w.violation("mutual-exclusion", format!("nodes {y} and {x} are both in the critical section")));
+        }
+        if let Some(y) = w
+            .live()
+            .find(|&y| w.summaries[y].role == Role::Wanting && w.summaries[y].ts.is_some_and(|t| (t, y) < (ts, x)))
+        {
+            let t = w.summaries[y].ts.unwrap_or(0);
+            out.push(w.violation(
+                "timestamp-order",
+                format!("node {x} entered with (ts={ts}, id={x}) while node {y} waits with earlier (ts={t}, id={y})"),
+            ));
+        }
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        w.live()
+            .filter(|&y| w.summaries[y].role == Role::Wanting)
+            .map(|y| w.violation("no-starvation", format!("node {y} waits for replies that will never come")))
+            .collect()
+    }
+
+    fn result(&self, _w: &World<Node>) -> serde_json::Value {
+        let order: Vec<NodeId> = self.entries.iter().map(|e| e.0).collect();
+        let entries: Vec<serde_json::Value> =
+            self.entries.iter().map(|(n, ts)| serde_json::json!({"node": n, "ts": ts})).collect();
+        serde_json::json!({ "cs_order": order, "entries": entries })
+    }
+}
+
+pub struct RicartAgrawala;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "ricart-agrawala",
+    about: "Ricart–Agrawala mutual exclusion: timestamped requests, replies, deferred-reply queue",
+    default_nodes: 5,
+    min_nodes: 1,
+    max_nodes: 4096,
+    verbs: &[
+        VerbHelp { usage: "request N", help: "node N asks for the critical section" },
+        VerbHelp { usage: "release N", help: "node N leaves the critical section" },
+    ],
+    params: &[
+        ParamHelp {
+            key: "cs",
+            default: "20",
+            help: "ms a node stays in the CS before it leaves on its own (0: only `release`)",
+        },
+        ParamHelp {
+            key: "retry",
+            default: "0",
+            help: "ms before re-sending an unanswered request (0: never, the classic algorithm)",
+        },
+        ParamHelp {
+            key: "think",
+            default: "0",
+            help: "ms after leaving before a node asks again (0: only on `request`)",
+        },
+        ParamHelp { key: "variant", default: "correct", help: "correct | no-defer (broken: replies at once, always)" },
+    ],
+    action: "request / release",
+};
+
+pub(crate) fn node_arg(verb: &str, args: &[String], n: usize) -> Result<NodeId, String> {
+    match args {
+        [a] => match a.parse::<NodeId>() {
+            Ok(x) if x < n => Ok(x),
+            Ok(x) => Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
+            Err(_) => Err(format!("`{verb} N` expects a node number, not {a:?}")),
+        },
+        _ => Err(format!("`{verb}` expects one node number: `{verb} N`")),
+    }
+}
+
+impl Algorithm for RicartAgrawala {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let knobs = Knobs {
+            cs: params.num::<u64>("cs", 20)? * MS,
+            retry: params.num::<u64>("retry", 0)? * MS,
+            think: params.num::<u64>("think", 0)? * MS,
+            no_defer: params.choice("variant", &["correct", "no-defer"])? == 1,
+        };
+        if knobs.think > 0 && knobs.cs == 0 {
+            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
+        }
+        let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
+        Ok((nodes, Box::new(Check::default())))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let req = match verb {
+            "request" => Request::Enter,
+            "release" => Request::Leave,
+            _ => return Err(format!("unknown verb {verb:?} (ricart-agrawala knows: request N, release N)")),
+        };
+        Ok((node_arg(verb, args, n)?, req))
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        let verb = match s.role {
+            Role::Idle => "request",
+            Role::InCs => "release",
+            _ => return None,
+        };
+        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+    }
+}

@@ -1,0 +1,384 @@
+//! Ring election (seed 000): nodes sit on a logical ring 0 → 1 → … → N−1 → 0.
+//! The initiator sends ELECTION carrying the list of ids it has passed;
+//! every node appends its id and forwards it to its successor. When the
+//! message is back at its initiator (or at any node already on its list,
+//! when the initiator died on the way), the highest id on the list is the
+//! coordinator, and a COORDINATOR message goes once round the ring so that
+//! every live node learns it.
+//!
+//! A crashed successor is detected by a missing ACK: every forward is
+//! acknowledged, and when no ACK comes within `timeout` the sender skips
+//! that node and tries the next one. A recovered node starts an election.
+//!
+//! `variant=self-elect` is the deliberately broken version: an initiator
+//! names itself coordinator instead of the highest id it collected.
+
+use super::ricart_agrawala::node_arg;
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Payload {
+    /// The ids visited so far; the first is the initiator.
+    Election { ids: Vec<NodeId> },
+    /// `leader` won; `origin` sent this round and stops it.
+    Coordinator { leader: NodeId, origin: NodeId },
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Msg {
+    Pass { seq: u64, payload: Payload },
+    Ack { seq: u64 },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Pass { payload: Payload::Election { .. }, .. } => "ELECTION",
+            Msg::Pass { payload: Payload::Coordinator { .. }, .. } => "COORDINATOR",
+            Msg::Ack { .. } => "ACK",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Pass { payload: Payload::Election { ids }, .. } => {
+                let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+                format!("ELECTION[{}]", ids.join(","))
+            }
+            Msg::Pass { payload: Payload::Coordinator { leader, .. }, .. } => format!("COORDINATOR({leader})"),
+            Msg::Ack { seq } => format!("ACK(#{seq})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// No ACK for forward `seq` yet.
+    AckTimeout { seq: u64 },
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        "ack-timeout"
+    }
+    fn summary(&self) -> String {
+        let Timer::AckTimeout { seq } = self;
+        format!("ack-timeout(#{seq})")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Elect;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub participant: bool,
+    pub coordinator: Option<NodeId>,
+    pub me: NodeId,
+    /// Elections this node started (lets the monitor tell new elections
+    /// from old ones still circulating).
+    pub started: u32,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        if self.participant {
+            Role::Candidate
+        } else if self.coordinator == Some(self.me) {
+            Role::Leader
+        } else {
+            Role::Idle
+        }
+    }
+    fn badge(&self) -> String {
+        self.coordinator.map(|c| format!("L={c}")).unwrap_or_default()
+    }
+}
+
+/// A forward still waiting for its ACK.
+#[derive(Clone, Debug)]
+struct Outstanding {
+    seq: u64,
+    to: NodeId,
+    payload: Payload,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    participant: bool,
+    coordinator: Option<NodeId>,
+    seq: u64,
+    outstanding: Vec<Outstanding>,
+    timeout: Time,
+    self_elect: bool,
+    started: u32,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, timeout: Time, self_elect: bool) -> Self {
+        Node {
+            id,
+            n,
+            participant: false,
+            coordinator: None,
+            seq: 0,
+            outstanding: Vec::new(),
+            timeout,
+            self_elect,
+            started: 0,
+        }
+    }
+
+    /// Send `payload` to the first successor after `after`, expecting an ACK.
+    fn forward(&mut self, cx: &mut Cx<Self>, after: NodeId, payload: Payload) {
+        let to = (after + 1) % self.n;
+        if to == self.id {
+            // Everyone else is unreachable: the message comes straight back.
+            let from = self.id;
+            self.receive(cx, from, payload);
+            return;
+        }
+        self.seq += 1;
+        let seq = self.seq;
+        cx.send(to, Msg::Pass { seq, payload: payload.clone() });
+        cx.set_timer(self.timeout, Timer::AckTimeout { seq });
+        self.outstanding.push(Outstanding { seq, to, payload });
+    }
+
+    fn start(&mut self, cx: &mut Cx<Self>) {
+        self.participant = true;
+        self.started += 1;
+        cx.note(format!("starts an election: ELECTION[{}] to its successor", self.id));
+        let id = self.id;
+        self.forward(cx, id, Payload::Election { ids: vec![id] });
+    }
+
+    fn receive(&mut self, cx: &mut Cx<Self>, _from: NodeId, payload: Payload) {
+        match payload {
+            Payload::Election { mut ids } => {
+                // Back at its initiator, or at a node it already passed (the
+                // initiator died on the way): the round is complete.
+                if ids.contains(&self.id) {
+                    let leader = if self.self_elect { self.id } else { ids.iter().copied().max().unwrap_or(self.id) };
+                    cx.note(format!("election went round {ids:?}: {leader} becomes coordinator"));
+                    self.announce(cx, leader, self.id);
+                } else {
+                    self.participant = true;
+                    if !ids.contains(&self.id) {
+                        ids.push(self.id);
+                    }
+                    let id = self.id;
+                    self.forward(cx, id, Payload::Election { ids });
+                }
+            }
+            Payload::Coordinator { leader, origin } => {
+                if origin == self.id || (!self.participant && self.coordinator == Some(leader)) {
+                    // Back at its sender, or already known here: stop it.
+                    self.participant = false;
+                    return;
+                }
+                self.announce(cx, leader, origin);
+            }
+        }
+    }
+
+    fn announce(&mut self, cx: &mut Cx<Self>, leader: NodeId, origin: NodeId) {
+        self.participant = false;
+        self.coordinator = Some(leader);
+        let id = self.id;
+        self.forward(cx, id, Payload::Coordinator { leader, origin });
+    }
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Elect;
+    type Summary = Sum;
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Ack { seq } => {
+                if let Some(i) = self.outstanding.iter().position(|o| o.seq == seq) {
+                    self.outstanding.remove(i);
+                    cx.cancel_timer(Timer::AckTimeout { seq });
+                }
+            }
+            Msg::Pass { seq, payload } => {
+                cx.send(from, Msg::Ack { seq });
+                self.receive(cx, from, payload);
+            }
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        let Timer::AckTimeout { seq } = timer;
+        if let Some(i) = self.outstanding.iter().position(|o| o.seq == seq) {
+            let o = self.outstanding.remove(i);
+            cx.note(format!("no ACK from {} in time: skips it", o.to));
+            self.forward(cx, o.to, o.payload);
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, _req: Elect) {
+        self.start(cx);
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        self.start(cx);
+    }
+
+    fn recovered(&self) -> Self {
+        let mut fresh = Node::new(self.id, self.n, self.timeout, self.self_elect);
+        fresh.started = self.started;
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        Sum { participant: self.participant, coordinator: self.coordinator, me: self.id, started: self.started }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let waiting: Vec<String> = self
+            .outstanding
+            .iter()
+            .map(|o| format!("#{}→{} {}", o.seq, o.to, Msg::Pass { seq: o.seq, payload: o.payload.clone() }.summary()))
+            .collect();
+        let mut rows = vec![
+            Row::new("participant", if self.participant { "yes (election running)" } else { "no" }),
+            Row::new("coordinator", self.coordinator.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into())),
+            Row::new("successor", (self.id + 1) % self.n),
+            Row::new("awaiting ACK", if waiting.is_empty() { "-".to_string() } else { waiting.join("; ") }),
+            Row::new("ack timeout", format!("{} ms", self.timeout / MS)),
+        ];
+        if self.self_elect {
+            rows.push(Row::new("variant", "self-elect (BROKEN on purpose)"));
+        }
+        rows
+    }
+}
+
+/// Invariants: at most one coordinator per connected component (checked
+/// when a node becomes coordinator); at quiescence after an election that
+/// began after the last fault, every live node of that component agrees on
+/// its highest live id.
+#[derive(Default)]
+pub struct Check {
+    seq: u64,
+    last_fault: u64,
+    last_start: Option<(u64, NodeId)>,
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["one-coordinator", "agreement"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        self.seq += 1;
+        let x = match change {
+            Change::Summary(x) => x,
+            Change::Crash(_) | Change::Recover(_) | Change::Links => {
+                self.last_fault = self.seq;
+                return Vec::new();
+            }
+        };
+        let s = &w.summaries[x];
+        if old.is_some_and(|o| o.started < s.started) {
+            self.last_start = Some((self.seq, x));
+        }
+        if s.role() != Role::Leader || old.is_some_and(|o| o.role() == Role::Leader) {
+            return Vec::new();
+        }
+        let comps = w.faults.components(w.alive);
+        let comp = comps.iter().find(|c| c.contains(&x));
+        match comp.and_then(|c| c.iter().copied().find(|&y| y != x && w.summaries[y].role() == Role::Leader)) {
+            Some(y) => {
+                vec![w.violation(
+                    "one-coordinator",
+                    format!("nodes {y} and {x} both act as coordinator in one component"),
+                )]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        let Some((at, starter)) = self.last_start else { return Vec::new() };
+        if at < self.last_fault || !w.alive[starter] {
+            return Vec::new();
+        }
+        let comps = w.faults.components(w.alive);
+        let Some(comp) = comps.into_iter().find(|c| c.contains(&starter)) else { return Vec::new() };
+        let highest = comp.iter().copied().max();
+        comp.iter()
+            .filter(|&&y| w.summaries[y].coordinator != highest || w.summaries[y].participant)
+            .map(|&y| {
+                let believes = w.summaries[y].coordinator.map(|c| c.to_string()).unwrap_or_else(|| "nobody".into());
+                w.violation(
+                    "agreement",
+                    format!(
+                        "node {y} believes {believes} is coordinator; the highest live id is {}",
+                        highest.unwrap_or(0)
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let leaders: serde_json::Map<String, serde_json::Value> =
+            w.live().map(|i| (i.to_string(), w.summaries[i].coordinator.into())).collect();
+        serde_json::json!({ "leaders": leaders })
+    }
+}
+
+pub struct RingElection;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "ring-election",
+    about: "Ring election: ELECTION collects ids round the ring, the highest becomes coordinator; dead successors skipped by ACK timeout",
+    default_nodes: 5,
+    min_nodes: 2,
+    max_nodes: 4096,
+    verbs: &[VerbHelp { usage: "elect N", help: "node N starts an election" }],
+    params: &[
+        ParamHelp { key: "timeout", default: "50", help: "ms to wait for an ACK before skipping a successor" },
+        ParamHelp { key: "variant", default: "correct", help: "correct | self-elect (broken: initiator names itself)" },
+    ],
+    action: "elect",
+};
+
+impl Algorithm for RingElection {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let timeout = params.num::<u64>("timeout", 50)? * MS;
+        if timeout == 0 {
+            return Err("parameter timeout must be at least 1 ms".into());
+        }
+        let self_elect = params.choice("variant", &["correct", "self-elect"])? == 1;
+        let nodes = (0..n).map(|i| Node::new(i, n, timeout, self_elect)).collect();
+        Ok((nodes, Box::new(Check::default())))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Elect), String> {
+        match verb {
+            "elect" => Ok((node_arg(verb, args, n)?, Elect)),
+            _ => Err(format!("unknown verb {verb:?} (ring-election knows: elect N)")),
+        }
+    }
+
+    fn action(node: NodeId, _s: &Sum) -> Option<Input> {
+        Some(Input::Verb { verb: "elect".into(), args: vec![node.to_string()] })
+    }
+}

@@ -1,0 +1,3 @@
+//! Exports of a run's history to other tools' formats.
+
+pub mod shiviz;

@@ -1,0 +1,12 @@
+//! The simulator. It knows nothing of terminals.
+
+pub mod actor;
+pub mod clocks;
+pub mod export;
+pub mod input;
+pub mod invariant;
+pub mod network;
+pub mod protocol;
+pub mod rng;
+pub mod sim;
+pub mod trace;

@@ -1,0 +1,130 @@
+//! The network's shape and faults: latency, loss, duplication, partitions,
+//! cut links. The in-flight set itself lives in the simulator.
+
+use super::protocol::{MS, NodeId, Time};
+use std::collections::BTreeSet;
+
+/// Latency, loss and duplication of every link.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NetConfig {
+    pub latency_min: Time,
+    pub latency_max: Time,
+    /// Probability in [0, 1] that a sent message is lost.
+    pub loss: f64,
+    /// Probability in [0, 1] that a sent message arrives twice.
+    pub dup: f64,
+    /// Per-link FIFO: a message never overtakes an earlier one on its link.
+    pub fifo: bool,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig { latency_min: MS, latency_max: 10 * MS, loss: 0.0, dup: 0.0, fifo: false }
+    }
+}
+
+/// Partitions and cut links. Crashes live in the simulator's `alive`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Faults {
+    /// Group of each node while partitioned; `None` when not partitioned.
+    pub group: Option<Vec<u32>>,
+    /// Cut links as ordered pairs (low, high).
+    pub cut: BTreeSet<(NodeId, NodeId)>,
+}
+
+impl Faults {
+    pub fn link_up(&self, a: NodeId, b: NodeId) -> bool {
+        if a == b {
+            return true;
+        }
+        if let Some(g) = &self.group
+            && g[a] != g[b]
+        {
+            return false;
+        }
+        !self.cut.contains(&(a.min(b), a.max(b)))
+    }
+
+    pub fn is_clear(&self) -> bool {
+        self.group.is_none() && self.cut.is_empty()
+    }
+
+    /// Split the nodes into the listed groups; unlisted nodes form one more group.
+    pub fn partition(&mut self, n: usize, groups: &[Vec<NodeId>]) {
+        let rest = groups.len() as u32;
+        let mut g = vec![rest; n];
+        for (i, grp) in groups.iter().enumerate() {
+            for &node in grp {
+                g[node] = i as u32;
+            }
+        }
+        self.group = Some(g);
+    }
+
+    pub fn heal(&mut self) {
+        self.group = None;
+        self.cut.clear();
+    }
+
+    /// Connected components of the live nodes over the up links, each sorted,
+    /// ordered by their lowest id.
+    pub fn components(&self, alive: &[bool]) -> Vec<Vec<NodeId>> {
+        let n = alive.len();
+        let mut comp = vec![usize::MAX; n];
+        let mut out: Vec<Vec<NodeId>> = Vec::new();
+        for start in 0..n {
+            if !alive[start] || comp[start] != usize::MAX {
+                continue;
+            }
+            let c = out.len();
+            let mut members = vec![start];
+            comp[start] = c;
+            let mut i = 0;
+            while i < members.len() {
+                let a = members[i];
+                i += 1;
+                if self.is_clear() {
+                    // Fast path: everyone live is connected.
+                    for b in 0..n {
+                        if alive[b] && comp[b] == usize::MAX {
+                            comp[b] = c;
+                            members.push(b);
+                        }
+                    }
+                    continue;
+                }
+                for b in 0..n {
+                    if alive[b] && comp[b] == usize::MAX && self.link_up(a, b) {
+                        comp[b] = c;
+                        members.push(b);
+                    }
+                }
+            }
+            members.sort_unstable();
+            out.push(members);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_and_cut_split_components() {
+        let mut f = Faults::default();
+        let alive = vec![true; 5];
+        assert_eq!(f.components(&alive), vec![vec![0, 1, 2, 3, 4]]);
+        f.partition(5, &[vec![0, 1], vec![2, 3]]);
+        assert_eq!(f.components(&alive), vec![vec![0, 1], vec![2, 3], vec![4]]);
+        assert!(!f.link_up(1, 2));
+        assert!(f.link_up(0, 1));
+        f.heal();
+        f.cut.insert((0, 1));
+        // 0 and 1 still reach each other through the others.
+        assert_eq!(f.components(&alive), vec![vec![0, 1, 2, 3, 4]]);
+        let alive = vec![true, true, false, false, false];
+        assert_eq!(f.components(&alive), vec![vec![0], vec![1]]);
+    }
+}

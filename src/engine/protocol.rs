@@ -1,0 +1,173 @@
+//! The contract between the engine and an algorithm: a pure, synchronous
+//! state machine that reacts to events and writes commands into a [`Cx`].
+
+use serde::{Serialize, de::DeserializeOwned};
+use std::fmt::Debug;
+
+/// Node ids are 0-based everywhere.
+pub type NodeId = usize;
+/// Virtual time in microseconds.
+pub type Time = u64;
+
+/// Microseconds in one virtual millisecond.
+pub const MS: Time = 1_000;
+
+/// What a node shows about itself; drives the colour and symbol of the
+/// node in the topology pane. `Crashed` is decided by the engine alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Role {
+    #[default]
+    Idle,
+    Wanting,
+    InCs,
+    Candidate,
+    Leader,
+    Crashed,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Idle => "idle",
+            Role::Wanting => "wanting",
+            Role::InCs => "in-cs",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+            Role::Crashed => "crashed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Idle, Role::Wanting, Role::InCs, Role::Candidate, Role::Leader, Role::Crashed]
+            .into_iter()
+            .find(|r| r.name() == s)
+    }
+}
+
+/// A message or timer knows its kind (for counts, colours, the log) and a
+/// short human summary of its payload.
+pub trait Describe {
+    fn kind(&self) -> &'static str;
+    fn summary(&self) -> String {
+        self.kind().to_string()
+    }
+}
+
+/// The cheap, per-event summary of a node that the engine keeps for every
+/// node (invariants, topology colours). Full state is fetched on demand
+/// through [`Protocol::inspect`].
+pub trait Summary: Clone + Debug + PartialEq + Send + 'static {
+    fn role(&self) -> Role;
+    /// A few characters drawn next to the node (e.g. `L=4`, `ts=3`).
+    fn badge(&self) -> String {
+        String::new()
+    }
+}
+
+/// One labelled row of the inspector.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Row {
+    pub label: String,
+    pub value: String,
+}
+
+impl Row {
+    pub fn new(label: impl Into<String>, value: impl ToString) -> Row {
+        Row { label: label.into(), value: value.to_string() }
+    }
+}
+
+/// A command written by a handler; the engine carries it out.
+#[derive(Clone, Debug)]
+pub enum Cmd<P: Protocol> {
+    Send { to: NodeId, msg: P::Msg },
+    SetTimer { after: Time, timer: P::Timer },
+    CancelTimer { timer: P::Timer },
+    Note(String),
+}
+
+/// The context a handler writes into. It knows who the node is, how many
+/// nodes there are and the virtual time, and nothing else of the world.
+pub struct Cx<'a, P: Protocol> {
+    pub id: NodeId,
+    pub n: usize,
+    pub now: Time,
+    pub(crate) out: &'a mut Vec<Cmd<P>>,
+}
+
+impl<'a, P: Protocol> Cx<'a, P> {
+    pub fn new(id: NodeId, n: usize, now: Time, out: &'a mut Vec<Cmd<P>>) -> Self {
+        Cx { id, n, now, out }
+    }
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
+        self.out.push(Cmd::Send { to, msg });
+    }
+    /// Send `msg` to every other node, in id order.
+    pub fn broadcast(&mut self, msg: P::Msg) {
+        for to in (0..self.n).filter(|&to| to != self.id) {
+            self.out.push(Cmd::Send { to, msg: msg.clone() });
+        }
+    }
+    pub fn set_timer(&mut self, after: Time, timer: P::Timer) {
+        self.out.push(Cmd::SetTimer { after, timer });
+    }
+    pub fn cancel_timer(&mut self, timer: P::Timer) {
+        self.out.push(Cmd::CancelTimer { timer });
+    }
+    /// A line for the event log, attributed to this node.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.out.push(Cmd::Note(text.into()));
+    }
+}
+
+/// An algorithm: a pure, synchronous state machine. It never touches a
+/// socket, a clock, a thread or a random source.
+pub trait Protocol: Clone + Send + 'static {
+    type Msg: Clone + Debug + Describe + Send + Serialize + DeserializeOwned + 'static;
+    type Timer: Clone + Debug + Describe + PartialEq + Send + Serialize + DeserializeOwned + 'static;
+    type Request: Clone + Debug + Send + 'static;
+    type Summary: Summary;
+
+    fn on_start(&mut self, _cx: &mut Cx<Self>) {}
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Self::Msg);
+    fn on_timer(&mut self, _cx: &mut Cx<Self>, _timer: Self::Timer) {}
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Self::Request);
+    /// Called when a crashed node comes back, on the state [`Protocol::recovered`] gave.
+    fn on_recover(&mut self, _cx: &mut Cx<Self>) {}
+    /// The node as it is after a crash: only what it persisted survives.
+    fn recovered(&self) -> Self;
+    fn summary(&self) -> Self::Summary;
+    /// The inspector rows: the algorithm's own data structures.
+    fn inspect(&self) -> Vec<Row>;
+}
+
+/// What a node is asked to do.
+#[derive(Clone, Debug)]
+pub enum NodeEvent<P: Protocol> {
+    Start,
+    Message { from: NodeId, msg: P::Msg },
+    Timer(P::Timer),
+    Request(P::Request),
+    Recover,
+}
+
+/// Run one event through a protocol state: the single place handlers are
+/// invoked, used by both the inline and the actor driver.
+pub fn dispatch<P: Protocol>(
+    state: &mut P,
+    id: NodeId,
+    n: usize,
+    now: Time,
+    ev: NodeEvent<P>,
+    out: &mut Vec<Cmd<P>>,
+) -> P::Summary {
+    let mut cx = Cx::new(id, n, now, out);
+    match ev {
+        NodeEvent::Start => state.on_start(&mut cx),
+        NodeEvent::Message { from, msg } => state.on_message(&mut cx, from, msg),
+        NodeEvent::Timer(t) => state.on_timer(&mut cx, t),
+        NodeEvent::Request(r) => state.on_request(&mut cx, r),
+        NodeEvent::Recover => state.on_recover(&mut cx),
+    }
+    state.summary()
+}

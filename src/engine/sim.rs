@@ -1,0 +1,902 @@
+//! The simulator: owns virtual time, randomness, the in-flight set, timers,
+//! faults and the ground-truth clocks. `Sim::apply(Input)` is the single
+//! entry point for the TUI, scripts, replay and tests.
+
+use super::actor::{Driver, DriverKind};
+use super::clocks::{Clocks, Stamp};
+use super::input::{EvId, Expect, Input, SchedMode};
+use super::invariant::{Change, Monitor, Violation, World};
+use super::network::{Faults, NetConfig};
+use super::protocol::{Cmd, Describe, NodeEvent, NodeId, Protocol, Row, Summary, Time};
+use super::rng::{Draw, Purpose};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+
+/// The largest number of steps one `run` takes when no bound is given.
+pub const RUN_LIMIT: u64 = 1_000_000;
+/// How many log lines are kept.
+pub const LOG_KEEP: usize = 2_000;
+/// How many violations are kept (the first one is what the badge shows).
+pub const VIOLATIONS_KEEP: usize = 1_000;
+
+/// The engine part of a run's configuration.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SimConfig {
+    pub n: usize,
+    pub seed: u64,
+    pub sched: SchedMode,
+    pub net: NetConfig,
+    pub driver: DriverKind,
+    /// Keep human-readable log lines of every event (the TUI wants them,
+    /// benchmarks do not).
+    pub logging: bool,
+}
+
+impl SimConfig {
+    pub fn new(n: usize, seed: u64) -> Self {
+        SimConfig {
+            n,
+            seed,
+            sched: SchedMode::Timed,
+            net: NetConfig::default(),
+            driver: DriverKind::Actors,
+            logging: true,
+        }
+    }
+}
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LossWhy {
+    /// Random loss (`loss P`).
+    Loss,
+    /// The link was down (partition or cut).
+    Link,
+    /// The receiver was crashed.
+    Crash,
+    /// The user dropped it (`drop ID`).
+    User,
+}
+
+/// One event of the history (the space-time diagram's points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum EvKind {
+    Start,
+    /// A message received; `send` is the history index of its send event.
+    Recv {
+        from: u32,
+        send: u32,
+        kind: u16,
+    },
+    Timer {
+        kind: u16,
+    },
+    Request,
+    Recover,
+    /// Not a node event: the node stopped.
+    Crash,
+    /// Not a node event: a message that never arrived at `node`.
+    Lost {
+        from: u32,
+        send: u32,
+        kind: u16,
+        why: LossWhy,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventRec {
+    pub step: u64,
+    pub time: Time,
+    pub node: u32,
+    pub lamport: u64,
+    pub kind: EvKind,
+}
+
+impl EventRec {
+    /// Does this record tick the node's clocks (a real event at the node)?
+    pub fn is_node_event(&self) -> bool {
+        !matches!(self.kind, EvKind::Crash | EvKind::Lost { .. })
+    }
+}
+
+pub enum PendingKind<P: Protocol> {
+    Msg { from: NodeId, to: NodeId, msg: P::Msg, sent_at: Time, send_event: u32, lamport: u64, stamp: Stamp },
+    Timer { node: NodeId, timer: P::Timer, set_at: Time },
+}
+
+pub struct Pending<P: Protocol> {
+    pub id: EvId,
+    pub due: Time,
+    pub kind: PendingKind<P>,
+}
+
+impl<P: Protocol> Pending<P> {
+    pub fn target(&self) -> NodeId {
+        match &self.kind {
+            PendingKind::Msg { to, .. } => *to,
+            PendingKind::Timer { node, .. } => *node,
+        }
+    }
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            PendingKind::Msg { msg, .. } => msg.kind(),
+            PendingKind::Timer { timer, .. } => timer.kind(),
+        }
+    }
+    pub fn summary(&self) -> String {
+        match &self.kind {
+            PendingKind::Msg { msg, .. } => msg.summary(),
+            PendingKind::Timer { timer, .. } => timer.summary(),
+        }
+    }
+    fn link(&self) -> Option<(NodeId, NodeId)> {
+        match &self.kind {
+            PendingKind::Msg { from, to, .. } => Some((*from, *to)),
+            PendingKind::Timer { .. } => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    pub step: u64,
+    pub time: Time,
+    /// True for lines that record a user's input (the command itself).
+    pub input: bool,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ExpectFailure {
+    /// Index of the input in the run's input log.
+    pub input: usize,
+    pub expect: String,
+    pub actual: String,
+}
+
+/// What one input did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Node events it delivered.
+    pub steps: u64,
+    /// Nothing is left to deliver.
+    pub quiescent: bool,
+    /// A `pause` line: wait for the user.
+    pub pause: bool,
+    pub expect_failed: Option<String>,
+}
+
+/// Message counters by kind.
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    pub sent: Vec<u64>,
+    pub delivered: Vec<u64>,
+    pub lost: Vec<u64>,
+}
+
+/// Parses an algorithm verb into the node it targets and the request.
+pub type VerbParser<P> = fn(&str, &[String], usize) -> Result<(NodeId, <P as Protocol>::Request), String>;
+
+pub struct Sim<P: Protocol> {
+    cfg: SimConfig,
+    driver: Driver<P>,
+    monitor: Box<dyn Monitor<P>>,
+    parse_verb: VerbParser<P>,
+    summaries: Vec<P::Summary>,
+    alive: Vec<bool>,
+    faults: Faults,
+    now: Time,
+    step: u64,
+    next_id: EvId,
+    pending: BTreeMap<EvId, Pending<P>>,
+    queue: BinaryHeap<Reverse<(Time, EvId)>>,
+    link_last_due: HashMap<(NodeId, NodeId), Time>,
+    clocks: Clocks,
+    history: Vec<EventRec>,
+    kinds: Vec<&'static str>,
+    counts: Counts,
+    log: VecDeque<LogLine>,
+    violations: Vec<Violation>,
+    violation_count: u64,
+    failed: Vec<ExpectFailure>,
+    inputs: Vec<Input>,
+    narration: Option<String>,
+    /// Stop delivering once `step` reaches this (rewinding re-simulates up to it).
+    limit: Option<u64>,
+    buf: Vec<Cmd<P>>,
+}
+
+impl<P: Protocol> Sim<P> {
+    /// Build a run and call every node's `on_start`. With the actor driver
+    /// this must be called inside a (current-thread) tokio runtime.
+    pub async fn new(cfg: SimConfig, states: Vec<P>, monitor: Box<dyn Monitor<P>>, parse_verb: VerbParser<P>) -> Self {
+        let n = states.len();
+        assert_eq!(n, cfg.n, "one state per node");
+        let summaries = states.iter().map(|s| s.summary()).collect();
+        let driver = Driver::new(cfg.driver, states);
+        let mut sim = Sim {
+            driver,
+            monitor,
+            parse_verb,
+            summaries,
+            alive: vec![true; n],
+            faults: Faults::default(),
+            now: 0,
+            step: 0,
+            next_id: 1,
+            pending: BTreeMap::new(),
+            queue: BinaryHeap::new(),
+            link_last_due: HashMap::new(),
+            clocks: Clocks::new(n),
+            history: Vec::new(),
+            kinds: Vec::new(),
+            counts: Counts::default(),
+            log: VecDeque::new(),
+            violations: Vec::new(),
+            violation_count: 0,
+            failed: Vec::new(),
+            inputs: Vec::new(),
+            narration: None,
+            limit: None,
+            buf: Vec::new(),
+            cfg,
+        };
+        for node in 0..n {
+            sim.handle(node, NodeEvent::Start, None).await;
+        }
+        sim
+    }
+
+    // ----- read access -------------------------------------------------
+
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+    pub fn n(&self) -> usize {
+        self.cfg.n
+    }
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+    pub fn summaries(&self) -> &[P::Summary] {
+        &self.summaries
+    }
+    pub fn alive(&self) -> &[bool] {
+        &self.alive
+    }
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+    pub fn pending(&self) -> impl Iterator<Item = &Pending<P>> {
+        self.pending.values()
+    }
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+    pub fn clocks(&self) -> &Clocks {
+        &self.clocks
+    }
+    pub fn history(&self) -> &[EventRec] {
+        &self.history
+    }
+    pub fn kind_name(&self, k: u16) -> &'static str {
+        self.kinds.get(k as usize).copied().unwrap_or("?")
+    }
+    pub fn kinds(&self) -> &[&'static str] {
+        &self.kinds
+    }
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+    pub fn log(&self) -> &VecDeque<LogLine> {
+        &self.log
+    }
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+    pub fn violation_count(&self) -> u64 {
+        self.violation_count
+    }
+    pub fn failed_expectations(&self) -> &[ExpectFailure] {
+        &self.failed
+    }
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+    pub fn narration(&self) -> Option<&str> {
+        self.narration.as_deref()
+    }
+    pub fn properties(&self) -> Vec<&'static str> {
+        self.monitor.properties()
+    }
+    /// Replace the input log by an equivalent one (used when rewinding cuts
+    /// the last `run` short: it becomes the `step K` it actually did).
+    pub fn rewrite_inputs(&mut self, inputs: Vec<Input>) {
+        self.inputs = inputs;
+    }
+    pub fn set_limit(&mut self, limit: Option<u64>) {
+        self.limit = limit;
+    }
+    pub fn world(&self) -> World<'_, P> {
+        World { step: self.step, now: self.now, summaries: &self.summaries, alive: &self.alive, faults: &self.faults }
+    }
+    pub fn result(&self) -> serde_json::Value {
+        self.monitor.result(&self.world())
+    }
+    pub async fn inspect(&mut self, node: NodeId) -> Vec<Row> {
+        self.driver.inspect(node).await
+    }
+    /// Is any event deliverable (pending and, in manual mode, still waiting)?
+    pub fn is_quiescent(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// The run's summary as JSON: the engine part of the headless contract.
+    pub fn report(&self) -> serde_json::Value {
+        let by_kind: serde_json::Map<String, serde_json::Value> = self
+            .kinds
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.counts.sent.get(*i).copied().unwrap_or(0) > 0)
+            .map(|(i, k)| (k.to_string(), self.counts.sent[i].into()))
+            .collect();
+        let sum = |v: &Vec<u64>| v.iter().sum::<u64>();
+        serde_json::json!({
+            "nodes": self.cfg.n,
+            "seed": self.cfg.seed,
+            "steps": self.step,
+            "virtual_time_ms": self.now as f64 / 1000.0,
+            "messages": {
+                "total": sum(&self.counts.sent),
+                "delivered": sum(&self.counts.delivered),
+                "lost": sum(&self.counts.lost),
+                "by_kind": by_kind,
+            },
+            "violations": self.violations,
+            "violation_count": self.violation_count,
+            "failed_expectations": self.failed,
+            "result": self.result(),
+        })
+    }
+
+    // ----- the single entry point -----------------------------------------
+
+    /// Apply one input. An invalid input returns an error and changes nothing.
+    pub async fn apply(&mut self, input: Input) -> Result<Outcome, String> {
+        self.validate(&input)?;
+        let index = self.inputs.len();
+        self.push_log(true, input.to_string());
+        self.inputs.push(input.clone());
+        let before = self.step;
+        let mut out = Outcome::default();
+        match input {
+            Input::Step(k) => {
+                while self.step - before < k && self.step_once().await {}
+                if self.step > before && self.pending.is_empty() {
+                    self.check_quiescence();
+                }
+            }
+            Input::Run(max) => {
+                let max = max.unwrap_or(RUN_LIMIT);
+                while self.step - before < max && self.step_once().await {}
+                if self.pending.is_empty() {
+                    self.check_quiescence();
+                }
+            }
+            Input::Deliver(id) => {
+                if self.under_limit() {
+                    self.fire(id).await;
+                }
+            }
+            Input::Drop(id) => {
+                if let Some(p) = self.pending.remove(&id) {
+                    self.lose(p, LossWhy::User);
+                }
+            }
+            Input::Delay(id, by) => self.delay(id, by),
+            Input::Dup(id) => self.duplicate(id),
+            Input::Crash(node) => self.crash(node).await,
+            Input::Recover(node) => {
+                self.alive[node] = true;
+                let old = self.summaries[node].clone();
+                self.notify(Change::Recover(node), Some(old));
+                self.step += 1;
+                self.handle(node, NodeEvent::Recover, None).await;
+            }
+            Input::Partition(groups) => {
+                self.faults.partition(self.cfg.n, &groups);
+                self.notify(Change::Links, None);
+            }
+            Input::Cut(a, b) => {
+                self.faults.cut.insert((a.min(b), a.max(b)));
+                self.notify(Change::Links, None);
+            }
+            Input::Heal => {
+                self.faults.heal();
+                self.notify(Change::Links, None);
+            }
+            Input::Loss(p) => self.cfg.net.loss = p,
+            Input::DupRate(p) => self.cfg.net.dup = p,
+            Input::Latency(a, b) => {
+                self.cfg.net.latency_min = a;
+                self.cfg.net.latency_max = b;
+            }
+            Input::Sched(m) => self.cfg.sched = m,
+            Input::Fifo(on) => self.cfg.net.fifo = on,
+            Input::Say(text) => self.narration = Some(text),
+            Input::Pause => out.pause = true,
+            Input::Expect(e) => {
+                if let Err(actual) = self.check_expect(&e) {
+                    let text = Input::Expect(e).to_string();
+                    self.push_log(false, format!("FAILED {text}: got {actual}"));
+                    out.expect_failed = Some(format!("{text}: got {actual}"));
+                    self.failed.push(ExpectFailure { input: index, expect: text, actual });
+                }
+            }
+            Input::Verb { verb, args } => {
+                // Validated above, so this parse succeeds.
+                let (node, req) = (self.parse_verb)(&verb, &args, self.cfg.n)?;
+                if self.under_limit() {
+                    self.step += 1;
+                    self.handle(node, NodeEvent::Request(req), None).await;
+                }
+            }
+        }
+        out.steps = self.step - before;
+        out.quiescent = self.pending.is_empty();
+        Ok(out)
+    }
+
+    /// Every check that can reject an input, done before anything changes.
+    fn validate(&self, input: &Input) -> Result<(), String> {
+        let n = self.cfg.n;
+        let node_ok = |x: NodeId| {
+            if x < n { Ok(()) } else { Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)) }
+        };
+        let pending_ok = |id: EvId| {
+            if self.pending.contains_key(&id) { Ok(()) } else { Err(format!("no in-flight message or timer #{id}")) }
+        };
+        let prob_ok = |p: f64| {
+            if (0.0..=1.0).contains(&p) { Ok(()) } else { Err(format!("probability {p} is not between 0 and 1")) }
+        };
+        match input {
+            Input::Step(_) | Input::Run(_) if self.cfg.sched == SchedMode::Manual => {
+                Err("manual scheduling: pick an event with `deliver ID` (or `sched timed`)".into())
+            }
+            Input::Deliver(id) => {
+                pending_ok(*id)?;
+                if self.cfg.net.fifo
+                    && let Some(earlier) = self.earlier_on_link(*id)
+                {
+                    return Err(format!("fifo links: #{earlier} must be delivered before #{id}"));
+                }
+                Ok(())
+            }
+            Input::Drop(id) | Input::Dup(id) | Input::Delay(id, _) => {
+                pending_ok(*id)?;
+                if matches!(input, Input::Dup(_)) && !matches!(self.pending[id].kind, PendingKind::Msg { .. }) {
+                    return Err(format!("#{id} is a timer; only messages can be duplicated"));
+                }
+                Ok(())
+            }
+            Input::Crash(x) => {
+                node_ok(*x)?;
+                if self.alive[*x] { Ok(()) } else { Err(format!("node {x} is already crashed")) }
+            }
+            Input::Recover(x) => {
+                node_ok(*x)?;
+                if self.alive[*x] { Err(format!("node {x} is not crashed")) } else { Ok(()) }
+            }
+            Input::Partition(groups) => {
+                let mut seen = vec![false; n];
+                for &x in groups.iter().flatten() {
+                    node_ok(x)?;
+                    if std::mem::replace(&mut seen[x], true) {
+                        return Err(format!("node {x} is in two groups"));
+                    }
+                }
+                if groups.is_empty() {
+                    Err("partition needs at least one group, e.g. `partition 0,1 2,3`".into())
+                } else {
+                    Ok(())
+                }
+            }
+            Input::Cut(a, b) => {
+                node_ok(*a)?;
+                node_ok(*b)?;
+                if a == b { Err("a link joins two different nodes".into()) } else { Ok(()) }
+            }
+            Input::Loss(p) | Input::DupRate(p) => prob_ok(*p),
+            Input::Latency(a, b) => {
+                if a > b {
+                    Err("latency MIN MAX needs MIN <= MAX".into())
+                } else {
+                    Ok(())
+                }
+            }
+            Input::Expect(Expect::Role { node, role }) => {
+                node_ok(*node)?;
+                super::protocol::Role::parse(role).map(|_| ()).ok_or_else(|| format!("unknown role {role:?}"))
+            }
+            Input::Verb { verb, args } => {
+                let (node, _) = (self.parse_verb)(verb, args, n)?;
+                if self.alive[node] { Ok(()) } else { Err(format!("node {node} is crashed")) }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    // ----- scheduling ------------------------------------------------------
+
+    fn under_limit(&self) -> bool {
+        self.limit.is_none_or(|l| self.step < l)
+    }
+
+    /// Deliver the next event the scheduler picks; false when none is left
+    /// (or the rewind limit is reached).
+    async fn step_once(&mut self) -> bool {
+        if !self.under_limit() {
+            return false;
+        }
+        let next = match self.cfg.sched {
+            SchedMode::Timed => self.next_timed(),
+            SchedMode::Random => self.next_random(),
+            SchedMode::Manual => None,
+        };
+        match next {
+            Some(id) => {
+                self.fire(id).await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn next_timed(&mut self) -> Option<EvId> {
+        while let Some(&Reverse((due, id))) = self.queue.peek() {
+            match self.pending.get(&id) {
+                Some(p) if p.due == due => return Some(id),
+                _ => {
+                    self.queue.pop();
+                }
+            }
+        }
+        None
+    }
+
+    fn next_random(&mut self) -> Option<EvId> {
+        let candidates: Vec<EvId> = if self.cfg.net.fifo {
+            let mut seen = std::collections::HashSet::new();
+            self.pending.values().filter(|p| p.link().is_none_or(|l| seen.insert(l))).map(|p| p.id).collect()
+        } else {
+            self.pending.keys().copied().collect()
+        };
+        if candidates.is_empty() {
+            return None;
+        }
+        let i = Draw::new(self.cfg.seed, self.step, Purpose::Schedule).index(candidates.len());
+        Some(candidates[i])
+    }
+
+    fn earlier_on_link(&self, id: EvId) -> Option<EvId> {
+        let link = self.pending.get(&id)?.link()?;
+        self.pending.range(..id).find(|(_, p)| p.link() == Some(link)).map(|(k, _)| *k)
+    }
+
+    fn enqueue(&mut self, due: Time, kind: PendingKind<P>) -> EvId {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.queue.push(Reverse((due, id)));
+        self.pending.insert(id, Pending { id, due, kind });
+        id
+    }
+
+    fn delay(&mut self, id: EvId, by: Time) {
+        let Some(p) = self.pending.get_mut(&id) else { return };
+        p.due += by;
+        let (due, link) = (p.due, p.link());
+        self.queue.push(Reverse((due, id)));
+        // On FIFO links the later messages wait behind the delayed one.
+        if let (true, Some(link)) = (self.cfg.net.fifo, link) {
+            let later: Vec<EvId> = self
+                .pending
+                .range(id + 1..)
+                .filter(|(_, q)| q.link() == Some(link) && q.due < due)
+                .map(|(k, _)| *k)
+                .collect();
+            for k in later {
+                if let Some(q) = self.pending.get_mut(&k) {
+                    q.due = due;
+                    self.queue.push(Reverse((due, k)));
+                }
+            }
+            let last = self.link_last_due.entry(link).or_insert(0);
+            *last = (*last).max(due);
+        }
+    }
+
+    fn duplicate(&mut self, id: EvId) {
+        let Some(p) = self.pending.get(&id) else { return };
+        if let PendingKind::Msg { from, to, msg, sent_at, send_event, lamport, stamp } = &p.kind {
+            let kind = PendingKind::Msg {
+                from: *from,
+                to: *to,
+                msg: msg.clone(),
+                sent_at: *sent_at,
+                send_event: *send_event,
+                lamport: *lamport,
+                stamp: stamp.clone(),
+            };
+            let due = p.due;
+            let k = self.kind_index(msg.kind());
+            self.bump(k, |c| &mut c.sent);
+            self.enqueue(due, kind);
+        }
+    }
+
+    // ----- delivering ------------------------------------------------------
+
+    async fn fire(&mut self, id: EvId) {
+        let Some(p) = self.pending.remove(&id) else { return };
+        self.step += 1;
+        self.now = self.now.max(p.due);
+        match p.kind {
+            PendingKind::Timer { node, timer, .. } => {
+                if self.cfg.logging {
+                    self.push_log(false, format!("#{id} timer {} fires at node {node}", timer.summary()));
+                }
+                self.handle(node, NodeEvent::Timer(timer), None).await;
+            }
+            PendingKind::Msg { from, to, .. } if !self.alive[to] || !self.faults.link_up(from, to) => {
+                let why = if self.alive[to] { LossWhy::Link } else { LossWhy::Crash };
+                self.lose(Pending { id: p.id, due: p.due, kind: p.kind }, why);
+            }
+            PendingKind::Msg { from, to, msg, send_event, lamport, stamp, .. } => {
+                let k = self.kind_index(msg.kind());
+                self.bump(k, |c| &mut c.delivered);
+                if self.cfg.logging {
+                    self.push_log(false, format!("#{id} {from}→{to} {} delivered", msg.summary()));
+                }
+                let incoming = Some((from, send_event, k, lamport, stamp));
+                self.handle(to, NodeEvent::Message { from, msg }, incoming).await;
+            }
+        }
+    }
+
+    /// Run one event on one node and carry out what it wrote.
+    async fn handle(&mut self, node: NodeId, ev: NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64, Stamp)>) {
+        let (lamport, kind) = match (&incoming, &ev) {
+            (Some((from, send, k, l, stamp)), _) => {
+                (self.clocks.receive(node, *l, stamp), EvKind::Recv { from: *from as u32, send: *send, kind: *k })
+            }
+            (None, NodeEvent::Timer(t)) => {
+                let k = self.kind_index(t.kind());
+                (self.clocks.tick(node), EvKind::Timer { kind: k })
+            }
+            (None, NodeEvent::Start) => (self.clocks.tick(node), EvKind::Start),
+            (None, NodeEvent::Recover) => (self.clocks.tick(node), EvKind::Recover),
+            (None, _) => (self.clocks.tick(node), EvKind::Request),
+        };
+        let ev_index = self.history.len() as u32;
+        self.history.push(EventRec { step: self.step, time: self.now, node: node as u32, lamport, kind });
+        let buf = std::mem::take(&mut self.buf);
+        let (mut buf, summary) = self.driver.handle(node, self.cfg.n, self.now, ev, buf).await;
+        let mut stamp: Option<Stamp> = None;
+        let mut net: Option<Draw> = None;
+        for cmd in buf.drain(..) {
+            match cmd {
+                Cmd::Send { to, msg } => {
+                    let stamp = stamp.get_or_insert_with(|| self.clocks.stamp(node)).clone();
+                    self.send(node, to, msg, ev_index, lamport, stamp, &mut net);
+                }
+                Cmd::SetTimer { after, timer } => {
+                    let due = self.now + after;
+                    self.enqueue(due, PendingKind::Timer { node, timer, set_at: self.now });
+                }
+                Cmd::CancelTimer { timer } => {
+                    self.pending.retain(|_, p| !matches!(&p.kind, PendingKind::Timer { node: n, timer: t, .. } if *n == node && *t == timer));
+                }
+                Cmd::Note(text) => {
+                    if self.cfg.logging {
+                        self.push_log(false, format!("node {node}: {text}"));
+                    }
+                }
+            }
+        }
+        self.buf = buf;
+        if summary != self.summaries[node] {
+            let old = std::mem::replace(&mut self.summaries[node], summary);
+            self.notify(Change::Summary(node), Some(old));
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn send(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+        send_event: u32,
+        lamport: u64,
+        stamp: Stamp,
+        net: &mut Option<Draw>,
+    ) {
+        let k = self.kind_index(msg.kind());
+        self.bump(k, |c| &mut c.sent);
+        let cfg = self.cfg.net.clone();
+        let (seed, step, now) = (self.cfg.seed, self.step, self.now);
+        let lost = cfg.loss > 0.0 && net_draw(net, seed, step).chance(cfg.loss);
+        let copies = if cfg.dup > 0.0 && net_draw(net, seed, step).chance(cfg.dup) { 2 } else { 1 };
+        let (lo, hi) = (cfg.latency_min, cfg.latency_max);
+        let kind =
+            |msg: P::Msg, stamp: Stamp| PendingKind::Msg { from, to, msg, sent_at: now, send_event, lamport, stamp };
+        if lost || !self.faults.link_up(from, to) {
+            let why = if lost { LossWhy::Loss } else { LossWhy::Link };
+            let p = Pending { id: 0, due: self.now, kind: kind(msg, stamp) };
+            self.lose(p, why);
+            return;
+        }
+        for c in 0..copies {
+            let latency = if hi > lo { net_draw(net, seed, step).range(lo, hi) } else { lo };
+            let mut due = self.now + latency;
+            if cfg.fifo {
+                let last = self.link_last_due.entry((from, to)).or_insert(0);
+                due = due.max(*last);
+                *last = due;
+            }
+            let pk = kind(msg.clone(), stamp.clone());
+            if c == 1 {
+                self.bump(k, |c| &mut c.sent);
+            }
+            self.enqueue(due, pk);
+        }
+    }
+
+    fn lose(&mut self, p: Pending<P>, why: LossWhy) {
+        if let PendingKind::Msg { from, to, msg, send_event, .. } = &p.kind {
+            let k = self.kind_index(msg.kind());
+            self.bump(k, |c| &mut c.lost);
+            self.history.push(EventRec {
+                step: self.step,
+                time: self.now,
+                node: *to as u32,
+                lamport: self.clocks.lamport(*to),
+                kind: EvKind::Lost { from: *from as u32, send: *send_event, kind: k, why },
+            });
+            if self.cfg.logging {
+                let why = match why {
+                    LossWhy::Loss => "lost on the network",
+                    LossWhy::Link => "lost: link down",
+                    LossWhy::Crash => "lost: receiver crashed",
+                    LossWhy::User => "dropped",
+                };
+                let id = if p.id == 0 { String::new() } else { format!("#{} ", p.id) };
+                self.push_log(false, format!("{id}{from}→{to} {} {why}", msg.summary()));
+            }
+        }
+    }
+
+    async fn crash(&mut self, node: NodeId) {
+        self.alive[node] = false;
+        let doomed: Vec<EvId> = self.pending.values().filter(|p| p.target() == node).map(|p| p.id).collect();
+        for id in doomed {
+            if let Some(p) = self.pending.remove(&id) {
+                self.lose(p, LossWhy::Crash);
+            }
+        }
+        let summary = self.driver.crash(node).await;
+        let old = std::mem::replace(&mut self.summaries[node], summary);
+        self.history.push(EventRec {
+            step: self.step,
+            time: self.now,
+            node: node as u32,
+            lamport: self.clocks.lamport(node),
+            kind: EvKind::Crash,
+        });
+        self.notify(Change::Crash(node), Some(old));
+    }
+
+    // ----- checks ------------------------------------------------------------
+
+    fn notify(&mut self, change: Change, old: Option<P::Summary>) {
+        let world = World {
+            step: self.step,
+            now: self.now,
+            summaries: &self.summaries,
+            alive: &self.alive,
+            faults: &self.faults,
+        };
+        let found = self.monitor.on_change(&world, change, old.as_ref());
+        self.record(found);
+    }
+
+    fn check_quiescence(&mut self) {
+        let world = World {
+            step: self.step,
+            now: self.now,
+            summaries: &self.summaries,
+            alive: &self.alive,
+            faults: &self.faults,
+        };
+        let found = self.monitor.at_quiescence(&world);
+        self.record(found);
+    }
+
+    fn record(&mut self, found: Vec<Violation>) {
+        for v in found {
+            self.violation_count += 1;
+            if self.cfg.logging || self.violations.is_empty() {
+                self.push_log(false, format!("VIOLATION {}: {}", v.property, v.detail));
+            }
+            if self.violations.len() < VIOLATIONS_KEEP {
+                self.violations.push(v);
+            }
+        }
+    }
+
+    fn check_expect(&self, e: &Expect) -> Result<(), String> {
+        match e {
+            Expect::Ok => match self.violations.first() {
+                None => Ok(()),
+                Some(v) => Err(format!("{} violated at step {}", v.property, v.step)),
+            },
+            Expect::Role { node, role } => {
+                let actual = if self.alive[*node] { self.summaries[*node].role().name() } else { "crashed" };
+                if actual == role { Ok(()) } else { Err(actual.to_string()) }
+            }
+            Expect::Path { path, value } => {
+                let want: serde_json::Value =
+                    serde_json::from_str(value).map_err(|e| format!("expected value is not JSON: {e}"))?;
+                let report = self.report();
+                let got = lookup(&report, path);
+                match got {
+                    Some(v) if *v == want => Ok(()),
+                    Some(v) => Err(v.to_string()),
+                    None => Err(format!("nothing at {path}")),
+                }
+            }
+        }
+    }
+
+    // ----- small helpers ---------------------------------------------------
+
+    fn kind_index(&mut self, k: &'static str) -> u16 {
+        if let Some(i) = self.kinds.iter().position(|&x| std::ptr::eq(x, k) || x == k) {
+            return i as u16;
+        }
+        self.kinds.push(k);
+        self.counts.sent.push(0);
+        self.counts.delivered.push(0);
+        self.counts.lost.push(0);
+        (self.kinds.len() - 1) as u16
+    }
+
+    fn bump(&mut self, k: u16, which: fn(&mut Counts) -> &mut Vec<u64>) {
+        which(&mut self.counts)[k as usize] += 1;
+    }
+
+    fn push_log(&mut self, input: bool, text: String) {
+        if self.log.len() == LOG_KEEP {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogLine { step: self.step, time: self.now, input, text });
+    }
+}
+
+/// The draw for this step's network choices, made on first use.
+fn net_draw(net: &mut Option<Draw>, seed: u64, step: u64) -> &mut Draw {
+    net.get_or_insert_with(|| Draw::new(seed, step, Purpose::Net))
+}
+
+/// Walk a dotted path (`result.leaders.0`) into a JSON value.
+pub fn lookup<'a>(v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.').try_fold(v, |v, key| match v {
+        serde_json::Value::Object(m) => m.get(key),
+        serde_json::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}

@@ -1,0 +1,81 @@
+//! Headless runs: execute a script without a terminal and print exactly one
+//! JSON object. Exit 0 when every invariant and expectation holds, 1 when
+//! one fails, 2 on bad usage.
+
+use crate::algos;
+use crate::engine::trace::{RunConfig, Trace};
+use crate::scenario::Scenario;
+use crate::script;
+use std::time::Instant;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+/// The outcome of a headless run: the JSON to print and the exit code.
+pub struct Report {
+    pub json: serde_json::Value,
+    pub code: i32,
+    pub scenario: Option<Box<dyn Scenario>>,
+}
+
+fn usage_error(message: String) -> Report {
+    Report { json: serde_json::json!({ "error": message }), code: EXIT_USAGE, scenario: None }
+}
+
+/// Run `script` (the text of a script file) on a new scenario.
+pub async fn run(config: RunConfig, script: &str) -> Report {
+    let mut sc = match algos::open_run(config).await {
+        Ok(sc) => sc,
+        Err(e) => return usage_error(e),
+    };
+    let lines = match script::parse_script(script, sc.as_ref()) {
+        Ok(lines) => lines,
+        Err(e) => return usage_error(format!("script {e}")),
+    };
+    let started = Instant::now();
+    for (line, input) in lines {
+        if let Err(e) = sc.apply(input).await {
+            return usage_error(format!("script line {line}: {e}"));
+        }
+    }
+    finish(sc, started)
+}
+
+/// Replay a trace and check it reproduces the recorded events exactly.
+pub async fn replay(trace: &Trace) -> Report {
+    let started = Instant::now();
+    let sc = match replay_scenario(trace).await {
+        Ok(sc) => sc,
+        Err(e) => {
+            return Report { json: serde_json::json!({ "error": e }), code: EXIT_FAILED, scenario: None };
+        }
+    };
+    finish(sc, started)
+}
+
+/// Rebuild the run a trace recorded; an error names the first divergence.
+pub async fn replay_scenario(trace: &Trace) -> Result<Box<dyn Scenario>, String> {
+    let mut sc = algos::open_run(trace.config.clone()).await?;
+    for (i, input) in trace.inputs.iter().enumerate() {
+        sc.apply(input.clone()).await.map_err(|e| format!("input {} ({input}) was rejected on replay: {e}", i + 1))?;
+    }
+    let events = sc.history();
+    if let Some(i) = (0..events.len().max(trace.events.len())).find(|&i| events.get(i) != trace.events.get(i)) {
+        return Err(format!(
+            "replay diverged from the trace at event {i} (recorded {} events, replay made {})",
+            trace.events.len(),
+            events.len()
+        ));
+    }
+    Ok(sc)
+}
+
+fn finish(sc: Box<dyn Scenario>, started: Instant) -> Report {
+    let wall = started.elapsed().as_secs_f64();
+    let mut json = sc.report();
+    json["wall_ms"] = (wall * 1000.0).into();
+    json["events_per_sec"] = if wall > 0.0 { (sc.step() as f64 / wall).round().into() } else { 0.into() };
+    let failed = sc.violation_count() > 0 || !sc.failed_expectations().is_empty();
+    Report { json, code: if failed { EXIT_FAILED } else { EXIT_OK }, scenario: Some(sc) }
+}

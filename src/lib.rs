@@ -1,0 +1,8 @@
+//! distlab: classic distributed algorithms as live, steppable simulations.
+
+pub mod algos;
+pub mod engine;
+pub mod headless;
+pub mod scenario;
+pub mod script;
+pub mod tui;

@@ -1,0 +1,360 @@
+//! A running scenario behind one type-erased interface, so the TUI, the
+//! headless runner, replay and tests are written once for every algorithm.
+
+use crate::engine::input::{EvId, Input};
+use crate::engine::invariant::{Monitor, Violation};
+use crate::engine::network::Faults;
+use crate::engine::protocol::{NodeId, Protocol, Role, Row, Summary, Time};
+use crate::engine::sim::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig};
+use crate::engine::trace::{RunConfig, Trace};
+use futures::future::LocalBoxFuture;
+use std::collections::VecDeque;
+
+/// One verb of an algorithm, for help, the README and error messages.
+#[derive(Clone, Copy, Debug)]
+pub struct VerbHelp {
+    pub usage: &'static str,
+    pub help: &'static str,
+}
+
+/// One algorithm parameter (`--param key=value`).
+#[derive(Clone, Copy, Debug)]
+pub struct ParamHelp {
+    pub key: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
+/// What the registry knows of an algorithm.
+#[derive(Debug)]
+pub struct AlgoInfo {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub default_nodes: usize,
+    pub min_nodes: usize,
+    pub max_nodes: usize,
+    pub verbs: &'static [VerbHelp],
+    pub params: &'static [ParamHelp],
+    /// Label of the TUI's action key on the selected node (e.g. "request/release").
+    pub action: &'static str,
+}
+
+/// Parameters with typed getters; unknown keys are rejected up front.
+#[derive(Clone, Debug, Default)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    pub fn check(&self, info: &AlgoInfo) -> Result<(), String> {
+        for (k, _) in &self.0 {
+            if !info.params.iter().any(|p| p.key == k) {
+                let known: Vec<_> = info.params.iter().map(|p| p.key).collect();
+                return Err(format!("unknown parameter {k:?} for {} (known: {})", info.name, known.join(", ")));
+            }
+        }
+        Ok(())
+    }
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+    pub fn num<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, String> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| format!("parameter {key}={v} is not a valid number")),
+        }
+    }
+    pub fn choice(&self, key: &str, options: &[&str]) -> Result<usize, String> {
+        match self.get(key) {
+            None => Ok(0),
+            Some(v) => options
+                .iter()
+                .position(|o| o == &v)
+                .ok_or_else(|| format!("parameter {key}={v}: expected one of {}", options.join(", "))),
+        }
+    }
+}
+
+/// An algorithm as the registry sees it.
+pub trait Algorithm: 'static {
+    type P: Protocol;
+    fn info() -> &'static AlgoInfo;
+    /// Initial node states and the monitor for `n` nodes.
+    #[allow(clippy::type_complexity)]
+    fn build(n: usize, params: &Params) -> Result<(Vec<Self::P>, Box<dyn Monitor<Self::P>>), String>;
+    /// Parse one of the algorithm's verbs.
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, <Self::P as Protocol>::Request), String>;
+    /// The input the TUI's action key sends for a node in this state.
+    fn action(node: NodeId, summary: &<Self::P as Protocol>::Summary) -> Option<Input>;
+}
+
+/// An in-flight message or pending timer as the panes show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InFlight {
+    pub id: EvId,
+    /// `None` for a timer.
+    pub from: Option<NodeId>,
+    pub to: NodeId,
+    pub kind: &'static str,
+    pub summary: String,
+    pub sent_at: Time,
+    pub due: Time,
+}
+
+/// Everything a pane may read of a run, for any algorithm.
+pub trait Scenario {
+    fn info(&self) -> &'static AlgoInfo;
+    fn config(&self) -> &RunConfig;
+    fn n(&self) -> usize;
+    fn now(&self) -> Time;
+    fn step(&self) -> u64;
+    fn role(&self, node: NodeId) -> Role;
+    fn badge(&self, node: NodeId) -> String;
+    fn alive(&self, node: NodeId) -> bool;
+    fn faults(&self) -> &Faults;
+    fn sim_config(&self) -> &SimConfig;
+    /// Up to `limit` pending events in id order, and how many there are.
+    fn in_flight(&self, limit: usize) -> (Vec<InFlight>, usize);
+    fn history(&self) -> &[EventRec];
+    fn kind_name(&self, k: u16) -> &'static str;
+    fn log(&self) -> &VecDeque<LogLine>;
+    fn violations(&self) -> &[Violation];
+    fn violation_count(&self) -> u64;
+    fn failed_expectations(&self) -> &[ExpectFailure];
+    fn properties(&self) -> Vec<&'static str>;
+    fn counts(&self) -> (&Counts, &[&'static str]);
+    fn lamport(&self, node: NodeId) -> u64;
+    fn vector(&self, node: NodeId) -> &[u32];
+    fn narration(&self) -> Option<&str>;
+    fn inputs(&self) -> &[Input];
+    /// The headless summary (without wall-clock fields).
+    fn report(&self) -> serde_json::Value;
+    fn trace(&self) -> Trace;
+    /// Check an algorithm verb without running it (for the parser).
+    fn check_verb(&self, verb: &str, args: &[String]) -> Result<(), String>;
+    /// Is `verb` one of the algorithm's verbs?
+    fn has_verb(&self, verb: &str) -> bool {
+        self.info().verbs.iter().any(|v| v.usage.split_whitespace().next() == Some(verb))
+    }
+    /// The input of the TUI's action key on `node`.
+    fn action(&self, node: NodeId) -> Option<Input>;
+
+    fn apply(&mut self, input: Input) -> LocalBoxFuture<'_, Result<Outcome, String>>;
+    fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>>;
+    /// Rewind one step (or one input that made no step); errors at the start.
+    fn step_back(&mut self) -> LocalBoxFuture<'_, Result<(), String>>;
+    /// Start over with the same configuration and no inputs.
+    fn restart(&mut self) -> LocalBoxFuture<'_, ()>;
+}
+
+/// A scenario of algorithm `A`.
+pub struct Run<A: Algorithm> {
+    config: RunConfig,
+    sim: Sim<A::P>,
+    /// Step count after each input, for step back.
+    marks: Vec<u64>,
+}
+
+async fn new_sim<A: Algorithm>(config: &RunConfig) -> Result<Sim<A::P>, String> {
+    let params = Params(config.params.clone());
+    let (states, monitor) = A::build(config.sim.n, &params)?;
+    Ok(Sim::new(config.sim.clone(), states, monitor, A::parse_verb).await)
+}
+
+impl<A: Algorithm> Run<A> {
+    pub async fn new(config: RunConfig) -> Result<Self, String> {
+        let info = A::info();
+        let n = config.sim.n;
+        if n < info.min_nodes || n > info.max_nodes {
+            return Err(format!("{} runs with {} to {} nodes, not {n}", info.name, info.min_nodes, info.max_nodes));
+        }
+        Params(config.params.clone()).check(info)?;
+        let sim = new_sim::<A>(&config).await?;
+        Ok(Run { config, sim, marks: Vec::new() })
+    }
+
+    pub fn sim(&self) -> &Sim<A::P> {
+        &self.sim
+    }
+
+    async fn apply_input(&mut self, input: Input) -> Result<Outcome, String> {
+        let out = self.sim.apply(input).await?;
+        self.marks.push(self.sim.step());
+        Ok(out)
+    }
+
+    /// Rebuild from scratch and replay `inputs`, stopping deliveries at
+    /// `limit` steps; an input cut short by the limit is rewritten as the
+    /// `step K` it actually did, so the input log stays a faithful replay.
+    async fn rebuild(&mut self, inputs: Vec<Input>, limit: Option<u64>) {
+        let sim = new_sim::<A>(&self.config).await.expect("a config that built once builds again");
+        self.sim = sim;
+        self.marks.clear();
+        self.sim.set_limit(limit);
+        let mut replay = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let before = self.sim.step();
+            let cut_short = matches!(input, Input::Run(_) | Input::Step(_));
+            if self.apply_input(input.clone()).await.is_ok() {
+                let did = self.sim.step() - before;
+                if cut_short && limit.is_some_and(|l| self.sim.step() >= l) {
+                    // A `step 0` left by the cut would only clutter the log.
+                    if did > 0 {
+                        replay.push(Input::Step(did));
+                    }
+                } else {
+                    replay.push(input);
+                }
+            }
+        }
+        self.sim.set_limit(None);
+        self.marks.truncate(replay.len());
+        // The rewritten log replays to exactly this state (runs are deterministic).
+        self.sim.rewrite_inputs(replay);
+    }
+}
+
+impl<A: Algorithm> Scenario for Run<A> {
+    fn info(&self) -> &'static AlgoInfo {
+        A::info()
+    }
+    fn config(&self) -> &RunConfig {
+        &self.config
+    }
+    fn n(&self) -> usize {
+        self.sim.n()
+    }
+    fn now(&self) -> Time {
+        self.sim.now()
+    }
+    fn step(&self) -> u64 {
+        self.sim.step()
+    }
+    fn role(&self, node: NodeId) -> Role {
+        if self.sim.alive()[node] { self.sim.summaries()[node].role() } else { Role::Crashed }
+    }
+    fn badge(&self, node: NodeId) -> String {
+        self.sim.summaries()[node].badge()
+    }
+    fn alive(&self, node: NodeId) -> bool {
+        self.sim.alive()[node]
+    }
+    fn faults(&self) -> &Faults {
+        self.sim.faults()
+    }
+    fn sim_config(&self) -> &SimConfig {
+        self.sim.config()
+    }
+    fn in_flight(&self, limit: usize) -> (Vec<InFlight>, usize) {
+        let list = self
+            .sim
+            .pending()
+            .take(limit)
+            .map(|p| {
+                let (from, sent_at) = match &p.kind {
+                    PendingKind::Msg { from, sent_at, .. } => (Some(*from), *sent_at),
+                    PendingKind::Timer { set_at, .. } => (None, *set_at),
+                };
+                InFlight {
+                    id: p.id,
+                    from,
+                    to: p.target(),
+                    kind: p.kind_name(),
+                    summary: p.summary(),
+                    sent_at,
+                    due: p.due,
+                }
+            })
+            .collect();
+        (list, self.sim.pending_len())
+    }
+    fn history(&self) -> &[EventRec] {
+        self.sim.history()
+    }
+    fn kind_name(&self, k: u16) -> &'static str {
+        self.sim.kind_name(k)
+    }
+    fn log(&self) -> &VecDeque<LogLine> {
+        self.sim.log()
+    }
+    fn violations(&self) -> &[Violation] {
+        self.sim.violations()
+    }
+    fn violation_count(&self) -> u64 {
+        self.sim.violation_count()
+    }
+    fn failed_expectations(&self) -> &[ExpectFailure] {
+        self.sim.failed_expectations()
+    }
+    fn properties(&self) -> Vec<&'static str> {
+        self.sim.properties()
+    }
+    fn counts(&self) -> (&Counts, &[&'static str]) {
+        (self.sim.counts(), self.sim.kinds())
+    }
+    fn lamport(&self, node: NodeId) -> u64 {
+        self.sim.clocks().lamport(node)
+    }
+    fn vector(&self, node: NodeId) -> &[u32] {
+        self.sim.clocks().vector(node)
+    }
+    fn narration(&self) -> Option<&str> {
+        self.sim.narration()
+    }
+    fn inputs(&self) -> &[Input] {
+        self.sim.inputs()
+    }
+    fn report(&self) -> serde_json::Value {
+        let mut r = self.sim.report();
+        r["scenario"] = A::info().name.into();
+        r["params"] = self.config.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().into();
+        r
+    }
+    fn trace(&self) -> Trace {
+        Trace {
+            config: self.config.clone(),
+            inputs: self.sim.inputs().to_vec(),
+            kinds: self.sim.kinds().iter().map(|k| k.to_string()).collect(),
+            events: self.sim.history().to_vec(),
+        }
+    }
+    fn check_verb(&self, verb: &str, args: &[String]) -> Result<(), String> {
+        A::parse_verb(verb, args, self.sim.n()).map(|_| ())
+    }
+    fn action(&self, node: NodeId) -> Option<Input> {
+        if !self.sim.alive()[node] {
+            return None;
+        }
+        A::action(node, &self.sim.summaries()[node])
+    }
+    fn apply(&mut self, input: Input) -> LocalBoxFuture<'_, Result<Outcome, String>> {
+        Box::pin(self.apply_input(input))
+    }
+    fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>> {
+        Box::pin(async move {
+            let mut rows = self.sim.inspect(node).await;
+            let vc: Vec<String> = self.sim.clocks().vector(node).iter().map(|v| v.to_string()).collect();
+            rows.push(Row::new("lamport clock", self.sim.clocks().lamport(node)));
+            rows.push(Row::new("vector clock", format!("[{}]", vc.join(" "))));
+            rows
+        })
+    }
+    fn step_back(&mut self) -> LocalBoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let inputs = self.sim.inputs().to_vec();
+            let (Some(last), Some(&last_mark)) = (inputs.last(), self.marks.last()) else {
+                return Err("already at the start of the run".to_string());
+            };
+            let prev_mark = self.marks.len().checked_sub(2).map(|i| self.marks[i]).unwrap_or(0);
+            if matches!(last, Input::Step(_) | Input::Run(_)) && last_mark > prev_mark {
+                // Undo one delivery of a multi-step input.
+                self.rebuild(inputs, Some(last_mark - 1)).await;
+            } else {
+                // Undo one whole input (it made at most one step).
+                self.rebuild(inputs[..inputs.len() - 1].to_vec(), None).await;
+            }
+            Ok(())
+        })
+    }
+    fn restart(&mut self) -> LocalBoxFuture<'_, ()> {
+        Box::pin(self.rebuild(Vec::new(), None))
+    }
+}

@@ -1,0 +1,268 @@
+//! The command language: one grammar for the TUI's `:` prompt, lecture
+//! scripts and headless runs. A line is a verb and its arguments; `#`
+//! starts a comment; text with spaces goes in double quotes.
+
+use crate::engine::input::{EvId, Expect, Input, SchedMode};
+use crate::engine::protocol::{MS, NodeId, Time};
+use crate::scenario::Scenario;
+
+/// The generic verbs, for help and error messages.
+pub const GENERIC: &[(&str, &str)] = &[
+    ("step [K]", "deliver the next K events (default 1)"),
+    ("run [MAX]", "deliver events until nothing is left (at most MAX)"),
+    ("deliver ID", "deliver in-flight message or timer #ID next"),
+    ("drop ID", "lose in-flight message #ID"),
+    ("delay ID MS", "make #ID arrive MS milliseconds later"),
+    ("dup ID", "duplicate in-flight message #ID"),
+    ("crash N", "crash node N (its timers stop, messages to it are lost)"),
+    ("recover N", "restart node N from its persisted state"),
+    ("partition A,B C,D", "split the network into groups (unlisted nodes form one more)"),
+    ("cut A B", "cut the link between A and B"),
+    ("heal", "undo all partitions and cuts"),
+    ("loss P", "lose each message with probability P"),
+    ("dup-rate P", "duplicate each message with probability P"),
+    ("latency MIN MAX", "message latency in ms, uniform in [MIN, MAX]"),
+    ("sched timed|random|manual", "scheduler: earliest first, seeded random, or user picks"),
+    ("fifo on|off", "per-link FIFO delivery"),
+    ("say \"text\"", "narration for the class"),
+    ("pause", "wait for a key (lecture checkpoint)"),
+    ("expect ok", "fail the run if an invariant is broken"),
+    ("expect role N ROLE", "fail unless node N is idle|wanting|in-cs|candidate|leader|crashed"),
+    ("expect PATH == JSON", "fail unless the summary has JSON at PATH (e.g. result.cs_order == [1,0])"),
+];
+
+/// Split a line into words; double quotes group, `\"` and `\\` escape,
+/// `#` outside quotes starts a comment.
+pub fn tokenize(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.peek() {
+            None | Some('#') => return Ok(words),
+            Some('"') => {
+                chars.next();
+                let mut w = String::new();
+                loop {
+                    match chars.next() {
+                        None => return Err("unterminated quoted text (missing closing \")".into()),
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c) => w.push(c),
+                            None => return Err("unterminated quoted text".into()),
+                        },
+                        Some(c) => w.push(c),
+                    }
+                }
+                words.push(w);
+            }
+            Some(_) => {
+                let mut w = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c.is_whitespace() {
+                        break;
+                    }
+                    w.push(c);
+                    chars.next();
+                }
+                words.push(w);
+            }
+        }
+    }
+}
+
+fn num<T: std::str::FromStr>(word: &str, what: &str) -> Result<T, String> {
+    word.parse().map_err(|_| format!("expected {what}, got {word:?}"))
+}
+
+fn ev_id(word: &str) -> Result<EvId, String> {
+    num(word.trim_start_matches('#'), "an event id like 7 or #7")
+}
+
+fn millis(word: &str) -> Result<Time, String> {
+    let v: f64 = num(word, "milliseconds")?;
+    if !(0.0..=1e12).contains(&v) {
+        return Err(format!("{word} ms is out of range"));
+    }
+    Ok((v * MS as f64).round() as Time)
+}
+
+fn node(word: &str) -> Result<NodeId, String> {
+    num(word, "a node number")
+}
+
+fn prob(word: &str) -> Result<f64, String> {
+    let p: f64 = num(word, "a probability between 0 and 1")?;
+    if (0.0..=1.0).contains(&p) { Ok(p) } else { Err(format!("probability {p} is not between 0 and 1")) }
+}
+
+fn usage(verb: &str) -> String {
+    GENERIC
+        .iter()
+        .find(|(u, _)| u.split_whitespace().next() == Some(verb))
+        .map(|(u, _)| format!("usage: {u}"))
+        .unwrap_or_default()
+}
+
+/// Parse one line. `Ok(None)` for blank lines and comments.
+pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, String> {
+    let words = tokenize(line)?;
+    let Some((verb, args)) = words.split_first() else { return Ok(None) };
+    let verb = verb.as_str();
+    let arity = |lo: usize, hi: usize| {
+        if (lo..=hi).contains(&args.len()) { Ok(()) } else { Err(usage(verb)) }
+    };
+    let input = match verb {
+        "step" | "run" => {
+            arity(0, 1)?;
+            let k = args.first().map(|a| num::<u64>(a, "a count")).transpose()?;
+            if verb == "step" { Input::Step(k.unwrap_or(1)) } else { Input::Run(k) }
+        }
+        "deliver" | "drop" | "dup" => {
+            arity(1, 1)?;
+            let id = ev_id(&args[0])?;
+            match verb {
+                "deliver" => Input::Deliver(id),
+                "drop" => Input::Drop(id),
+                _ => Input::Dup(id),
+            }
+        }
+        "delay" => {
+            arity(2, 2)?;
+            Input::Delay(ev_id(&args[0])?, millis(&args[1])?)
+        }
+        "crash" | "recover" => {
+            arity(1, 1)?;
+            let n = node(&args[0])?;
+            if verb == "crash" { Input::Crash(n) } else { Input::Recover(n) }
+        }
+        "partition" => {
+            if args.is_empty() {
+                return Err(usage(verb));
+            }
+            let groups = args
+                .iter()
+                .map(|g| g.split(',').filter(|s| !s.is_empty()).map(node).collect::<Result<Vec<_>, _>>())
+                .collect::<Result<Vec<_>, _>>()?;
+            Input::Partition(groups)
+        }
+        "cut" => {
+            arity(2, 2)?;
+            Input::Cut(node(&args[0])?, node(&args[1])?)
+        }
+        "heal" => {
+            arity(0, 0)?;
+            Input::Heal
+        }
+        "loss" => {
+            arity(1, 1)?;
+            Input::Loss(prob(&args[0])?)
+        }
+        "dup-rate" => {
+            arity(1, 1)?;
+            Input::DupRate(prob(&args[0])?)
+        }
+        "latency" => {
+            arity(2, 2)?;
+            let (a, b) = (millis(&args[0])?, millis(&args[1])?);
+            if a > b {
+                return Err("latency MIN MAX needs MIN <= MAX".into());
+            }
+            Input::Latency(a, b)
+        }
+        "sched" => {
+            arity(1, 1)?;
+            Input::Sched(SchedMode::parse(&args[0]).ok_or_else(|| usage(verb))?)
+        }
+        "fifo" => {
+            arity(1, 1)?;
+            match args[0].as_str() {
+                "on" => Input::Fifo(true),
+                "off" => Input::Fifo(false),
+                _ => return Err(usage(verb)),
+            }
+        }
+        "say" => {
+            if args.is_empty() {
+                return Err(usage(verb));
+            }
+            Input::Say(args.join(" "))
+        }
+        "pause" => {
+            arity(0, 0)?;
+            Input::Pause
+        }
+        "expect" => parse_expect(args)?,
+        _ if scenario.has_verb(verb) => {
+            scenario.check_verb(verb, args)?;
+            Input::Verb { verb: verb.to_string(), args: args.to_vec() }
+        }
+        _ => {
+            let own: Vec<&str> = scenario.info().verbs.iter().map(|v| v.usage).collect();
+            return Err(format!(
+                "unknown command {verb:?}; expected one of step, run, deliver, drop, delay, dup, crash, recover, partition, cut, heal, loss, dup-rate, latency, sched, fifo, say, pause, expect, or {}'s own: {}",
+                scenario.info().name,
+                own.join(", ")
+            ));
+        }
+    };
+    Ok(Some(input))
+}
+
+fn parse_expect(args: &[String]) -> Result<Input, String> {
+    const USAGE: &str = "usage: expect ok | expect role N ROLE | expect PATH == JSON";
+    match args {
+        [ok] if ok == "ok" => Ok(Input::Expect(Expect::Ok)),
+        [r, n, role] if r == "role" => {
+            crate::engine::protocol::Role::parse(role).ok_or_else(|| format!("unknown role {role:?}; {USAGE}"))?;
+            Ok(Input::Expect(Expect::Role { node: node(n)?, role: role.clone() }))
+        }
+        [path, eq, rest @ ..] if eq == "==" && !rest.is_empty() => {
+            let value = rest.join(" ");
+            serde_json::from_str::<serde_json::Value>(&value).map_err(|e| format!("{value:?} is not JSON: {e}"))?;
+            Ok(Input::Expect(Expect::Path { path: path.clone(), value }))
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
+/// A script error, with its 1-based line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// Parse a whole script: every line is checked before anything runs.
+pub fn parse_script(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, Input)>, ScriptError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        match parse_line(line, scenario) {
+            Ok(Some(input)) => out.push((i + 1, input)),
+            Ok(None) => {}
+            Err(message) => return Err(ScriptError { line: i + 1, message }),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenizer_handles_quotes_and_comments() {
+        assert_eq!(tokenize(r#"say "two words" x # note"#).unwrap(), vec!["say", "two words", "x"]);
+        assert_eq!(tokenize(r#"say "a \"q\"""#).unwrap(), vec!["say", "a \"q\""]);
+        assert!(tokenize(r#"say "open"#).is_err());
+        assert!(tokenize("   # only a comment").unwrap().is_empty());
+    }
+}
