@@ -122,7 +122,7 @@ pub trait Scenario {
     fn properties(&self) -> Vec<&'static str>;
     fn counts(&self) -> (&Counts, &[&'static str]);
     fn lamport(&self, node: NodeId) -> u64;
-    fn vector(&self, node: NodeId) -> &[u32];
+    fn vector(&self, node: NodeId) -> Vec<u32>;
     fn narration(&self) -> Option<&str>;
     fn inputs(&self) -> &[Input];
     /// The headless summary (without wall-clock fields).
@@ -291,10 +291,10 @@ impl<A: Algorithm> Scenario for Run<A> {
         (self.sim.counts(), self.sim.kinds())
     }
     fn lamport(&self, node: NodeId) -> u64 {
-        self.sim.clocks().lamport(node)
+        self.sim.lamport(node)
     }
-    fn vector(&self, node: NodeId) -> &[u32] {
-        self.sim.clocks().vector(node)
+    fn vector(&self, node: NodeId) -> Vec<u32> {
+        self.sim.vector(node)
     }
     fn narration(&self) -> Option<&str> {
         self.sim.narration()
@@ -331,8 +331,8 @@ impl<A: Algorithm> Scenario for Run<A> {
     fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>> {
         Box::pin(async move {
             let mut rows = self.sim.inspect(node).await;
-            let vc: Vec<String> = self.sim.clocks().vector(node).iter().map(|v| v.to_string()).collect();
-            rows.push(Row::new("lamport clock", self.sim.clocks().lamport(node)));
+            let vc: Vec<String> = self.sim.vector(node).iter().map(|v| v.to_string()).collect();
+            rows.push(Row::new("lamport clock", self.sim.lamport(node)));
             rows.push(Row::new("vector clock", format!("[{}]", vc.join(" "))));
             rows
         })

@@ -7,6 +7,7 @@ pub mod input;
 pub mod invariant;
 pub mod network;
 pub mod protocol;
+pub mod queue;
 pub mod rng;
 pub mod sim;
 pub mod trace;

@@ -5,7 +5,7 @@ use super::protocol::{MS, NodeId, Time};
 use std::collections::BTreeSet;
 
 /// Latency, loss and duplication of every link.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetConfig {
     pub latency_min: Time,
     pub latency_max: Time,

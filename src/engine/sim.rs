@@ -3,14 +3,15 @@
 //! entry point for the TUI, scripts, replay and tests.
 
 use super::actor::{Driver, DriverKind};
-use super::clocks::{Clocks, Stamp};
+use super::clocks::VcTracker;
 use super::input::{EvId, Expect, Input, SchedMode};
 use super::invariant::{Change, Monitor, Violation, World};
 use super::network::{Faults, NetConfig};
 use super::protocol::{Cmd, Describe, NodeEvent, NodeId, Protocol, Row, Summary, Time};
+use super::queue::{PendingSet, TimeQueue};
 use super::rng::{Draw, Purpose};
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 
 /// The largest number of steps one `run` takes when no bound is given.
 pub const RUN_LIMIT: u64 = 1_000_000;
@@ -91,6 +92,9 @@ pub struct EventRec {
     pub node: u32,
     pub lamport: u64,
     pub kind: EvKind,
+    /// Messages this event sent (each later ends as one `Recv` or `Lost`
+    /// record, unless still in flight).
+    pub sends: u32,
 }
 
 impl EventRec {
@@ -101,7 +105,7 @@ impl EventRec {
 }
 
 pub enum PendingKind<P: Protocol> {
-    Msg { from: NodeId, to: NodeId, msg: P::Msg, sent_at: Time, send_event: u32, lamport: u64, stamp: Stamp },
+    Msg { from: NodeId, to: NodeId, msg: P::Msg, sent_at: Time, send_event: u32, lamport: u64 },
     Timer { node: NodeId, timer: P::Timer, set_at: Time },
 }
 
@@ -189,10 +193,15 @@ pub struct Sim<P: Protocol> {
     now: Time,
     step: u64,
     next_id: EvId,
-    pending: BTreeMap<EvId, Pending<P>>,
-    queue: BinaryHeap<Reverse<(Time, EvId)>>,
+    pending: PendingSet<Pending<P>>,
+    /// Pending timer ids of each node (cancelling must not scan everything).
+    timers: Vec<Vec<EvId>>,
+    queue: TimeQueue,
     link_last_due: HashMap<(NodeId, NodeId), Time>,
-    clocks: Clocks,
+    /// Lamport clock of every node (kept eagerly: O(1) per event).
+    lamport: Vec<u64>,
+    /// Vector clocks, derived from the history when someone asks.
+    vc: RefCell<VcTracker>,
     history: Vec<EventRec>,
     kinds: Vec<&'static str>,
     counts: Counts,
@@ -225,10 +234,12 @@ impl<P: Protocol> Sim<P> {
             now: 0,
             step: 0,
             next_id: 1,
-            pending: BTreeMap::new(),
-            queue: BinaryHeap::new(),
+            pending: PendingSet::default(),
+            timers: vec![Vec::new(); n],
+            queue: TimeQueue::default(),
             link_last_due: HashMap::new(),
-            clocks: Clocks::new(n),
+            lamport: vec![0; n],
+            vc: RefCell::new(VcTracker::new(n)),
             history: Vec::new(),
             kinds: Vec::new(),
             counts: Counts::default(),
@@ -272,13 +283,20 @@ impl<P: Protocol> Sim<P> {
         &self.faults
     }
     pub fn pending(&self) -> impl Iterator<Item = &Pending<P>> {
-        self.pending.values()
+        self.pending.iter().map(|(_, p)| p)
     }
     pub fn pending_len(&self) -> usize {
         self.pending.len()
     }
-    pub fn clocks(&self) -> &Clocks {
-        &self.clocks
+    pub fn lamport(&self, node: NodeId) -> u64 {
+        self.lamport[node]
+    }
+    /// Node `node`'s ground-truth vector clock now (brings the lazily kept
+    /// clocks up to date first: O(N) per event since the last call).
+    pub fn vector(&self, node: NodeId) -> Vec<u32> {
+        let mut vc = self.vc.borrow_mut();
+        vc.catch_up(&self.history);
+        vc.vector(node)
     }
     pub fn history(&self) -> &[EventRec] {
         &self.history
@@ -393,7 +411,7 @@ impl<P: Protocol> Sim<P> {
                 }
             }
             Input::Drop(id) => {
-                if let Some(p) = self.pending.remove(&id) {
+                if let Some(p) = self.take(id) {
                     self.lose(p, LossWhy::User);
                 }
             }
@@ -458,7 +476,7 @@ impl<P: Protocol> Sim<P> {
             if x < n { Ok(()) } else { Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)) }
         };
         let pending_ok = |id: EvId| {
-            if self.pending.contains_key(&id) { Ok(()) } else { Err(format!("no in-flight message or timer #{id}")) }
+            if self.pending.contains(id) { Ok(()) } else { Err(format!("no in-flight message or timer #{id}")) }
         };
         let prob_ok = |p: f64| {
             if (0.0..=1.0).contains(&p) { Ok(()) } else { Err(format!("probability {p} is not between 0 and 1")) }
@@ -478,7 +496,9 @@ impl<P: Protocol> Sim<P> {
             }
             Input::Drop(id) | Input::Dup(id) | Input::Delay(id, _) => {
                 pending_ok(*id)?;
-                if matches!(input, Input::Dup(_)) && !matches!(self.pending[id].kind, PendingKind::Msg { .. }) {
+                if matches!(input, Input::Dup(_))
+                    && !matches!(self.pending.get(*id).map(|p| &p.kind), Some(PendingKind::Msg { .. }))
+                {
                     return Err(format!("#{id} is a timer; only messages can be duplicated"));
                 }
                 Ok(())
@@ -557,8 +577,8 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn next_timed(&mut self) -> Option<EvId> {
-        while let Some(&Reverse((due, id))) = self.queue.peek() {
-            match self.pending.get(&id) {
+        while let Some((due, id)) = self.queue.peek() {
+            match self.pending.get(id) {
                 Some(p) if p.due == due => return Some(id),
                 _ => {
                     self.queue.pop();
@@ -571,9 +591,9 @@ impl<P: Protocol> Sim<P> {
     fn next_random(&mut self) -> Option<EvId> {
         let candidates: Vec<EvId> = if self.cfg.net.fifo {
             let mut seen = std::collections::HashSet::new();
-            self.pending.values().filter(|p| p.link().is_none_or(|l| seen.insert(l))).map(|p| p.id).collect()
+            self.pending.iter().filter(|(_, p)| p.link().is_none_or(|l| seen.insert(l))).map(|(k, _)| k).collect()
         } else {
-            self.pending.keys().copied().collect()
+            self.pending.iter().map(|(k, _)| k).collect()
         };
         if candidates.is_empty() {
             return None;
@@ -583,35 +603,46 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn earlier_on_link(&self, id: EvId) -> Option<EvId> {
-        let link = self.pending.get(&id)?.link()?;
-        self.pending.range(..id).find(|(_, p)| p.link() == Some(link)).map(|(k, _)| *k)
+        let link = self.pending.get(id)?.link()?;
+        self.pending.before(id).find(|(_, p)| p.link() == Some(link)).map(|(k, _)| k)
     }
 
     fn enqueue(&mut self, due: Time, kind: PendingKind<P>) -> EvId {
         let id = self.next_id;
         self.next_id += 1;
-        self.queue.push(Reverse((due, id)));
+        self.queue.push(due, id);
+        if let PendingKind::Timer { node, .. } = &kind {
+            self.timers[*node].push(id);
+        }
         self.pending.insert(id, Pending { id, due, kind });
         id
     }
 
+    /// Remove a pending event (and its timer index entry).
+    fn take(&mut self, id: EvId) -> Option<Pending<P>> {
+        let p = self.pending.remove(id)?;
+        if let PendingKind::Timer { node, .. } = &p.kind {
+            let ids = &mut self.timers[*node];
+            if let Some(i) = ids.iter().position(|&t| t == id) {
+                ids.swap_remove(i);
+            }
+        }
+        Some(p)
+    }
+
     fn delay(&mut self, id: EvId, by: Time) {
-        let Some(p) = self.pending.get_mut(&id) else { return };
+        let Some(p) = self.pending.get_mut(id) else { return };
         p.due += by;
         let (due, link) = (p.due, p.link());
-        self.queue.push(Reverse((due, id)));
+        self.queue.push(due, id);
         // On FIFO links the later messages wait behind the delayed one.
         if let (true, Some(link)) = (self.cfg.net.fifo, link) {
-            let later: Vec<EvId> = self
-                .pending
-                .range(id + 1..)
-                .filter(|(_, q)| q.link() == Some(link) && q.due < due)
-                .map(|(k, _)| *k)
-                .collect();
+            let later: Vec<EvId> =
+                self.pending.after(id).filter(|(_, q)| q.link() == Some(link) && q.due < due).map(|(k, _)| k).collect();
             for k in later {
-                if let Some(q) = self.pending.get_mut(&k) {
+                if let Some(q) = self.pending.get_mut(k) {
                     q.due = due;
-                    self.queue.push(Reverse((due, k)));
+                    self.queue.push(due, k);
                 }
             }
             let last = self.link_last_due.entry(link).or_insert(0);
@@ -620,8 +651,8 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn duplicate(&mut self, id: EvId) {
-        let Some(p) = self.pending.get(&id) else { return };
-        if let PendingKind::Msg { from, to, msg, sent_at, send_event, lamport, stamp } = &p.kind {
+        let Some(p) = self.pending.get(id) else { return };
+        if let PendingKind::Msg { from, to, msg, sent_at, send_event, lamport } = &p.kind {
             let kind = PendingKind::Msg {
                 from: *from,
                 to: *to,
@@ -629,8 +660,8 @@ impl<P: Protocol> Sim<P> {
                 sent_at: *sent_at,
                 send_event: *send_event,
                 lamport: *lamport,
-                stamp: stamp.clone(),
             };
+            self.history[*send_event as usize].sends += 1;
             let due = p.due;
             let k = self.kind_index(msg.kind());
             self.bump(k, |c| &mut c.sent);
@@ -641,7 +672,7 @@ impl<P: Protocol> Sim<P> {
     // ----- delivering ------------------------------------------------------
 
     async fn fire(&mut self, id: EvId) {
-        let Some(p) = self.pending.remove(&id) else { return };
+        let Some(p) = self.take(id) else { return };
         self.step += 1;
         self.now = self.now.max(p.due);
         match p.kind {
@@ -655,50 +686,57 @@ impl<P: Protocol> Sim<P> {
                 let why = if self.alive[to] { LossWhy::Link } else { LossWhy::Crash };
                 self.lose(Pending { id: p.id, due: p.due, kind: p.kind }, why);
             }
-            PendingKind::Msg { from, to, msg, send_event, lamport, stamp, .. } => {
+            PendingKind::Msg { from, to, msg, send_event, lamport, .. } => {
                 let k = self.kind_index(msg.kind());
                 self.bump(k, |c| &mut c.delivered);
                 if self.cfg.logging {
                     self.push_log(false, format!("#{id} {from}→{to} {} delivered", msg.summary()));
                 }
-                let incoming = Some((from, send_event, k, lamport, stamp));
+                let incoming = Some((from, send_event, k, lamport));
                 self.handle(to, NodeEvent::Message { from, msg }, incoming).await;
             }
         }
     }
 
     /// Run one event on one node and carry out what it wrote.
-    async fn handle(&mut self, node: NodeId, ev: NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64, Stamp)>) {
+    async fn handle(&mut self, node: NodeId, ev: NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64)>) {
         let (lamport, kind) = match (&incoming, &ev) {
-            (Some((from, send, k, l, stamp)), _) => {
-                (self.clocks.receive(node, *l, stamp), EvKind::Recv { from: *from as u32, send: *send, kind: *k })
+            (Some((from, send, k, l)), _) => {
+                self.lamport[node] = self.lamport[node].max(*l);
+                (self.tick(node), EvKind::Recv { from: *from as u32, send: *send, kind: *k })
             }
             (None, NodeEvent::Timer(t)) => {
                 let k = self.kind_index(t.kind());
-                (self.clocks.tick(node), EvKind::Timer { kind: k })
+                (self.tick(node), EvKind::Timer { kind: k })
             }
-            (None, NodeEvent::Start) => (self.clocks.tick(node), EvKind::Start),
-            (None, NodeEvent::Recover) => (self.clocks.tick(node), EvKind::Recover),
-            (None, _) => (self.clocks.tick(node), EvKind::Request),
+            (None, NodeEvent::Start) => (self.tick(node), EvKind::Start),
+            (None, NodeEvent::Recover) => (self.tick(node), EvKind::Recover),
+            (None, _) => (self.tick(node), EvKind::Request),
         };
         let ev_index = self.history.len() as u32;
-        self.history.push(EventRec { step: self.step, time: self.now, node: node as u32, lamport, kind });
+        self.history.push(EventRec { step: self.step, time: self.now, node: node as u32, lamport, kind, sends: 0 });
         let buf = std::mem::take(&mut self.buf);
         let (mut buf, summary) = self.driver.handle(node, self.cfg.n, self.now, ev, buf).await;
-        let mut stamp: Option<Stamp> = None;
+        let mut sends = 0;
         let mut net: Option<Draw> = None;
         for cmd in buf.drain(..) {
             match cmd {
                 Cmd::Send { to, msg } => {
-                    let stamp = stamp.get_or_insert_with(|| self.clocks.stamp(node)).clone();
-                    self.send(node, to, msg, ev_index, lamport, stamp, &mut net);
+                    sends += self.send(node, to, msg, ev_index, lamport, &mut net);
                 }
                 Cmd::SetTimer { after, timer } => {
                     let due = self.now + after;
                     self.enqueue(due, PendingKind::Timer { node, timer, set_at: self.now });
                 }
                 Cmd::CancelTimer { timer } => {
-                    self.pending.retain(|_, p| !matches!(&p.kind, PendingKind::Timer { node: n, timer: t, .. } if *n == node && *t == timer));
+                    let doomed: Vec<EvId> = self.timers[node]
+                        .iter()
+                        .copied()
+                        .filter(|&id| matches!(self.pending.get(id).map(|p| &p.kind), Some(PendingKind::Timer { timer: t, .. }) if *t == timer))
+                        .collect();
+                    for id in doomed {
+                        self.take(id);
+                    }
                 }
                 Cmd::Note(text) => {
                     if self.cfg.logging {
@@ -708,6 +746,7 @@ impl<P: Protocol> Sim<P> {
             }
         }
         self.buf = buf;
+        self.history[ev_index as usize].sends = sends;
         if summary != self.summaries[node] {
             let old = std::mem::replace(&mut self.summaries[node], summary);
             self.notify(Change::Summary(node), Some(old));
@@ -722,23 +761,21 @@ impl<P: Protocol> Sim<P> {
         msg: P::Msg,
         send_event: u32,
         lamport: u64,
-        stamp: Stamp,
         net: &mut Option<Draw>,
-    ) {
+    ) -> u32 {
         let k = self.kind_index(msg.kind());
         self.bump(k, |c| &mut c.sent);
-        let cfg = self.cfg.net.clone();
+        let cfg = self.cfg.net;
         let (seed, step, now) = (self.cfg.seed, self.step, self.now);
         let lost = cfg.loss > 0.0 && net_draw(net, seed, step).chance(cfg.loss);
         let copies = if cfg.dup > 0.0 && net_draw(net, seed, step).chance(cfg.dup) { 2 } else { 1 };
         let (lo, hi) = (cfg.latency_min, cfg.latency_max);
-        let kind =
-            |msg: P::Msg, stamp: Stamp| PendingKind::Msg { from, to, msg, sent_at: now, send_event, lamport, stamp };
+        let kind = |msg: P::Msg| PendingKind::Msg { from, to, msg, sent_at: now, send_event, lamport };
         if lost || !self.faults.link_up(from, to) {
             let why = if lost { LossWhy::Loss } else { LossWhy::Link };
-            let p = Pending { id: 0, due: self.now, kind: kind(msg, stamp) };
+            let p = Pending { id: 0, due: self.now, kind: kind(msg) };
             self.lose(p, why);
-            return;
+            return 1;
         }
         for c in 0..copies {
             let latency = if hi > lo { net_draw(net, seed, step).range(lo, hi) } else { lo };
@@ -748,12 +785,18 @@ impl<P: Protocol> Sim<P> {
                 due = due.max(*last);
                 *last = due;
             }
-            let pk = kind(msg.clone(), stamp.clone());
+            let pk = kind(msg.clone());
             if c == 1 {
                 self.bump(k, |c| &mut c.sent);
             }
             self.enqueue(due, pk);
         }
+        copies
+    }
+
+    fn tick(&mut self, node: NodeId) -> u64 {
+        self.lamport[node] += 1;
+        self.lamport[node]
     }
 
     fn lose(&mut self, p: Pending<P>, why: LossWhy) {
@@ -764,8 +807,9 @@ impl<P: Protocol> Sim<P> {
                 step: self.step,
                 time: self.now,
                 node: *to as u32,
-                lamport: self.clocks.lamport(*to),
+                lamport: self.lamport[*to],
                 kind: EvKind::Lost { from: *from as u32, send: *send_event, kind: k, why },
+                sends: 0,
             });
             if self.cfg.logging {
                 let why = match why {
@@ -782,9 +826,9 @@ impl<P: Protocol> Sim<P> {
 
     async fn crash(&mut self, node: NodeId) {
         self.alive[node] = false;
-        let doomed: Vec<EvId> = self.pending.values().filter(|p| p.target() == node).map(|p| p.id).collect();
+        let doomed: Vec<EvId> = self.pending.iter().filter(|(_, p)| p.target() == node).map(|(k, _)| k).collect();
         for id in doomed {
-            if let Some(p) = self.pending.remove(&id) {
+            if let Some(p) = self.take(id) {
                 self.lose(p, LossWhy::Crash);
             }
         }
@@ -794,8 +838,9 @@ impl<P: Protocol> Sim<P> {
             step: self.step,
             time: self.now,
             node: node as u32,
-            lamport: self.clocks.lamport(node),
+            lamport: self.lamport[node],
             kind: EvKind::Crash,
+            sends: 0,
         });
         self.notify(Change::Crash(node), Some(old));
     }
