@@ -5,6 +5,7 @@
 //! Parse it in ShiViz with the default expression
 //! `(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`.
 
+use crate::engine::clocks::VcTracker;
 use crate::engine::sim::{EvKind, EventRec};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -15,30 +16,21 @@ fn host(n: u32) -> String {
     format!("node{n}")
 }
 
-/// Vector clocks of every event, recomputed from the history (the engine
-/// keeps only the present clocks, so long runs stay small in memory).
-/// Non-node records (crashes, lost messages) get `None`.
+/// Vector clocks of every event (sparse: hosts with a non-zero entry),
+/// derived from the history by the engine's own tracker. Non-node records
+/// (crashes, lost messages) get `None`.
 pub fn vector_clocks(events: &[EventRec], n: usize) -> Vec<Option<BTreeMap<u32, u32>>> {
-    let mut current: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); n];
-    let mut out: Vec<Option<BTreeMap<u32, u32>>> = Vec::with_capacity(events.len());
-    for e in events {
-        if !e.is_node_event() {
-            out.push(None);
-            continue;
-        }
-        let node = e.node as usize;
-        if let EvKind::Recv { send, .. } = e.kind
-            && let Some(Some(sent)) = out.get(send as usize)
-        {
-            for (&h, &v) in sent {
-                let mine = current[node].entry(h).or_insert(0);
-                *mine = (*mine).max(v);
-            }
-        }
-        *current[node].entry(e.node).or_insert(0) += 1;
-        out.push(Some(current[node].clone()));
-    }
-    out
+    let mut tracker = VcTracker::new(n);
+    (0..events.len())
+        .map(|i| {
+            tracker.catch_up(&events[..=i]);
+            let e = &events[i];
+            e.is_node_event().then(|| {
+                let vc = tracker.vector(e.node as usize);
+                vc.iter().enumerate().filter(|(_, v)| **v > 0).map(|(h, v)| (h as u32, *v)).collect()
+            })
+        })
+        .collect()
 }
 
 /// The ShiViz log text. `describe` names an event (e.g. `recv REPLY from 2`).
