@@ -122,7 +122,9 @@ fn print_json(v: &serde_json::Value) {
 
 fn runtime() -> tokio::runtime::Runtime {
     // The engine runs on one thread: lockstep actors gain nothing from more.
-    tokio::runtime::Builder::new_current_thread().build().expect("a current-thread runtime starts")
+    // The timer driver is for the TUI's play ticks only; the engine never
+    // reads a clock.
+    tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a current-thread runtime starts")
 }
 
 fn list() {

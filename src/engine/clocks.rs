@@ -136,8 +136,8 @@ mod tests {
             flat[to][to] += 1;
             assert_eq!(s.to_vec(n), sent);
         }
-        for node in 0..n {
-            assert_eq!(c.vector(node), flat[node], "node {node}");
+        for (node, want) in flat.iter().enumerate() {
+            assert_eq!(&c.vector(node), want, "node {node}");
         }
     }
 }

@@ -1,6 +1,38 @@
-//! The terminal UI (to be built).
+//! The terminal UI. [`App`] holds all state and actions and draws into any
+//! ratatui backend, so tests and tools render it into a `TestBackend`
+//! ([`render_to_buffer`]); [`run`] wires it to a real terminal.
+//!
+//! One file per pane; `keymap` is the single table behind the key bar,
+//! the help overlay and key dispatch.
+
+pub mod app;
+pub mod header;
+pub mod help;
+pub mod inflight;
+pub mod inspector;
+pub mod keybar;
+pub mod keymap;
+pub mod layout;
+pub mod log;
+pub mod narration;
+pub mod picker;
+pub mod prompt;
+pub mod spacetime;
+pub mod theme;
+pub mod topology;
+
+pub use app::App;
 
 use crate::engine::trace::RunConfig;
+use color_eyre::eyre::eyre;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
+use futures::StreamExt;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::{DefaultTerminal, Frame, Terminal};
 
 /// What the TUI opens on.
 pub struct Start {
@@ -12,6 +44,115 @@ pub struct Start {
     pub replay: Option<crate::engine::trace::Trace>,
 }
 
-pub async fn run(_start: Start) -> color_eyre::Result<()> {
-    color_eyre::eyre::bail!("the TUI is not built yet")
+/// The message shown instead of the panes on a screen below 80×24.
+pub fn too_small(frame: &mut Frame, area: Rect) {
+    let text =
+        format!("terminal too small (need {}×{}, have {}×{})", layout::MIN_W, layout::MIN_H, area.width, area.height);
+    let y = area.y + area.height.saturating_sub(1) / 2;
+    let row = Rect::new(area.x, y, area.width, area.bottom() - y);
+    let p = Paragraph::new(text)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true })
+        .style(Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD));
+    frame.render_widget(p, row);
+}
+
+/// Render one frame of `app` at `width`×`height` into a buffer (for
+/// snapshots, screenshots and benchmarks).
+pub fn render_to_buffer(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend never fails");
+    draw_frame(&mut terminal, app).clone()
+}
+
+/// Render one frame of `app` into an existing test terminal (reuse it in a
+/// benchmark loop to measure the drawing alone).
+pub fn draw_frame<'a>(terminal: &'a mut Terminal<TestBackend>, app: &App) -> &'a Buffer {
+    terminal.draw(|f| app.draw(f)).expect("a test backend never fails").buffer
+}
+
+/// The text of a buffer, one line per row (trailing spaces kept).
+pub fn buffer_text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::with_capacity((area.width as usize + 1) * area.height as usize);
+    for y in area.top()..area.bottom() {
+        let mut skip = 0;
+        for x in area.left()..area.right() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            out.push_str(sym);
+            skip = theme::width(sym).saturating_sub(1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Undo everything `run` did to the terminal (also on early return).
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn restore() {
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture, crossterm::cursor::Show);
+    ratatui::restore();
+}
+
+/// Open the TUI on `start` and run until the user quits. The terminal is
+/// restored on return, on error and on panic.
+pub async fn run(start: Start) -> color_eyre::Result<()> {
+    let mut app = App::new(start).await.map_err(|e| eyre!(e))?;
+    // try_init installs a panic hook that restores raw mode and the screen;
+    // ours runs first and also gives the mouse and the cursor back.
+    let mut terminal = ratatui::try_init()?;
+    let _restore = Restore;
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture, crossterm::cursor::Show);
+        prev(info);
+    }));
+    crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+    event_loop(&mut terminal, &mut app).await
+}
+
+/// Play-mode ticks (the TUI's clock; the engine's time stays virtual). A
+/// tick missed while a frame was slow is skipped, not queued.
+fn play_ticks(period: std::time::Duration) -> tokio::time::Interval {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    ticks
+}
+
+async fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> color_eyre::Result<()> {
+    let size = terminal.size()?;
+    app.on_resize(size.width, size.height);
+    let mut events = EventStream::new();
+    let mut period = app.tick_period();
+    let mut ticks = play_ticks(period);
+    loop {
+        terminal.draw(|f| app.draw(f))?;
+        if app.should_quit() {
+            return Ok(());
+        }
+        let playing = app.playing();
+        tokio::select! {
+            biased;
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => app.on_event(ev).await,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            _ = ticks.tick(), if playing => app.tick().await,
+        }
+        if app.tick_period() != period {
+            period = app.tick_period();
+            ticks = play_ticks(period);
+        }
+    }
 }

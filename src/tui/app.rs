@@ -1,0 +1,734 @@
+//! The app: all TUI state and every action, driven by keys, mouse clicks,
+//! resizes and play ticks. It never touches a terminal, so tests drive it
+//! against ratatui's `TestBackend` (gitui style).
+
+use super::keymap::{self, Action};
+use super::layout::{self, Panes};
+use super::prompt::{self, Edit, Prompt};
+use super::{header, help, inflight, inspector, keybar, log, narration, picker, spacetime, topology};
+use crate::algos;
+use crate::engine::input::Input;
+use crate::engine::protocol::{NodeId, Row};
+use crate::engine::sim::SimConfig;
+use crate::engine::trace::RunConfig;
+use crate::scenario::Scenario;
+use crate::script;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Play speeds in steps per second (`+` / `-` move along this list).
+pub const SPEEDS: [u32; 10] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+/// Index into [`SPEEDS`] a run starts at (2 steps per second).
+pub const DEFAULT_SPEED: usize = 1;
+/// The shortest time between two play ticks.
+const MIN_TICK_MS: u64 = 50;
+/// The in-flight cursor never goes past this row (the list is fetched up to it).
+pub const CURSOR_MAX: usize = 999;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    /// A remark of the TUI itself.
+    Info,
+    /// The command a key or the prompt ran.
+    Command,
+    Error,
+}
+
+/// The status line: what the last action did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+impl Status {
+    pub fn info(text: impl Into<String>) -> Status {
+        Status { kind: StatusKind::Info, text: text.into() }
+    }
+    pub fn command(text: impl Into<String>) -> Status {
+        Status { kind: StatusKind::Command, text: text.into() }
+    }
+    pub fn error(text: impl Into<String>) -> Status {
+        Status { kind: StatusKind::Error, text: text.into() }
+    }
+}
+
+/// A lecture script being run line by line, stopping at each `pause`.
+#[derive(Clone, Debug, Default)]
+pub struct Lecture {
+    /// The parsed lines with their 1-based line numbers.
+    pub lines: Vec<(usize, Input)>,
+    /// Index of the next line to run.
+    pub pos: usize,
+    /// Stopped at a `pause`: `n` runs on.
+    pub waiting: bool,
+    /// A parse error (nothing runs) or the error of a line that failed.
+    pub error: Option<String>,
+}
+
+impl Lecture {
+    pub fn finished(&self) -> bool {
+        self.error.is_none() && !self.waiting && self.pos >= self.lines.len()
+    }
+    /// Line number of the line after the pause (for "line 12").
+    pub fn next_line(&self) -> Option<usize> {
+        self.lines.get(self.pos).map(|(l, _)| *l)
+    }
+}
+
+/// The whole TUI: what is open, what is selected, the prompt, the help
+/// overlay, play state and the cached inspector rows. Drive it with
+/// [`App::on_key`], [`App::on_mouse`], [`App::on_resize`], [`App::tick`] and
+/// [`App::exec`]; draw it with [`App::draw`] (or [`super::render_to_buffer`]).
+pub struct App {
+    /// `None`: the scenario picker is showing.
+    pub scenario: Option<Box<dyn Scenario>>,
+    pub selected: NodeId,
+    /// Row of the in-flight list that `d` / `D` act on.
+    pub cursor: usize,
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// The help overlay and its scroll offset.
+    pub help: Option<u16>,
+    pub prompt: Option<Prompt>,
+    pub prompt_history: Vec<String>,
+    pub status: Option<Status>,
+    /// Cursor of the scenario picker.
+    pub picker: usize,
+    pub lecture: Option<Lecture>,
+    /// A script given before a scenario was picked.
+    pub pending_script: Option<String>,
+    /// Where `S` / `save FILE` put relative paths (empty: the working directory).
+    pub save_dir: PathBuf,
+    pub quit: bool,
+    /// The inspector rows of `inspect_node`, refreshed after every action.
+    pub inspect: Vec<Row>,
+    pub inspect_node: NodeId,
+    /// The terminal size as last reported (for mouse hit tests).
+    pub size: (u16, u16),
+}
+
+impl App {
+    fn blank() -> App {
+        App {
+            scenario: None,
+            selected: 0,
+            cursor: 0,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            help: None,
+            prompt: None,
+            prompt_history: Vec::new(),
+            status: None,
+            picker: 0,
+            lecture: None,
+            pending_script: None,
+            save_dir: PathBuf::new(),
+            quit: false,
+            inspect: Vec::new(),
+            inspect_node: 0,
+            size: (layout::MIN_W, layout::MIN_H),
+        }
+    }
+
+    /// Open the app on what `start` asks: the picker, a scenario, a replayed
+    /// trace; a script runs up to its first `pause`. An error opening the
+    /// scenario or replaying the trace is returned (nothing to show).
+    pub async fn new(start: super::Start) -> Result<App, String> {
+        let mut app = App::blank();
+        if let Some(trace) = start.replay {
+            let sc = crate::headless::replay_scenario(&trace).await?;
+            app.status = Some(Status::info(format!("replayed {} inputs of the trace", trace.inputs.len())));
+            app.scenario = Some(sc);
+        } else if let Some(config) = start.config {
+            app.scenario = Some(algos::open_run(config).await?);
+        }
+        if let (None, Some(sc)) = (&app.status, app.scenario.as_deref()) {
+            let c = &sc.config().sim;
+            app.status = Some(Status::info(format!(
+                "{}: {} nodes, seed {} · space steps · r {} · : command · ? help",
+                sc.info().name,
+                c.n,
+                c.seed,
+                sc.info().action
+            )));
+        }
+        app.pending_script = start.script;
+
+        app.load_script().await;
+        app.refresh().await;
+        Ok(app)
+    }
+
+    /// Open a scenario by configuration (the picker does this).
+    pub async fn open(&mut self, config: RunConfig) {
+        match algos::open_run(config).await {
+            Ok(sc) => {
+                self.scenario = Some(sc);
+                self.selected = 0;
+                self.cursor = 0;
+                self.playing = false;
+                self.status = Some(Status::info(format!(
+                    "opened {} — press ? for help",
+                    self.scenario.as_ref().map(|s| s.info().name).unwrap_or_default()
+                )));
+                self.load_script().await;
+                self.refresh().await;
+            }
+            Err(e) => self.status = Some(Status::error(e)),
+        }
+    }
+
+    /// The picker's configuration for a scenario: its default node count, seed 1.
+    pub fn picker_config(entry: &algos::Entry) -> RunConfig {
+        RunConfig {
+            scenario: entry.info.name.to_string(),
+            params: Vec::new(),
+            sim: SimConfig::new(entry.info.default_nodes, 1),
+        }
+    }
+
+    async fn load_script(&mut self) {
+        let Some(sc) = self.scenario.as_deref() else { return };
+        let Some(text) = self.pending_script.take() else { return };
+        self.lecture = Some(match script::parse_script(&text, sc) {
+            Ok(lines) => Lecture { lines, ..Lecture::default() },
+            Err(e) => Lecture { error: Some(format!("script {e}")), ..Lecture::default() },
+        });
+        self.advance_lecture().await;
+    }
+
+    /// Run script lines until a `pause`, an error or the end.
+    async fn advance_lecture(&mut self) {
+        let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut()) else { return };
+        if lec.error.is_some() {
+            return;
+        }
+        lec.waiting = false;
+        while let Some((line, input)) = lec.lines.get(lec.pos).cloned() {
+            lec.pos += 1;
+            match sc.apply(input.clone()).await {
+                Ok(out) if out.pause => {
+                    lec.waiting = true;
+                    return;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    lec.error = Some(format!("script line {line} ({input}): {e}"));
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    pub fn playing(&self) -> bool {
+        self.playing && self.scenario.is_some()
+    }
+
+    pub fn steps_per_second(&self) -> u32 {
+        SPEEDS[self.speed.min(SPEEDS.len() - 1)]
+    }
+
+    /// Time between two play ticks.
+    pub fn tick_period(&self) -> Duration {
+        Duration::from_millis((1000 / self.steps_per_second() as u64).max(MIN_TICK_MS))
+    }
+
+    /// Steps one play tick delivers.
+    pub fn steps_per_tick(&self) -> u64 {
+        let per_tick = self.steps_per_second() as u64 * self.tick_period().as_millis() as u64 / 1000;
+        per_tick.max(1)
+    }
+
+    /// Re-read what the panes cache (the inspector) and keep the cursors in range.
+    pub async fn refresh(&mut self) {
+        let Some(sc) = self.scenario.as_mut() else {
+            self.inspect.clear();
+            return;
+        };
+        let n = sc.n();
+        if self.selected >= n {
+            self.selected = n.saturating_sub(1);
+        }
+        let total = sc.in_flight(0).1;
+        self.cursor = self.cursor.min(total.saturating_sub(1)).min(CURSOR_MAX);
+        self.inspect = sc.inspect(self.selected).await;
+        self.inspect_node = self.selected;
+    }
+
+    /// Apply one input of the command language; the status line shows its text.
+    async fn apply(&mut self, input: Input) -> Result<(), String> {
+        let Some(sc) = self.scenario.as_mut() else { return Err("no scenario is open".into()) };
+        let text = input.to_string();
+        let out = sc.apply(input).await.map_err(|e| format!("{text}: {e}"))?;
+        self.status = Some(match out.expect_failed {
+            Some(f) => Status::error(format!("{text} — FAILED {f}")),
+            None => Status::command(text),
+        });
+        Ok(())
+    }
+
+    /// Apply an input from a key: an error goes to the status line.
+    async fn apply_key(&mut self, input: Input) {
+        if let Err(e) = self.apply(input).await {
+            self.status = Some(Status::error(e));
+        }
+    }
+
+    // ----- events -------------------------------------------------------
+
+    /// Handle any terminal event.
+    pub async fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) => self.on_key(k).await,
+            Event::Mouse(m) => self.on_mouse(m).await,
+            Event::Resize(w, h) => self.on_resize(w, h),
+            _ => {}
+        }
+    }
+
+    pub fn on_resize(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+    }
+
+    pub async fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C')) {
+            self.quit = true;
+            return;
+        }
+        if let Some(p) = self.prompt.as_mut() {
+            match p.key(&key, &self.prompt_history) {
+                Edit::None => {}
+                Edit::Cancel => self.prompt = None,
+                Edit::Submit => self.submit_prompt().await,
+            }
+            return;
+        }
+        if self.help.is_some() {
+            self.help_key(&key);
+            return;
+        }
+        if self.scenario.is_none() {
+            self.picker_key(&key).await;
+            return;
+        }
+        if let Some(action) = keymap::lookup(&key) {
+            self.perform(action).await;
+        }
+    }
+
+    fn help_key(&mut self, key: &KeyEvent) {
+        let Some(scroll) = self.help else { return };
+        let max = help::max_scroll(self);
+        let page = self.size.1.saturating_sub(6).max(1);
+        let scroll = match key.code {
+            KeyCode::Esc | KeyCode::Char('?') => {
+                self.help = None;
+                return;
+            }
+            KeyCode::Char('q') => {
+                self.quit = true;
+                return;
+            }
+            KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+            KeyCode::PageUp => scroll.saturating_sub(page),
+            KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(page),
+            KeyCode::Home | KeyCode::Char('g') => 0,
+            KeyCode::End | KeyCode::Char('G') => max,
+            _ => scroll,
+        };
+        self.help = Some(scroll.min(max));
+    }
+
+    async fn picker_key(&mut self, key: &KeyEvent) {
+        let count = algos::all().len();
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.picker = self.picker.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                self.picker = (self.picker + 1).min(count.saturating_sub(1))
+            }
+            KeyCode::Home => self.picker = 0,
+            KeyCode::End => self.picker = count.saturating_sub(1),
+            KeyCode::Enter | KeyCode::Char(' ') => {
+                if let Some(entry) = algos::all().get(self.picker) {
+                    self.open(Self::picker_config(entry)).await;
+                }
+            }
+            KeyCode::Char('?') => self.help = Some(0),
+            KeyCode::Char('q') => self.quit = true,
+            _ => {}
+        }
+    }
+
+    async fn submit_prompt(&mut self) {
+        let Some(p) = self.prompt.as_ref() else { return };
+        let line = p.text.trim().to_string();
+        if line.is_empty() {
+            self.prompt = None;
+            return;
+        }
+        if self.prompt_history.last() != Some(&line) {
+            self.prompt_history.push(line.clone());
+            if self.prompt_history.len() > prompt::HISTORY_KEEP {
+                self.prompt_history.remove(0);
+            }
+        }
+        match self.exec(&line).await {
+            Ok(()) => self.prompt = None,
+            Err(e) => {
+                if let Some(p) = self.prompt.as_mut() {
+                    p.error = Some(e);
+                    p.browsing = None;
+                }
+            }
+        }
+    }
+
+    /// Run one prompt line: a TUI prompt command or a command of the
+    /// language. An error changes nothing.
+    pub async fn exec(&mut self, line: &str) -> Result<(), String> {
+        let result = self.exec_line(line).await;
+        self.refresh().await;
+        result
+    }
+
+    async fn exec_line(&mut self, line: &str) -> Result<(), String> {
+        let words = script::tokenize(line)?;
+        let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
+        let arg = |i: usize| words.get(i).map(String::as_str);
+        let usage = |u: &str| format!("usage: {u}");
+        match (arg(0), words.len()) {
+            (None, _) => Ok(()),
+            (Some("select"), 2) => {
+                let n = sc.n();
+                let node: NodeId = arg(1)
+                    .and_then(|a| a.parse().ok())
+                    .filter(|&x| x < n)
+                    .ok_or_else(|| format!("select N: N is a node number 0..{}", n - 1))?;
+                self.select(node).await;
+                Ok(())
+            }
+            (Some("select"), _) => Err(usage("select N")),
+            (Some("back"), 1) => self.back().await,
+            (Some("restart"), 1) => {
+                self.restart().await;
+                Ok(())
+            }
+            (Some("save"), 1 | 2) => self.save(arg(1)),
+            (Some("play"), 1) => {
+                self.set_playing(true);
+                Ok(())
+            }
+            (Some("stop"), 1) => {
+                self.set_playing(false);
+                Ok(())
+            }
+            (Some("speed"), 2) => {
+                let want: u32 =
+                    arg(1).and_then(|a| a.parse().ok()).ok_or_else(|| usage("speed N (steps per second)"))?;
+                self.speed = SPEEDS.iter().position(|&s| s >= want).unwrap_or(SPEEDS.len() - 1);
+                self.status = Some(Status::command(format!("speed {}", self.steps_per_second())));
+                Ok(())
+            }
+            (Some("next"), 1) => self.next().await,
+            (Some("help"), 1) => {
+                self.help = Some(0);
+                Ok(())
+            }
+            (Some("quit" | "q"), 1) => {
+                self.quit = true;
+                Ok(())
+            }
+            (Some(w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save")), _) => {
+                Err(usage(keymap::PROMPT_COMMANDS.iter().find(|(u, _)| u.starts_with(w)).map(|(u, _)| *u).unwrap_or(w)))
+            }
+            _ => {
+                let input = script::parse_line(line, sc)?;
+                match input {
+                    Some(input) => self.apply(input).await,
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+
+    async fn select(&mut self, node: NodeId) {
+        self.selected = node;
+        self.status = Some(Status::command(format!("select {node}")));
+        self.refresh().await;
+    }
+
+    fn set_playing(&mut self, on: bool) {
+        self.playing = on;
+        self.status = Some(Status::command(if on {
+            format!("play ({}/s)", self.steps_per_second())
+        } else {
+            "stop".to_string()
+        }));
+    }
+
+    async fn back(&mut self) -> Result<(), String> {
+        let Some(sc) = self.scenario.as_mut() else { return Err("no scenario is open".into()) };
+        self.playing = false;
+        let (count, last) = (sc.inputs().len(), sc.inputs().last().map(|i| i.to_string()));
+        let step = sc.step();
+        sc.step_back().await?;
+        let text = match last {
+            Some(last) if sc.inputs().len() < count && sc.step() == step => format!("back (undid `{last}`)"),
+            _ => format!("back (now at step {})", sc.step()),
+        };
+        self.status = Some(Status::command(text));
+        Ok(())
+    }
+
+    async fn restart(&mut self) {
+        let Some(sc) = self.scenario.as_mut() else { return };
+        self.playing = false;
+        sc.restart().await;
+        self.cursor = 0;
+        self.status = Some(Status::command("restart"));
+        if let Some(lec) = self.lecture.as_mut()
+            && !lec.lines.is_empty()
+        {
+            *lec = Lecture { lines: std::mem::take(&mut lec.lines), ..Lecture::default() };
+            self.advance_lecture().await;
+        }
+    }
+
+    async fn next(&mut self) -> Result<(), String> {
+        match &self.lecture {
+            None => Err("no script is running (start one with --script FILE)".into()),
+            Some(l) if l.error.is_some() => Err("the script stopped on an error".into()),
+            Some(l) if !l.waiting => Err("the script is not waiting at a pause".into()),
+            Some(_) => {
+                self.advance_lecture().await;
+                let text = match &self.lecture {
+                    Some(l) if l.waiting => format!("next (paused before line {})", l.next_line().unwrap_or(0)),
+                    Some(l) if l.error.is_some() => "next (the script stopped on an error)".to_string(),
+                    _ => "next (script finished)".to_string(),
+                };
+                self.status = Some(Status::command(text));
+                Ok(())
+            }
+        }
+    }
+
+    /// The default trace file name of this run.
+    pub fn default_save_name(&self) -> Option<String> {
+        let sc = self.scenario.as_deref()?;
+        Some(format!("distlab-{}-{}.trace", sc.info().name, sc.config().sim.seed))
+    }
+
+    fn save(&mut self, file: Option<&str>) -> Result<(), String> {
+        let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
+        let name = file.map(str::to_string).or_else(|| self.default_save_name()).unwrap_or_default();
+        let path = self.save_dir.join(&name);
+        let bytes = sc.trace().encode();
+        std::fs::write(&path, &bytes).map_err(|e| format!("save {}: {e}", path.display()))?;
+        self.status = Some(Status::command(format!("save {} ({} bytes)", path.display(), bytes.len())));
+        Ok(())
+    }
+
+    /// Id of the in-flight event under the cursor.
+    fn picked(&self) -> Option<crate::engine::input::EvId> {
+        let sc = self.scenario.as_deref()?;
+        sc.in_flight(self.cursor + 1).0.get(self.cursor).map(|m| m.id)
+    }
+
+    /// Do what a key of the keymap asks.
+    pub async fn perform(&mut self, action: Action) {
+        let Some(sc) = self.scenario.as_deref() else { return };
+        let n = sc.n();
+        let sel = self.selected.min(n.saturating_sub(1));
+        match action {
+            Action::Step => self.apply_key(Input::Step(1)).await,
+            Action::PlayPause => self.set_playing(!self.playing),
+            Action::Faster | Action::Slower => {
+                self.speed = if action == Action::Faster {
+                    (self.speed + 1).min(SPEEDS.len() - 1)
+                } else {
+                    self.speed.saturating_sub(1)
+                };
+                self.status = Some(Status::command(format!("speed {}", self.steps_per_second())));
+            }
+            Action::PrevNode => self.select((sel + n - 1) % n).await,
+            Action::NextNode => self.select((sel + 1) % n).await,
+            Action::NodeAction => match sc.action(sel) {
+                Some(input) => self.apply_key(input).await,
+                None => {
+                    let what = sc.info().action;
+                    let role = sc.role(sel).name();
+                    self.status = Some(Status::info(format!("node {sel} is {role}: no {what} now")));
+                }
+            },
+            Action::Crash => self.apply_key(Input::Crash(sel)).await,
+            Action::Recover => self.apply_key(Input::Recover(sel)).await,
+            Action::Cut => {
+                if n < 2 {
+                    self.status = Some(Status::error("cut needs two nodes"));
+                } else {
+                    self.apply_key(Input::Cut(sel, (sel + 1) % n)).await;
+                }
+            }
+            Action::Heal => self.apply_key(Input::Heal).await,
+            Action::CursorUp => self.cursor = self.cursor.saturating_sub(1),
+            Action::CursorDown => {
+                let total = sc.in_flight(0).1;
+                self.cursor = (self.cursor + 1).min(total.saturating_sub(1)).min(CURSOR_MAX);
+            }
+            Action::Deliver | Action::Drop => match self.picked() {
+                Some(id) => {
+                    let input = if action == Action::Deliver { Input::Deliver(id) } else { Input::Drop(id) };
+                    self.apply_key(input).await;
+                }
+                None => self.status = Some(Status::info("nothing in flight to pick")),
+            },
+            Action::Back => {
+                if let Err(e) = self.back().await {
+                    self.status = Some(Status::error(format!("back: {e}")));
+                }
+            }
+            Action::Restart => self.restart().await,
+            Action::Save => {
+                if let Err(e) = self.save(None) {
+                    self.status = Some(Status::error(e));
+                }
+            }
+            Action::Prompt => self.prompt = Some(Prompt::default()),
+            Action::Help => self.help = Some(0),
+            Action::Next => {
+                if let Err(e) = self.next().await {
+                    self.status = Some(Status::info(format!("next: {e}")));
+                }
+            }
+            Action::Quit => self.quit = true,
+        }
+        if !matches!(action, Action::CursorUp | Action::CursorDown | Action::Prompt | Action::Help) {
+            self.refresh().await;
+        }
+    }
+
+    /// One play tick: deliver the steps of one tick; stop when nothing is left.
+    pub async fn tick(&mut self) {
+        if !self.playing {
+            return;
+        }
+        let k = self.steps_per_tick();
+        let Some(sc) = self.scenario.as_mut() else {
+            self.playing = false;
+            return;
+        };
+        if sc.in_flight(0).1 == 0 {
+            self.playing = false;
+            self.status = Some(Status::info("stop: nothing left in flight"));
+            return;
+        }
+        if let Err(e) = sc.apply(Input::Step(k)).await {
+            self.playing = false;
+            self.status = Some(Status::error(format!("stop: {e}")));
+        }
+        self.refresh().await;
+    }
+
+    // ----- mouse ---------------------------------------------------------
+
+    fn screen(&self) -> Rect {
+        Rect::new(0, 0, self.size.0, self.size.1)
+    }
+
+    /// The panes at the current size (for hit tests), if a run is showing.
+    pub fn panes(&self) -> Option<Panes> {
+        let sc = self.scenario.as_deref()?;
+        let area = self.screen();
+        layout::panes(area, narration::rows(self, sc, area.width))
+    }
+
+    pub async fn on_mouse(&mut self, m: MouseEvent) {
+        let pos = Position::new(m.column, m.row);
+        if self.help.is_some() {
+            let max = help::max_scroll(self);
+            let s = self.help.unwrap_or(0);
+            match m.kind {
+                MouseEventKind::ScrollDown => self.help = Some(s.saturating_add(2).min(max)),
+                MouseEventKind::ScrollUp => self.help = Some(s.saturating_sub(2)),
+                _ => {}
+            }
+            return;
+        }
+        if self.prompt.is_some() {
+            return;
+        }
+        let Some(sc) = self.scenario.as_deref() else {
+            if let MouseEventKind::Down(MouseButton::Left) = m.kind
+                && let Some(i) = picker::entry_at(self.screen(), pos)
+            {
+                self.picker = i;
+            }
+            return;
+        };
+        let Some(p) = self.panes() else { return };
+        let n = sc.n();
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(node) = topology::node_at(p.topology, n, pos)
+                    .or_else(|| spacetime::lane_at(p.spacetime, n, self.selected, pos))
+                {
+                    self.select(node).await;
+                } else if let Some(row) = inflight::row_at(p.inflight, self.cursor, pos) {
+                    let total = sc.in_flight(0).1;
+                    if row < total {
+                        self.cursor = row.min(CURSOR_MAX);
+                    }
+                }
+            }
+            MouseEventKind::ScrollDown if p.inflight.contains(pos) => self.perform(Action::CursorDown).await,
+            MouseEventKind::ScrollUp if p.inflight.contains(pos) => self.perform(Action::CursorUp).await,
+            _ => {}
+        }
+    }
+
+    // ----- drawing -------------------------------------------------------
+
+    /// Draw the whole screen. Reads only cached and cheap state: the cost
+    /// depends on what is visible, not on the length of the run.
+    pub fn draw(&self, frame: &mut Frame) {
+        let area = frame.area();
+        if layout::too_small(area) {
+            super::too_small(frame, area);
+            return;
+        }
+        match self.scenario.as_deref() {
+            None => picker::render(self, frame, area),
+            Some(sc) => {
+                let Some(p) = layout::panes(area, narration::rows(self, sc, area.width)) else { return };
+                header::render(self, sc, frame, p.header);
+                topology::render(self, sc, frame, p.topology);
+                spacetime::render(self, sc, frame, p.spacetime);
+                inspector::render(self, sc, frame, p.inspector);
+                inflight::render(self, sc, frame, p.inflight);
+                log::render(sc, frame, p.log);
+                narration::render(self, sc, frame, p.narration);
+                match &self.prompt {
+                    Some(prompt) => prompt.render(frame, p.status),
+                    None => keybar::render_status(self, frame, p.status),
+                }
+                keybar::render(self, Some(sc), frame, p.keybar);
+            }
+        }
+        if let Some(scroll) = self.help {
+            help::render(self, frame, area, scroll);
+        }
+    }
+}

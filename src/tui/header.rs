@@ -1,0 +1,104 @@
+//! The header: scenario, seed, virtual time, step, play state, scheduler
+//! and the invariant badge.
+
+use super::app::App;
+use super::theme::{self, width};
+use crate::scenario::Scenario;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+
+/// The badge text and whether it is good news.
+pub fn badge(sc: &dyn Scenario) -> (String, bool) {
+    let failed = sc.failed_expectations();
+    match sc.violations().first() {
+        Some(v) => {
+            let more = sc.violation_count().saturating_sub(1);
+            let mut s = format!("✗ {} @ step {}", v.property, v.step);
+            if more > 0 {
+                s.push_str(&format!(" (+{more})"));
+            }
+            if !failed.is_empty() {
+                s.push_str(&format!(" · {} expect failed", failed.len()));
+            }
+            (s, false)
+        }
+        None => match failed.first() {
+            Some(f) => {
+                let more = if failed.len() > 1 { format!(" (+{})", failed.len() - 1) } else { String::new() };
+                (format!("✗ {}: got {}{more}", f.expect, f.actual), false)
+            }
+            None => ("✓ OK".to_string(), true),
+        },
+    }
+}
+
+/// The run details, roomy or compact.
+fn details(app: &App, sc: &dyn Scenario, compact: bool) -> Vec<Span<'static>> {
+    let key = Style::new().fg(Color::Gray);
+    let val = Style::new().fg(Color::White).add_modifier(Modifier::BOLD);
+    let sep = if compact { " " } else { "  " };
+    let sim = sc.sim_config();
+    let mut sched = sim.sched.name().to_string();
+    if sim.net.fifo {
+        sched.push_str("+fifo");
+    }
+    let speed = app.steps_per_second();
+    let play = match (app.playing, compact) {
+        (true, false) => Span::styled(format!("▶ playing {speed}/s"), Style::new().fg(Color::Green).bold()),
+        (true, true) => Span::styled(format!("▶ {speed}/s"), Style::new().fg(Color::Green).bold()),
+        (false, false) => Span::styled(format!("■ paused {speed}/s"), Style::new().fg(Color::Gray)),
+        (false, true) => Span::styled(format!("■ {speed}/s"), Style::new().fg(Color::Gray)),
+    };
+    let mut spans = Vec::new();
+    if !compact {
+        spans.push(Span::styled(" distlab ", Style::new().fg(Color::Black).bg(theme::ACCENT).bold()));
+    }
+    spans.extend([
+        Span::raw(" "),
+        Span::styled(sc.info().name, val.fg(theme::ACCENT)),
+        Span::styled(format!(" n={}", sc.n()), key),
+        Span::styled(format!("{sep}seed "), key),
+        Span::styled(sc.config().sim.seed.to_string(), val),
+        Span::styled(format!("{sep}t "), key),
+        Span::styled(format!("{}ms", theme::fmt_ms(sc.now())), val),
+        Span::styled(format!("{sep}step "), key),
+        Span::styled(sc.step().to_string(), val),
+        Span::raw(sep),
+        play,
+        Span::styled(format!("{sep}{}", if compact { "" } else { "sched " }), key),
+        Span::styled(sched, val),
+    ]);
+    spans
+}
+
+pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+    frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(236)).fg(Color::White));
+    let (text, ok) = badge(sc);
+    let badge_style = if ok {
+        Style::new().fg(Color::Black).bg(theme::OK).bold()
+    } else {
+        Style::new().fg(Color::White).bg(theme::BAD).bold()
+    };
+    // The badge always shows (clipped only if it alone is too wide); the
+    // run details go compact, then give way from the right.
+    let badge_text = theme::clip(&format!(" {text} "), area.width as usize);
+    let badge_w = width(&badge_text) as u16;
+    let left_w = area.width.saturating_sub(badge_w + 1) as usize;
+    let mut spans = details(app, sc, false);
+    if Line::from(spans.clone()).width() > left_w {
+        spans = details(app, sc, true);
+    }
+    let mut used = 0usize;
+    let kept: Vec<Span> = spans
+        .into_iter()
+        .take_while(|s| {
+            used += s.width();
+            used <= left_w
+        })
+        .collect();
+    frame.render_widget(Line::from(kept), Rect { width: left_w as u16, ..area });
+    let x = area.right().saturating_sub(badge_w);
+    frame.buffer_mut().set_stringn(x, area.y, &badge_text, badge_w as usize, badge_style);
+}

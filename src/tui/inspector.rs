@@ -1,0 +1,94 @@
+//! The inspector: what the selected node believes (the algorithm's own
+//! state) plus its Lamport and vector clock. The rows are fetched after
+//! every action (inspection is async) and only drawn here.
+
+use super::app::App;
+use super::theme::{self, width};
+use crate::scenario::Scenario;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Greedy word wrap to `w` cells; words longer than a line are split.
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let cur = lines.last_mut().expect("never empty");
+        let cur_w = width(cur);
+        let word_w = width(word);
+        if cur_w > 0 && cur_w + 1 + word_w <= w {
+            cur.push(' ');
+            cur.push_str(word);
+        } else if cur_w == 0 && word_w <= w {
+            cur.push_str(word);
+        } else {
+            let mut piece = String::new();
+            if cur_w > 0 {
+                lines.push(String::new());
+            }
+            for c in word.chars() {
+                if width(&piece) + width(c.encode_utf8(&mut [0; 4])) > w {
+                    lines.last_mut().expect("never empty").push_str(&piece);
+                    lines.push(String::new());
+                    piece.clear();
+                }
+                piece.push(c);
+            }
+            lines.last_mut().expect("never empty").push_str(&piece);
+        }
+    }
+    lines
+}
+
+pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+    let node = app.inspect_node.min(sc.n().saturating_sub(1));
+    let role = sc.role(node);
+    let block = theme::block("").title(Line::from(vec![
+        theme::title(" node "),
+        Span::styled(node.to_string(), Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)),
+        Span::raw(" "),
+        Span::styled(format!("{} {} ", theme::role_symbol(role), role.name()), theme::role_style(role)),
+    ]));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    let label_w = app.inspect.iter().map(|r| width(&r.label)).max().unwrap_or(0).min(16);
+    let value_w = (inner.width as usize).saturating_sub(label_w + 1).max(8);
+    let rows = inner.height as usize;
+    let mut lines: Vec<Line> = Vec::with_capacity(rows);
+    for r in &app.inspect {
+        if lines.len() >= rows {
+            break;
+        }
+        for (i, part) in wrap(&r.value, value_w).into_iter().enumerate() {
+            let label = if i == 0 { theme::clip(&r.label, label_w) } else { String::new() };
+            let pad = label_w.saturating_sub(width(&label));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label}{} ", " ".repeat(pad)), Style::new().fg(theme::DIM)),
+                Span::raw(part),
+            ]));
+            if lines.len() >= rows {
+                break;
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_words_and_splits_long_ones() {
+        assert_eq!(wrap("yes (election running)", 14), vec!["yes (election", "running)"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
+        assert_eq!(wrap("a bcdefgh", 4), vec!["a", "bcde", "fgh"]);
+    }
+}

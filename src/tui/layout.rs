@@ -1,0 +1,76 @@
+//! Where every pane goes. A pure function of the screen size, so drawing
+//! and mouse clicks agree without storing anything.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+pub const MIN_W: u16 = 80;
+pub const MIN_H: u16 = 24;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Panes {
+    pub header: Rect,
+    pub topology: Rect,
+    pub spacetime: Rect,
+    pub inspector: Rect,
+    pub inflight: Rect,
+    pub log: Rect,
+    /// Zero height when there is nothing to narrate.
+    pub narration: Rect,
+    pub status: Rect,
+    pub keybar: Rect,
+}
+
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_W || area.height < MIN_H
+}
+
+/// The panes of the run screen; `None` when the screen is too small.
+pub fn panes(area: Rect, narration_rows: u16) -> Option<Panes> {
+    if too_small(area) {
+        return None;
+    }
+    let [header, body, narration, status, keybar] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(narration_rows.min(3)),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [top, bottom] = Layout::vertical([Constraint::Length(body.height / 2), Constraint::Fill(1)]).areas(body);
+    let left_w = (area.width * 2 / 5).clamp(30, 64);
+    let [topology, spacetime] = Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(top);
+    let (inspector, inflight, log) = if area.width >= 160 {
+        let [a, b, c] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(4), Constraint::Fill(5)]).areas(bottom);
+
+        (a, b, c)
+    } else {
+        let [a, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(bottom);
+        let [b, c] = Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]).areas(right);
+        (a, b, c)
+    };
+    Some(Panes { header, topology, spacetime, inspector, inflight, log, narration, status, keybar })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_tile_the_screen() {
+        for (w, h) in [(80, 24), (120, 40), (200, 60), (81, 25)] {
+            let p = panes(Rect::new(0, 0, w, h), 1).unwrap();
+            let all =
+                [p.header, p.topology, p.spacetime, p.inspector, p.inflight, p.log, p.narration, p.status, p.keybar];
+            let cells: u32 = all.iter().map(|r| r.area()).sum();
+            assert_eq!(cells, w as u32 * h as u32, "{w}x{h}");
+            for (i, a) in all.iter().enumerate() {
+                for b in &all[i + 1..] {
+                    assert!(!a.intersects(*b), "{a:?} {b:?}");
+                }
+            }
+        }
+        assert!(panes(Rect::new(0, 0, 79, 24), 0).is_none());
+    }
+}

@@ -1,0 +1,223 @@
+//! The space-time (Lamport) diagram: one horizontal lane per node, time
+//! flowing right, one column pair per step; events as marks, send→receive
+//! arrows in the colour of the message kind, lost messages as ✗, crashes
+//! as a red ✗. It follows the present and reads only the visible window of
+//! the history (found by binary search), so its cost does not depend on
+//! how long the run is.
+
+use super::app::App;
+use super::theme::{self, width};
+use crate::engine::protocol::{NodeId, Role};
+use crate::engine::sim::{EvKind, EventRec};
+use crate::scenario::Scenario;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::widgets::canvas::{Canvas, Line as CLine};
+
+/// Columns per step.
+pub const CPS: u16 = 2;
+/// At most this many history records are looked at per frame.
+pub const MAX_RECORDS: usize = 20_000;
+
+/// Which lanes show and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lanes {
+    /// First node shown.
+    pub first: usize,
+    /// How many lanes show.
+    pub count: usize,
+    /// Rows from one lane to the next.
+    pub spacing: u16,
+    /// Rows available to lanes (the row below is the axis).
+    pub rows: u16,
+    /// Width of the node-id column.
+    pub label_w: u16,
+}
+
+fn digits(x: usize) -> u16 {
+    x.max(1).ilog10() as u16 + 1
+}
+
+pub fn lanes(inner: Rect, n: usize, selected: NodeId) -> Lanes {
+    let rows = if inner.height >= 3 { inner.height - 1 } else { inner.height };
+    let spacing = if n > 0 && (2 * n as u64).saturating_sub(1) <= rows as u64 { 2 } else { 1 };
+    let fit = if spacing == 2 { (rows as usize).div_ceil(2) } else { rows as usize };
+    let count = n.min(fit);
+    let first = if count < n { selected.saturating_sub(count / 2).min(n - count) } else { 0 };
+    Lanes { first, count, spacing, rows, label_w: digits(n.saturating_sub(1)) + 1 }
+}
+
+impl Lanes {
+    /// Row (relative) of a node's lane, if it shows.
+    pub fn row(&self, node: usize) -> Option<u16> {
+        (node >= self.first && node < self.first + self.count).then(|| (node - self.first) as u16 * self.spacing)
+    }
+}
+
+/// The node whose lane label or lane was clicked.
+pub fn lane_at(area: Rect, n: usize, selected: NodeId, pos: Position) -> Option<NodeId> {
+    let inner = theme::block("").inner(area);
+    if !inner.contains(pos) {
+        return None;
+    }
+    let l = lanes(inner, n, selected);
+    let rel = pos.y - inner.y;
+    if rel >= l.rows || !rel.is_multiple_of(l.spacing) {
+        return None;
+    }
+    let node = l.first + (rel / l.spacing) as usize;
+    (node < l.first + l.count).then_some(node)
+}
+
+/// First step shown when `visible` steps fit and the present is `now`.
+pub fn first_step(now: u64, visible: u64) -> u64 {
+    now.saturating_sub(visible.saturating_sub(1))
+}
+
+fn mark(e: &EventRec, sc: &dyn Scenario) -> (&'static str, Style) {
+    match e.kind {
+        EvKind::Start => ("◦", Style::new().fg(theme::DIM)),
+        EvKind::Recv { kind, .. } => ("●", Style::new().fg(theme::kind_color(sc.kind_name(kind)))),
+        EvKind::Timer { .. } => ("◷", Style::new().fg(Color::Gray)),
+        EvKind::Request => ("◆", Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+        EvKind::Recover => ("↻", Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)),
+        EvKind::Crash => ("✗", Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)),
+        EvKind::Lost { .. } => ("✗", Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD)),
+    }
+}
+
+pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+    let n = sc.n();
+    let now_step = sc.step();
+    let probe = theme::block("").inner(area);
+    let l = lanes(probe, n, app.selected);
+    let plot_w = probe.width.saturating_sub(l.label_w);
+    let visible = (plot_w / CPS).max(1) as u64;
+    let s0 = first_step(now_step, visible);
+    let mut title = format!("space-time · steps {s0}–{now_step}");
+    if l.count < n && l.count > 0 {
+        title.push_str(&format!(" · nodes {}–{}", l.first, l.first + l.count - 1));
+    }
+    let block = theme::block(&title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.width <= l.label_w + 1 || inner.height == 0 || n == 0 || l.count == 0 {
+        return;
+    }
+    let plot = Rect::new(inner.x + l.label_w, inner.y, plot_w, l.rows);
+
+    // Lanes and their labels.
+    {
+        let buf = frame.buffer_mut();
+        for node in l.first..l.first + l.count {
+            let Some(r) = l.row(node) else { continue };
+            let y = inner.y + r;
+            let role = sc.role(node);
+            let mut style = Style::new().fg(theme::role_color(role));
+            if node == app.selected {
+                style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+            }
+            let label = format!("{node:>w$}", w = (l.label_w - 1) as usize);
+            buf.set_stringn(inner.x, y, &label, l.label_w as usize, style);
+            let (glyph, lane_style) = if role == Role::Crashed {
+                ("┄", Style::new().fg(theme::LINK_DOWN))
+            } else {
+                ("─", Style::new().fg(theme::FAINT))
+            };
+            for x in plot.x..plot.right() {
+                buf[(x, y)].set_symbol(glyph).set_style(lane_style);
+            }
+        }
+    }
+
+    // The visible window of the history: binary search, then a bounded scan.
+    let hist = sc.history();
+    let start = hist.partition_point(|e| e.step < s0).max(hist.len().saturating_sub(MAX_RECORDS));
+    let window = &hist[start..];
+    let col = |step: u64| (step as f64 - s0 as f64) * CPS as f64;
+    let top = plot.height as f64 * 4.0 - 1.0;
+    let point = |step: u64, node: u32| -> Option<(f64, f64)> {
+        let r = l.row(node as usize)?;
+        Some((col(step) * 2.0 + 0.5, top - (r as f64 * 4.0 + 1.5)))
+    };
+
+    let canvas = Canvas::default()
+        .marker(Marker::Braille)
+        .x_bounds([0.0, (plot.width as f64 * 2.0 - 1.0).max(0.0)])
+        .y_bounds([0.0, top.max(0.0)])
+        .paint(|ctx| {
+            for e in window {
+                let (send, color) = match e.kind {
+                    EvKind::Recv { send, kind, .. } => (send, theme::kind_color(sc.kind_name(kind))),
+                    EvKind::Lost { send, .. } => (send, theme::LINK_DOWN),
+                    _ => continue,
+                };
+                let Some(src) = hist.get(send as usize) else { continue };
+                if let (Some(a), Some(b)) = (point(src.step, src.node), point(e.step, e.node)) {
+                    ctx.draw(&CLine::new(a.0, a.1, b.0, b.1, color));
+                }
+            }
+        });
+    if !plot.is_empty() {
+        frame.render_widget(canvas, plot);
+    }
+
+    // Marks on top of the lanes and arrows.
+    let buf = frame.buffer_mut();
+    for e in window {
+        let Some(r) = l.row(e.node as usize) else { continue };
+        let x = plot.x as u64 + (e.step - s0.min(e.step)) * CPS as u64;
+        if e.step < s0 || x >= plot.right() as u64 {
+            continue;
+        }
+        let (glyph, style) = mark(e, sc);
+        buf[(x as u16, plot.y + r)].set_symbol(glyph).set_style(style);
+    }
+
+    // Axis: step numbers, and how many lanes do not fit.
+    if l.rows < inner.height {
+        let y = inner.y + l.rows;
+        let dim = Style::new().fg(theme::DIM);
+        let mut x_min = inner.x;
+        if l.count < n {
+            let more = format!("+{} more ", n - l.count);
+            x_min = buf.set_stringn(inner.x, y, &more, inner.width as usize, Style::new().fg(theme::ACCENT)).0;
+        }
+        let label_w = digits(now_step as usize) as u64 + 2;
+        let every = [1u64, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10_000, 100_000, 1_000_000]
+            .into_iter()
+            .find(|&k| k * CPS as u64 >= label_w)
+            .unwrap_or(10_000_000);
+        let mut s = s0.div_ceil(every) * every;
+        while s <= now_step {
+            let x = plot.x as u64 + (s - s0) * CPS as u64;
+            let text = s.to_string();
+            if x >= x_min as u64 && x + width(&text) as u64 <= inner.right() as u64 {
+                buf.set_stringn(x as u16, y, &text, text.len(), dim);
+            }
+            s += every;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_fit_and_follow_the_selection() {
+        let inner = Rect::new(0, 0, 40, 11);
+        let l = lanes(inner, 5, 0);
+        assert_eq!((l.first, l.count, l.spacing), (0, 5, 2));
+        let l = lanes(inner, 64, 40);
+        assert_eq!((l.count, l.spacing), (10, 1));
+        assert!(l.row(40).is_some());
+        assert_eq!(lanes(inner, 64, 63).first, 54);
+        assert_eq!(first_step(3, 30), 0);
+        assert_eq!(first_step(100, 30), 71);
+        let l = lanes(Rect::new(0, 0, 1, 1), 5, 4);
+        assert!(l.count <= 1);
+    }
+}

@@ -1,0 +1,300 @@
+//! The topology pane: nodes on a ring (Canvas, braille lines), a colour and
+//! symbol per role, in-flight messages as dots travelling along their
+//! links, links that are down in red, the selected node highlighted.
+//!
+//! Geometry is done in braille dots: a terminal cell is 2×4 dots and about
+//! twice as tall as wide, so a dot is square and a circle in dots is round.
+
+use super::app::App;
+use super::theme::{self, width};
+use crate::engine::protocol::{NodeId, Role};
+use crate::scenario::Scenario;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::widgets::canvas::{Canvas, Context, Line as CLine};
+
+/// At most this many in-flight messages are drawn.
+pub const DRAW_LIMIT: usize = 512;
+
+/// Where the nodes sit inside the pane's inner area.
+#[derive(Clone, Copy, Debug)]
+pub struct Ring {
+    pub inner: Rect,
+    pub n: usize,
+    /// Rows used by the ring (the last row of the pane is the legend).
+    rows: u16,
+    cx: f64,
+    cy: f64,
+    r: f64,
+}
+
+fn digits(x: usize) -> u16 {
+    x.max(1).ilog10() as u16 + 1
+}
+
+impl Ring {
+    pub fn new(inner: Rect, n: usize) -> Ring {
+        let rows = if inner.height >= 6 { inner.height - 1 } else { inner.height };
+        let label = digits(n.saturating_sub(1)) + 2 + if n <= 16 { 5 } else { 0 };
+        let w = inner.width as f64;
+        let cx = w; // dots: the pane is 2w dots wide
+        let cy = rows as f64 * 2.0;
+        let r_v = (rows as f64 / 2.0 - 0.5).max(0.0) * 4.0;
+        let r_h = ((inner.width / 2).saturating_sub(label + 1) as f64 * 2.0).max(4.0);
+        let r = r_v.min(r_h).max(0.0);
+        Ring { inner, n, rows, cx, cy, r }
+    }
+
+    /// The cell of node `i`, relative to the inner area.
+    fn rel_cell(&self, i: NodeId) -> (u16, u16) {
+        let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / self.n.max(1) as f64;
+        let x = self.cx + self.r * a.cos();
+        let y = self.cy + self.r * a.sin();
+        let col = ((x / 2.0).floor().max(0.0) as u16).min(self.inner.width.saturating_sub(1));
+        let row = ((y / 4.0).floor().max(0.0) as u16).min(self.rows.saturating_sub(1));
+        (col, row)
+    }
+
+    /// The absolute cell of node `i`.
+    pub fn cell(&self, i: NodeId) -> (u16, u16) {
+        let (c, r) = self.rel_cell(i);
+        (self.inner.x + c, self.inner.y + r)
+    }
+
+    /// Centre of node `i`'s cell in canvas coordinates (dots, y up).
+    fn point(&self, i: NodeId) -> (f64, f64) {
+        let (c, r) = self.rel_cell(i);
+        self.canvas_xy(c as f64 * 2.0 + 0.5, r as f64 * 4.0 + 1.5)
+    }
+
+    fn canvas_xy(&self, x: f64, y: f64) -> (f64, f64) {
+        (x, self.top() - y)
+    }
+
+    fn top(&self) -> f64 {
+        (self.inner.height as f64 * 4.0 - 1.0).max(0.0)
+    }
+
+    fn right(&self) -> f64 {
+        (self.inner.width as f64 * 2.0 - 1.0).max(0.0)
+    }
+
+    /// Is node `i` on the left half (its label goes to its left)?
+    fn left_side(&self, i: NodeId) -> bool {
+        let (c, _) = self.rel_cell(i);
+        (c as f64) < self.cx / 2.0 - 0.5
+    }
+
+    /// The node nearest to a click, if the click is close to one.
+    pub fn node_at(&self, pos: Position) -> Option<NodeId> {
+        if !self.inner.contains(pos) {
+            return None;
+        }
+        (0..self.n)
+            .map(|i| {
+                let (c, r) = self.cell(i);
+                let dx = (c as f64 - pos.x as f64).abs();
+                let dy = (r as f64 - pos.y as f64).abs() * 2.0;
+                (i, dx * dx + dy * dy)
+            })
+            .filter(|&(_, d)| d <= 9.0)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i)
+    }
+}
+
+/// The node under a click in the topology pane (`area` is the whole pane).
+pub fn node_at(area: Rect, n: usize, pos: Position) -> Option<NodeId> {
+    let inner = theme::block("").inner(area);
+    if inner.is_empty() || n == 0 {
+        return None;
+    }
+    Ring::new(inner, n).node_at(pos)
+}
+
+fn line(ctx: &mut Context, a: (f64, f64), b: (f64, f64), color: ratatui::style::Color) {
+    ctx.draw(&CLine::new(a.0, a.1, b.0, b.1, color));
+}
+
+pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+    let n = sc.n();
+    let (msgs, total) = sc.in_flight(DRAW_LIMIT);
+    let title = format!("topology · {total} in flight");
+    let block = theme::block(&title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.width < 3 || inner.height < 2 || n == 0 {
+        return;
+    }
+    let ring = Ring::new(inner, n);
+    let faults = sc.faults();
+    let now = sc.now();
+
+    // Lines: ring edges, message paths, links that are down.
+    let canvas =
+        Canvas::default().marker(Marker::Braille).x_bounds([0.0, ring.right()]).y_bounds([0.0, ring.top()]).paint(
+            |ctx| {
+                if n >= 2 {
+                    for i in 0..n {
+                        let j = (i + 1) % n;
+                        let c = if faults.link_up(i, j) { theme::FAINT } else { theme::LINK_DOWN };
+                        line(ctx, ring.point(i), ring.point(j), c);
+                    }
+                }
+                ctx.layer();
+                if n <= 16 {
+                    for m in &msgs {
+                        if let Some(from) = m.from
+                            && from != m.to
+                            && from < n
+                            && m.to < n
+                        {
+                            line(ctx, ring.point(from), ring.point(m.to), theme::FAINT);
+                        }
+                    }
+                }
+                ctx.layer();
+                for &(a, b) in &faults.cut {
+                    if a < n && b < n {
+                        line(ctx, ring.point(a), ring.point(b), theme::LINK_DOWN);
+                    }
+                }
+                if let Some(groups) = &faults.group
+                    && n <= 8
+                {
+                    for a in 0..n {
+                        for b in a + 1..n {
+                            if groups.get(a) != groups.get(b) {
+                                line(ctx, ring.point(a), ring.point(b), theme::LINK_DOWN);
+                            }
+                        }
+                    }
+                }
+            },
+        );
+    frame.render_widget(canvas, inner);
+
+    let node_cells: Vec<(u16, u16)> = (0..n).map(|i| ring.cell(i)).collect();
+    let buf = frame.buffer_mut();
+
+    // Messages: a dot at the fraction of the way they have travelled.
+    for m in &msgs {
+        let Some(from) = m.from else { continue };
+        if from >= n || m.to >= n || from == m.to {
+            continue;
+        }
+        let span = m.due.saturating_sub(m.sent_at);
+        let frac = if span == 0 { 1.0 } else { now.saturating_sub(m.sent_at) as f64 / span as f64 };
+        // Keep dots off the node symbols at both ends.
+        let f = 0.15 + 0.7 * frac.clamp(0.0, 1.0);
+        let (a, b) = (node_cells[from], node_cells[m.to]);
+        let x = (a.0 as f64 + (b.0 as f64 - a.0 as f64) * f).round() as u16;
+        let y = (a.1 as f64 + (b.1 as f64 - a.1 as f64) * f).round() as u16;
+        if node_cells.contains(&(x, y)) {
+            continue;
+        }
+        if let Some(cell) = buf.cell_mut((x, y)) {
+            cell.set_symbol("•").set_style(Style::new().fg(theme::kind_color(m.kind)).add_modifier(Modifier::BOLD));
+        }
+    }
+
+    // Labels, then symbols on top.
+    let sel = app.selected;
+    let right = inner.right();
+    for (i, &(col, row)) in node_cells.iter().enumerate() {
+        let badge = if n <= 16 { sc.badge(i) } else { String::new() };
+        let show_id = n <= 32 || i == sel || i % 8 == 0;
+        if !show_id {
+            continue;
+        }
+        let style = if i == sel {
+            Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            Style::new().fg(theme::role_color(sc.role(i)))
+        };
+        let badge_style = Style::new().fg(theme::DIM);
+        let id = i.to_string();
+        if ring.left_side(i) {
+            let text_w = (width(&id) + if badge.is_empty() { 0 } else { width(&badge) + 1 }) as u16;
+            let start = col.saturating_sub(text_w + 1).max(inner.x);
+            let mut x = start;
+            if !badge.is_empty() {
+                x = buf.set_stringn(x, row, &badge, col.saturating_sub(x) as usize, badge_style).0;
+                x = buf.set_stringn(x, row, " ", col.saturating_sub(x) as usize, badge_style).0;
+            }
+            buf.set_stringn(x, row, &id, col.saturating_sub(x) as usize, style);
+        } else {
+            let x = col + 2;
+            if col + 1 < right {
+                buf.set_stringn(col + 1, row, " ", 1, badge_style);
+            }
+            if x < right {
+                let x = buf.set_stringn(x, row, &id, (right - x) as usize, style).0;
+                if !badge.is_empty() && x + 1 < right {
+                    buf.set_stringn(x + 1, row, &badge, (right - x - 1) as usize, badge_style);
+                }
+            }
+        }
+    }
+    for (i, &(col, row)) in node_cells.iter().enumerate() {
+        let role = sc.role(i);
+        let mut style = theme::role_style(role);
+        if i == sel {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        if let Some(cell) = buf.cell_mut((col, row)) {
+            cell.set_symbol(theme::role_symbol(role)).set_style(style);
+        }
+    }
+
+    // Bottom row: the faults, or a legend of the roles on screen.
+    if ring.rows < inner.height {
+        let y = inner.bottom() - 1;
+        let w = inner.width as usize;
+        if !faults.is_clear() {
+            let mut parts = Vec::new();
+            if let Some(g) = &faults.group {
+                let k = g.iter().max().map(|&m| m as usize + 1).unwrap_or(0);
+                let groups: Vec<String> = (0..k)
+                    .map(|gi| {
+                        let members: Vec<String> =
+                            (0..n).filter(|&x| g.get(x) == Some(&(gi as u32))).map(|x| x.to_string()).collect();
+                        members.join(",")
+                    })
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                parts.push(format!("partition {}", groups.join(" | ")));
+            }
+            if !faults.cut.is_empty() {
+                let cuts: Vec<String> = faults.cut.iter().map(|(a, b)| format!("{a}-{b}")).collect();
+                parts.push(format!("cut {}", cuts.join(" ")));
+            }
+            let text = theme::clip(&parts.join(" · "), w);
+            buf.set_stringn(inner.x, y, text, w, Style::new().fg(theme::BAD));
+        } else {
+            let mut present = [false; 6];
+            for i in 0..n {
+                if let Some(k) = theme::ALL_ROLES.iter().position(|&r| r == sc.role(i)) {
+                    present[k] = true;
+                }
+            }
+            let mut x = inner.x;
+            for (k, role) in theme::ALL_ROLES.iter().enumerate() {
+                if !present[k] {
+                    continue;
+                }
+                let item = format!("{} {}  ", theme::role_symbol(*role), legend_name(*role));
+                if (x - inner.x) as usize + width(&item) > w {
+                    break;
+                }
+                x = buf.set_stringn(x, y, item, w, theme::role_style(*role)).0;
+            }
+        }
+    }
+}
+
+fn legend_name(role: Role) -> &'static str {
+    role.name()
+}

@@ -1,0 +1,329 @@
+//! Whole-screen snapshots of the TUI through ratatui's TestBackend, at
+//! 80×24 and 120×40. Review every .snap file by eye: it must show what the
+//! test name says (see the comment on each test).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use distlab::engine::actor::DriverKind;
+use distlab::engine::sim::SimConfig;
+use distlab::engine::trace::RunConfig;
+use distlab::tui::{App, Start, buffer_text, render_to_buffer};
+use ratatui::style::Color;
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+fn config(scenario: &str, n: usize, driver: DriverKind, params: &[(&str, &str)]) -> RunConfig {
+    let mut sim = SimConfig::new(n, 1);
+    sim.driver = driver;
+    let params = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    RunConfig { scenario: scenario.into(), params, sim }
+}
+
+async fn open(scenario: &str, n: usize, driver: DriverKind) -> App {
+    App::new(Start { config: Some(config(scenario, n, driver, &[])), script: None, replay: None }).await.unwrap()
+}
+
+async fn run(app: &mut App, lines: &[&str]) {
+    for l in lines {
+        app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
+    }
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+async fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.on_key(key(KeyCode::Char(c))).await;
+    }
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    buffer_text(&render_to_buffer(app, w, h))
+}
+
+/// Ricart–Agrawala, 5 nodes: nodes 1 and 3 ask at the same Lamport time;
+/// node 1 wins the tie on its id, so it has deferred node 3's request:
+/// the inspector of the selected node 1 shows `deferred queue 3(ts=1)`.
+async fn ricart() -> App {
+    let mut app = open("ricart-agrawala", 5, DriverKind::Inline).await;
+    run(&mut app, &["request 1", "request 3", "step 9", "select 1"]).await;
+    app
+}
+
+/// Ring election, 5 nodes, node 3 crashed, node 2 starts an election: the
+/// crashed node is ✗ on the ring and its lane is broken; the ELECTION
+/// message to it is lost (✗ on lane 3).
+async fn ring() -> App {
+    let mut app = open("ring-election", 5, DriverKind::Actors).await;
+    run(&mut app, &["crash 3", "elect 2", "step 7", "select 2"]).await;
+    app
+}
+
+#[test]
+fn ricart_agrawala_80x24() {
+    block_on(async {
+        let app = ricart().await;
+        assert!(app.inspect.iter().any(|r| r.label == "deferred queue" && r.value.contains('3')));
+        insta::assert_snapshot!(screen(&app, 80, 24));
+    });
+}
+
+#[test]
+fn ricart_agrawala_120x40() {
+    block_on(async {
+        let app = ricart().await;
+        insta::assert_snapshot!(screen(&app, 120, 40));
+    });
+}
+
+#[test]
+fn ring_election_80x24() {
+    block_on(async {
+        let app = ring().await;
+        insta::assert_snapshot!(screen(&app, 80, 24));
+    });
+}
+
+#[test]
+fn ring_election_120x40() {
+    block_on(async {
+        let app = ring().await;
+        insta::assert_snapshot!(screen(&app, 120, 40));
+    });
+}
+
+/// Ring election run to the end: every live node believes 4 is the
+/// coordinator (★ at node 4, `L=4` badges).
+#[test]
+fn ring_election_finished_120x40() {
+    block_on(async {
+        let mut app = ring().await;
+        run(&mut app, &["run", "select 4"]).await;
+        insta::assert_snapshot!(screen(&app, 120, 40));
+    });
+}
+
+/// The help overlay lists the keymap, ring-election's own verb and the
+/// generic command verbs.
+#[test]
+fn help_overlay() {
+    block_on(async {
+        let mut app = ring().await;
+        app.on_key(key(KeyCode::Char('?'))).await;
+        insta::assert_snapshot!("help_120x40", screen(&app, 120, 40));
+        insta::assert_snapshot!("help_80x24", screen(&app, 80, 24));
+        // Scrolled to the end: the prompt and picker keys.
+        app.on_resize(120, 40);
+        app.on_key(key(KeyCode::End)).await;
+        insta::assert_snapshot!("help_120x40_end", screen(&app, 120, 40));
+        app.on_key(key(KeyCode::Esc)).await;
+        assert!(app.help.is_none());
+    });
+}
+
+/// No scenario given: the picker lists every registered algorithm.
+#[test]
+fn picker() {
+    block_on(async {
+        let mut app = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
+        insta::assert_snapshot!("picker_80x24", screen(&app, 80, 24));
+        app.on_key(key(KeyCode::Down)).await;
+        app.on_key(key(KeyCode::Enter)).await;
+        let sc = app.scenario.as_deref().expect("Enter opens the picked scenario");
+        assert_eq!(sc.info().name, "ring-election");
+        assert_eq!((sc.n(), sc.config().sim.seed), (sc.info().default_nodes, 1));
+    });
+}
+
+/// Below 80×24 a message replaces the panes, at every size down to 1×1.
+#[test]
+fn too_small() {
+    block_on(async {
+        let app = ricart().await;
+        insta::assert_snapshot!("too_small_60x20", screen(&app, 60, 20));
+        for (w, h) in [(79, 24), (80, 23), (1, 1), (0, 0), (3, 200), (300, 2)] {
+            let _ = screen(&app, w, h);
+        }
+        // And every pane clips at every size from the minimum up.
+        for w in (80..=150).step_by(7).chain([199, 300]) {
+            for h in (24..=70).step_by(5).chain([120]) {
+                let text = screen(&app, w, h);
+                assert!(text.contains("ricart-agrawala") && text.contains("space-time"), "{w}x{h}");
+            }
+        }
+    });
+}
+
+/// A bad command at the `:` prompt is reported on the prompt line and
+/// changes nothing; a good one runs and shows in the status line and log.
+#[test]
+fn prompt_error_and_command() {
+    block_on(async {
+        let mut app = ricart().await;
+        let before = app.scenario.as_deref().unwrap().inputs().len();
+        keys(&mut app, ":crash 9").await;
+        app.on_key(key(KeyCode::Enter)).await;
+        let prompt = app.prompt.as_ref().expect("the prompt stays open on an error");
+        assert!(prompt.error.as_deref().unwrap().contains("node 9 does not exist"), "{prompt:?}");
+        assert_eq!(app.scenario.as_deref().unwrap().inputs().len(), before);
+        insta::assert_snapshot!("prompt_error_80x24", screen(&app, 80, 24));
+        app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)).await;
+        keys(&mut app, "crash 4").await;
+        app.on_key(key(KeyCode::Enter)).await;
+        assert!(app.prompt.is_none());
+        let sc = app.scenario.as_deref().unwrap();
+        assert_eq!(sc.inputs().last().map(|i| i.to_string()).as_deref(), Some("crash 4"));
+        assert!(!sc.alive(4));
+    });
+}
+
+/// A broken variant (no deferring): the badge turns red and names the
+/// property and the step it broke at.
+#[test]
+fn violation_badge() {
+    block_on(async {
+        let start = Start {
+            config: Some(config("ricart-agrawala", 3, DriverKind::Inline, &[("variant", "no-defer"), ("cs", "0")])),
+            script: None,
+            replay: None,
+        };
+        let mut app = App::new(start).await.unwrap();
+        run(&mut app, &["request 0", "request 1", "run"]).await;
+        let sc = app.scenario.as_deref().unwrap();
+        let v = sc.violations().first().expect("the broken variant is caught").clone();
+        let buf = render_to_buffer(&app, 80, 24);
+        let text = buffer_text(&buf);
+        let first = text.lines().next().unwrap();
+        assert!(first.contains(&format!("✗ {} @ step {}", v.property, v.step)), "{first}");
+        let x = first.chars().position(|c| c == '✗').unwrap() as u16;
+        assert_eq!(buf[(x, 0)].bg, Color::Red);
+        insta::assert_snapshot!("violation_80x24", text);
+    });
+}
+
+/// A lecture script: `say` shows in the narration line, `pause` waits for
+/// `n`, which runs on to the next pause.
+#[test]
+fn script_narration_and_pause() {
+    block_on(async {
+        let script = "say \"Node 1 asks for the critical section\"\nrequest 1\npause\nsay \"Everyone replies\"\nrun\npause\nexpect ok\n";
+        let start = Start {
+            config: Some(config("ricart-agrawala", 3, DriverKind::Actors, &[])),
+            script: Some(script.into()),
+            replay: None,
+        };
+        let mut app = App::new(start).await.unwrap();
+        let lec = app.lecture.as_ref().unwrap();
+        assert!(lec.waiting && lec.pos == 3, "{lec:?}");
+        insta::assert_snapshot!("script_paused_80x24", screen(&app, 80, 24));
+        app.on_key(key(KeyCode::Char('n'))).await;
+        assert!(app.lecture.as_ref().unwrap().waiting);
+        assert_eq!(app.scenario.as_deref().unwrap().narration(), Some("Everyone replies"));
+        app.on_key(key(KeyCode::Char('n'))).await;
+        assert!(app.lecture.as_ref().unwrap().finished());
+        assert!(app.scenario.as_deref().unwrap().failed_expectations().is_empty());
+    });
+}
+
+/// A script with a typo is reported and nothing runs.
+#[test]
+fn script_error() {
+    block_on(async {
+        let start = Start {
+            config: Some(config("ring-election", 5, DriverKind::Inline, &[])),
+            script: Some("crash 3\nelect two\n".into()),
+            replay: None,
+        };
+        let app = App::new(start).await.unwrap();
+        assert!(app.scenario.as_deref().unwrap().inputs().is_empty());
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("script line 2"), "{text}");
+        assert!(text.contains("script stopped"), "{text}");
+    });
+}
+
+/// 64 nodes: the ring shows every node, the space-time diagram the lanes
+/// that fit around the selected node and "+N more".
+#[test]
+fn many_nodes_120x40() {
+    block_on(async {
+        let mut app = open("ricart-agrawala", 64, DriverKind::Inline).await;
+        run(&mut app, &["request 5", "request 40", "step 150", "select 40"]).await;
+        let text = screen(&app, 120, 40);
+        assert!(text.contains("more"), "{text}");
+        insta::assert_snapshot!(text);
+    });
+}
+
+/// Keys select nodes, pick and deliver a message; a click on a node in
+/// the ring selects it.
+#[test]
+fn keys_and_mouse() {
+    block_on(async {
+        let mut app = ricart().await;
+        app.on_resize(120, 40);
+        app.on_key(key(KeyCode::Right)).await;
+        assert_eq!(app.selected, 2);
+        app.on_key(key(KeyCode::Char('h'))).await;
+        app.on_key(key(KeyCode::Char('h'))).await;
+        assert_eq!(app.selected, 0);
+        app.on_key(key(KeyCode::Down)).await;
+        let sc = app.scenario.as_deref().unwrap();
+        let (list, _) = sc.in_flight(2);
+        let picked = list[1].id;
+        app.on_key(key(KeyCode::Char('d'))).await;
+        let sc = app.scenario.as_deref().unwrap();
+        assert_eq!(sc.inputs().last().unwrap().to_string(), format!("deliver {picked}"));
+        // Click node 3 on the ring.
+        let p = app.panes().unwrap();
+        let inner = ratatui::widgets::Block::bordered().inner(p.topology);
+        let ring = distlab::tui::topology::Ring::new(inner, 5);
+        let (x, y) = ring.cell(3);
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        };
+        app.on_mouse(click).await;
+        assert_eq!(app.selected, 3);
+        assert_eq!(app.inspect_node, 3);
+    });
+}
+
+/// Help and the key bar come from the one keymap table: every binding is
+/// in help with its keys and command, and every key-bar word is bound.
+#[test]
+fn help_and_key_bar_follow_the_keymap() {
+    use distlab::tui::keymap::{ACTION_WORD, KEYMAP};
+    block_on(async {
+        let mut app = ring().await;
+        app.on_key(key(KeyCode::Char('?'))).await;
+        let help: Vec<String> = distlab::tui::help::lines(&app).iter().map(|l| l.to_string()).collect();
+        for b in KEYMAP {
+            let line = help
+                .iter()
+                .find(|l| l.trim_start().starts_with(b.label) && l.contains(b.help))
+                .unwrap_or_else(|| panic!("{:?} is not in help", b.label));
+            if b.bar.is_none_or(|(_, w)| w != ACTION_WORD) {
+                assert!(line.contains(b.command), "{line}");
+            } else {
+                assert!(line.contains("elect N"), "{line}");
+            }
+        }
+        for (usage, _) in distlab::script::GENERIC {
+            assert!(help.iter().any(|l| l.contains(usage)), "{usage} is not in help");
+        }
+        app.on_key(key(KeyCode::Esc)).await;
+        let bar = distlab::tui::keybar::items(&app, app.scenario.as_deref());
+        let bound: Vec<_> = KEYMAP.iter().filter_map(|b| b.bar).collect();
+        assert_eq!(bar.len(), bound.len());
+        for ((k, w), (bk, bw)) in bar.iter().zip(bound) {
+            assert_eq!(k, bk);
+            assert!(w == bw || (bw == ACTION_WORD && w == "elect"), "{w} vs {bw}");
+        }
+    });
+}
