@@ -266,3 +266,12 @@ mod tests {
         assert!(tokenize("   # only a comment").unwrap().is_empty());
     }
 }
+
+/// The generic verbs as a Markdown table (checked against the README).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| command | meaning |\n|---|---|\n");
+    for (usage, help) in GENERIC {
+        out.push_str(&format!("| `{}` | {} |\n", usage.replace('|', "\\|"), help.replace('|', "\\|")));
+    }
+    out
+}
