@@ -254,6 +254,15 @@ pub fn parse_script(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, I
     Ok(out)
 }
 
+/// The generic verbs as a Markdown table (checked against the README).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| command | meaning |\n|---|---|\n");
+    for (usage, help) in GENERIC {
+        out.push_str(&format!("| `{}` | {} |\n", usage.replace('|', "\\|"), help.replace('|', "\\|")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,13 +274,4 @@ mod tests {
         assert!(tokenize(r#"say "open"#).is_err());
         assert!(tokenize("   # only a comment").unwrap().is_empty());
     }
-}
-
-/// The generic verbs as a Markdown table (checked against the README).
-pub fn markdown_table() -> String {
-    let mut out = String::from("| command | meaning |\n|---|---|\n");
-    for (usage, help) in GENERIC {
-        out.push_str(&format!("| `{}` | {} |\n", usage.replace('|', "\\|"), help.replace('|', "\\|")));
-    }
-    out
 }
