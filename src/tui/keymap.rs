@@ -286,6 +286,18 @@ pub fn lookup(ev: &KeyEvent) -> Option<Action> {
     KEYMAP.iter().find(|b| b.keys.iter().any(|key| matches(key, ev))).map(|b| b.action)
 }
 
+/// The keymap as a Markdown table (the README's "Keys" section is checked
+/// against it by a test, so the README cannot drift from the keys either).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| keys | command | what it does |\n|---|---|---|\n");
+    for b in KEYMAP {
+        let keys: Vec<String> = b.label.split_whitespace().map(|k| format!("`{k}`")).collect();
+        let command = if b.command.is_empty() { String::new() } else { format!("`{}`", b.command.replace('|', "\\|")) };
+        out.push_str(&format!("| {} | {} | {} |\n", keys.join(" "), command, b.help.replace('|', "\\|")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,16 +322,4 @@ mod tests {
         assert_eq!(lookup(&ev('z', KeyModifiers::NONE)), None);
         assert_eq!(lookup(&ev('s', KeyModifiers::ALT)), None);
     }
-}
-
-/// The keymap as a Markdown table (the README's "Keys" section is checked
-/// against it by a test, so the README cannot drift from the keys either).
-pub fn markdown_table() -> String {
-    let mut out = String::from("| keys | command | what it does |\n|---|---|---|\n");
-    for b in KEYMAP {
-        let keys: Vec<String> = b.label.split_whitespace().map(|k| format!("`{k}`")).collect();
-        let command = if b.command.is_empty() { String::new() } else { format!("`{}`", b.command.replace('|', "\\|")) };
-        out.push_str(&format!("| {} | {} | {} |\n", keys.join(" "), command, b.help.replace('|', "\\|")));
-    }
-    out
 }
