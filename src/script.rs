@@ -40,8 +40,11 @@ pub fn tokenize(line: &str) -> Result<Vec<String>, String> {
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
             chars.next();
         }
+        // `#` starts a comment, except in an event id like `#7`.
+        let id_follows = chars.clone().nth(1).is_some_and(|c| c.is_ascii_digit());
         match chars.peek() {
-            None | Some('#') => return Ok(words),
+            None => return Ok(words),
+            Some('#') if !id_follows => return Ok(words),
             Some('"') => {
                 chars.next();
                 let mut w = String::new();
@@ -194,7 +197,7 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
             arity(0, 0)?;
             Input::Pause
         }
-        "expect" => parse_expect(args)?,
+        "expect" => parse_expect(args, line)?,
         _ if scenario.has_verb(verb) => {
             scenario.check_verb(verb, args)?;
             Input::Verb { verb: verb.to_string(), args: args.to_vec() }
@@ -211,7 +214,22 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
     Ok(Some(input))
 }
 
-fn parse_expect(args: &[String]) -> Result<Input, String> {
+/// The JSON after `==`, taken from the raw line so strings keep their
+/// quotes; a trailing `# comment` is allowed.
+fn json_after_eq(line: &str) -> Result<String, String> {
+    let raw = line.split_once("==").map(|(_, r)| r.trim()).unwrap_or("");
+    let parses = |t: &str| serde_json::from_str::<serde_json::Value>(t).is_ok();
+    if parses(raw) {
+        return Ok(raw.to_string());
+    }
+    raw.match_indices('#')
+        .map(|(i, _)| raw[..i].trim())
+        .find(|t| parses(t))
+        .map(str::to_string)
+        .ok_or_else(|| format!("{raw:?} is not JSON"))
+}
+
+fn parse_expect(args: &[String], line: &str) -> Result<Input, String> {
     const USAGE: &str = "usage: expect ok | expect role N ROLE | expect PATH == JSON";
     match args {
         [ok] if ok == "ok" => Ok(Input::Expect(Expect::Ok)),
@@ -220,9 +238,7 @@ fn parse_expect(args: &[String]) -> Result<Input, String> {
             Ok(Input::Expect(Expect::Role { node: node(n)?, role: role.clone() }))
         }
         [path, eq, rest @ ..] if eq == "==" && !rest.is_empty() => {
-            let value = rest.join(" ");
-            serde_json::from_str::<serde_json::Value>(&value).map_err(|e| format!("{value:?} is not JSON: {e}"))?;
-            Ok(Input::Expect(Expect::Path { path: path.clone(), value }))
+            Ok(Input::Expect(Expect::Path { path: path.clone(), value: json_after_eq(line)? }))
         }
         _ => Err(USAGE.into()),
     }

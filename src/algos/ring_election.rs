@@ -24,8 +24,10 @@ use serde::{Deserialize, Serialize};
 pub enum Payload {
     /// The ids visited so far; the first is the initiator.
     Election { ids: Vec<NodeId> },
-    /// `leader` won; `origin` sent this round and stops it.
-    Coordinator { leader: NodeId, origin: NodeId },
+    /// `leader` won; `origin` sent this round. `visited` lists the nodes the
+    /// announcement has passed: it stops when it comes back to one of them
+    /// (normally its origin), after exactly one lap.
+    Coordinator { leader: NodeId, origin: NodeId, visited: Vec<NodeId> },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -166,7 +168,7 @@ impl Node {
                 if ids.contains(&self.id) {
                     let leader = if self.self_elect { self.id } else { ids.iter().copied().max().unwrap_or(self.id) };
                     cx.note(format!("election went round {ids:?}: {leader} becomes coordinator"));
-                    self.announce(cx, leader, self.id);
+                    self.announce(cx, leader, self.id, Vec::new());
                 } else {
                     self.participant = true;
                     if !ids.contains(&self.id) {
@@ -176,22 +178,27 @@ impl Node {
                     self.forward(cx, id, Payload::Election { ids });
                 }
             }
-            Payload::Coordinator { leader, origin } => {
-                if origin == self.id || (!self.participant && self.coordinator == Some(leader)) {
-                    // Back at its sender, or already known here: stop it.
-                    self.participant = false;
+            Payload::Coordinator { leader, origin, visited } => {
+                // Fix: this used to stop the announcement at any node that was
+                // not a participant and already knew the leader. A node the
+                // election had skipped (no ACK in time) then swallowed it, and
+                // the participants after it never learnt the result: they
+                // stayed candidates for ever. Now it stops only where it has
+                // already been, so every reachable node hears it once.
+                if visited.contains(&self.id) {
                     return;
                 }
-                self.announce(cx, leader, origin);
+                self.announce(cx, leader, origin, visited);
             }
         }
     }
 
-    fn announce(&mut self, cx: &mut Cx<Self>, leader: NodeId, origin: NodeId) {
+    fn announce(&mut self, cx: &mut Cx<Self>, leader: NodeId, origin: NodeId, mut visited: Vec<NodeId>) {
         self.participant = false;
         self.coordinator = Some(leader);
         let id = self.id;
-        self.forward(cx, id, Payload::Coordinator { leader, origin });
+        visited.push(id);
+        self.forward(cx, id, Payload::Coordinator { leader, origin, visited });
     }
 }
 

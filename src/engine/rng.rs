@@ -33,7 +33,13 @@ impl Draw {
         if hi <= lo {
             return lo;
         }
-        lo + self.0.next_u64() % (hi - lo + 1)
+        // Fix: `hi - lo + 1` overflowed (a panic in debug builds) for the
+        // full range 0..=u64::MAX, which a crafted trace's `latency` asks for.
+        // Every other range draws exactly as before.
+        match (hi - lo).checked_add(1) {
+            Some(span) => lo + self.0.next_u64() % span,
+            None => self.0.next_u64(),
+        }
     }
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {

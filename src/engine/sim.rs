@@ -444,7 +444,12 @@ impl<P: Protocol> Sim<P> {
                 self.cfg.net.latency_max = b;
             }
             Input::Sched(m) => self.cfg.sched = m,
-            Input::Fifo(on) => self.cfg.net.fifo = on,
+            Input::Fifo(on) => {
+                self.cfg.net.fifo = on;
+                if on {
+                    self.order_links();
+                }
+            }
             Input::Say(text) => self.narration = Some(text),
             Input::Pause => out.pause = true,
             Input::Expect(e) => {
@@ -588,18 +593,54 @@ impl<P: Protocol> Sim<P> {
         None
     }
 
+    /// Random scheduling: any message may come next (only the head of its
+    /// link under FIFO), but a timer fires only once no message due before
+    /// it is still in flight — otherwise every timeout would be a false
+    /// suspicion and no timeout-based algorithm could work.
     fn next_random(&mut self) -> Option<EvId> {
-        let candidates: Vec<EvId> = if self.cfg.net.fifo {
-            let mut seen = std::collections::HashSet::new();
-            self.pending.iter().filter(|(_, p)| p.link().is_none_or(|l| seen.insert(l))).map(|(k, _)| k).collect()
-        } else {
-            self.pending.iter().map(|(k, _)| k).collect()
-        };
+        let first_msg_due = self
+            .pending
+            .iter()
+            .filter(|(_, p)| matches!(p.kind, PendingKind::Msg { .. }))
+            .map(|(_, p)| p.due)
+            .min()
+            .unwrap_or(Time::MAX);
+        let mut seen = std::collections::HashSet::new();
+        let candidates: Vec<EvId> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| match p.link() {
+                None => p.due <= first_msg_due,
+                Some(l) => !self.cfg.net.fifo || seen.insert(l),
+            })
+            .map(|(k, _)| k)
+            .collect();
         if candidates.is_empty() {
             return None;
         }
         let i = Draw::new(self.cfg.seed, self.step, Purpose::Schedule).index(candidates.len());
         Some(candidates[i])
+    }
+
+    /// FIFO switched on mid-run: messages already in flight on a link must
+    /// not overtake each other either.
+    fn order_links(&mut self) {
+        let mut last: HashMap<(NodeId, NodeId), Time> = HashMap::new();
+        let ids: Vec<EvId> = self.pending.iter().map(|(k, _)| k).collect();
+        for id in ids {
+            let Some(p) = self.pending.get_mut(id) else { continue };
+            let Some(link) = p.link() else { continue };
+            let due = last.get(&link).map_or(p.due, |&l| p.due.max(l));
+            if due != p.due {
+                p.due = due;
+                self.queue.push(due, id);
+            }
+            last.insert(link, due);
+        }
+        for (link, due) in last {
+            let l = self.link_last_due.entry(link).or_insert(0);
+            *l = (*l).max(due);
+        }
     }
 
     fn earlier_on_link(&self, id: EvId) -> Option<EvId> {
@@ -632,7 +673,7 @@ impl<P: Protocol> Sim<P> {
 
     fn delay(&mut self, id: EvId, by: Time) {
         let Some(p) = self.pending.get_mut(id) else { return };
-        p.due += by;
+        p.due = p.due.saturating_add(by);
         let (due, link) = (p.due, p.link());
         self.queue.push(due, id);
         // On FIFO links the later messages wait behind the delayed one.
@@ -725,7 +766,7 @@ impl<P: Protocol> Sim<P> {
                     sends += self.send(node, to, msg, ev_index, lamport, &mut net);
                 }
                 Cmd::SetTimer { after, timer } => {
-                    let due = self.now + after;
+                    let due = self.now.saturating_add(after);
                     self.enqueue(due, PendingKind::Timer { node, timer, set_at: self.now });
                 }
                 Cmd::CancelTimer { timer } => {
@@ -779,7 +820,7 @@ impl<P: Protocol> Sim<P> {
         }
         for c in 0..copies {
             let latency = if hi > lo { net_draw(net, seed, step).range(lo, hi) } else { lo };
-            let mut due = self.now + latency;
+            let mut due = self.now.saturating_add(latency);
             if cfg.fifo {
                 let last = self.link_last_due.entry((from, to)).or_insert(0);
                 due = due.max(*last);
