@@ -19,15 +19,25 @@ use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An election round: who started it and its count there. Rounds let a
+/// node forward each election once, so copies made by a false timeout
+/// (a slow ACK, a lost one) die out instead of multiplying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round {
+    pub initiator: NodeId,
+    pub k: u32,
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Payload {
     /// The ids visited so far; the first is the initiator.
-    Election { ids: Vec<NodeId> },
-    /// `leader` won; `origin` sent this round. `visited` lists the nodes the
-    /// announcement has passed: it stops when it comes back to one of them
-    /// (normally its origin), after exactly one lap.
-    Coordinator { leader: NodeId, origin: NodeId, visited: Vec<NodeId> },
+    Election { round: Round, ids: Vec<NodeId> },
+    /// `leader` won `round`. `visited` lists the nodes the announcement has
+    /// passed: it stops when it comes back to one of them (normally where it
+    /// started), after exactly one lap.
+    Coordinator { round: Round, leader: NodeId, visited: Vec<NodeId> },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -46,12 +56,12 @@ impl Describe for Msg {
     }
     fn summary(&self) -> String {
         match self {
-            Msg::Pass { payload: Payload::Election { ids }, .. } => {
+            Msg::Pass { payload: Payload::Election { ids, .. }, .. } => {
                 let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
                 format!("ELECTION[{}]", ids.join(","))
             }
             Msg::Pass { payload: Payload::Coordinator { leader, .. }, .. } => format!("COORDINATOR({leader})"),
-            Msg::Ack { seq } => format!("ACK(#{seq})"),
+            Msg::Ack { seq } => format!("ACK(seq={seq})"),
         }
     }
 }
@@ -68,7 +78,7 @@ impl Describe for Timer {
     }
     fn summary(&self) -> String {
         let Timer::AckTimeout { seq } = self;
-        format!("ack-timeout(#{seq})")
+        format!("ack-timeout(seq={seq})")
     }
 }
 
@@ -119,6 +129,11 @@ pub struct Node {
     timeout: Time,
     self_elect: bool,
     started: u32,
+    /// Per initiator: the latest election round this node forwarded.
+    forwarded: BTreeMap<NodeId, u32>,
+    /// Per initiator: the latest round whose result this node accepted, and
+    /// the leader it accepted for it.
+    accepted: BTreeMap<NodeId, (u32, NodeId)>,
 }
 
 impl Node {
@@ -133,6 +148,8 @@ impl Node {
             timeout,
             self_elect,
             started: 0,
+            forwarded: BTreeMap::new(),
+            accepted: BTreeMap::new(),
         }
     }
 
@@ -157,48 +174,66 @@ impl Node {
         self.started += 1;
         cx.note(format!("starts an election: ELECTION[{}] to its successor", self.id));
         let id = self.id;
-        self.forward(cx, id, Payload::Election { ids: vec![id] });
+        let round = Round { initiator: id, k: self.started };
+        self.forwarded.insert(id, round.k);
+        self.forward(cx, id, Payload::Election { round, ids: vec![id] });
     }
 
     fn receive(&mut self, cx: &mut Cx<Self>, _from: NodeId, payload: Payload) {
         match payload {
-            Payload::Election { mut ids } => {
+            Payload::Election { round, mut ids } => {
                 // Back at its initiator, or at a node it already passed (the
                 // initiator died on the way): the round is complete.
                 if ids.contains(&self.id) {
                     let leader = if self.self_elect { self.id } else { ids.iter().copied().max().unwrap_or(self.id) };
+                    if self
+                        .accepted
+                        .get(&round.initiator)
+                        .is_some_and(|&(k, l)| k > round.k || (k == round.k && l >= leader))
+                    {
+                        return; // this round's result is already going round
+                    }
                     cx.note(format!("election went round {ids:?}: {leader} becomes coordinator"));
-                    self.announce(cx, leader, self.id, Vec::new());
+                    self.announce(cx, round, leader, Vec::new());
+                } else if self.forwarded.get(&round.initiator).is_some_and(|&k| k >= round.k) {
+                    // A copy of a round this node already passed on: drop it.
                 } else {
                     self.participant = true;
-                    if !ids.contains(&self.id) {
-                        ids.push(self.id);
-                    }
+                    self.forwarded.insert(round.initiator, round.k);
+                    ids.push(self.id);
                     let id = self.id;
-                    self.forward(cx, id, Payload::Election { ids });
+                    self.forward(cx, id, Payload::Election { round, ids });
                 }
             }
-            Payload::Coordinator { leader, origin, visited } => {
+            Payload::Coordinator { round, leader, visited } => {
                 // Fix: this used to stop the announcement at any node that was
                 // not a participant and already knew the leader. A node the
                 // election had skipped (no ACK in time) then swallowed it, and
                 // the participants after it never learnt the result: they
                 // stayed candidates for ever. Now it stops only where it has
                 // already been, so every reachable node hears it once.
-                if visited.contains(&self.id) {
+                // A stale round, or one whose result (or a higher one, when
+                // copies of a round disagree) this node already passed on,
+                // stops here too.
+                let known = self
+                    .accepted
+                    .get(&round.initiator)
+                    .is_some_and(|&(k, l)| k > round.k || (k == round.k && l >= leader));
+                if visited.contains(&self.id) || known {
                     return;
                 }
-                self.announce(cx, leader, origin, visited);
+                self.announce(cx, round, leader, visited);
             }
         }
     }
 
-    fn announce(&mut self, cx: &mut Cx<Self>, leader: NodeId, origin: NodeId, mut visited: Vec<NodeId>) {
+    fn announce(&mut self, cx: &mut Cx<Self>, round: Round, leader: NodeId, mut visited: Vec<NodeId>) {
         self.participant = false;
         self.coordinator = Some(leader);
+        self.accepted.insert(round.initiator, (round.k, leader));
         let id = self.id;
         visited.push(id);
-        self.forward(cx, id, Payload::Coordinator { leader, origin, visited });
+        self.forward(cx, id, Payload::Coordinator { round, leader, visited });
     }
 }
 
@@ -254,7 +289,9 @@ impl Protocol for Node {
         let waiting: Vec<String> = self
             .outstanding
             .iter()
-            .map(|o| format!("#{}→{} {}", o.seq, o.to, Msg::Pass { seq: o.seq, payload: o.payload.clone() }.summary()))
+            .map(|o| {
+                format!("seq {} →{} {}", o.seq, o.to, Msg::Pass { seq: o.seq, payload: o.payload.clone() }.summary())
+            })
             .collect();
         let mut rows = vec![
             Row::new("participant", if self.participant { "yes (election running)" } else { "no" }),
