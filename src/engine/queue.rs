@@ -7,7 +7,7 @@
 
 use super::input::EvId;
 use super::protocol::Time;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Pending events by id, iterated in id order.
 pub struct PendingSet<T> {
