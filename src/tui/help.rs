@@ -59,7 +59,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         kw,
         "",
         cw,
-        "click a node (ring or lane) to select it; click or wheel in the in-flight list".into(),
+        "click a node to select it; click or scroll the in-flight list".into(),
     ));
 
     out.push(Line::default());
