@@ -16,9 +16,15 @@ enum ToNode<P: Protocol> {
 }
 
 enum FromNode<P: Protocol> {
-    Handled { buf: Vec<Cmd<P>>, summary: P::Summary },
+    Handled {
+        buf: Vec<Cmd<P>>,
+        summary: P::Summary,
+    },
     Inspected(Vec<Row>),
     Crashed(P::Summary),
+    /// A handler panicked (a bug in an algorithm). The engine re-raises it
+    /// in its own context instead of waiting for an answer that never comes.
+    Panicked(String),
 }
 
 /// How node handlers are run.
@@ -44,7 +50,7 @@ async fn node_task<P: Protocol>(
     reply: mpsc::UnboundedSender<FromNode<P>>,
 ) {
     while let Some(m) = inbox.recv().await {
-        let out = match m {
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match m {
             ToNode::Handle { now, ev, mut buf } => {
                 let summary = dispatch(&mut state, id, n, now, ev, &mut buf);
                 FromNode::Handled { buf, summary }
@@ -54,8 +60,19 @@ async fn node_task<P: Protocol>(
                 state = state.recovered();
                 FromNode::Crashed(state.summary())
             }
+        }));
+        let (out, stop) = match answer {
+            Ok(out) => (out, false),
+            Err(e) => {
+                let why = e
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| e.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                (FromNode::Panicked(why), true)
+            }
         };
-        if reply.send(out).is_err() {
+        if reply.send(out).is_err() || stop {
             break;
         }
     }
@@ -82,7 +99,10 @@ impl<P: Protocol> ActorPool<P> {
         // A node task only ends when its inbox is dropped, which happens
         // with the pool itself; a failure here is a bug, not bad input.
         self.inboxes[id].send(m).unwrap_or_else(|_| panic!("node {id} actor is gone"));
-        self.replies.recv().await.expect("node actors are gone")
+        match self.replies.recv().await.expect("node actors are gone") {
+            FromNode::Panicked(why) => panic!("node {id}'s handler panicked: {why}"),
+            answer => answer,
+        }
     }
 }
 
@@ -142,5 +162,58 @@ impl<P: Protocol> Driver<P> {
                 _ => unreachable!("node answered a crash with something else"),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::protocol::{Cx, Describe, Summary};
+    use crate::engine::protocol::{NodeId, Role};
+
+    #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+    struct Boom;
+    impl Describe for Boom {
+        fn kind(&self) -> &'static str {
+            "BOOM"
+        }
+    }
+    #[derive(Clone, Debug, PartialEq)]
+    struct S;
+    impl Summary for S {
+        fn role(&self) -> Role {
+            Role::Idle
+        }
+    }
+    #[derive(Clone)]
+    struct Faulty;
+    impl Protocol for Faulty {
+        type Msg = Boom;
+        type Timer = Boom;
+        type Request = ();
+        type Summary = S;
+        fn on_message(&mut self, _cx: &mut Cx<Self>, _from: NodeId, _msg: Boom) {}
+        fn on_request(&mut self, _cx: &mut Cx<Self>, _req: ()) {
+            panic!("a bug in the algorithm");
+        }
+        fn recovered(&self) -> Self {
+            Faulty
+        }
+        fn summary(&self) -> S {
+            S
+        }
+        fn inspect(&self) -> Vec<Row> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "node 1's handler panicked: a bug in the algorithm")]
+    fn a_panicking_handler_is_reraised_not_awaited_for_ever() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            let mut d = Driver::new(DriverKind::Actors, vec![Faulty, Faulty]);
+            d.handle(1, 2, 0, NodeEvent::Request(()), Vec::new()).await;
+        });
     }
 }
