@@ -54,13 +54,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         out.push(key_row(b.label, kw, &command(b), cw, b.help.to_string()));
     }
 
-    out.push(key_row(
-        "mouse",
-        kw,
-        "",
-        cw,
-        "click a node to select it; click or scroll the in-flight list".into(),
-    ));
+    out.push(key_row("mouse", kw, "", cw, "click a node to select it; click or scroll the in-flight list".into()));
 
     out.push(Line::default());
     out.push(heading("Symbols".into()));
