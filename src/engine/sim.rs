@@ -210,7 +210,10 @@ pub struct Sim<P: Protocol> {
     violation_count: u64,
     failed: Vec<ExpectFailure>,
     inputs: Vec<Input>,
+    /// The `say` lines since the last `pause`, joined: what the class reads.
     narration: Option<String>,
+    /// A `pause` closed the narration: the next `say` starts it afresh.
+    narration_closed: bool,
     /// Stop delivering once `step` reaches this (rewinding re-simulates up to it).
     limit: Option<u64>,
     buf: Vec<Cmd<P>>,
@@ -249,6 +252,7 @@ impl<P: Protocol> Sim<P> {
             failed: Vec::new(),
             inputs: Vec::new(),
             narration: None,
+            narration_closed: false,
             limit: None,
             buf: Vec::new(),
             cfg,
@@ -450,8 +454,20 @@ impl<P: Protocol> Sim<P> {
                     self.order_links();
                 }
             }
-            Input::Say(text) => self.narration = Some(text),
-            Input::Pause => out.pause = true,
+            Input::Say(text) => {
+                match (&mut self.narration, self.narration_closed) {
+                    (Some(n), false) => {
+                        n.push_str("  ");
+                        n.push_str(&text);
+                    }
+                    _ => self.narration = Some(text),
+                }
+                self.narration_closed = false;
+            }
+            Input::Pause => {
+                self.narration_closed = true;
+                out.pause = true;
+            }
             Input::Expect(e) => {
                 if let Err(actual) = self.check_expect(&e) {
                     let text = Input::Expect(e).to_string();
