@@ -32,7 +32,7 @@ pub fn panes(area: Rect, narration_rows: u16) -> Option<Panes> {
     let [header, body, narration, status, keybar] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
-        Constraint::Length(narration_rows.min(3)),
+        Constraint::Length(narration_rows.min(if area.height >= 30 { 4 } else { 3 })),
         Constraint::Length(1),
         Constraint::Length(1),
     ])

@@ -34,18 +34,34 @@ fn text(app: &App, sc: &dyn Scenario) -> Option<(String, Style)> {
     sc.narration().map(|t| (format!("❝ {t} ❞"), Style::new().fg(Color::White).add_modifier(Modifier::ITALIC)))
 }
 
-/// Rows the narration needs at this width (0: none).
+/// Rows the narration needs at this width (0: none), as the word wrap of
+/// the paragraph will lay it out (the layout caps it).
 pub fn rows(app: &App, sc: &dyn Scenario, screen_w: u16) -> u16 {
-    let t = text(app, sc).map(|(t, _)| width(&t)).unwrap_or(0);
+    let text = text(app, sc).map(|(t, _)| format!(" {t}"));
     let s = script_state(app).map(|(s, _)| width(&s) + 3).unwrap_or(0);
-
-    if t == 0 && s == 0 {
-        0
-    } else if t + s < screen_w as usize {
-        1
-    } else {
-        2
+    match text {
+        None if s == 0 => 0,
+        None => 1,
+        Some(t) => wrapped_rows(&t, (screen_w as usize).saturating_sub(s).max(1)),
     }
+}
+
+/// Lines a greedy word wrap at `w` columns makes of `text`.
+fn wrapped_rows(text: &str, w: usize) -> u16 {
+    let (mut rows, mut col) = (1u16, 0usize);
+    for word in text.split_whitespace() {
+        let len = width(word);
+        if col > 0 && col + 1 + len > w {
+            rows = rows.saturating_add(1);
+            col = 0;
+        }
+        col = if col == 0 { len } else { col + 1 + len };
+        while col > w {
+            rows = rows.saturating_add(1);
+            col -= w;
+        }
+    }
+    rows
 }
 
 pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
@@ -63,5 +79,18 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     if let Some((s, style)) = state {
         let x = area.right() - state_w + 2;
         frame.buffer_mut().set_stringn(x, area.y, s, state_w.saturating_sub(2) as usize, style);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_rows;
+
+    #[test]
+    fn wrap_counts_lines_like_a_greedy_word_wrap() {
+        assert_eq!(wrapped_rows("abc def", 7), 1);
+        assert_eq!(wrapped_rows("abc def", 6), 2);
+        assert_eq!(wrapped_rows("abc defgh ij", 5), 3);
+        assert_eq!(wrapped_rows("abcdefghij", 4), 3);
     }
 }
