@@ -352,10 +352,6 @@ impl<P: Protocol> Sim<P> {
     pub async fn inspect(&mut self, node: NodeId) -> Vec<Row> {
         self.driver.inspect(node).await
     }
-    /// Is any event deliverable (pending and, in manual mode, still waiting)?
-    pub fn is_quiescent(&self) -> bool {
-        self.pending.is_empty()
-    }
 
     /// The run's summary as JSON: the engine part of the headless contract.
     pub fn report(&self) -> serde_json::Value {

@@ -10,8 +10,6 @@ use crate::engine::sim::{EvKind, EventRec};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub const REGEX: &str = r"(?<event>.*)\n(?<host>\S*) (?<clock>{.*})";
-
 fn host(n: u32) -> String {
     format!("node{n}")
 }
