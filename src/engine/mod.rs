@@ -8,6 +8,7 @@ pub mod invariant;
 pub mod network;
 pub mod protocol;
 pub mod queue;
+pub mod record;
 pub mod rng;
 pub mod sim;
 pub mod trace;
