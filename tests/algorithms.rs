@@ -776,3 +776,25 @@ fn expect_can_compare_with_a_json_string() {
     line(sc.as_mut(), r#"expect violations.0.property == "mutual-exclusion""#);
     assert!(sc.failed_expectations().is_empty(), "{:?}", sc.failed_expectations());
 }
+
+/// The vector clocks are derived lazily; a `dup` of a message whose send the
+/// tracker has already processed must still merge the sender's clock when
+/// the copy arrives (the TUI looks at the clocks after every action).
+#[test]
+fn clocks_stay_exact_when_a_message_is_duplicated_after_they_were_read() {
+    for driver in [distlab::engine::actor::DriverKind::Inline, distlab::engine::actor::DriverKind::Actors] {
+        for (seed, to) in (0..6).flat_map(|s| [0, 2, 3].map(|to| (s, to))) {
+            let mut sc = open(with_driver(config(RA, 4, seed, &[]), driver));
+            line(sc.as_mut(), "request 1");
+            check_clocks(sc.as_ref()).expect("clocks before the dup");
+            let id = msg_id(sc.as_ref(), "REQUEST", 1, to);
+            line(sc.as_mut(), &format!("dup {id}"));
+            for step in 0..40 {
+                line(sc.as_mut(), "step");
+                if let Err(e) = check_clocks(sc.as_ref()) {
+                    panic!("seed {seed}, dup of 1→{to}, step {step}: {e}");
+                }
+            }
+        }
+    }
+}

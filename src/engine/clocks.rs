@@ -165,6 +165,17 @@ impl VcTracker {
         self.clocks.vector(node)
     }
 
+    /// One more copy of the messages sent by history event `send` is in
+    /// flight (a `dup`). If that event was already processed, its stamp must
+    /// wait for the extra receive too.
+    pub fn add_copy(&mut self, send: u32) {
+        if (send as usize) < self.upto
+            && let Some(entry) = self.open.get_mut(&send)
+        {
+            entry.1 += 1;
+        }
+    }
+
     fn release(&mut self, send: u32) -> Option<Stamp> {
         let entry = self.open.get_mut(&send)?;
         entry.1 = entry.1.saturating_sub(1);

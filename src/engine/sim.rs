@@ -583,6 +583,7 @@ impl<P: Protocol> Sim<P> {
                 lamport: *lamport,
             };
             self.history[*send_event as usize].sends += 1;
+            self.vc.get_mut().add_copy(*send_event);
             let due = p.due;
             let k = self.kind_index(msg.kind());
             self.bump(k, |c| &mut c.sent);
