@@ -28,6 +28,10 @@ use distlab::scenario::Scenario;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{busy_note, cores, load_average};
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().build().expect("a current-thread runtime starts")
 }
@@ -234,22 +238,6 @@ fn verdict_at_most(value: f64, goal: f64) -> String {
     } else {
         format!("MISSED by {:.0}% ({:.2} > {goal})", (value / goal - 1.0) * 100.0, value)
     }
-}
-
-/// The 1-minute load average (Linux); other work on the machine skews timings.
-fn load_average() -> f64 {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
-        .unwrap_or(f64::NAN)
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-}
-
-fn busy_note(load: f64) -> &'static str {
-    if load > 0.5 * cores() as f64 { " (busy machine: expect noisy numbers)" } else { "" }
 }
 
 fn main() {

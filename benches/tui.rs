@@ -19,6 +19,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{busy_note, cores, load_average};
+
 const NODES: usize = 64;
 const THINK_MS: u64 = 5;
 const COLS: u16 = 120;
@@ -151,22 +155,6 @@ async fn frames(history_events: u64, still: usize, moving: usize) -> FrameBench 
     }
     let moving = summarise(times);
     FrameBench { history, log_lines, in_flight, still, moving }
-}
-
-/// The 1-minute load average (Linux); other work on the machine skews timings.
-fn load_average() -> f64 {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
-        .unwrap_or(f64::NAN)
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-}
-
-fn busy_note(load: f64) -> &'static str {
-    if load > 0.5 * cores() as f64 { " (busy machine: expect noisy numbers)" } else { "" }
 }
 
 fn main() {
