@@ -171,10 +171,6 @@ impl<A: Algorithm> Run<A> {
         Ok(Run { config, sim, marks: Vec::new() })
     }
 
-    pub fn sim(&self) -> &Sim<A::P> {
-        &self.sim
-    }
-
     async fn apply_input(&mut self, input: Input) -> Result<Outcome, String> {
         let out = self.sim.apply(input).await?;
         self.marks.push(self.sim.step());

@@ -3,6 +3,7 @@
 pub mod ricart_agrawala;
 pub mod ring_election;
 
+use crate::engine::protocol::NodeId;
 use crate::engine::trace::RunConfig;
 use crate::scenario::{AlgoInfo, Algorithm, Run, Scenario};
 use futures::future::LocalBoxFuture;
@@ -41,4 +42,17 @@ pub fn find(name: &str) -> Result<Entry, String> {
 pub async fn open_run(config: RunConfig) -> Result<Box<dyn Scenario>, String> {
     let entry = find(&config.scenario)?;
     (entry.open)(config).await
+}
+
+/// The one node number of a verb like `request N` or `elect N`, checked
+/// against the node count.
+pub fn node_arg(verb: &str, args: &[String], n: usize) -> Result<NodeId, String> {
+    match args {
+        [a] => match a.parse::<NodeId>() {
+            Ok(x) if x < n => Ok(x),
+            Ok(x) => Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
+            Err(_) => Err(format!("`{verb} N` expects a node number, not {a:?}")),
+        },
+        _ => Err(format!("`{verb}` expects one node number: `{verb} N`")),
+    }
 }

@@ -13,6 +13,7 @@
 //! `variant=no-defer` is the deliberately broken version: it never defers,
 //! and the mutual-exclusion checker catches it.
 
+use super::node_arg;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -400,17 +401,6 @@ static INFO: AlgoInfo = AlgoInfo {
     ],
     action: "request / release",
 };
-
-pub(crate) fn node_arg(verb: &str, args: &[String], n: usize) -> Result<NodeId, String> {
-    match args {
-        [a] => match a.parse::<NodeId>() {
-            Ok(x) if x < n => Ok(x),
-            Ok(x) => Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
-            Err(_) => Err(format!("`{verb} N` expects a node number, not {a:?}")),
-        },
-        _ => Err(format!("`{verb}` expects one node number: `{verb} N`")),
-    }
-}
 
 impl Algorithm for RicartAgrawala {
     type P = Node;

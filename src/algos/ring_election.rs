@@ -13,7 +13,7 @@
 //! `variant=self-elect` is the deliberately broken version: an initiator
 //! names itself coordinator instead of the highest id it collected.
 
-use super::ricart_agrawala::node_arg;
+use super::node_arg;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -158,8 +158,7 @@ impl Node {
         let to = (after + 1) % self.n;
         if to == self.id {
             // Everyone else is unreachable: the message comes straight back.
-            let from = self.id;
-            self.receive(cx, from, payload);
+            self.receive(cx, payload);
             return;
         }
         self.seq += 1;
@@ -179,18 +178,20 @@ impl Node {
         self.forward(cx, id, Payload::Election { round, ids: vec![id] });
     }
 
-    fn receive(&mut self, cx: &mut Cx<Self>, _from: NodeId, payload: Payload) {
+    /// Has this node already accepted `leader` (or better) for `round`, or
+    /// a later round of the same initiator?
+    fn knows(&self, round: Round, leader: NodeId) -> bool {
+        self.accepted.get(&round.initiator).is_some_and(|&(k, l)| k > round.k || (k == round.k && l >= leader))
+    }
+
+    fn receive(&mut self, cx: &mut Cx<Self>, payload: Payload) {
         match payload {
             Payload::Election { round, mut ids } => {
                 // Back at its initiator, or at a node it already passed (the
                 // initiator died on the way): the round is complete.
                 if ids.contains(&self.id) {
                     let leader = if self.self_elect { self.id } else { ids.iter().copied().max().unwrap_or(self.id) };
-                    if self
-                        .accepted
-                        .get(&round.initiator)
-                        .is_some_and(|&(k, l)| k > round.k || (k == round.k && l >= leader))
-                    {
+                    if self.knows(round, leader) {
                         return; // this round's result is already going round
                     }
                     cx.note(format!("election went round {ids:?}: {leader} becomes coordinator"));
@@ -206,20 +207,13 @@ impl Node {
                 }
             }
             Payload::Coordinator { round, leader, visited } => {
-                // Fix: this used to stop the announcement at any node that was
-                // not a participant and already knew the leader. A node the
-                // election had skipped (no ACK in time) then swallowed it, and
-                // the participants after it never learnt the result: they
-                // stayed candidates for ever. Now it stops only where it has
-                // already been, so every reachable node hears it once.
-                // A stale round, or one whose result (or a higher one, when
-                // copies of a round disagree) this node already passed on,
-                // stops here too.
-                let known = self
-                    .accepted
-                    .get(&round.initiator)
-                    .is_some_and(|&(k, l)| k > round.k || (k == round.k && l >= leader));
-                if visited.contains(&self.id) || known {
+                // The announcement stops where it has already been (one lap),
+                // not at the first node that happens to know the leader: a
+                // node the election skipped would otherwise swallow it and
+                // leave the participants after it candidates for ever. A stale
+                // round, or one whose result (or a higher one, when copies of
+                // a round disagree) this node already passed on, stops too.
+                if visited.contains(&self.id) || self.knows(round, leader) {
                     return;
                 }
                 self.announce(cx, round, leader, visited);
@@ -253,7 +247,7 @@ impl Protocol for Node {
             }
             Msg::Pass { seq, payload } => {
                 cx.send(from, Msg::Ack { seq });
-                self.receive(cx, from, payload);
+                self.receive(cx, payload);
             }
         }
     }

@@ -70,6 +70,11 @@ impl Faults {
     /// ordered by their lowest id.
     pub fn components(&self, alive: &[bool]) -> Vec<Vec<NodeId>> {
         let n = alive.len();
+        if self.is_clear() {
+            // Every live node reaches every other.
+            let all: Vec<NodeId> = (0..n).filter(|&i| alive[i]).collect();
+            return if all.is_empty() { Vec::new() } else { vec![all] };
+        }
         let mut comp = vec![usize::MAX; n];
         let mut out: Vec<Vec<NodeId>> = Vec::new();
         for start in 0..n {
@@ -83,16 +88,6 @@ impl Faults {
             while i < members.len() {
                 let a = members[i];
                 i += 1;
-                if self.is_clear() {
-                    // Fast path: everyone live is connected.
-                    for b in 0..n {
-                        if alive[b] && comp[b] == usize::MAX {
-                            comp[b] = c;
-                            members.push(b);
-                        }
-                    }
-                    continue;
-                }
                 for b in 0..n {
                     if alive[b] && comp[b] == usize::MAX && self.link_up(a, b) {
                         comp[b] = c;
