@@ -42,6 +42,24 @@ fn median(mut v: Vec<f64>) -> f64 {
     if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
 }
 
+/// Rates of `reps` timed batches of `n` round trips, after one warm-up batch.
+async fn timed_rates(n: u64, reps: usize, mut trip: impl AsyncFnMut(u64) -> u64) -> Vec<f64> {
+    let mut rates = Vec::new();
+    for rep in 0..=reps {
+        let t = Instant::now();
+        let mut acc = 0u64;
+        for i in 0..n {
+            acc = acc.wrapping_add(trip(i).await);
+        }
+        let secs = t.elapsed().as_secs_f64();
+        std::hint::black_box(acc);
+        if rep > 0 {
+            rates.push(n as f64 / secs);
+        }
+    }
+    rates
+}
+
 /// Round trips per second of `n` requests to an echo task, each request
 /// carrying a oneshot sender for its answer. One warm-up batch, then the
 /// median of `reps` timed batches.
@@ -53,21 +71,12 @@ fn mpsc_oneshot_round_trips(n: u64, reps: usize) -> (f64, Vec<f64>) {
                 let _ = back.send(x + 1);
             }
         });
-        let mut rates = Vec::new();
-        for rep in 0..=reps {
-            let t = Instant::now();
-            let mut acc = 0u64;
-            for i in 0..n {
-                let (back, answer) = oneshot::channel();
-                tx.send((i, back)).expect("echo task is alive");
-                acc = acc.wrapping_add(answer.await.expect("echo task answers"));
-            }
-            let secs = t.elapsed().as_secs_f64();
-            std::hint::black_box(acc);
-            if rep > 0 {
-                rates.push(n as f64 / secs);
-            }
-        }
+        let rates = timed_rates(n, reps, async |i| {
+            let (back, answer) = oneshot::channel();
+            tx.send((i, back)).expect("echo task is alive");
+            answer.await.expect("echo task answers")
+        })
+        .await;
         drop(tx);
         echo.await.expect("echo task ends");
         (median(rates.clone()), rates)
@@ -87,20 +96,11 @@ fn mpsc_mpsc_round_trips(n: u64, reps: usize) -> f64 {
                 }
             }
         });
-        let mut rates = Vec::new();
-        for rep in 0..=reps {
-            let t = Instant::now();
-            let mut acc = 0u64;
-            for i in 0..n {
-                tx.send(i).expect("echo task is alive");
-                acc = acc.wrapping_add(answers.recv().await.expect("echo task answers"));
-            }
-            let secs = t.elapsed().as_secs_f64();
-            std::hint::black_box(acc);
-            if rep > 0 {
-                rates.push(n as f64 / secs);
-            }
-        }
+        let rates = timed_rates(n, reps, async |i| {
+            tx.send(i).expect("echo task is alive");
+            answers.recv().await.expect("echo task answers")
+        })
+        .await;
         drop(tx);
         echo.await.expect("echo task ends");
         median(rates)
