@@ -2,7 +2,7 @@
 //! headless runner, replay and tests are written once for every algorithm.
 
 use crate::engine::input::{EvId, Input};
-use crate::engine::invariant::{Monitor, Violation};
+use crate::engine::invariant::{Chart, Monitor, Violation};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{NodeId, Protocol, Role, Row, Summary, Time};
 use crate::engine::sim::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig};
@@ -25,6 +25,13 @@ pub struct ParamHelp {
     pub help: &'static str,
 }
 
+/// One field of an algorithm's headless `result`.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldHelp {
+    pub key: &'static str,
+    pub help: &'static str,
+}
+
 /// What the registry knows of an algorithm.
 #[derive(Debug)]
 pub struct AlgoInfo {
@@ -37,6 +44,8 @@ pub struct AlgoInfo {
     pub params: &'static [ParamHelp],
     /// Label of the TUI's action key on the selected node (e.g. "request/release").
     pub action: &'static str,
+    /// The fields of the headless `result` (documented in the README).
+    pub results: &'static [FieldHelp],
 }
 
 /// Parameters with typed getters; unknown keys are rejected up front.
@@ -125,6 +134,10 @@ pub trait Scenario {
     fn vector(&self, node: NodeId) -> Vec<u32>;
     fn narration(&self) -> Option<&str>;
     fn inputs(&self) -> &[Input];
+    /// A condition the monitor wants shown beside the badge ("token lost").
+    fn status(&self) -> Option<String>;
+    /// Data for a chart pane, for algorithms that have one (clock offsets).
+    fn chart(&self) -> Option<Chart>;
     /// The headless summary (without wall-clock fields).
     fn report(&self) -> serde_json::Value;
     fn trace(&self) -> Trace;
@@ -297,6 +310,12 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn inputs(&self) -> &[Input] {
         self.sim.inputs()
+    }
+    fn status(&self) -> Option<String> {
+        self.sim.status()
+    }
+    fn chart(&self) -> Option<Chart> {
+        self.sim.chart()
     }
     fn report(&self) -> serde_json::Value {
         let mut r = self.sim.report();

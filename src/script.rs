@@ -26,6 +26,7 @@ pub const GENERIC: &[(&str, &str)] = &[
     ("fifo on|off", "per-link FIFO delivery"),
     ("say \"text\"", "narration for the class"),
     ("pause", "wait for a key (lecture checkpoint)"),
+    ("hb E1 E2", "did event E1 happen before E2, after it, or concurrently? (events as numbered in the diagram)"),
     ("expect ok", "fail the run if an invariant is broken"),
     ("expect role N ROLE", "fail unless node N is idle|wanting|in-cs|candidate|leader|crashed"),
     ("expect PATH == JSON", "fail unless the summary has JSON at PATH (e.g. result.cs_order == [1,0])"),
@@ -196,6 +197,11 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
         "pause" => {
             arity(0, 0)?;
             Input::Pause
+        }
+        "hb" => {
+            arity(2, 2)?;
+            let e = |w: &str| num::<u32>(w.trim_start_matches('e'), "an event number like 12 or e12");
+            Input::Hb(e(&args[0])?, e(&args[1])?)
         }
         "expect" => parse_expect(args, line)?,
         _ if scenario.has_verb(verb) => {

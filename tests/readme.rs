@@ -28,5 +28,8 @@ fn readme_lists_every_scenario_and_verb() {
         for p in e.info.params {
             assert!(text.contains(&format!("`{}`", p.key)), "README misses parameter `{}` of {}", p.key, e.info.name);
         }
+        for r in e.info.results {
+            assert!(text.contains(&format!("`{}`", r.key)), "README misses result field `{}` of {}", r.key, e.info.name);
+        }
     }
 }

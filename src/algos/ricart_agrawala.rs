@@ -17,7 +17,7 @@ use super::node_arg;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params, VerbHelp};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -400,6 +400,10 @@ static INFO: AlgoInfo = AlgoInfo {
         ParamHelp { key: "variant", default: "correct", help: "correct | no-defer (broken: replies at once, always)" },
     ],
     action: "request / release",
+    results: &[
+        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
+        FieldHelp { key: "entries", help: "`{node, ts}` per entry" },
+    ],
 };
 
 impl Algorithm for RicartAgrawala {

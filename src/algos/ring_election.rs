@@ -17,7 +17,7 @@ use super::node_arg;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params, VerbHelp};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -390,6 +390,7 @@ static INFO: AlgoInfo = AlgoInfo {
         ParamHelp { key: "variant", default: "correct", help: "correct | self-elect (broken: initiator names itself)" },
     ],
     action: "elect",
+    results: &[FieldHelp { key: "leaders", help: "for each live node, the coordinator it believes in" }],
 };
 
 impl Algorithm for RingElection {

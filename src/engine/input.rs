@@ -67,6 +67,8 @@ pub enum Input {
     Say(String),
     Pause,
     Expect(Expect),
+    /// `hb E1 E2`: how two history events are ordered by happened-before.
+    Hb(u32, u32),
     /// An algorithm's own verb, e.g. `request 1`, `elect 2`.
     Verb {
         verb: String,
@@ -114,6 +116,7 @@ impl fmt::Display for Input {
             Input::Expect(Expect::Ok) => write!(f, "expect ok"),
             Input::Expect(Expect::Role { node, role }) => write!(f, "expect role {node} {role}"),
             Input::Expect(Expect::Path { path, value }) => write!(f, "expect {path} == {value}"),
+            Input::Hb(a, b) => write!(f, "hb e{a} e{b}"),
             Input::Verb { verb, args } => {
                 write!(f, "{verb}")?;
                 for a in args {

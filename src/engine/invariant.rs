@@ -1,8 +1,11 @@
 //! Invariants: safety properties checked after every change of a node's
 //! summary, liveness properties checked when the run is quiescent.
 
+use super::clocks::VcTracker;
 use super::network::Faults;
 use super::protocol::{NodeId, Protocol, Time};
+use super::record::EventRec;
+use std::cell::RefCell;
 
 /// A broken property, with the step at which it broke.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -20,6 +23,14 @@ pub struct World<'a, P: Protocol> {
     pub summaries: &'a [P::Summary],
     pub alive: &'a [bool],
     pub faults: &'a Faults,
+    /// The history index of the event being handled, for summary changes
+    /// (the number `hb` and the space-time diagram use).
+    pub event: Option<u32>,
+    /// Messages in flight, by kind index (see `kinds`).
+    pub in_flight: &'a [u32],
+    pub kinds: &'a [&'static str],
+    pub history: &'a [EventRec],
+    pub(crate) truth: &'a RefCell<VcTracker>,
 }
 
 impl<P: Protocol> World<'_, P> {
@@ -32,6 +43,35 @@ impl<P: Protocol> World<'_, P> {
     pub fn violation(&self, property: &str, detail: impl Into<String>) -> Violation {
         Violation { property: property.to_string(), step: self.step, detail: detail.into() }
     }
+    /// How many messages of `kind` (e.g. "TOKEN") are in flight now.
+    pub fn in_flight(&self, kind: &str) -> u32 {
+        self.kinds.iter().position(|k| *k == kind).map_or(0, |i| self.in_flight.get(i).copied().unwrap_or(0))
+    }
+    /// The engine's ground-truth vector clock of `node` now. O(N) per event
+    /// since the last look: call it only where an algorithm's own clocks
+    /// are on trial (logical clocks, causal order).
+    pub fn true_vector(&self, node: NodeId) -> Vec<u32> {
+        let mut vc = self.truth.borrow_mut();
+        vc.catch_up(self.history);
+        vc.vector(node)
+    }
+}
+
+/// Something a monitor wants charted over virtual time (clock offsets).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Chart {
+    pub title: String,
+    /// What the y axis measures, with its unit.
+    pub y_label: String,
+    /// One line per series: (name, points as (virtual time in ms, y)).
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+/// An algorithm's own timestamp of one event: what `hb` compares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub lamport: u64,
+    pub vector: Vec<u32>,
 }
 
 /// What changed in the world that a monitor may want to know about.
@@ -58,4 +98,19 @@ pub trait Monitor<P: Protocol>: Send + 'static {
     }
     /// The scenario-specific part of the headless summary.
     fn result(&self, w: &World<P>) -> serde_json::Value;
+    /// A condition the screen should show that is not a violation, e.g.
+    /// "token lost" or "no coordinator".
+    fn status(&self, _w: &World<P>) -> Option<String> {
+        None
+    }
+    /// A chart pane's data (e.g. every node's clock offset over time).
+    fn chart(&self, _w: &World<P>) -> Option<Chart> {
+        None
+    }
+    /// The algorithm's own timestamp of history event `event`, when it
+    /// keeps one (logical clocks): `hb` then answers from it and checks the
+    /// answer against the engine's ground truth.
+    fn stamp(&self, _event: u32) -> Option<Stamp> {
+        None
+    }
 }

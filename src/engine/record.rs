@@ -128,6 +128,8 @@ pub struct Outcome {
     /// A `pause` line: wait for the user.
     pub pause: bool,
     pub expect_failed: Option<String>,
+    /// The answer of a query (`hb`).
+    pub answer: Option<String>,
 }
 
 /// Message counters by kind.

@@ -5,7 +5,7 @@
 use super::actor::{Driver, DriverKind};
 use super::clocks::VcTracker;
 use super::input::{EvId, Expect, Input, SchedMode};
-use super::invariant::{Change, Monitor, Violation, World};
+use super::invariant::{Change, Chart, Monitor, Violation, World};
 use super::network::{Faults, NetConfig};
 use super::protocol::{Cmd, Describe, NodeEvent, NodeId, Protocol, Row, Summary, Time};
 use super::queue::{PendingSet, TimeQueue};
@@ -47,6 +47,25 @@ impl SimConfig {
     }
 }
 
+/// The monitor's view of a sim, built from disjoint field borrows so the
+/// monitor itself can be borrowed mutably beside it.
+macro_rules! world {
+    ($s:expr, $event:expr) => {
+        World {
+            step: $s.step,
+            now: $s.now,
+            summaries: &$s.summaries,
+            alive: &$s.alive,
+            faults: &$s.faults,
+            event: $event,
+            in_flight: &$s.in_flight,
+            kinds: &$s.kinds,
+            history: &$s.history,
+            truth: &$s.vc,
+        }
+    };
+}
+
 /// Parses an algorithm verb into the node it targets and the request.
 pub type VerbParser<P> = fn(&str, &[String], usize) -> Result<(NodeId, <P as Protocol>::Request), String>;
 
@@ -73,6 +92,10 @@ pub struct Sim<P: Protocol> {
     history: Vec<EventRec>,
     kinds: Vec<&'static str>,
     counts: Counts,
+    /// Messages in flight by kind index (monitors count tokens with it).
+    in_flight: Vec<u32>,
+    /// The answers of `hb` queries, in order (part of the report).
+    answers: Vec<String>,
     log: VecDeque<LogLine>,
     violations: Vec<Violation>,
     violation_count: u64,
@@ -114,6 +137,8 @@ impl<P: Protocol> Sim<P> {
             history: Vec::new(),
             kinds: Vec::new(),
             counts: Counts::default(),
+            in_flight: Vec::new(),
+            answers: Vec::new(),
             log: VecDeque::new(),
             violations: Vec::new(),
             violation_count: 0,
@@ -212,10 +237,20 @@ impl<P: Protocol> Sim<P> {
         self.limit = limit;
     }
     pub fn world(&self) -> World<'_, P> {
-        World { step: self.step, now: self.now, summaries: &self.summaries, alive: &self.alive, faults: &self.faults }
+        world!(self, None)
     }
     pub fn result(&self) -> serde_json::Value {
         self.monitor.result(&self.world())
+    }
+    /// What the monitor wants the screen to show beside the badge.
+    pub fn status(&self) -> Option<String> {
+        self.monitor.status(&self.world())
+    }
+    pub fn chart(&self) -> Option<Chart> {
+        self.monitor.chart(&self.world())
+    }
+    pub fn answers(&self) -> &[String] {
+        &self.answers
     }
     pub async fn inspect(&mut self, node: NodeId) -> Vec<Row> {
         self.driver.inspect(node).await
@@ -245,6 +280,8 @@ impl<P: Protocol> Sim<P> {
             "violations": self.violations,
             "violation_count": self.violation_count,
             "failed_expectations": self.failed,
+            "status": self.status(),
+            "answers": self.answers,
             "result": self.result(),
         })
     }
@@ -331,6 +368,12 @@ impl<P: Protocol> Sim<P> {
             Input::Pause => {
                 self.narration_closed = true;
                 out.pause = true;
+            }
+            Input::Hb(a, b) => {
+                let answer = self.happened_before(a, b);
+                self.push_log(false, answer.clone());
+                self.answers.push(answer.clone());
+                out.answer = Some(answer);
             }
             Input::Expect(e) => {
                 if let Err(actual) = self.check_expect(&e) {
@@ -430,6 +473,20 @@ impl<P: Protocol> Sim<P> {
             Input::Verb { verb, args } => {
                 let (node, _) = (self.parse_verb)(verb, args, n)?;
                 if self.alive[node] { Ok(()) } else { Err(format!("node {node} is crashed")) }
+            }
+            Input::Hb(a, b) => {
+                for e in [*a, *b] {
+                    match self.history.get(e as usize).map(|r| &r.kind) {
+                        None => {
+                            return Err(format!("no event e{e} yet (events are e0..e{})", self.history.len() - 1));
+                        }
+                        Some(EvKind::Lost { .. } | EvKind::Crash) => {
+                            return Err(format!("e{e} is a loss or a crash, not an event of a node's own history"));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Ok(())
             }
             _ => Ok(()),
         }
@@ -542,10 +599,16 @@ impl<P: Protocol> Sim<P> {
     /// Remove a pending event (and its timer index entry).
     fn take(&mut self, id: EvId) -> Option<Pending<P>> {
         let p = self.pending.remove(id)?;
-        if let PendingKind::Timer { node, .. } = &p.kind {
-            let ids = &mut self.timers[*node];
-            if let Some(i) = ids.iter().position(|&t| t == id) {
-                ids.swap_remove(i);
+        match &p.kind {
+            PendingKind::Timer { node, .. } => {
+                let ids = &mut self.timers[*node];
+                if let Some(i) = ids.iter().position(|&t| t == id) {
+                    ids.swap_remove(i);
+                }
+            }
+            PendingKind::Msg { msg, .. } => {
+                let k = self.kind_index(msg.kind());
+                self.in_flight[k as usize] -= 1;
             }
         }
         Some(p)
@@ -587,6 +650,7 @@ impl<P: Protocol> Sim<P> {
             let due = p.due;
             let k = self.kind_index(msg.kind());
             self.bump(k, |c| &mut c.sent);
+            self.bump_in_flight(k);
             self.enqueue(due, kind);
         }
     }
@@ -671,7 +735,7 @@ impl<P: Protocol> Sim<P> {
         self.history[ev_index as usize].sends = sends;
         if summary != self.summaries[node] {
             let old = std::mem::replace(&mut self.summaries[node], summary);
-            self.notify(Change::Summary(node), Some(old));
+            self.notify_at(Change::Summary(node), Some(old), Some(ev_index));
         }
     }
 
@@ -711,6 +775,7 @@ impl<P: Protocol> Sim<P> {
             if c == 1 {
                 self.bump(k, |c| &mut c.sent);
             }
+            self.bump_in_flight(k);
             self.enqueue(due, pk);
         }
         copies
@@ -770,27 +835,81 @@ impl<P: Protocol> Sim<P> {
     // ----- checks ------------------------------------------------------------
 
     fn notify(&mut self, change: Change, old: Option<P::Summary>) {
-        let world = World {
-            step: self.step,
-            now: self.now,
-            summaries: &self.summaries,
-            alive: &self.alive,
-            faults: &self.faults,
-        };
+        self.notify_at(change, old, None);
+    }
+
+    fn notify_at(&mut self, change: Change, old: Option<P::Summary>, event: Option<u32>) {
+        let world = world!(self, event);
         let found = self.monitor.on_change(&world, change, old.as_ref());
         self.record(found);
     }
 
     fn check_quiescence(&mut self) {
-        let world = World {
-            step: self.step,
-            now: self.now,
-            summaries: &self.summaries,
-            alive: &self.alive,
-            faults: &self.faults,
-        };
+        let world = world!(self, None);
         let found = self.monitor.at_quiescence(&world);
         self.record(found);
+    }
+
+    /// The ground-truth vector clocks of two history events, by one replay
+    /// of the history up to the later one (queries are rare).
+    fn event_vectors(&self, a: u32, b: u32) -> [Vec<u32>; 2] {
+        let mut vc = VcTracker::new(self.cfg.n);
+        let mut at = |e: u32| {
+            vc.catch_up(&self.history[..=e as usize]);
+            vc.vector(self.history[e as usize].node as usize)
+        };
+        if a <= b {
+            let va = at(a);
+            [va, at(b)]
+        } else {
+            let vb = at(b);
+            [at(a), vb]
+        }
+    }
+
+    /// Answer `hb A B` from the engine's ground truth and, when the
+    /// algorithm keeps its own timestamps, from those too; a disagreement
+    /// is a violation of `hb-matches-truth`.
+    fn happened_before(&mut self, a: u32, b: u32) -> String {
+        let truth = self.event_vectors(a, b);
+        let verdict = |va: &[u32], vb: &[u32]| relation(va, vb, a == b);
+        let t = verdict(&truth[0], &truth[1]);
+        let name = |r: Relation| match r {
+            Relation::Same => format!("e{a} and e{b} are the same event"),
+            Relation::Before => format!("e{a} → e{b}: e{a} happened before e{b}"),
+            Relation::After => format!("e{b} → e{a}: e{b} happened before e{a}"),
+            Relation::Concurrent => format!("e{a} ∥ e{b}: concurrent"),
+        };
+        let show = |v: &[u32]| format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" "));
+        match (self.monitor.stamp(a), self.monitor.stamp(b)) {
+            (Some(sa), Some(sb)) => {
+                let own = verdict(&sa.vector, &sb.vector);
+                let clocks = format!(
+                    "e{a} L={} V={}, e{b} L={} V={}",
+                    sa.lamport,
+                    show(&sa.vector),
+                    sb.lamport,
+                    show(&sb.vector)
+                );
+                if own == t {
+                    format!("hb e{a} e{b}: {} ({clocks}; the engine's ground truth agrees)", name(own))
+                } else {
+                    let v = Violation {
+                        property: "hb-matches-truth".into(),
+                        step: self.step,
+                        detail: format!("the algorithm's clocks say {}, the ground truth says {}", name(own), name(t)),
+                    };
+                    self.record(vec![v]);
+                    format!("hb e{a} e{b}: {} ({clocks}) — WRONG, the ground truth says {}", name(own), name(t))
+                }
+            }
+            _ => format!(
+                "hb e{a} e{b}: {} (ground truth V(e{a})={}, V(e{b})={})",
+                name(t),
+                show(&truth[0]),
+                show(&truth[1])
+            ),
+        }
     }
 
     fn record(&mut self, found: Vec<Violation>) {
@@ -839,7 +958,12 @@ impl<P: Protocol> Sim<P> {
         self.counts.sent.push(0);
         self.counts.delivered.push(0);
         self.counts.lost.push(0);
+        self.in_flight.push(0);
         (self.kinds.len() - 1) as u16
+    }
+
+    fn bump_in_flight(&mut self, k: u16) {
+        self.in_flight[k as usize] += 1;
     }
 
     fn bump(&mut self, k: u16, which: fn(&mut Counts) -> &mut Vec<u64>) {
@@ -851,6 +975,26 @@ impl<P: Protocol> Sim<P> {
             self.log.pop_front();
         }
         self.log.push_back(LogLine { step: self.step, time: self.now, input, text });
+    }
+}
+
+/// How two events are ordered by happened-before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relation {
+    Same,
+    Before,
+    After,
+    Concurrent,
+}
+
+fn relation(a: &[u32], b: &[u32], same: bool) -> Relation {
+    let le = |x: &[u32], y: &[u32]| x.iter().zip(y).all(|(p, q)| p <= q);
+    match (same, le(a, b), le(b, a)) {
+        (true, _, _) => Relation::Same,
+        (_, true, true) => Relation::Same,
+        (_, true, false) => Relation::Before,
+        (_, false, true) => Relation::After,
+        _ => Relation::Concurrent,
     }
 }
 

@@ -75,8 +75,14 @@ fn details(app: &App, sc: &dyn Scenario, compact: bool) -> Vec<Span<'static>> {
 
 pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(236)).fg(Color::White));
-    let (text, ok) = badge(sc);
-    let badge_style = if ok {
+    let (mut text, ok) = badge(sc);
+    let status = sc.status();
+    if let Some(status) = &status {
+        text = format!("⚠ {status} · {text}");
+    }
+    let badge_style = if ok && status.is_some() {
+        Style::new().fg(Color::Black).bg(Color::Yellow).bold()
+    } else if ok {
         Style::new().fg(Color::Black).bg(theme::OK).bold()
     } else {
         Style::new().fg(Color::White).bg(theme::BAD).bold()
