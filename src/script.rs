@@ -26,7 +26,7 @@ pub const GENERIC: &[(&str, &str)] = &[
     ("fifo on|off", "per-link FIFO delivery"),
     ("say \"text\"", "narration for the class"),
     ("pause", "wait for a key (lecture checkpoint)"),
-    ("hb E1 E2", "did event E1 happen before E2, after it, or concurrently? (events as numbered in the diagram)"),
+    ("hb E1 E2", "is E1 → E2, E2 → E1 or concurrent? (event numbers as in the diagram)"),
     ("expect ok", "fail the run if an invariant is broken"),
     ("expect role N ROLE", "fail unless node N is idle|wanting|in-cs|candidate|leader|crashed"),
     ("expect PATH == JSON", "fail unless the summary has JSON at PATH (e.g. result.cs_order == [1,0])"),

@@ -298,14 +298,13 @@ impl<P: Protocol> Sim<P> {
         let mut out = Outcome::default();
         match input {
             Input::Step(k) => {
-                while self.step - before < k && self.step_once().await {}
+                self.steps(k).await;
                 if self.step > before && self.pending.is_empty() {
                     self.check_quiescence();
                 }
             }
             Input::Run(max) => {
-                let max = max.unwrap_or(RUN_LIMIT);
-                while self.step - before < max && self.step_once().await {}
+                self.steps(max.unwrap_or(RUN_LIMIT)).await;
                 if self.pending.is_empty() {
                     self.check_quiescence();
                 }
@@ -500,21 +499,26 @@ impl<P: Protocol> Sim<P> {
 
     /// Deliver the next event the scheduler picks; false when none is left
     /// (or the rewind limit is reached).
-    async fn step_once(&mut self) -> bool {
-        if !self.under_limit() {
-            return false;
+    /// Deliver up to `k` events; stops early when nothing is left.
+    async fn steps(&mut self, k: u64) {
+        let before = self.step;
+        while self.step - before < k {
+            let Some(id) = self.next_event() else { break };
+            if let Some((node, ev, incoming)) = self.begin_fire(id) {
+                self.handle(node, ev, incoming).await;
+            }
         }
-        let next = match self.cfg.sched {
+    }
+
+    /// The event the scheduler picks next, if any (and under the limit).
+    fn next_event(&mut self) -> Option<EvId> {
+        if !self.under_limit() {
+            return None;
+        }
+        match self.cfg.sched {
             SchedMode::Timed => self.next_timed(),
             SchedMode::Random => self.next_random(),
             SchedMode::Manual => None,
-        };
-        match next {
-            Some(id) => {
-                self.fire(id).await;
-                true
-            }
-            None => false,
         }
     }
 
@@ -606,10 +610,7 @@ impl<P: Protocol> Sim<P> {
                     ids.swap_remove(i);
                 }
             }
-            PendingKind::Msg { msg, .. } => {
-                let k = self.kind_index(msg.kind());
-                self.in_flight[k as usize] -= 1;
-            }
+            PendingKind::Msg { k, .. } => self.in_flight[*k as usize] -= 1,
         }
         Some(p)
     }
@@ -636,8 +637,10 @@ impl<P: Protocol> Sim<P> {
 
     fn duplicate(&mut self, id: EvId) {
         let Some(p) = self.pending.get(id) else { return };
-        if let PendingKind::Msg { from, to, msg, sent_at, send_event, lamport } = &p.kind {
+        if let PendingKind::Msg { from, to, msg, sent_at, send_event, lamport, k } = &p.kind {
+            let k = *k;
             let kind = PendingKind::Msg {
+                k,
                 from: *from,
                 to: *to,
                 msg: msg.clone(),
@@ -648,7 +651,6 @@ impl<P: Protocol> Sim<P> {
             self.history[*send_event as usize].sends += 1;
             self.vc.get_mut().add_copy(*send_event);
             let due = p.due;
-            let k = self.kind_index(msg.kind());
             self.bump(k, |c| &mut c.sent);
             self.bump_in_flight(k);
             self.enqueue(due, kind);
@@ -658,7 +660,19 @@ impl<P: Protocol> Sim<P> {
     // ----- delivering ------------------------------------------------------
 
     async fn fire(&mut self, id: EvId) {
-        let Some(p) = self.take(id) else { return };
+        if let Some((node, ev, incoming)) = self.begin_fire(id) {
+            self.handle(node, ev, incoming).await;
+        }
+    }
+
+    /// Take event `id` out of the pending set and account for it; returns
+    /// what the node must handle, or `None` when the message is lost.
+    /// (Kept out of the async functions: every await point of the hot path
+    /// is a state the runtime re-polls, so the sync work lives in plain
+    /// functions and each delivery crosses a single await.)
+    #[allow(clippy::type_complexity)]
+    fn begin_fire(&mut self, id: EvId) -> Option<(NodeId, NodeEvent<P>, Option<(NodeId, u32, u16, u64)>)> {
+        let p = self.take(id)?;
         self.step += 1;
         self.now = self.now.max(p.due);
         match p.kind {
@@ -666,27 +680,34 @@ impl<P: Protocol> Sim<P> {
                 if self.cfg.logging {
                     self.push_log(false, format!("#{id} timer {} fires at node {node}", timer.summary()));
                 }
-                self.handle(node, NodeEvent::Timer(timer), None).await;
+                Some((node, NodeEvent::Timer(timer), None))
             }
             PendingKind::Msg { from, to, .. } if !self.alive[to] || !self.faults.link_up(from, to) => {
                 let why = if self.alive[to] { LossWhy::Link } else { LossWhy::Crash };
                 self.lose(Pending { id: p.id, due: p.due, kind: p.kind }, why);
+                None
             }
-            PendingKind::Msg { from, to, msg, send_event, lamport, .. } => {
-                let k = self.kind_index(msg.kind());
+            PendingKind::Msg { from, to, msg, send_event, lamport, k, .. } => {
                 self.bump(k, |c| &mut c.delivered);
                 if self.cfg.logging {
                     self.push_log(false, format!("#{id} {from}→{to} {} delivered", msg.summary()));
                 }
-                let incoming = Some((from, send_event, k, lamport));
-                self.handle(to, NodeEvent::Message { from, msg }, incoming).await;
+                Some((to, NodeEvent::Message { from, msg }, Some((from, send_event, k, lamport))))
             }
         }
     }
 
     /// Run one event on one node and carry out what it wrote.
     async fn handle(&mut self, node: NodeId, ev: NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64)>) {
-        let (lamport, kind) = match (&incoming, &ev) {
+        let (ev_index, lamport) = self.begin_handle(node, &ev, incoming);
+        let buf = std::mem::take(&mut self.buf);
+        let (buf, summary) = self.driver.handle(node, self.cfg.n, self.now, ev, buf).await;
+        self.finish_handle(node, ev_index, lamport, buf, summary);
+    }
+
+    /// Record the event in the history with its Lamport time.
+    fn begin_handle(&mut self, node: NodeId, ev: &NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64)>) -> (u32, u64) {
+        let (lamport, kind) = match (&incoming, ev) {
             (Some((from, send, k, l)), _) => {
                 self.lamport[node] = self.lamport[node].max(*l);
                 (self.tick(node), EvKind::Recv { from: *from as u32, send: *send, kind: *k })
@@ -701,8 +722,11 @@ impl<P: Protocol> Sim<P> {
         };
         let ev_index = self.history.len() as u32;
         self.history.push(EventRec { step: self.step, time: self.now, node: node as u32, lamport, kind, sends: 0 });
-        let buf = std::mem::take(&mut self.buf);
-        let (mut buf, summary) = self.driver.handle(node, self.cfg.n, self.now, ev, buf).await;
+        (ev_index, lamport)
+    }
+
+    /// Carry out the commands a handler wrote and check the new summary.
+    fn finish_handle(&mut self, node: NodeId, ev_index: u32, lamport: u64, mut buf: Vec<Cmd<P>>, summary: P::Summary) {
         let mut sends = 0;
         let mut net: Option<Draw> = None;
         for cmd in buf.drain(..) {
@@ -756,7 +780,7 @@ impl<P: Protocol> Sim<P> {
         let lost = cfg.loss > 0.0 && net_draw(net, seed, step).chance(cfg.loss);
         let copies = if cfg.dup > 0.0 && net_draw(net, seed, step).chance(cfg.dup) { 2 } else { 1 };
         let (lo, hi) = (cfg.latency_min, cfg.latency_max);
-        let kind = |msg: P::Msg| PendingKind::Msg { from, to, msg, sent_at: now, send_event, lamport };
+        let kind = |msg: P::Msg| PendingKind::Msg { from, to, msg, sent_at: now, send_event, lamport, k };
         if lost || !self.faults.link_up(from, to) {
             let why = if lost { LossWhy::Loss } else { LossWhy::Link };
             let p = Pending { id: 0, due: self.now, kind: kind(msg) };
@@ -787,8 +811,8 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn lose(&mut self, p: Pending<P>, why: LossWhy) {
-        if let PendingKind::Msg { from, to, msg, send_event, .. } = &p.kind {
-            let k = self.kind_index(msg.kind());
+        if let PendingKind::Msg { from, to, msg, send_event, k, .. } = &p.kind {
+            let k = *k;
             self.bump(k, |c| &mut c.lost);
             self.history.push(EventRec {
                 step: self.step,
@@ -951,7 +975,11 @@ impl<P: Protocol> Sim<P> {
     // ----- small helpers ---------------------------------------------------
 
     fn kind_index(&mut self, k: &'static str) -> u16 {
-        if let Some(i) = self.kinds.iter().position(|&x| std::ptr::eq(x, k) || x == k) {
+        // Kinds are string literals: the pointer almost always matches.
+        if let Some(i) = self.kinds.iter().position(|&x| std::ptr::eq(x, k)) {
+            return i as u16;
+        }
+        if let Some(i) = self.kinds.iter().position(|&x| x == k) {
             return i as u16;
         }
         self.kinds.push(k);
@@ -997,6 +1025,7 @@ fn relation(a: &[u32], b: &[u32], same: bool) -> Relation {
         _ => Relation::Concurrent,
     }
 }
+
 
 /// The draw for this step's network choices, made on first use.
 fn net_draw(net: &mut Option<Draw>, seed: u64, step: u64) -> &mut Draw {
