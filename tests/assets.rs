@@ -56,7 +56,8 @@ fn count(text: &str, verb: &str) -> usize {
 #[test]
 fn every_asset_runs_as_its_header_says() {
     let all = assets();
-    for scenario in ["ricart-agrawala", "ring-election"] {
+    for entry in distlab::algos::all() {
+        let scenario = entry.info.name;
         assert!(
             all.iter().any(|a| a.args.get(1).is_some_and(|s| s == scenario) && a.exit == 0),
             "a lecture script for {scenario}"

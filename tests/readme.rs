@@ -29,7 +29,12 @@ fn readme_lists_every_scenario_and_verb() {
             assert!(text.contains(&format!("`{}`", p.key)), "README misses parameter `{}` of {}", p.key, e.info.name);
         }
         for r in e.info.results {
-            assert!(text.contains(&format!("`{}`", r.key)), "README misses result field `{}` of {}", r.key, e.info.name);
+            assert!(
+                text.contains(&format!("`{}`", r.key)),
+                "README misses result field `{}` of {}",
+                r.key,
+                e.info.name
+            );
         }
     }
 }

@@ -1,7 +1,14 @@
 //! The algorithms, one file each, and the registry that names them.
 
+pub mod berkeley;
+pub mod bully_election;
+pub mod central_lock;
+pub mod lamport_mutex;
+pub mod logical_clocks;
 pub mod ricart_agrawala;
 pub mod ring_election;
+pub mod suzuki_kasami;
+pub mod token_ring;
 
 use crate::engine::protocol::NodeId;
 use crate::engine::trace::RunConfig;
@@ -27,7 +34,17 @@ fn entry<A: Algorithm>() -> Entry {
 
 /// Every scenario, in the order the picker lists them.
 pub fn all() -> Vec<Entry> {
-    vec![entry::<ricart_agrawala::RicartAgrawala>(), entry::<ring_election::RingElection>()]
+    vec![
+        entry::<ricart_agrawala::RicartAgrawala>(),
+        entry::<ring_election::RingElection>(),
+        entry::<suzuki_kasami::SuzukiKasami>(),
+        entry::<lamport_mutex::LamportMutex>(),
+        entry::<central_lock::CentralLock>(),
+        entry::<token_ring::TokenRing>(),
+        entry::<bully_election::BullyElection>(),
+        entry::<berkeley::Berkeley>(),
+        entry::<logical_clocks::LogicalClocks>(),
+    ]
 }
 
 pub fn find(name: &str) -> Result<Entry, String> {

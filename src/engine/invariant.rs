@@ -3,7 +3,7 @@
 
 use super::clocks::VcTracker;
 use super::network::Faults;
-use super::protocol::{NodeId, Protocol, Time};
+use super::protocol::{NodeId, Protocol, Row, Time};
 use super::record::EventRec;
 use std::cell::RefCell;
 
@@ -102,6 +102,12 @@ pub trait Monitor<P: Protocol>: Send + 'static {
     /// "token lost" or "no coordinator".
     fn status(&self, _w: &World<P>) -> Option<String> {
         None
+    }
+    /// Extra inspector rows for `node` that only the monitor can give: it
+    /// sees the time and the history, a node's own `inspect` does not
+    /// (e.g. a clock read now, the history numbers of its events).
+    fn inspect(&self, _w: &World<P>, _node: NodeId) -> Vec<Row> {
+        Vec::new()
     }
     /// A chart pane's data (e.g. every node's clock offset over time).
     fn chart(&self, _w: &World<P>) -> Option<Chart> {

@@ -65,8 +65,20 @@ impl EventRec {
 
 pub enum PendingKind<P: Protocol> {
     /// `k` is the index of the message's kind (counts are kept by it).
-    Msg { from: NodeId, to: NodeId, msg: P::Msg, sent_at: Time, send_event: u32, lamport: u64, k: u16 },
-    Timer { node: NodeId, timer: P::Timer, set_at: Time },
+    Msg {
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+        sent_at: Time,
+        send_event: u32,
+        lamport: u64,
+        k: u16,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+        set_at: Time,
+    },
 }
 
 pub struct Pending<P: Protocol> {

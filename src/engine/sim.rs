@@ -18,6 +18,10 @@ use std::collections::{HashMap, VecDeque};
 pub const RUN_LIMIT: u64 = 1_000_000;
 /// How many log lines are kept.
 pub const LOG_KEEP: usize = 2_000;
+/// How many of a node's latest events the inspector lists, and how far back
+/// in the history it looks for them.
+const RECENT_EVENTS: usize = 5;
+const RECENT_SCAN: usize = 20_000;
 /// How many violations are kept (the first one is what the badge shows).
 pub const VIOLATIONS_KEEP: usize = 1_000;
 
@@ -252,8 +256,26 @@ impl<P: Protocol> Sim<P> {
     pub fn answers(&self) -> &[String] {
         &self.answers
     }
+    /// The inspector rows of `node`: its own, the monitor's, and the
+    /// history numbers of its latest events (what `hb` takes).
     pub async fn inspect(&mut self, node: NodeId) -> Vec<Row> {
-        self.driver.inspect(node).await
+        let mut rows = self.driver.inspect(node).await;
+        rows.extend(self.monitor.inspect(&self.world(), node));
+        let mut recent: Vec<String> = self
+            .history
+            .iter()
+            .enumerate()
+            .rev()
+            .take(RECENT_SCAN)
+            .filter(|(_, e)| e.node as usize == node && !matches!(e.kind, EvKind::Lost { .. } | EvKind::Crash))
+            .take(RECENT_EVENTS)
+            .map(|(i, _)| format!("e{i}"))
+            .collect();
+        if !recent.is_empty() {
+            recent.reverse();
+            rows.push(Row::new("latest events", recent.join(" ")));
+        }
+        rows
     }
 
     /// The run's summary as JSON: the engine part of the headless contract.
@@ -706,7 +728,12 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// Record the event in the history with its Lamport time.
-    fn begin_handle(&mut self, node: NodeId, ev: &NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64)>) -> (u32, u64) {
+    fn begin_handle(
+        &mut self,
+        node: NodeId,
+        ev: &NodeEvent<P>,
+        incoming: Option<(NodeId, u32, u16, u64)>,
+    ) -> (u32, u64) {
         let (lamport, kind) = match (&incoming, ev) {
             (Some((from, send, k, l)), _) => {
                 self.lamport[node] = self.lamport[node].max(*l);
@@ -1025,7 +1052,6 @@ fn relation(a: &[u32], b: &[u32], same: bool) -> Relation {
         _ => Relation::Concurrent,
     }
 }
-
 
 /// The draw for this step's network choices, made on first use.
 fn net_draw(net: &mut Option<Draw>, seed: u64, step: u64) -> &mut Draw {

@@ -5,7 +5,7 @@
 use super::keymap::{self, Action};
 use super::layout::{self, Panes};
 use super::prompt::{self, Edit, Prompt};
-use super::{header, help, inflight, inspector, keybar, log, narration, picker, spacetime, topology};
+use super::{chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, topology};
 use crate::algos;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
@@ -652,7 +652,7 @@ impl App {
     pub fn panes(&self) -> Option<Panes> {
         let sc = self.scenario.as_deref()?;
         let area = self.screen();
-        layout::panes(area, narration::rows(self, sc, area.width))
+        layout::panes_with_chart(area, narration::rows(self, sc, area.width), sc.chart().is_some())
     }
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
@@ -712,10 +712,17 @@ impl App {
         match self.scenario.as_deref() {
             None => picker::render(self, frame, area),
             Some(sc) => {
-                let Some(p) = layout::panes(area, narration::rows(self, sc, area.width)) else { return };
+                let data = sc.chart();
+                let rows = narration::rows(self, sc, area.width);
+                let Some(p) = layout::panes_with_chart(area, rows, data.is_some()) else { return };
                 header::render(self, sc, frame, p.header);
                 topology::render(self, sc, frame, p.topology);
-                spacetime::render(self, sc, frame, p.spacetime);
+                if !p.spacetime.is_empty() {
+                    spacetime::render(self, sc, frame, p.spacetime);
+                }
+                if let Some(data) = &data {
+                    chart::render(data, sc, frame, p.chart);
+                }
                 inspector::render(self, sc, frame, p.inspector);
                 inflight::render(self, sc, frame, p.inflight);
                 log::render(sc, frame, p.log);

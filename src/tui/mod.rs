@@ -6,6 +6,7 @@
 //! the help overlay and key dispatch.
 
 pub mod app;
+pub mod chart;
 pub mod header;
 pub mod help;
 pub mod inflight;

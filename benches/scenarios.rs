@@ -1,0 +1,179 @@
+//! Every scenario headless at 16 and at 1,000 nodes: nanoseconds per
+//! delivered event and how that cost grows with the node count. Run with
+//! `cargo bench --bench scenarios` (about two minutes on 2 cores).
+//!
+//! Each scenario runs a continuous workload of its own (requests with a
+//! `think` time of 25 s for the mutual-exclusion algorithms, so that at
+//! 1,000 nodes a few dozen nodes want the CS at once rather than all of
+//! them — `cargo bench --bench engine` times that saturated storm
+//! separately —, periodic rounds for
+//! Berkeley, a random send/local workload for logical clocks, back-to-back
+//! elections for the two election algorithms), with the actor driver and
+//! logging off, as `distlab run <scenario> --headless` does. The figure is
+//! the median of a few timed windows after a warm-up.
+//!
+//! What the growth should be: O(1) per event where the algorithm's messages
+//! are O(1); Suzuki–Kasami's token carries two arrays of N entries and
+//! logical clocks' messages carry a vector of N, so those two may grow with
+//! N (the token is cloned on every hand-off, a vector clock is merged on
+//! every receive). Printed last: one JSON line for scripts.
+
+use distlab::algos::open_run;
+use distlab::engine::actor::DriverKind;
+use distlab::engine::input::Input;
+use distlab::engine::sim::SimConfig;
+use distlab::engine::trace::RunConfig;
+use distlab::scenario::Scenario;
+use distlab::script;
+use std::time::Instant;
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{busy_note, cores, load_average};
+
+/// A scenario's workload.
+struct Workload {
+    scenario: &'static str,
+    params: &'static [(&'static str, &'static str)],
+    /// Lines applied again and again when the workload is not continuous
+    /// (`{n}` is replaced by a node number that cycles through the nodes).
+    batch: &'static [&'static str],
+    /// What its messages carry, for the table.
+    message_size: &'static str,
+}
+
+const WORKLOADS: &[Workload] = &[
+    Workload { scenario: "ricart-agrawala", params: &[("think", "25000")], batch: &[], message_size: "O(1)" },
+    Workload {
+        scenario: "suzuki-kasami",
+        params: &[("cs", "2"), ("think", "25000")],
+        batch: &[],
+        message_size: "token O(N)",
+    },
+    Workload { scenario: "lamport-mutex", params: &[("think", "25000")], batch: &[], message_size: "O(1)" },
+    Workload { scenario: "central-lock", params: &[("think", "25000")], batch: &[], message_size: "O(1)" },
+    Workload {
+        scenario: "token-ring",
+        params: &[("cs", "2"), ("think", "25000")],
+        batch: &[],
+        message_size: "token O(1)",
+    },
+    Workload { scenario: "ring-election", params: &[], batch: &["elect {n}", "run"], message_size: "ids O(N)" },
+    Workload { scenario: "bully-election", params: &[], batch: &["elect {n}", "run"], message_size: "O(1)" },
+    Workload { scenario: "berkeley", params: &[("period", "20")], batch: &[], message_size: "O(1)" },
+    Workload { scenario: "logical-clocks", params: &[("rate", "5")], batch: &[], message_size: "vector O(N)" },
+];
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().build().expect("a current-thread runtime starts")
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn config(w: &Workload, nodes: usize) -> RunConfig {
+    let mut sim = SimConfig::new(nodes, 1);
+    sim.logging = false;
+    sim.driver = DriverKind::Actors;
+    let params = w.params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    RunConfig { scenario: w.scenario.into(), params, sim }
+}
+
+/// Deliver at least `events` more events: one `step` for a continuous
+/// workload, whole batches otherwise. Returns the events delivered.
+async fn drive(sc: &mut dyn Scenario, w: &Workload, events: u64, next_node: &mut usize) -> u64 {
+    let before = sc.step();
+    if w.batch.is_empty() {
+        sc.apply(Input::Step(events)).await.expect("step is valid");
+    } else {
+        while sc.step() - before < events {
+            let node = (*next_node * 7919) % sc.n();
+            *next_node += 1;
+            for line in w.batch {
+                let line = line.replace("{n}", &node.to_string());
+                let input = script::parse_line(&line, sc).expect("workload line parses").expect("not blank");
+                // An election started by a node that is already running one is
+                // refused by no one; every line is valid.
+                sc.apply(input).await.expect("workload line applies");
+            }
+        }
+    }
+    let did = sc.step() - before;
+    assert!(did > 0, "{}: the workload ran dry", w.scenario);
+    did
+}
+
+struct Measured {
+    ns_per_event: f64,
+    all: Vec<f64>,
+    in_flight: usize,
+}
+
+fn measure(w: &Workload, nodes: usize, warmup: u64, window: u64, windows: usize) -> Measured {
+    runtime().block_on(async {
+        let mut sc = open_run(config(w, nodes)).await.unwrap_or_else(|e| panic!("{} opens: {e}", w.scenario));
+        let mut next_node = 0;
+        drive(sc.as_mut(), w, warmup, &mut next_node).await;
+        let mut all = Vec::new();
+        let mut in_flight = 0;
+        for _ in 0..windows {
+            let t = Instant::now();
+            let did = drive(sc.as_mut(), w, window, &mut next_node).await;
+            all.push(t.elapsed().as_secs_f64() * 1e9 / did as f64);
+            in_flight = in_flight.max(sc.in_flight(0).1);
+        }
+        assert_eq!(
+            sc.violation_count(),
+            0,
+            "{} broke an invariant in the benchmark: {:?}",
+            w.scenario,
+            sc.violations()
+        );
+        Measured { ns_per_event: median(all.clone()), all, in_flight }
+    })
+}
+
+fn main() {
+    let started = Instant::now();
+    println!("distlab scenarios benchmark: every scenario headless at 16 and 1,000 nodes (actors, logging off)");
+    let load = load_average();
+    println!("load average at start: {load:.2} on {} cores{}\n", cores(), busy_note(load));
+    println!(
+        "{:<16} {:>12} {:>12} {:>8} {:>12} {:>10}   windows @1000 (ns/event)",
+        "scenario", "ns/ev @16", "ns/ev @1000", "ratio", "messages", "in flight"
+    );
+    let mut json = serde_json::Map::new();
+    for w in WORKLOADS {
+        let small = measure(w, 16, 100_000, 300_000, 3);
+        let big = measure(w, 1000, 200_000, 300_000, 3);
+        let ratio = big.ns_per_event / small.ns_per_event;
+        let windows: Vec<String> = big.all.iter().map(|x| format!("{x:.0}")).collect();
+        println!(
+            "{:<16} {:>12.0} {:>12.0} {:>8.2} {:>12} {:>10}   {}",
+            w.scenario,
+            small.ns_per_event,
+            big.ns_per_event,
+            ratio,
+            w.message_size,
+            big.in_flight,
+            windows.join(" ")
+        );
+        json.insert(
+            w.scenario.to_string(),
+            serde_json::json!({
+                "ns_per_event_16": small.ns_per_event.round(),
+                "ns_per_event_1000": big.ns_per_event.round(),
+                "ratio": (ratio * 100.0).round() / 100.0,
+                "message_size": w.message_size,
+            }),
+        );
+    }
+    println!("\ntotal benchmark time {:.1} s", started.elapsed().as_secs_f64());
+    let mut out = serde_json::Map::new();
+    out.insert("bench".into(), "scenarios".into());
+    out.insert("load_average_at_start".into(), load.into());
+    out.insert("scenarios".into(), json.into());
+    println!("{}", serde_json::Value::Object(out));
+}

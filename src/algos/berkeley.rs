@@ -1,0 +1,1249 @@
+//! Berkeley clock synchronisation (seed 000 "Clock Synchronization", seed
+//! 001 Experiment 8). Every node has a physical clock with its own offset
+//! and drift: its reading at virtual time t is `base + (t − t0)·(1 + drift·10⁻⁶)`,
+//! and an adjustment moves `base` at the moment it is applied. Nothing but
+//! the node's parameters and the virtual time goes into a reading.
+//!
+//! A round: the master sends POLL to every other node; each answers with a
+//! REPLY carrying its clock reading. The master measures the round trip
+//! with its own clock and estimates the node's offset as
+//! `reading + RTT/2 − master_now` (Cristian's estimate: the error is at most
+//! RTT/2). It averages the estimates, its own 0 included, leaving out
+//! outliers further than `bound` seconds from the median (the
+//! fault-tolerant average), and sends each node the ADJUST `average − offset`;
+//! it adjusts itself by the average. A node that does not answer within
+//! `timeout` is skipped: a crashed node cannot stall the round.
+//!
+//! The master is configured (`master=N`) or elected (`master=elect`, seed
+//! 001 task 2): the initiator sends ELECTION to everyone, each answers with a
+//! CLOCK reading, the initiator estimates offsets the same way and announces
+//! the lowest clock (ties to the lower id) as MASTER. Periodic rounds
+//! (`period`) keep drifting clocks together (seed 001 task 3).
+//!
+//! Two deliberately broken variants: `no-rtt` takes a reading as if it
+//! arrived instantly (no round-trip compensation), `absolute` sends the
+//! average *time* instead of a delta, so the ADJUST's own latency is lost.
+//! Under latency the `skew-bound` checker catches both.
+
+use super::node_arg;
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Chart, Monitor, Violation, World};
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::engine::sim::EvKind;
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// True time (seconds) at virtual time 0: the seed's clocks (100.3, 102.5…)
+/// are readings taken then, so 100.3 is 0.3 s ahead of true time.
+pub const TRUE0: f64 = 100.0;
+
+/// The largest drift a clock may have, in ppm (10 %).
+pub const MAX_DRIFT: f64 = 100_000.0;
+
+/// True time in seconds at virtual time `now`.
+pub fn true_time(now: Time) -> f64 {
+    TRUE0 + now as f64 * 1e-6
+}
+
+/// A physical clock: read at virtual time t it shows
+/// `base + (t − t0)·(1 + drift·10⁻⁶)` seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Clock {
+    /// The reading at `t0`, in seconds.
+    pub base: f64,
+    /// Virtual time of the last change (µs).
+    pub t0: Time,
+    /// Drift in parts per million (positive: runs fast).
+    pub drift: f64,
+}
+
+impl Clock {
+    pub fn new(reading: f64, drift: f64) -> Clock {
+        Clock { base: reading, t0: 0, drift }
+    }
+    /// The reading at virtual time `now` (not before `t0`).
+    pub fn read(&self, now: Time) -> f64 {
+        self.base + now.saturating_sub(self.t0) as f64 * 1e-6 * (1.0 + self.drift * 1e-6)
+    }
+    /// How far the clock is from true time at `now`, in seconds.
+    pub fn offset(&self, now: Time) -> f64 {
+        self.read(now) - true_time(now)
+    }
+    /// Set the reading to `value` at `now` (keeps the drift).
+    fn set(&mut self, now: Time, value: f64) {
+        self.base = value;
+        self.t0 = now;
+    }
+    fn set_drift(&mut self, now: Time, ppm: f64) {
+        self.base = self.read(now);
+        self.t0 = now;
+        self.drift = ppm;
+    }
+}
+
+/// An election: its number and its initiator (later elections win).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Epoch {
+    pub k: u64,
+    pub by: NodeId,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Msg {
+    /// The master asks for a clock reading.
+    Poll { round: u64 },
+    /// A node's clock reading, sent the moment the POLL arrives.
+    Reply { round: u64, reading: f64 },
+    /// Adjust your clock by `delta` seconds; `used`: your clock went into the average.
+    Adjust { round: u64, delta: f64, used: bool },
+    /// Broken variant `absolute`: set your clock to `time`.
+    SetTo { round: u64, time: f64, used: bool },
+    /// A node asks its master for a round (`sync N` at a non-master).
+    Sync,
+    /// An election of the lowest clock: send me your reading.
+    Election { epoch: Epoch },
+    /// A clock reading for an election, and the number of the election
+    /// whose result the node follows (a new result must outrank it).
+    Reading { epoch: Epoch, reading: f64, follows: u64 },
+    /// The election's result; `sync`: the master starts a round at once.
+    Master { epoch: Epoch, master: NodeId, sync: bool },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Poll { .. } => "POLL",
+            Msg::Reply { .. } => "REPLY",
+            Msg::Adjust { .. } | Msg::SetTo { .. } => "ADJUST",
+            Msg::Sync => "SYNC",
+            Msg::Election { .. } => "ELECTION",
+            Msg::Reading { .. } => "CLOCK",
+            Msg::Master { .. } => "MASTER",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Poll { round } => format!("POLL(round {round})"),
+            Msg::Reply { round, reading } => format!("REPLY(round {round}, {reading:.6})"),
+            Msg::Adjust { round, delta, .. } => format!("ADJUST(round {round}, {delta:+.6} s)"),
+            Msg::SetTo { round, time, .. } => format!("ADJUST(round {round}, set to {time:.6})"),
+            Msg::Sync => "SYNC".into(),
+            Msg::Election { epoch } => format!("ELECTION({}.{})", epoch.k, epoch.by),
+            Msg::Reading { reading, .. } => format!("CLOCK({reading:.6})"),
+            Msg::Master { master, .. } => format!("MASTER({master})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// Stop waiting for replies to this round.
+    PollTimeout { round: u64 },
+    /// Time for the next periodic round.
+    Period,
+    /// Stop waiting for clock readings in this election.
+    ElectTimeout { epoch: Epoch },
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::PollTimeout { .. } => "poll-timeout",
+            Timer::Period => "period-timer",
+            Timer::ElectTimeout { .. } => "elect-timeout",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Timer::PollTimeout { round } => format!("poll-timeout(round {round})"),
+            Timer::Period => "period-timer".into(),
+            Timer::ElectTimeout { epoch } => format!("elect-timeout({}.{})", epoch.k, epoch.by),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Sync,
+    SetClock(f64),
+    Drift(f64),
+    Elect,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Correct,
+    /// Broken: no round-trip compensation.
+    NoRtt,
+    /// Broken: sends the average time, not a delta.
+    Absolute,
+}
+
+/// The knobs every node of a run shares.
+#[derive(Clone, Copy, Debug)]
+pub struct Knobs {
+    pub timeout: Time,
+    pub period: Time,
+    /// Outlier bound (seconds from the median estimate).
+    pub bound: f64,
+    /// Periodic rounds a master starts at most (0: no limit).
+    pub max_rounds: u64,
+    pub variant: Variant,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub me: NodeId,
+    pub clock: Clock,
+    pub master: Option<NodeId>,
+    pub electing: bool,
+    /// The round this node is polling for, as master.
+    pub polling: Option<u64>,
+    /// Replies received in that round (every accepted reply changes it).
+    pub replies: u32,
+    /// Rounds this node finished as master.
+    pub done: u64,
+    /// Clocks that went into the average of its last finished round.
+    pub used: u32,
+    /// The last adjustment applied here: (master, round).
+    pub applied: Option<(NodeId, u64)>,
+    /// Its amount (seconds) and whether this clock was in the average.
+    pub adjust: Option<(f64, bool)>,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        if self.master == Some(self.me) {
+            Role::Leader
+        } else if self.electing {
+            Role::Candidate
+        } else {
+            Role::Idle
+        }
+    }
+    fn badge(&self) -> String {
+        match self.adjust {
+            None => String::new(),
+            Some((d, _)) if d.abs() >= 1.0 => format!("Δ{d:+.2}"),
+            Some((d, _)) if d.abs() >= 1e-3 || d == 0.0 => format!("Δ{d:+.3}"),
+            Some((d, _)) => format!("Δ{:+.2}ms", d * 1e3),
+        }
+    }
+}
+
+/// One answer to a poll, as the master sees it.
+#[derive(Clone, Copy, Debug)]
+struct Answer {
+    reading: f64,
+    /// Round trip measured with the master's clock (seconds).
+    rtt: f64,
+    /// Estimated offset from the master's clock (seconds).
+    est: f64,
+}
+
+/// A round in progress at the master.
+#[derive(Clone, Debug)]
+struct Poll {
+    round: u64,
+    /// The master's clock when it sent the polls.
+    sent: f64,
+    answers: Vec<Option<Answer>>,
+    waiting: usize,
+}
+
+/// One row of the master's poll table.
+#[derive(Clone, Debug)]
+struct Entry {
+    node: NodeId,
+    answer: Answer,
+    used: bool,
+    delta: f64,
+}
+
+/// The last round a master finished (for the inspector).
+#[derive(Clone, Debug)]
+struct Finished {
+    round: u64,
+    median: f64,
+    avg: f64,
+    table: Vec<Entry>,
+    /// Polled nodes that did not answer in time.
+    missing: usize,
+    /// The master's own bound on the residual skew: the two largest RTT/2.
+    err: f64,
+}
+
+/// An election in progress at its initiator.
+#[derive(Clone, Debug)]
+struct Election {
+    epoch: Epoch,
+    sent: f64,
+    sync: bool,
+    /// Estimated offsets of the nodes that answered.
+    answers: Vec<Option<f64>>,
+    waiting: usize,
+    /// The highest election number an answering node follows.
+    follows: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    k: Knobs,
+    clock: Clock,
+    /// Virtual time of the last event here (the inspector reads the clock then).
+    now: Time,
+    master: Option<NodeId>,
+    /// The election whose result this node follows (`None`: configured master).
+    epoch: Option<Epoch>,
+    /// The highest election number seen (a new election takes the next one).
+    seen_k: u64,
+    /// Rounds started and finished as master (persisted: round numbers never repeat).
+    rounds: u64,
+    done: u64,
+    used: u32,
+    poll: Option<Poll>,
+    last: Option<Finished>,
+    /// The poll this node answered last: only its ADJUST is still current
+    /// (a reading taken since, even for its own round as master, makes an
+    /// older one stale), and only once.
+    last_poll: Option<(NodeId, u64)>,
+    poll_applied: bool,
+    applied: Option<(NodeId, u64)>,
+    adjust: Option<(f64, bool)>,
+    election: Option<Election>,
+}
+
+fn secs_ms(s: f64) -> String {
+    format!("{:.3} ms", s * 1e3)
+}
+
+fn time_ms(t: Time) -> String {
+    let s = format!("{}.{:03}", t / MS, t % MS);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Median of a non-empty list (the mean of the middle two for even lengths).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    let m = values.len() / 2;
+    if values.len() % 2 == 1 { values[m] } else { (values[m - 1] + values[m]) / 2.0 }
+}
+
+impl Node {
+    pub fn new(id: NodeId, n: usize, k: Knobs, clock: Clock, master: Option<NodeId>) -> Self {
+        Node {
+            id,
+            n,
+            k,
+            clock,
+            now: 0,
+            master,
+            epoch: None,
+            seen_k: 0,
+            rounds: 0,
+            done: 0,
+            used: 0,
+            poll: None,
+            last: None,
+            last_poll: None,
+            poll_applied: false,
+            applied: None,
+            adjust: None,
+            election: None,
+        }
+    }
+
+    fn is_master(&self) -> bool {
+        self.master == Some(self.id)
+    }
+
+    /// Offset estimate from a reading answered after a round trip that
+    /// started when the local clock showed `sent`.
+    fn estimate(&self, now: Time, sent: f64, reading: f64) -> Answer {
+        let local = self.clock.read(now);
+        let rtt = local - sent;
+        let est = match self.k.variant {
+            Variant::NoRtt => reading - local,
+            _ => reading + rtt / 2.0 - local,
+        };
+        Answer { reading, rtt, est }
+    }
+
+    fn arm_period(&self, cx: &mut Cx<Self>) {
+        if self.k.period > 0 && self.is_master() {
+            cx.cancel_timer(Timer::Period);
+            cx.set_timer(self.k.period, Timer::Period);
+        }
+    }
+
+    /// `sync` here: run a round if master, else ask the master (or elect one).
+    fn sync(&mut self, cx: &mut Cx<Self>) {
+        match self.master {
+            Some(m) if m == self.id => self.start_round(cx),
+            Some(m) => {
+                cx.note(format!("asks its master {m} for a round"));
+                cx.send(m, Msg::Sync);
+            }
+            None => self.start_election(cx, true),
+        }
+    }
+
+    fn start_round(&mut self, cx: &mut Cx<Self>) {
+        if let Some(p) = &self.poll {
+            cx.note(format!("round {} is still running", p.round));
+            return;
+        }
+        self.rounds += 1;
+        let round = self.rounds;
+        let sent = self.clock.read(cx.now);
+        // Its own reading now decides its adjustment: any older poll's is stale.
+        self.last_poll = None;
+        cx.note(format!("round {round}: polls every clock (its own reads {sent:.6})"));
+        cx.broadcast(Msg::Poll { round });
+        self.poll = Some(Poll { round, sent, answers: vec![None; self.n], waiting: self.n - 1 });
+        if self.n == 1 {
+            self.finish(cx);
+        } else {
+            cx.set_timer(self.k.timeout, Timer::PollTimeout { round });
+        }
+    }
+
+    /// Average the answers and send every node that answered its adjustment.
+    fn finish(&mut self, cx: &mut Cx<Self>) {
+        let Some(p) = self.poll.take() else { return };
+        let round = p.round;
+        let me = Answer { reading: p.sent, rtt: 0.0, est: 0.0 };
+        let mut all: Vec<(NodeId, Answer)> = vec![(self.id, me)];
+        all.extend(p.answers.iter().enumerate().filter_map(|(i, a)| a.map(|a| (i, a))));
+        let mut ests: Vec<f64> = all.iter().map(|(_, a)| a.est).collect();
+        let med = median(&mut ests);
+        let used = |a: &Answer| (a.est - med).abs() <= self.k.bound;
+        let (sum, count) = all.iter().filter(|(_, a)| used(a)).fold((0.0, 0u32), |(s, c), (_, a)| (s + a.est, c + 1));
+        // The median itself is always within the bound, so count >= 1.
+        let avg = sum / count.max(1) as f64;
+        let mut table = Vec::with_capacity(all.len());
+        let mut halves: Vec<f64> = vec![0.0];
+        for &(node, a) in &all {
+            table.push(Entry { node, answer: a, used: used(&a), delta: avg - a.est });
+            if node != self.id {
+                halves.push(a.rtt / 2.0);
+            }
+        }
+        halves.sort_by(|a, b| b.total_cmp(a));
+        let err = halves.iter().take(2).sum();
+        // Adjust self first: the `absolute` variant sends the adjusted time.
+        let self_used = used(&me);
+        let before = self.clock.read(cx.now);
+        self.clock.set(cx.now, before + avg);
+        let target = self.clock.read(cx.now);
+        for e in table.iter().filter(|e| e.node != self.id) {
+            let msg = match self.k.variant {
+                Variant::Absolute => Msg::SetTo { round, time: target, used: e.used },
+                _ => Msg::Adjust { round, delta: e.delta, used: e.used },
+            };
+            cx.send(e.node, msg);
+        }
+        let outliers = table.iter().filter(|e| !e.used).count();
+        let missing = self.n - all.len();
+        cx.note(format!(
+            "round {round}: average {avg:+.6} s of {count} clocks ({outliers} outliers ignored, {missing} did not answer); \
+             adjusts itself to {target:.6}"
+        ));
+        self.applied = Some((self.id, round));
+        self.adjust = Some((avg, self_used));
+        self.done += 1;
+        self.used = count;
+        self.last = Some(Finished { round, median: med, avg, table, missing, err });
+    }
+
+    fn apply(&mut self, cx: &mut Cx<Self>, from: NodeId, round: u64, amount: Result<f64, f64>, used: bool) {
+        if self.last_poll != Some((from, round)) {
+            cx.note(format!("ignores a stale ADJUST (round {round} of {from}): its clock was read again since"));
+            return;
+        }
+        if self.poll_applied {
+            return; // a duplicate
+        }
+        let before = self.clock.read(cx.now);
+        let delta = match amount {
+            Ok(delta) => delta,
+            Err(time) => time - before,
+        };
+        self.clock.set(cx.now, before + delta);
+        self.applied = Some((from, round));
+        self.poll_applied = true;
+        self.adjust = Some((delta, used));
+        cx.note(format!("adjusts its clock by {delta:+.6} s to {:.6}", before + delta));
+    }
+
+    fn start_election(&mut self, cx: &mut Cx<Self>, sync: bool) {
+        if let Some(e) = &mut self.election {
+            e.sync |= sync;
+            cx.note("its election is still running");
+            return;
+        }
+        self.seen_k += 1;
+        let epoch = Epoch { k: self.seen_k, by: self.id };
+        let sent = self.clock.read(cx.now);
+        cx.note(format!("starts election {}.{} of the lowest clock", epoch.k, epoch.by));
+        cx.broadcast(Msg::Election { epoch });
+        let follows = self.epoch.map_or(0, |e| e.k);
+        self.election = Some(Election { epoch, sent, sync, answers: vec![None; self.n], waiting: self.n - 1, follows });
+        if self.n == 1 {
+            self.decide(cx);
+        } else {
+            cx.set_timer(self.k.timeout, Timer::ElectTimeout { epoch });
+        }
+    }
+
+    /// The lowest estimated clock (ties to the lower id) becomes master.
+    fn decide(&mut self, cx: &mut Cx<Self>) {
+        let Some(e) = self.election.take() else { return };
+        let mut best = (0.0, self.id);
+        for (i, est) in e.answers.iter().enumerate() {
+            if let Some(est) = *est
+                && (est, i) < best
+            {
+                best = (est, i);
+            }
+        }
+        let master = best.1;
+        // The result outranks every election the answering nodes follow (a
+        // node back from a crash may start one with an old number).
+        let epoch = Epoch { k: e.epoch.k.max(e.follows + 1), by: self.id };
+        cx.note(format!("election {}.{}: the lowest clock is node {master}'s", epoch.k, epoch.by));
+        cx.broadcast(Msg::Master { epoch, master, sync: e.sync });
+        self.accept(cx, epoch, master, e.sync);
+    }
+
+    fn accept(&mut self, cx: &mut Cx<Self>, epoch: Epoch, master: NodeId, sync: bool) {
+        if self.epoch.is_some_and(|mine| mine >= epoch) {
+            return;
+        }
+        self.epoch = Some(epoch);
+        self.seen_k = self.seen_k.max(epoch.k);
+        self.master = Some(master);
+        if master == self.id {
+            cx.note("becomes master");
+            self.arm_period(cx);
+            if sync {
+                self.start_round(cx);
+            }
+        }
+    }
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, cx: &mut Cx<Self>) {
+        self.now = cx.now;
+        self.arm_period(cx);
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        self.now = cx.now;
+        match msg {
+            Msg::Poll { round } => {
+                if self.last_poll != Some((from, round)) {
+                    self.last_poll = Some((from, round));
+                    self.poll_applied = false;
+                }
+                cx.send(from, Msg::Reply { round, reading: self.clock.read(cx.now) });
+            }
+            Msg::Reply { round, reading } => {
+                let Some(p) = &self.poll else { return };
+                if p.round != round || p.answers[from].is_some() {
+                    return;
+                }
+                let a = self.estimate(cx.now, p.sent, reading);
+                let p = self.poll.as_mut().expect("checked above");
+                p.answers[from] = Some(a);
+                p.waiting -= 1;
+                if p.waiting == 0 {
+                    cx.cancel_timer(Timer::PollTimeout { round });
+                    self.finish(cx);
+                }
+            }
+            Msg::Adjust { round, delta, used } => self.apply(cx, from, round, Ok(delta), used),
+            Msg::SetTo { round, time, used } => self.apply(cx, from, round, Err(time), used),
+            Msg::Sync => {
+                if self.is_master() {
+                    self.start_round(cx);
+                } else {
+                    cx.note(format!("is not master: ignores SYNC from {from}"));
+                }
+            }
+            Msg::Election { epoch } => {
+                self.seen_k = self.seen_k.max(epoch.k);
+                let follows = self.epoch.map_or(0, |e| e.k);
+                cx.send(from, Msg::Reading { epoch, reading: self.clock.read(cx.now), follows });
+            }
+            Msg::Reading { epoch, reading, follows } => {
+                let Some(e) = &self.election else { return };
+                if e.epoch != epoch || e.answers[from].is_some() {
+                    return;
+                }
+                let est = self.estimate(cx.now, e.sent, reading).est;
+                let e = self.election.as_mut().expect("checked above");
+                e.answers[from] = Some(est);
+                e.follows = e.follows.max(follows);
+                e.waiting -= 1;
+                if e.waiting == 0 {
+                    cx.cancel_timer(Timer::ElectTimeout { epoch });
+                    self.decide(cx);
+                }
+            }
+            Msg::Master { epoch, master, sync } => self.accept(cx, epoch, master, sync),
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        self.now = cx.now;
+        match timer {
+            Timer::PollTimeout { round } if self.poll.as_ref().is_some_and(|p| p.round == round) => {
+                let waiting = self.poll.as_ref().map_or(0, |p| p.waiting);
+                cx.note(format!("round {round}: {waiting} clocks did not answer in time; skips them"));
+                self.finish(cx);
+            }
+            Timer::Period if self.is_master() => {
+                if self.k.max_rounds == 0 || self.rounds < self.k.max_rounds {
+                    self.start_round(cx);
+                }
+                if self.k.max_rounds == 0 || self.rounds < self.k.max_rounds {
+                    cx.set_timer(self.k.period, Timer::Period);
+                }
+            }
+            Timer::ElectTimeout { epoch } if self.election.as_ref().is_some_and(|e| e.epoch == epoch) => {
+                cx.note("some clocks did not answer the election in time");
+                self.decide(cx);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        self.now = cx.now;
+        match req {
+            Request::Sync => self.sync(cx),
+            Request::SetClock(s) => {
+                self.clock.set(cx.now, s);
+                cx.note(format!("clock set to {s:.6}"));
+            }
+            Request::Drift(ppm) => {
+                self.clock.set_drift(cx.now, ppm);
+                cx.note(format!("drift set to {ppm:+} ppm"));
+            }
+            Request::Elect => self.start_election(cx, false),
+        }
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        self.now = cx.now;
+        self.arm_period(cx);
+    }
+
+    fn recovered(&self) -> Self {
+        // The clock is hardware and keeps running; the master belief, the
+        // round and election counters are on stable storage. Rounds and
+        // elections in progress are lost.
+        let mut fresh = Node::new(self.id, self.n, self.k, self.clock, self.master);
+        fresh.now = self.now;
+        fresh.epoch = self.epoch;
+        fresh.seen_k = self.seen_k;
+        fresh.rounds = self.rounds;
+        fresh.done = self.done;
+        fresh.used = self.used;
+        fresh.applied = self.applied;
+        fresh.adjust = self.adjust;
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        Sum {
+            me: self.id,
+            clock: self.clock,
+            master: self.master,
+            electing: self.election.is_some(),
+            polling: self.poll.as_ref().map(|p| p.round),
+            replies: self.poll.as_ref().map_or(0, |p| (self.n - 1 - p.waiting) as u32),
+            done: self.done,
+            used: self.used,
+            applied: self.applied,
+            adjust: self.adjust,
+        }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let now = self.now;
+        let mut rows = vec![
+            Row::new("clock", format!("{:.6} s at t={} ms", self.clock.read(now), time_ms(now))),
+            Row::new("offset", format!("{:+.6} s vs true time", self.clock.offset(now))),
+            Row::new("drift", format!("{:+} ppm", self.clock.drift)),
+        ];
+        let master = match (self.master, self.epoch) {
+            (None, _) => "unknown (`sync` or `elect N` elects one)".to_string(),
+            (Some(m), None) => format!("{m} (configured)"),
+            (Some(m), Some(e)) => format!("{m} (elected in election {}.{})", e.k, e.by),
+        };
+        rows.push(Row::new("master", master));
+        let adjust = match (self.adjust, self.applied) {
+            (Some((d, used)), Some((m, r))) => {
+                format!("{d:+.6} s (round {r} of {m}){}", if used { "" } else { ", an outlier: not averaged" })
+            }
+            _ => "-".into(),
+        };
+        rows.push(Row::new("adjusted", adjust));
+        if let (Some((m, r)), false) = (self.last_poll, self.poll_applied) {
+            rows.push(Row::new("waiting", format!("for the ADJUST of round {r} of {m} (it answered the POLL)")));
+        }
+        if let Some(e) = &self.election {
+            rows.push(Row::new(
+                "election",
+                format!("{}.{}: {} of {} clocks answered", e.epoch.k, e.epoch.by, self.n - 1 - e.waiting, self.n - 1),
+            ));
+        }
+        if self.rounds > 0 || self.is_master() {
+            rows.push(Row::new("rounds", format!("{} started, {} finished", self.rounds, self.done)));
+        }
+        if let Some(p) = &self.poll {
+            rows.push(Row::new(
+                "polling",
+                format!(
+                    "round {}: {} of {} replies (timeout {} ms)",
+                    p.round,
+                    self.n - 1 - p.waiting,
+                    self.n - 1,
+                    time_ms(self.k.timeout)
+                ),
+            ));
+        }
+        if let Some(f) = &self.last {
+            let used = f.table.iter().filter(|e| e.used).count();
+            rows.push(Row::new(format!("round {}", f.round), format!("avg {:+.6} s of {used} clocks", f.avg)));
+            rows.push(Row::new(
+                "outliers",
+                format!("{} (beyond ±{} s of the median {:+.3} s)", f.table.len() - used, self.k.bound, f.median),
+            ));
+            if f.missing > 0 {
+                rows.push(Row::new("silent", format!("{} did not answer in time", f.missing)));
+            }
+            rows.push(Row::new("skew", format!("≤ {} by the RTTs", secs_ms(f.err))));
+            rows.push(Row::new("poll", "reading rtt est.offset adjust"));
+            const SHOWN: usize = 64;
+            for e in f.table.iter().take(SHOWN) {
+                let a = e.answer;
+                let rtt = if e.node == self.id { "self".to_string() } else { format!("{:.2}ms", a.rtt * 1e3) };
+                rows.push(Row::new(
+                    format!("  {}", e.node),
+                    format!(
+                        "{:.3} {rtt} {:+.4} {:+.4}{}",
+                        a.reading,
+                        a.est,
+                        e.delta,
+                        if e.used { "" } else { " OUTLIER" }
+                    ),
+                ));
+            }
+            if f.table.len() > SHOWN {
+                rows.push(Row::new("  …", format!("{} more", f.table.len() - SHOWN)));
+            }
+        }
+        match self.k.variant {
+            Variant::Correct => {}
+            Variant::NoRtt => rows.push(Row::new("variant", "no-rtt (BROKEN on purpose)")),
+            Variant::Absolute => rows.push(Row::new("variant", "absolute (BROKEN on purpose)")),
+        }
+        rows
+    }
+}
+
+// ----- the monitor ---------------------------------------------------------------
+
+/// At most this many series are charted (every k-th node beyond).
+pub const CHART_SERIES: usize = 32;
+/// Points kept per series; beyond, every other point is dropped.
+pub const CHART_POINTS: usize = 2_000;
+/// Recent rounds the monitor follows.
+const ROUNDS_KEEP: usize = 8;
+/// Slack for floating-point rounding (seconds).
+const SLOP: f64 = 1e-9;
+
+/// What the monitor follows of one round.
+struct RoundCheck {
+    master: NodeId,
+    round: u64,
+    /// Change sequence number at the round's start.
+    start_seq: u64,
+    start_time: Time,
+    /// Per node: the true round trip of its accepted reply (seconds) and
+    /// the virtual time its reading was taken, from the engine's history.
+    answers: Vec<Option<(f64, Time)>>,
+    /// The master's clock as it adjusted itself at the end of the round.
+    reference: Option<Clock>,
+    /// The master's clock did not change between the polls and its own adjustment.
+    valid: bool,
+    used_count: u32,
+    used_applied: u32,
+    used_sum: f64,
+    /// Each node's adjustment in this round.
+    adj: Vec<Option<f64>>,
+    /// Deviation from the master's clock of the nodes checked (the master's is 0).
+    dev: (f64, f64),
+    /// The two largest per-node error bounds of the nodes checked.
+    err: (f64, f64),
+}
+
+/// Invariants, the clock chart and the result.
+pub struct Check {
+    n: usize,
+    seq: u64,
+    /// Change sequence number of each node's latest clock change.
+    last_change: Vec<u64>,
+    rounds: VecDeque<RoundCheck>,
+    completed: u64,
+    last_done: Option<(NodeId, u64)>,
+    stride: usize,
+    series: Vec<Vec<(f64, f64)>>,
+}
+
+fn ms(now: Time) -> f64 {
+    now as f64 / MS as f64
+}
+
+fn round9(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+impl Check {
+    pub fn new(clocks: &[Clock]) -> Check {
+        let n = clocks.len();
+        let stride = n.div_ceil(CHART_SERIES).max(1);
+        let series = (0..n).step_by(stride).map(|i| vec![(0.0, clocks[i].offset(0))]).collect();
+        Check {
+            n,
+            seq: 0,
+            last_change: vec![0; n],
+            rounds: VecDeque::new(),
+            completed: 0,
+            last_done: None,
+            stride,
+            series,
+        }
+    }
+
+    fn point(&mut self, node: NodeId, p: (f64, f64)) {
+        if !node.is_multiple_of(self.stride) {
+            return;
+        }
+        let s = &mut self.series[node / self.stride];
+        s.push(p);
+        if s.len() > CHART_POINTS {
+            let last = *s.last().expect("not empty");
+            let mut i = 0;
+            s.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            if s.last() != Some(&last) {
+                s.push(last);
+            }
+        }
+    }
+
+    fn round_mut(&mut self, master: NodeId, round: u64) -> Option<&mut RoundCheck> {
+        self.rounds.iter_mut().rev().find(|r| r.master == master && r.round == round)
+    }
+
+    fn open_round(&mut self, master: NodeId, round: u64, now: Time) {
+        if self.rounds.len() == ROUNDS_KEEP {
+            self.rounds.pop_front();
+        }
+        self.rounds.push_back(RoundCheck {
+            master,
+            round,
+            start_seq: self.seq,
+            start_time: now,
+            answers: vec![None; self.n],
+            reference: None,
+            valid: true,
+            used_count: 0,
+            used_applied: 0,
+            used_sum: 0.0,
+            adj: vec![None; self.n],
+            dev: (0.0, 0.0),
+            err: (0.0, 0.0),
+        });
+    }
+
+    /// The master accepted a reply: take its true round trip and reading
+    /// time from the engine's history (POLL send → REPLY send → receipt).
+    fn reply(&mut self, w: &World<Node>, master: NodeId, round: u64) {
+        let Some(ev) = w.event else { return };
+        let h = w.history;
+        let Some(EvKind::Recv { from, send, kind }) = h.get(ev as usize).map(|e| e.kind) else { return };
+        if w.kinds.get(kind as usize) != Some(&"REPLY") {
+            return;
+        }
+        let now = w.now;
+        let Some(rc) = self.round_mut(master, round) else { return };
+        // Fallback when the chain is not what we expect: the whole round so
+        // far (a larger, safe bound).
+        let mut found = (ms_secs(now - rc.start_time), rc.start_time);
+        if let Some(r) = h.get(send as usize)
+            && let EvKind::Recv { send: poll, kind: k, .. } = r.kind
+            && w.kinds.get(k as usize) == Some(&"POLL")
+            && let Some(p) = h.get(poll as usize)
+        {
+            found = ((now - p.time) as f64 * 1e-6, r.time);
+        }
+        if let Some(slot) = rc.answers.get_mut(from as usize) {
+            *slot = Some(found);
+        }
+    }
+}
+
+fn ms_secs(t: Time) -> f64 {
+    t as f64 * 1e-6
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["skew-bound", "adjust-sum"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        self.seq += 1;
+        let (Change::Summary(x), Some(old)) = (change, old) else { return Vec::new() };
+        let new = &w.summaries[x];
+        let now = w.now;
+        let mut out = Vec::new();
+        let prev_change = self.last_change[x];
+        if old.clock != new.clock {
+            self.last_change[x] = self.seq;
+            self.point(x, (ms(now), old.clock.offset(now)));
+            self.point(x, (ms(now), new.clock.offset(now)));
+        }
+        // A reply the master accepted (possibly the last, which also ends the round).
+        if let Some(k) = old.polling {
+            self.reply(w, x, k);
+        }
+        if let Some(k) = new.polling
+            && old.polling != Some(k)
+        {
+            self.open_round(x, k, now);
+        }
+        let Some((m, k)) = new.applied else { return out };
+        if old.applied == new.applied {
+            return out;
+        }
+        let (delta, used) = new.adjust.unwrap_or((0.0, false));
+        if m == x && self.round_mut(m, k).is_none() {
+            // A round with nobody to poll finishes in the event that starts it.
+            self.open_round(m, k, now);
+        }
+        if m == x {
+            self.completed += 1;
+            self.last_done = Some((m, k));
+        }
+        let Some(rc) = self.round_mut(m, k) else { return out };
+        rc.adj[x] = Some(delta);
+        if m == x {
+            rc.reference = Some(new.clock);
+            rc.valid = prev_change < rc.start_seq;
+            rc.used_count = new.used;
+        } else if let (true, Some(reference), Some((rtt, t_r))) = (rc.valid, rc.reference, rc.answers[x])
+            && prev_change < rc.start_seq
+        {
+            // Node x's clock, just adjusted, against the master's adjusted
+            // clock: the estimate was off by at most RTT/2 (measured on the
+            // master's drifting clock), plus what the two clocks drifted
+            // apart since the reading.
+            let dev = new.clock.read(now) - reference.read(now);
+            let (rho_m, rho_x) = (reference.drift * 1e-6, new.clock.drift * 1e-6);
+            let e = (1.0 + rho_m.abs()) * rtt / 2.0 + (rho_x - rho_m).abs() * ms_secs(now - t_r) + SLOP;
+            rc.dev = (rc.dev.0.min(dev), rc.dev.1.max(dev));
+            let b = e - SLOP;
+            rc.err = if b > rc.err.0 { (b, rc.err.0) } else { (rc.err.0, rc.err.1.max(b)) };
+            if dev.abs() > e {
+                out.push(w.violation(
+                    "skew-bound",
+                    format!(
+                        "after round {k} of master {m}, node {x} is {:+.3} ms from the master's clock; \
+                         its round trip of {:.3} ms allows at most ±{:.3} ms",
+                        dev * 1e3,
+                        rtt * 1e3,
+                        e * 1e3
+                    ),
+                ));
+            }
+        }
+        if used {
+            rc.used_sum += delta;
+            rc.used_applied += 1;
+            if rc.reference.is_some() && rc.used_applied == rc.used_count {
+                let tol = SLOP * rc.used_count.max(1) as f64;
+                if rc.used_sum.abs() > tol {
+                    out.push(w.violation(
+                        "adjust-sum",
+                        format!(
+                            "the adjustments of the {} clocks averaged in round {k} of master {m} sum to {:+.6} s, not 0: \
+                             the round moved their mean",
+                            rc.used_count, rc.used_sum
+                        ),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let now = w.now;
+        let last = self.last_done.and_then(|(m, k)| self.rounds.iter().rev().find(|r| r.master == m && r.round == k));
+        let adjustments: Vec<Option<f64>> = match last {
+            Some(rc) => rc.adj.iter().map(|a| a.map(round9)).collect(),
+            None => vec![None; self.n],
+        };
+        let clocks: Vec<f64> = w.summaries.iter().map(|s| round9(s.clock.read(now))).collect();
+        let offsets: Vec<f64> = w.summaries.iter().map(|s| round9(s.clock.offset(now))).collect();
+        let live: Vec<f64> = w.live().map(|i| w.summaries[i].clock.read(now)).collect();
+        let skew_now =
+            live.iter().copied().fold(f64::NEG_INFINITY, f64::max) - live.iter().copied().fold(f64::INFINITY, f64::min);
+        serde_json::json!({
+            "master": self.last_done.map(|(m, _)| m),
+            "rounds": self.completed,
+            "adjustments": adjustments,
+            "clocks": clocks,
+            "offsets": offsets,
+            "residual_skew": last.map(|rc| round9(rc.dev.1 - rc.dev.0)),
+            "skew_bound": last.map(|rc| round9(rc.err.0 + rc.err.1)),
+            "skew_now": if live.is_empty() { None } else { Some(round9(skew_now)) },
+        })
+    }
+
+    fn status(&self, w: &World<Node>) -> Option<String> {
+        let dead = w.live().find_map(|i| w.summaries[i].master.filter(|&m| !w.alive[m]))?;
+        Some(format!("master {dead} is down"))
+    }
+
+    fn chart(&self, w: &World<Node>) -> Option<Chart> {
+        let now = w.now;
+        let series = self
+            .series
+            .iter()
+            .enumerate()
+            .map(|(j, pts)| {
+                let i = j * self.stride;
+                let s = &w.summaries[i];
+                let mut pts = pts.clone();
+                pts.push((ms(now), s.clock.offset(now)));
+                let name = if s.master == Some(i) { format!("{i}★") } else { i.to_string() };
+                (name, pts)
+            })
+            .collect();
+        let title = if self.stride > 1 {
+            format!("clock offsets vs true time · every {}th node", self.stride)
+        } else {
+            "clock offsets vs true time".to_string()
+        };
+        Some(Chart { title, y_label: "offset (s)".into(), series })
+    }
+}
+
+// ----- the registry entry --------------------------------------------------------
+
+pub struct Berkeley;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "berkeley",
+    about: "Berkeley clock sync: the master polls every clock, compensates round trips, averages without outliers, sends each node its adjustment",
+    default_nodes: 4,
+    min_nodes: 1,
+    max_nodes: 4096,
+    verbs: &[
+        VerbHelp {
+            usage: "sync [N]",
+            help: "node N (default 0) asks for a round: runs it if master, else sends SYNC to its master (or elects one)",
+        },
+        VerbHelp { usage: "set-clock N SECONDS", help: "set node N's clock to SECONDS" },
+        VerbHelp { usage: "drift N PPM", help: "node N's clock drifts PPM parts per million from now on" },
+        VerbHelp { usage: "elect N", help: "node N runs an election: the lowest clock becomes master" },
+    ],
+    params: &[
+        ParamHelp {
+            key: "clocks",
+            default: "spread",
+            help: "initial clock readings in seconds, one per node (e.g. 100.3,102.5,98.4,101.0); true time starts at 100",
+        },
+        ParamHelp { key: "drift", default: "spread", help: "drift in ppm: one value for every node, or one per node" },
+        ParamHelp {
+            key: "master",
+            default: "0",
+            help: "the master's node id, or `elect` (the lowest clock, by election)",
+        },
+        ParamHelp {
+            key: "bound",
+            default: "5",
+            help: "seconds from the median estimate beyond which a clock is an outlier, left out of the average",
+        },
+        ParamHelp {
+            key: "timeout",
+            default: "100",
+            help: "ms the master waits for replies (and an election for readings) before skipping a node",
+        },
+        ParamHelp { key: "period", default: "0", help: "ms between the master's rounds (0: only on `sync`)" },
+        ParamHelp {
+            key: "rounds",
+            default: "0",
+            help: "periodic rounds stop once the master has run this many rounds (0: no limit)",
+        },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | no-rtt (broken: no round-trip compensation) | absolute (broken: sends the time, not a delta)",
+        },
+    ],
+    action: "sync",
+    results: &[
+        FieldHelp { key: "master", help: "the master of the last finished round" },
+        FieldHelp { key: "rounds", help: "rounds finished (the master sent its adjustments)" },
+        FieldHelp {
+            key: "adjustments",
+            help: "per node, the adjustment (s) it applied in the last round (null: none)",
+        },
+        FieldHelp { key: "clocks", help: "per node, its clock reading (s) now" },
+        FieldHelp { key: "offsets", help: "per node, its clock minus true time (s) now" },
+        FieldHelp {
+            key: "residual_skew",
+            help: "spread (s) of the last round's adjusted clocks around the master's, measured as each adjustment landed",
+        },
+        FieldHelp { key: "skew_bound", help: "what the round trips allow for it: the two largest RTT/2 (s)" },
+        FieldHelp { key: "skew_now", help: "largest minus smallest live clock now (s)" },
+    ],
+};
+
+/// The default clock of node i: a deterministic spread of ±1.5 s around true time.
+pub fn default_clock(i: NodeId) -> f64 {
+    TRUE0 + ((i * 7 + 3) % 13) as f64 * 0.25 - 1.5
+}
+
+/// The default drift of node i: a deterministic spread of ±40 ppm.
+pub fn default_drift(i: NodeId) -> f64 {
+    ((i * 37 + 11) % 81) as f64 - 40.0
+}
+
+fn list(params: &Params, key: &str, n: usize, default: fn(NodeId) -> f64) -> Result<Vec<f64>, String> {
+    let Some(text) = params.get(key) else { return Ok((0..n).map(default).collect()) };
+    let values: Vec<f64> = text
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| format!("parameter {key}: {v:?} is not a number"))
+        })
+        .collect::<Result<_, _>>()?;
+    match values.len() {
+        1 if key == "drift" => Ok(vec![values[0]; n]),
+        len if len == n => Ok(values),
+        len => Err(format!("parameter {key} lists {len} values for {n} nodes (give one per node)")),
+    }
+}
+
+impl Algorithm for Berkeley {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let readings = list(params, "clocks", n, default_clock)?;
+        let drifts = list(params, "drift", n, default_drift)?;
+        if let Some(d) = drifts.iter().find(|d| d.abs() > MAX_DRIFT) {
+            return Err(format!("parameter drift: {d} ppm is beyond ±{MAX_DRIFT} ppm"));
+        }
+        let master = match params.get("master") {
+            None => Some(0),
+            Some("elect") => None,
+            Some(v) => match v.parse::<NodeId>() {
+                Ok(m) if m < n => Some(m),
+                _ => return Err(format!("parameter master={v}: expected `elect` or a node id below {n}")),
+            },
+        };
+        let bound = params.num::<f64>("bound", 5.0)?;
+        if !(bound.is_finite() && bound >= 0.0) {
+            return Err("parameter bound must be a number of seconds, 0 or more".into());
+        }
+        let timeout = params.num::<u64>("timeout", 100)? * MS;
+        if timeout == 0 {
+            return Err("parameter timeout must be at least 1 ms".into());
+        }
+        let variant = match params.choice("variant", &["correct", "no-rtt", "absolute"])? {
+            0 => Variant::Correct,
+            1 => Variant::NoRtt,
+            _ => Variant::Absolute,
+        };
+        let knobs = Knobs {
+            timeout,
+            period: params.num::<u64>("period", 0)? * MS,
+            bound,
+            max_rounds: params.num::<u64>("rounds", 0)?,
+            variant,
+        };
+        let clocks: Vec<Clock> = readings.iter().zip(&drifts).map(|(&r, &d)| Clock::new(r, d)).collect();
+        let nodes = (0..n).map(|i| Node::new(i, n, knobs, clocks[i], master)).collect();
+        Ok((nodes, Box::new(Check::new(&clocks))))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let number = |what: &str, v: &str| {
+            v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("`{verb}` expects {what}, not {v:?}"))
+        };
+        match verb {
+            "sync" => match args {
+                [] => Ok((0, Request::Sync)),
+                _ => Ok((node_arg(verb, args, n)?, Request::Sync)),
+            },
+            "elect" => Ok((node_arg(verb, args, n)?, Request::Elect)),
+            "set-clock" | "drift" => {
+                let [node, value] = args else {
+                    return Err(if verb == "drift" {
+                        "`drift` expects a node and parts per million: `drift N PPM`".into()
+                    } else {
+                        "`set-clock` expects a node and seconds: `set-clock N SECONDS`".into()
+                    });
+                };
+                let node = node_arg(verb, std::slice::from_ref(node), n)?;
+                if verb == "drift" {
+                    let ppm = number("parts per million", value)?;
+                    if ppm.abs() > MAX_DRIFT {
+                        return Err(format!("drift {ppm} ppm is beyond ±{MAX_DRIFT} ppm"));
+                    }
+                    Ok((node, Request::Drift(ppm)))
+                } else {
+                    let s = number("seconds", value)?;
+                    if s.abs() > 1e12 {
+                        return Err(format!("{s} s is out of range"));
+                    }
+                    Ok((node, Request::SetClock(s)))
+                }
+            }
+            _ => Err(format!(
+                "unknown verb {verb:?} (berkeley knows: sync [N], set-clock N SECONDS, drift N PPM, elect N)"
+            )),
+        }
+    }
+
+    fn action(node: NodeId, _s: &Sum) -> Option<Input> {
+        Some(Input::Verb { verb: "sync".into(), args: vec![node.to_string()] })
+    }
+}

@@ -1,0 +1,789 @@
+//! Bully election (Garcia-Molina, as the textbooks teach it), the companion
+//! of ring election: a node that notices the coordinator is gone (`elect N`,
+//! or a node that comes back after a crash) sends ELECTION to every higher
+//! id. A higher live node answers OK ("I am alive, I take over") and holds
+//! an election of its own, unless it already holds one. A node that hears no
+//! OK within `timeout` is the highest live id: it declares itself
+//! coordinator and sends COORDINATOR to every lower id. A node that got an
+//! OK waits for that COORDINATOR, and starts over when none comes within
+//! `coordinator-timeout`.
+//!
+//! Election rounds keep the cascade finite, as in ring election: an
+//! election is named by its initiator and that node's count of elections it
+//! opened, and every message carries the name. A node takes part in a
+//! round at most once, and not after it has accepted that round's result,
+//! so a late ELECTION is answered OK and nothing more. (Without this, every
+//! late ELECTION restarts a node that has just accepted the winner, and an
+//! election among 50 nodes does not settle in a million steps.) For the
+//! same reason a COORDINATOR is stale, and ignored, when the node knows of
+//! a later round of the same initiator (it took part in it or accepted its
+//! result); and a node holding an election ends it only on that election's
+//! result or on a claim by a node that answered it OK: a claim by any other
+//! node (sent before the election began, perhaps by a node that has crashed
+//! since, or by one that has just come back and missed the ELECTION) makes
+//! it ask the claimant, which takes part if it is alive.
+//!
+//! Timeouts are the failure detector, and a timeout is not a failure
+//! detector: with latency above the timeout a node wrongly declares itself
+//! although a higher node is alive (the `highest-wins` check says so), and
+//! a partition elects one coordinator per side, which become two
+//! coordinators in one component once the partition heals (`one-coordinator`).
+//!
+//! `variant=no-wait` is the deliberately broken version: a node sends its
+//! ELECTIONs but declares itself at once instead of waiting for OKs.
+
+use super::node_arg;
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::network::Faults;
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// An election round: who opened it and its count there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round {
+    pub initiator: NodeId,
+    pub k: u32,
+}
+
+impl fmt::Display for Round {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "r{}.{}", self.initiator, self.k)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Msg {
+    /// "Is anyone above me alive?", in election `round`.
+    Election { round: Round },
+    /// The answer to ELECTION of `round`: "I am alive and take over".
+    Ok { round: Round },
+    /// "`leader` (the sender) is the coordinator", the result of `round`.
+    Coordinator { leader: NodeId, round: Round },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Election { .. } => "ELECTION",
+            Msg::Ok { .. } => "OK",
+            Msg::Coordinator { .. } => "COORDINATOR",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Election { round } => format!("ELECTION({round})"),
+            Msg::Ok { round } => format!("OK({round})"),
+            Msg::Coordinator { leader, round } => format!("COORDINATOR({leader}, {round})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// No OK in election `round` yet: when it fires, the node declares itself.
+    OkTimeout { round: Round },
+    /// An OK came in election `round` but no COORDINATOR yet: when it
+    /// fires, the node opens a new election.
+    CoordinatorTimeout { round: Round },
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::OkTimeout { .. } => "ok-timeout",
+            Timer::CoordinatorTimeout { .. } => "coordinator-timeout",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Timer::OkTimeout { round } => format!("ok-timeout({round})"),
+            Timer::CoordinatorTimeout { round } => format!("coordinator-timeout({round})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Elect;
+
+/// Where a node is in the algorithm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// No election running: the node follows the coordinator it believes in.
+    #[default]
+    Normal,
+    /// ELECTION sent to every higher id; waiting for an OK.
+    Election,
+    /// An OK came: a higher node took over; waiting for its COORDINATOR.
+    Waiting,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Normal => "normal",
+            Phase::Election => "election: waiting for OK",
+            Phase::Waiting => "waiting for COORDINATOR",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub phase: Phase,
+    pub coordinator: Option<NodeId>,
+    pub me: NodeId,
+    /// Elections this node opened (lets the monitor tell new elections
+    /// from old ones; joining someone else's does not count).
+    pub opened: u32,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        match self.phase {
+            Phase::Election | Phase::Waiting => Role::Candidate,
+            Phase::Normal if self.coordinator == Some(self.me) => Role::Leader,
+            Phase::Normal => Role::Idle,
+        }
+    }
+    fn badge(&self) -> String {
+        self.coordinator.map(|c| format!("L={c}")).unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    timeout: Time,
+    wait: Time,
+    no_wait: bool,
+    phase: Phase,
+    coordinator: Option<NodeId>,
+    /// The round of the current (or last) election this node held.
+    cur: Option<Round>,
+    /// Why it held it.
+    why: String,
+    /// Who answered OK in the current election.
+    oks: Vec<NodeId>,
+    /// When the pending timer fires.
+    deadline: Option<Time>,
+    /// Elections opened (the `k` of its own rounds).
+    opened: u32,
+    /// Per initiator: the latest round this node took part in.
+    joined: BTreeMap<NodeId, u32>,
+    /// Per initiator: the latest round whose result it accepted, and the
+    /// leader it accepted for it.
+    accepted: BTreeMap<NodeId, (u32, NodeId)>,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, timeout: Time, wait: Time, no_wait: bool) -> Self {
+        Node {
+            id,
+            n,
+            timeout,
+            wait,
+            no_wait,
+            phase: Phase::Normal,
+            coordinator: None,
+            cur: None,
+            why: String::new(),
+            oks: Vec::new(),
+            deadline: None,
+            opened: 0,
+            joined: BTreeMap::new(),
+            accepted: BTreeMap::new(),
+        }
+    }
+
+    /// Has this node taken part in `round` (or a later round of the same
+    /// initiator), or accepted its result?
+    fn seen(&self, round: Round) -> bool {
+        self.joined.get(&round.initiator).is_some_and(|&k| k >= round.k)
+            || self.accepted.get(&round.initiator).is_some_and(|&(k, _)| k >= round.k)
+    }
+
+    /// Does this node know of a later election of `round`'s initiator (it
+    /// took part in one, or accepted its result)? Then `round` is over.
+    fn superseded(&self, round: Round) -> bool {
+        self.joined.get(&round.initiator).is_some_and(|&k| k > round.k)
+            || self.accepted.get(&round.initiator).is_some_and(|&(k, _)| k > round.k)
+    }
+
+    /// Cancel the timer of the current election, if one is pending.
+    fn cancel(&mut self, cx: &mut Cx<Self>) {
+        if let Some(round) = self.cur {
+            match self.phase {
+                Phase::Election => cx.cancel_timer(Timer::OkTimeout { round }),
+                Phase::Waiting => cx.cancel_timer(Timer::CoordinatorTimeout { round }),
+                Phase::Normal => {}
+            }
+        }
+        self.deadline = None;
+    }
+
+    /// Open a new election of this node's own.
+    fn open(&mut self, cx: &mut Cx<Self>, why: &str) {
+        self.opened += 1;
+        let round = Round { initiator: self.id, k: self.opened };
+        self.hold(cx, round, why.to_string());
+    }
+
+    /// Hold an election in `round`.
+    fn hold(&mut self, cx: &mut Cx<Self>, round: Round, why: String) {
+        self.cancel(cx);
+        let k = self.joined.entry(round.initiator).or_default();
+        *k = (*k).max(round.k);
+        self.cur = Some(round);
+        self.oks.clear();
+        self.why = why;
+        if self.id + 1 == self.n {
+            cx.note(format!("{}: election {round}; no id is higher, so it wins at once", self.why));
+            self.declare(cx);
+            return;
+        }
+        self.phase = Phase::Election;
+        for to in self.id + 1..self.n {
+            cx.send(to, Msg::Election { round });
+        }
+        let higher = ids(self.id + 1, self.n);
+        if self.no_wait {
+            cx.note(format!("{}: election {round}, ELECTION to {higher}, and declares itself at once", self.why));
+            self.declare(cx);
+            return;
+        }
+        cx.note(format!(
+            "{}: election {round}, ELECTION to {higher}; waits {} ms for an OK",
+            self.why,
+            self.timeout / MS
+        ));
+        cx.set_timer(self.timeout, Timer::OkTimeout { round });
+        self.deadline = Some(cx.now + self.timeout);
+    }
+
+    /// Become coordinator as the result of the current round. No timer is
+    /// left pending.
+    fn declare(&mut self, cx: &mut Cx<Self>) {
+        let Some(round) = self.cur else { return };
+        self.deadline = None;
+        self.phase = Phase::Normal;
+        self.coordinator = Some(self.id);
+        self.accepted.insert(round.initiator, (round.k, self.id));
+        let id = self.id;
+        if id > 0 {
+            cx.note(format!("is coordinator: COORDINATOR({id}, {round}) to {}", ids(0, id)));
+        } else {
+            cx.note("is coordinator (no lower id to tell)");
+        }
+        for to in 0..id {
+            cx.send(to, Msg::Coordinator { leader: id, round });
+        }
+    }
+}
+
+/// A range of ids for notes and the inspector: short ranges listed.
+fn ids(lo: NodeId, hi: NodeId) -> String {
+    match hi - lo {
+        0 => "nobody".into(),
+        1..=5 => (lo..hi).map(|i| i.to_string()).collect::<Vec<_>>().join(", "),
+        k => format!("{lo}–{} ({k} nodes)", hi - 1),
+    }
+}
+
+/// A list of ids, the first few of a long one.
+fn list(v: &[NodeId]) -> String {
+    const SHOW: usize = 8;
+    let mut s: Vec<String> = v.iter().take(SHOW).map(|i| i.to_string()).collect();
+    if v.len() > SHOW {
+        s.push(format!("… (+{})", v.len() - SHOW));
+    }
+    s.join(", ")
+}
+
+/// Virtual time in ms, without trailing zeros.
+fn ms(t: Time) -> String {
+    let s = format!("{}.{:03}", t / MS, t % MS);
+    format!("{}ms", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Elect;
+    type Summary = Sum;
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Election { round } => {
+                if from > self.id {
+                    return; // ELECTION goes up only; nothing to answer
+                }
+                cx.send(from, Msg::Ok { round });
+                let seen = self.seen(round);
+                if self.phase != Phase::Normal {
+                    // Already holds an election, whose winner tells everyone
+                    // below it, the sender included.
+                    let k = self.joined.entry(round.initiator).or_default();
+                    *k = (*k).max(round.k);
+                } else if !seen {
+                    self.hold(cx, round, format!("ELECTION from {from}"));
+                }
+            }
+            Msg::Ok { round } => {
+                if self.cur != Some(round) || self.phase == Phase::Normal {
+                    cx.note(format!("late OK({round}) from {from} ignored"));
+                    return;
+                }
+                self.oks.push(from);
+                if self.phase == Phase::Election {
+                    self.cancel(cx);
+                    self.phase = Phase::Waiting;
+                    cx.note(format!(
+                        "OK from {from}: a higher node takes over; waits {} ms for COORDINATOR",
+                        self.wait / MS
+                    ));
+                    cx.set_timer(self.wait, Timer::CoordinatorTimeout { round });
+                    self.deadline = Some(cx.now + self.wait);
+                }
+            }
+            Msg::Coordinator { leader, round } => {
+                if leader <= self.id {
+                    return; // COORDINATOR goes down only
+                }
+                if self.phase != Phase::Normal
+                    && let Some(cur) = self.cur
+                    && cur != round
+                    && !self.oks.contains(&leader)
+                {
+                    // Perhaps sent before this election began by a node that
+                    // has crashed since, perhaps by one that has just come
+                    // back and missed the ELECTION: ask it. A live claimant
+                    // answers OK and takes part; a dead one stays silent.
+                    cx.note(format!("COORDINATOR({leader}, {round}) from a node that has not answered {cur}: asks it"));
+                    cx.send(leader, Msg::Election { round: cur });
+                    return;
+                }
+                if self.superseded(round) {
+                    let i = round.initiator;
+                    cx.note(format!("stale COORDINATOR({leader}, {round}) ignored: a later election of {i} is known"));
+                    return;
+                }
+                if self.coordinator == Some(self.id) && self.phase == Phase::Normal {
+                    cx.note(format!("steps down: {leader} is coordinator"));
+                }
+                self.cancel(cx);
+                self.phase = Phase::Normal;
+                self.coordinator = Some(leader);
+                self.accepted.insert(round.initiator, (round.k, leader));
+            }
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        match timer {
+            Timer::OkTimeout { round } if self.cur == Some(round) && self.phase == Phase::Election => {
+                cx.note(format!("no OK within {} ms: nobody higher is alive", self.timeout / MS));
+                self.declare(cx);
+            }
+            Timer::CoordinatorTimeout { round } if self.cur == Some(round) && self.phase == Phase::Waiting => {
+                self.deadline = None;
+                self.phase = Phase::Normal;
+                cx.note(format!("OK from {} but no COORDINATOR within {} ms", list(&self.oks), self.wait / MS));
+                self.open(cx, "no COORDINATOR");
+            }
+            _ => {}
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, _req: Elect) {
+        self.open(cx, "elect");
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        self.open(cx, "back after a crash");
+    }
+
+    /// The election bookkeeping (counts, rounds taken part in, results
+    /// accepted) is on stable storage; the belief and the running election
+    /// are lost in a crash.
+    fn recovered(&self) -> Self {
+        let mut fresh = Node::new(self.id, self.n, self.timeout, self.wait, self.no_wait);
+        fresh.opened = self.opened;
+        fresh.joined = self.joined.clone();
+        fresh.accepted = self.accepted.clone();
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        Sum { phase: self.phase, coordinator: self.coordinator, me: self.id, opened: self.opened }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let coordinator = match self.coordinator {
+            Some(c) if c == self.id => format!("{c} (itself)"),
+            Some(c) => c.to_string(),
+            None => "unknown".into(),
+        };
+        let election = match self.cur {
+            None => "-".to_string(),
+            Some(r) if self.phase == Phase::Normal => format!("last {r} ({})", self.why),
+            Some(r) => format!("{r} ({})", self.why),
+        };
+        let timer = match (self.phase, self.deadline) {
+            (Phase::Election, Some(t)) => format!("at {} → declare itself", ms(t)),
+            (Phase::Waiting, Some(t)) => format!("at {} → start over", ms(t)),
+            _ => "-".into(),
+        };
+        let mut rows = vec![
+            Row::new("state", self.phase.name()),
+            Row::new("coordinator", coordinator),
+            Row::new("election", election),
+            Row::new("ELECTION to", ids(self.id + 1, self.n)),
+            Row::new("OKs received", if self.oks.is_empty() { "-".into() } else { list(&self.oks) }),
+            Row::new("timer", timer),
+            Row::new("timeouts", format!("OK {} ms · COORDINATOR {} ms", self.timeout / MS, self.wait / MS)),
+        ];
+        if self.no_wait {
+            rows.push(Row::new("variant", "no-wait (BROKEN on purpose)"));
+        }
+        rows
+    }
+}
+
+/// Invariants:
+/// - `highest-wins`: a node declares itself coordinator only when no higher
+///   id is alive in its connected component;
+/// - `one-coordinator`: no two nodes of one component act as coordinator,
+///   except while a higher one takes over (the bully's move: the lower one
+///   steps down when its COORDINATOR arrives). Reported when a node claims
+///   under a higher coordinator, when components merge (a healed partition:
+///   split brain), and at quiescence;
+/// - `agreement`: at quiescence after an election opened (by `elect`, a
+///   recovery or a restart; joining one does not count) after the last
+///   fault (crash, recovery, link change), every live node of the opener's
+///   component believes in its highest live id (not judged while links are
+///   cut: the bully algorithm needs every pair of live nodes to talk).
+pub struct Check {
+    seq: u64,
+    last_fault: u64,
+    last_start: Option<(u64, NodeId)>,
+    /// The `last_start` whose agreement was judged already.
+    judged: Option<u64>,
+    /// Live nodes acting as coordinator.
+    leaders: BTreeSet<NodeId>,
+    /// Believed coordinator → how many live nodes believe in it.
+    beliefs: BTreeMap<NodeId, u32>,
+    /// Pairs of coordinators already reported (until one steps down).
+    reported: BTreeSet<(NodeId, NodeId)>,
+    /// Links and liveness at the last fault, to see components merge.
+    before: (Faults, Vec<bool>),
+}
+
+impl Check {
+    fn new(n: usize) -> Self {
+        Check {
+            seq: 0,
+            last_fault: 0,
+            last_start: None,
+            judged: None,
+            leaders: BTreeSet::new(),
+            beliefs: BTreeMap::new(),
+            reported: BTreeSet::new(),
+            before: (Faults::default(), vec![true; n]),
+        }
+    }
+
+    fn add(&mut self, s: &Sum) {
+        if s.role() == Role::Leader {
+            self.leaders.insert(s.me);
+        }
+        if let Some(c) = s.coordinator {
+            *self.beliefs.entry(c).or_default() += 1;
+        }
+    }
+
+    fn remove(&mut self, s: &Sum) {
+        if s.role() == Role::Leader {
+            self.leaders.remove(&s.me);
+        }
+        if let Some(c) = s.coordinator
+            && let Some(k) = self.beliefs.get_mut(&c)
+        {
+            *k -= 1;
+            if *k == 0 {
+                self.beliefs.remove(&c);
+            }
+        }
+    }
+
+    /// `x` no longer acts as coordinator: its pairs may be reported again.
+    fn stepped_down(&mut self, x: NodeId) {
+        self.reported.retain(|&(a, b)| a != x && b != x);
+    }
+
+    /// Coordinator pairs that share a component now, and did not under
+    /// `before` (when given), not yet reported.
+    fn pairs_together(&self, w: &World<Node>, before: Option<&(Faults, Vec<bool>)>) -> Vec<(NodeId, NodeId)> {
+        if self.leaders.len() < 2 {
+            return Vec::new();
+        }
+        let now = Comps::new(w.faults, w.alive);
+        let then = before.map(|(f, a)| Comps::new(f, a));
+        let l: Vec<NodeId> = self.leaders.iter().copied().collect();
+        let mut out = Vec::new();
+        for (i, &a) in l.iter().enumerate() {
+            for &b in &l[i + 1..] {
+                if now.together(a, b)
+                    && !then.as_ref().is_some_and(|t| t.together(a, b))
+                    && !self.reported.contains(&(a, b))
+                {
+                    out.push((a, b));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// "Are a and b in one connected component?" for some links and liveness;
+/// computes the components only when links are cut (a partition alone
+/// keeps every group a clique).
+struct Comps<'a> {
+    faults: &'a Faults,
+    alive: &'a [bool],
+    comp: Option<Vec<usize>>,
+}
+
+impl<'a> Comps<'a> {
+    fn new(faults: &'a Faults, alive: &'a [bool]) -> Self {
+        let comp = (!faults.cut.is_empty()).then(|| {
+            let mut comp = vec![usize::MAX; alive.len()];
+            for (i, c) in faults.components(alive).iter().enumerate() {
+                for &x in c {
+                    comp[x] = i;
+                }
+            }
+            comp
+        });
+        Comps { faults, alive, comp }
+    }
+
+    fn together(&self, a: NodeId, b: NodeId) -> bool {
+        if !self.alive[a] || !self.alive[b] {
+            return false;
+        }
+        match &self.comp {
+            Some(comp) => comp[a] == comp[b],
+            None => self.faults.link_up(a, b),
+        }
+    }
+
+    /// The highest live id in `x`'s component.
+    fn highest(&self, x: NodeId) -> NodeId {
+        (x + 1..self.alive.len()).rev().find(|&y| self.together(x, y)).unwrap_or(x)
+    }
+}
+
+fn and_list(v: &[NodeId]) -> String {
+    match v {
+        [] => String::new(),
+        [a] => a.to_string(),
+        [init @ .., last] => {
+            format!("{} and {last}", init.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["highest-wins", "one-coordinator", "agreement"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        self.seq += 1;
+        match change {
+            Change::Summary(x) => {
+                let s = &w.summaries[x];
+                if let Some(o) = old {
+                    self.remove(o);
+                }
+                self.add(s);
+                if old.is_some_and(|o| o.opened < s.opened) {
+                    self.last_start = Some((self.seq, x));
+                }
+                let was = old.is_some_and(|o| o.role() == Role::Leader);
+                if was && s.role() != Role::Leader {
+                    self.stepped_down(x);
+                }
+                if was || s.role() != Role::Leader {
+                    return Vec::new();
+                }
+                // x has just claimed leadership.
+                let comps = Comps::new(w.faults, w.alive);
+                let mut out = Vec::new();
+                let h = comps.highest(x);
+                if h != x {
+                    out.push(w.violation(
+                        "highest-wins",
+                        format!(
+                            "node {x} declares itself coordinator while {h}, a higher id, is alive in its component"
+                        ),
+                    ));
+                }
+                let above: Vec<NodeId> =
+                    self.leaders.range(x + 1..).copied().filter(|&y| comps.together(x, y)).collect();
+                for y in above {
+                    self.reported.insert((x, y));
+                    out.push(w.violation(
+                        "one-coordinator",
+                        format!("nodes {y} and {x} both act as coordinator in one component"),
+                    ));
+                }
+                out
+            }
+            Change::Crash(x) => {
+                if let Some(o) = old {
+                    self.remove(o);
+                }
+                self.stepped_down(x);
+                self.last_fault = self.seq;
+                self.before = (w.faults.clone(), w.alive.to_vec());
+                Vec::new()
+            }
+            Change::Recover(_) | Change::Links => {
+                if let (Change::Recover(x), Some(o)) = (change, old) {
+                    debug_assert_eq!(o.me, x);
+                    self.add(o);
+                }
+                self.last_fault = self.seq;
+                let merged = self.pairs_together(w, Some(&self.before));
+                self.before = (w.faults.clone(), w.alive.to_vec());
+                merged
+                    .into_iter()
+                    .map(|(a, b)| {
+                        self.reported.insert((a, b));
+                        w.violation(
+                            "one-coordinator",
+                            format!("nodes {a} and {b} both act as coordinator in one component (split brain: their components merged)"),
+                        )
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        let mut out: Vec<Violation> = Vec::new();
+        for (a, b) in self.pairs_together(w, None) {
+            self.reported.insert((a, b));
+            out.push(w.violation(
+                "one-coordinator",
+                format!("nodes {a} and {b} both act as coordinator in one component at quiescence"),
+            ));
+        }
+        let Some((at, starter)) = self.last_start else { return out };
+        if self.judged == Some(at) || at < self.last_fault || !w.alive[starter] || !w.faults.cut.is_empty() {
+            return out;
+        }
+        self.judged = Some(at);
+        let comps = Comps::new(w.faults, w.alive);
+        let highest = comps.highest(starter);
+        for y in (0..w.n()).filter(|&y| comps.together(starter, y)) {
+            let s = &w.summaries[y];
+            if s.coordinator != Some(highest) || s.phase != Phase::Normal {
+                let believes = s.coordinator.map(|c| c.to_string()).unwrap_or_else(|| "nobody".into());
+                out.push(w.violation(
+                    "agreement",
+                    format!("node {y} believes {believes} is coordinator; the highest live id is {highest}"),
+                ));
+            }
+        }
+        out
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let leaders: serde_json::Map<String, serde_json::Value> =
+            w.live().map(|i| (i.to_string(), w.summaries[i].coordinator.into())).collect();
+        serde_json::json!({ "leaders": leaders })
+    }
+
+    fn status(&self, w: &World<Node>) -> Option<String> {
+        let believed: Vec<NodeId> = self.beliefs.keys().copied().collect();
+        if w.faults.group.is_some() && believed.len() >= 2 {
+            return Some(format!("split brain: leaders {}", and_list(&believed)));
+        }
+        if self.leaders.len() >= 2 {
+            let l: Vec<NodeId> = self.leaders.iter().copied().collect();
+            return Some(format!("{} coordinators: {}", l.len(), and_list(&l)));
+        }
+        let dead: Vec<NodeId> = believed.into_iter().filter(|&c| !w.alive[c]).collect();
+        match dead.as_slice() {
+            [] => None,
+            [c] => Some(format!("coordinator {c} is down")),
+            _ => Some(format!("coordinators {} are down", and_list(&dead))),
+        }
+    }
+}
+
+pub struct BullyElection;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "bully-election",
+    about: "Bully election: ELECTION to every higher id, a live one answers OK and takes over; silence for a timeout makes the asker coordinator",
+    default_nodes: 5,
+    min_nodes: 2,
+    max_nodes: 4096,
+    verbs: &[VerbHelp { usage: "elect N", help: "node N starts an election" }],
+    params: &[
+        ParamHelp { key: "timeout", default: "50", help: "ms to wait for an OK before declaring itself coordinator" },
+        ParamHelp {
+            key: "coordinator-timeout",
+            default: "2×timeout",
+            help: "ms to wait for COORDINATOR after an OK before starting over",
+        },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | no-wait (broken: declares itself without waiting for OKs)",
+        },
+    ],
+    action: "elect",
+    results: &[FieldHelp { key: "leaders", help: "for each live node, the coordinator it believes in" }],
+};
+
+impl Algorithm for BullyElection {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let timeout = params.num::<u64>("timeout", 50)? * MS;
+        if timeout == 0 {
+            return Err("parameter timeout must be at least 1 ms".into());
+        }
+        let wait = params.num::<u64>("coordinator-timeout", 2 * timeout / MS)? * MS;
+        if wait == 0 {
+            return Err("parameter coordinator-timeout must be at least 1 ms".into());
+        }
+        let no_wait = params.choice("variant", &["correct", "no-wait"])? == 1;
+        let nodes = (0..n).map(|i| Node::new(i, n, timeout, wait, no_wait)).collect();
+        Ok((nodes, Box::new(Check::new(n))))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Elect), String> {
+        match verb {
+            "elect" => Ok((node_arg(verb, args, n)?, Elect)),
+            _ => Err(format!("unknown verb {verb:?} (bully-election knows: elect N)")),
+        }
+    }
+
+    fn action(node: NodeId, _s: &Sum) -> Option<Input> {
+        Some(Input::Verb { verb: "elect".into(), args: vec![node.to_string()] })
+    }
+}

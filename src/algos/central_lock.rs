@@ -1,0 +1,765 @@
+//! A central lock server: what seed 000's `threading.Lock` does inside one
+//! process, done between nodes. One node, the coordinator (`coordinator`,
+//! node 0 by default), owns the lock and a FIFO wait queue:
+//!
+//! - a client sends REQUEST; if the lock is free the coordinator answers
+//!   GRANT at once, otherwise it queues the request and says nothing;
+//! - the holder leaves and sends RELEASE; the coordinator grants the lock to
+//!   the head of its queue.
+//!
+//! 3 messages per entry (REQUEST, GRANT, RELEASE); the coordinator's own
+//! requests cost none. Requests are numbered per client (`req`), so copies
+//! and late answers are recognised.
+//!
+//! The coordinator is a single point of failure. While it is down nobody can
+//! get the lock (the status line says "lock service down"; waiting there is
+//! the lesson, not a violation). Across a crash the coordinator keeps the
+//! grant record (who holds the lock, written before the GRANT is sent) but,
+//! unless `persist=all`, loses its wait queue. When it comes back it
+//! announces RESTART to everyone (naming the holder it remembers): waiting
+//! clients send their REQUEST again, so the queue is rebuilt in the order the
+//! repeats arrive, and a holder that has already left repeats its RELEASE.
+//! `retry` > 0 adds what lost messages need: waiting clients re-send their
+//! REQUEST every `retry` ms, and such a repeat makes the coordinator PROBE
+//! the holder ("do you still hold it?"), who answers with a RELEASE if it
+//! does not. A client gives back a GRANT it no longer waits for, and a
+//! client that comes back after a crash gives back what it may have held.
+//!
+//! Broken on purpose: `variant=no-queue` grants every request at once;
+//! `variant=lifo` serves the newest waiting request first;
+//! `variant=forgetful` keeps nothing across a crash, so a restarted
+//! coordinator may grant a lock that is still held.
+
+use super::node_arg;
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, VecDeque};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Msg {
+    /// Client → coordinator: I want the lock (my request number `req`).
+    Request { req: u64 },
+    /// Coordinator → client: the lock is yours for request `req`.
+    Grant { req: u64 },
+    /// Client → coordinator: I am done with (or give back) request `req`.
+    Release { req: u64 },
+    /// Coordinator → holder: do you still hold the lock for `req`?
+    Probe { req: u64 },
+    /// Coordinator → everyone: I restarted; this is the holder I remember.
+    Restart { holder: Option<(NodeId, u64)> },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Request { .. } => "REQUEST",
+            Msg::Grant { .. } => "GRANT",
+            Msg::Release { .. } => "RELEASE",
+            Msg::Probe { .. } => "PROBE",
+            Msg::Restart { .. } => "RESTART",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Request { req } => format!("REQUEST(req {req})"),
+            Msg::Grant { req } => format!("GRANT(req {req})"),
+            Msg::Release { req } => format!("RELEASE(req {req})"),
+            Msg::Probe { req } => format!("PROBE(req {req})"),
+            Msg::Restart { holder: Some((h, req)) } => format!("RESTART(holder {h} req {req})"),
+            Msg::Restart { holder: None } => "RESTART(lock free)".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// Leave the critical section after the configured duration.
+    Release,
+    /// Ask for the critical section again (the `think` workload).
+    Want,
+    /// Re-send the request.
+    Retry,
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::Release => "release-timer",
+            Timer::Want => "want-timer",
+            Timer::Retry => "retry-timer",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Enter,
+    Leave,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Idle,
+    Waiting,
+    InCs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Correct,
+    NoQueue,
+    Lifo,
+    Forgetful,
+}
+
+const VARIANTS: [&str; 4] = ["correct", "no-queue", "lifo", "forgetful"];
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub role: Role,
+    /// The rest describes the coordinator (zero at other nodes).
+    pub coordinator: bool,
+    pub holder: Option<NodeId>,
+    pub queue: u32,
+    /// Requests queued so far, and the node of the latest one: the monitor
+    /// mirrors the queue from these to check the grant order.
+    pub arrivals: u64,
+    pub last_arrival: NodeId,
+    pub grants: u64,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn badge(&self) -> String {
+        if self.coordinator { format!("queue {}", self.queue) } else { String::new() }
+    }
+}
+
+/// The lock server's state (only at the coordinator).
+#[derive(Clone, Debug)]
+struct Server {
+    /// Who holds the lock, for which request: on stable storage.
+    holder: Option<(NodeId, u64)>,
+    queue: VecDeque<(NodeId, u64)>,
+    /// The highest request number that arrived from each node.
+    seen: Vec<u64>,
+    arrivals: u64,
+    last_arrival: NodeId,
+    grants: u64,
+    last_probe: Option<Time>,
+}
+
+impl Server {
+    fn new(n: usize) -> Self {
+        Server {
+            holder: None,
+            queue: VecDeque::new(),
+            seen: vec![0; n],
+            arrivals: 0,
+            last_arrival: 0,
+            grants: 0,
+            last_probe: None,
+        }
+    }
+}
+
+/// The knobs every node of a run shares.
+#[derive(Clone, Copy, Debug)]
+pub struct Knobs {
+    pub coordinator: NodeId,
+    pub cs: Time,
+    pub retry: Time,
+    pub think: Time,
+    pub persist_all: bool,
+    pub variant: Variant,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    state: State,
+    /// This client's latest request number (on stable storage).
+    req: u64,
+    /// After a crash: the request this node was waiting for or holding,
+    /// which it gives back when it comes back.
+    lost: Option<u64>,
+    server: Option<Server>,
+    k: Knobs,
+    entries: u64,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, k: Knobs) -> Self {
+        Node {
+            id,
+            n,
+            state: State::Idle,
+            req: 0,
+            lost: None,
+            server: (id == k.coordinator).then(|| Server::new(n)),
+            k,
+            entries: 0,
+        }
+    }
+
+    // ----- the client side ----------------------------------------------
+
+    /// A message for the coordinator: handled here when I am it.
+    fn send_coord(&mut self, cx: &mut Cx<Self>, msg: Msg) {
+        if self.server.is_some() {
+            self.serve(cx, self.id, msg);
+        } else {
+            cx.send(self.k.coordinator, msg);
+        }
+    }
+
+    fn want(&mut self, cx: &mut Cx<Self>) {
+        if self.state != State::Idle {
+            cx.note("already wants or holds the lock");
+            return;
+        }
+        self.req += 1;
+        self.state = State::Waiting;
+        self.send_coord(cx, Msg::Request { req: self.req });
+        // The coordinator's own repeat is local (no message), but it too
+        // makes the server probe a holder that may have gone silent.
+        if self.state == State::Waiting && self.k.retry > 0 {
+            cx.set_timer(self.k.retry, Timer::Retry);
+        }
+    }
+
+    fn enter(&mut self, cx: &mut Cx<Self>) {
+        self.state = State::InCs;
+        self.entries += 1;
+        cx.cancel_timer(Timer::Retry);
+        cx.note(format!("gets the lock (req {})", self.req));
+        if self.k.cs > 0 {
+            cx.set_timer(self.k.cs, Timer::Release);
+        }
+    }
+
+    fn leave(&mut self, cx: &mut Cx<Self>) {
+        self.state = State::Idle;
+        cx.cancel_timer(Timer::Release);
+        cx.note("releases the lock");
+        self.send_coord(cx, Msg::Release { req: self.req });
+        if self.k.think > 0 {
+            cx.set_timer(self.k.think, Timer::Want);
+        }
+    }
+
+    /// The coordinator asks whether I hold the lock for `req`.
+    fn probed(&mut self, cx: &mut Cx<Self>, req: u64) {
+        match self.state {
+            State::InCs if req == self.req => {}
+            // The GRANT was lost (or is still on its way): ask again.
+            State::Waiting if req == self.req => self.send_coord(cx, Msg::Request { req }),
+            _ => {
+                cx.note(format!("does not hold the lock for req {req}: releases it"));
+                self.send_coord(cx, Msg::Release { req });
+            }
+        }
+    }
+
+    fn client(&mut self, cx: &mut Cx<Self>, msg: Msg) {
+        match msg {
+            Msg::Grant { req } => match self.state {
+                State::Waiting if req == self.req => self.enter(cx),
+                State::InCs if req == self.req => {}
+                _ => {
+                    cx.note(format!("no longer waits for req {req}: gives the lock back"));
+                    self.send_coord(cx, Msg::Release { req });
+                }
+            },
+            Msg::Probe { req } => self.probed(cx, req),
+            Msg::Restart { holder } => {
+                if let Some((h, req)) = holder
+                    && h == self.id
+                {
+                    self.probed(cx, req);
+                    if req == self.req {
+                        return;
+                    }
+                }
+                if self.state == State::Waiting {
+                    self.send_coord(cx, Msg::Request { req: self.req });
+                }
+            }
+            Msg::Request { .. } | Msg::Release { .. } => {}
+        }
+    }
+
+    // ----- the coordinator side -------------------------------------------
+
+    /// A message for client `x`: handled here when it is me.
+    fn send_client(&mut self, cx: &mut Cx<Self>, x: NodeId, msg: Msg) {
+        if x == self.id { self.client(cx, msg) } else { cx.send(x, msg) }
+    }
+
+    fn serve(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        let (retry, variant) = (self.k.retry, self.k.variant);
+        let Some(s) = self.server.as_mut() else { return };
+        match msg {
+            Msg::Request { req } => {
+                if s.holder == Some((from, req)) {
+                    // The GRANT went missing: send it again.
+                    self.send_client(cx, from, Msg::Grant { req });
+                    return;
+                }
+                if req <= s.seen[from] {
+                    // A repeat of a queued request (or an old copy). A repeat
+                    // means a client has waited `retry` ms: is the holder
+                    // still there? (At most one PROBE per `retry` ms.)
+                    if retry > 0
+                        && req == s.seen[from]
+                        && let Some((h, hreq)) = s.holder
+                        && s.last_probe.is_none_or(|t| cx.now >= t + retry)
+                    {
+                        s.last_probe = Some(cx.now);
+                        self.send_client(cx, h, Msg::Probe { req: hreq });
+                    }
+                    return;
+                }
+                s.seen[from] = req;
+                s.arrivals += 1;
+                s.last_arrival = from;
+                if variant == Variant::NoQueue {
+                    s.holder = Some((from, req));
+                    s.grants += 1;
+                    self.send_client(cx, from, Msg::Grant { req });
+                } else {
+                    s.queue.push_back((from, req));
+                    if s.holder.is_some() {
+                        cx.note(format!("queues {from} (req {req}); queue {}", s.queue.len()));
+                    }
+                    self.grant_next(cx);
+                }
+            }
+            Msg::Release { req } if s.holder == Some((from, req)) => {
+                s.holder = None;
+                self.grant_next(cx);
+            }
+            // A release of a request that does not hold the lock (a copy, a
+            // stale grant given back): nothing to do.
+            _ => {}
+        }
+    }
+
+    fn grant_next(&mut self, cx: &mut Cx<Self>) {
+        let lifo = self.k.variant == Variant::Lifo;
+        let Some(s) = self.server.as_mut() else { return };
+        if s.holder.is_some() {
+            return;
+        }
+        let next = if lifo { s.queue.pop_back() } else { s.queue.pop_front() };
+        if let Some((x, req)) = next {
+            s.holder = Some((x, req));
+            s.grants += 1;
+            self.send_client(cx, x, Msg::Grant { req });
+        }
+    }
+}
+
+/// At most `max` items, then "… +K more".
+fn listing(items: impl Iterator<Item = String>, max: usize) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut total = 0;
+    for item in items {
+        if total < max {
+            out.push(item);
+        }
+        total += 1;
+    }
+    if total == 0 {
+        return "-".into();
+    }
+    if total > max {
+        out.push(format!("… +{} more", total - max));
+    }
+    out.join(" ")
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, cx: &mut Cx<Self>) {
+        if self.k.think > 0 {
+            // Stagger the first requests so the workload starts mixed.
+            cx.set_timer(self.k.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
+        }
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Request { .. } | Msg::Release { .. } => self.serve(cx, from, msg),
+            _ => self.client(cx, msg),
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        match timer {
+            Timer::Release if self.state == State::InCs => self.leave(cx),
+            Timer::Want => self.want(cx),
+            Timer::Retry if self.state == State::Waiting => {
+                self.send_coord(cx, Msg::Request { req: self.req });
+                cx.set_timer(self.k.retry, Timer::Retry);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        match (req, self.state) {
+            (Request::Enter, _) => self.want(cx),
+            (Request::Leave, State::InCs) => self.leave(cx),
+            (Request::Leave, _) => cx.note("does not hold the lock"),
+        }
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        // Whatever this node held or waited for died with it: give it back.
+        if let Some(req) = self.lost.take() {
+            self.send_coord(cx, Msg::Release { req });
+        }
+        if let Some(s) = &self.server {
+            let holder = s.holder;
+            cx.note(format!(
+                "restarts: lock {}, queue {}",
+                holder.map_or("free".into(), |(h, _)| format!("held by {h}")),
+                s.queue.len()
+            ));
+            cx.broadcast(Msg::Restart { holder });
+        }
+        if self.k.think > 0 {
+            cx.set_timer(self.k.think, Timer::Want);
+        }
+    }
+
+    fn recovered(&self) -> Self {
+        // Stable storage: the request counter, and at the coordinator the
+        // grant record (everything with `persist=all`, nothing when forgetful).
+        let mut fresh = Node::new(self.id, self.n, self.k);
+        fresh.req = self.req;
+        fresh.entries = self.entries;
+        fresh.lost = (self.state != State::Idle).then_some(self.req);
+        if let (Some(old), Some(new)) = (&self.server, &mut fresh.server) {
+            if self.k.persist_all && self.k.variant != Variant::Forgetful {
+                *new = old.clone();
+                // The coordinator's own request died with its process.
+                new.queue.retain(|&(x, _)| x != self.id);
+            } else if self.k.variant != Variant::Forgetful {
+                new.holder = old.holder;
+            }
+            // The counters are the monitor's view of the log, not state.
+            new.arrivals = old.arrivals;
+            new.last_arrival = old.last_arrival;
+            new.grants = old.grants;
+            new.last_probe = None;
+        }
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        let role = match self.state {
+            State::Idle if self.server.is_some() => Role::Leader,
+            State::Idle => Role::Idle,
+            State::Waiting => Role::Wanting,
+            State::InCs => Role::InCs,
+        };
+        match &self.server {
+            Some(s) => Sum {
+                role,
+                coordinator: true,
+                holder: s.holder.map(|h| h.0),
+                queue: s.queue.len() as u32,
+                arrivals: s.arrivals,
+                last_arrival: s.last_arrival,
+                grants: s.grants,
+            },
+            None => Sum { role, coordinator: false, holder: None, queue: 0, arrivals: 0, last_arrival: 0, grants: 0 },
+        }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        // Short labels and values: the inspector is 30 columns at 80×24.
+        let mut rows = Vec::new();
+        if let Some(s) = &self.server {
+            rows.push(Row::new("role", "coordinator"));
+            rows.push(Row::new("lock", s.holder.map_or("free".into(), |(h, _)| format!("held by {h}"))));
+            rows.push(Row::new("holder req", s.holder.map_or("-".into(), |(_, req)| format!("req {req}"))));
+            rows.push(Row::new("wait queue", listing(s.queue.iter().map(|(x, _)| x.to_string()), 16)));
+            rows.push(Row::new("queued reqs", listing(s.queue.iter().map(|(_, req)| req.to_string()), 16)));
+            rows.push(Row::new("grants", s.grants));
+            rows.push(Row::new(
+                "after a crash",
+                match (self.k.variant, self.k.persist_all) {
+                    (Variant::Forgetful, _) => "nothing kept",
+                    (_, true) => "holder + queue",
+                    (_, false) => "holder only",
+                },
+            ));
+        } else {
+            rows.push(Row::new("role", format!("client of {}", self.k.coordinator)));
+        }
+        let state = match self.state {
+            State::Idle => "idle",
+            State::Waiting => "waiting",
+            State::InCs => "in the CS",
+        };
+        rows.push(Row::new("state", state));
+        rows.push(Row::new(
+            "request",
+            if self.state == State::Idle { "-".into() } else { format!("req {}", self.req) },
+        ));
+        rows.push(Row::new("entries", self.entries));
+        match self.k.variant {
+            Variant::Correct => {}
+            Variant::NoQueue => rows.push(Row::new("variant", "no-queue (BROKEN)")),
+            Variant::Lifo => rows.push(Row::new("variant", "lifo (BROKEN)")),
+            Variant::Forgetful => rows.push(Row::new("variant", "forgetful (BROKEN)")),
+        }
+        rows
+    }
+}
+
+/// Invariants: mutual exclusion; grants in the order requests arrived at
+/// the coordinator (checked against the monitor's own mirror of the queue,
+/// built from the coordinator's arrivals); at quiescence, while the
+/// coordinator and the holder it remembers are up, nobody is left waiting.
+#[derive(Default)]
+pub struct Check {
+    coordinator: NodeId,
+    persist_all: bool,
+    mirror: VecDeque<NodeId>,
+    in_cs: BTreeSet<NodeId>,
+    cs_order: Vec<NodeId>,
+    grants: Vec<NodeId>,
+}
+
+impl Check {
+    fn admit(&mut self, w: &World<Node>, x: NodeId, out: &mut Vec<Violation>) {
+        if let Some(&y) = self.in_cs.iter().find(|&&y| y != x) {
+            out.push(w.violation("mutual-exclusion", format!("nodes {y} and {x} are both in the critical section")));
+        }
+        self.in_cs.insert(x);
+    }
+
+    fn coordinator_changed(&mut self, w: &World<Node>, old: &Sum, s: &Sum, out: &mut Vec<Violation>) {
+        if s.arrivals > old.arrivals {
+            self.mirror.push_back(s.last_arrival);
+        }
+        if s.grants > old.grants {
+            let Some(g) = s.holder else { return };
+            self.grants.push(g);
+            match self.mirror.iter().position(|&x| x == g) {
+                Some(0) => {
+                    self.mirror.pop_front();
+                }
+                Some(i) => {
+                    let first = self.mirror[0];
+                    self.mirror.remove(i);
+                    out.push(w.violation(
+                        "fifo-grants",
+                        format!("the coordinator granted the lock to {g}, but {first}'s request arrived first"),
+                    ));
+                }
+                None => out.push(w.violation(
+                    "fifo-grants",
+                    format!("the coordinator granted the lock to {g}, which has no request waiting"),
+                )),
+            }
+        }
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["mutual-exclusion", "fifo-grants", "no-starvation"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let mut out = Vec::new();
+        match change {
+            Change::Summary(x) => {
+                let s = &w.summaries[x];
+                if let Some(o) = old {
+                    if x == self.coordinator {
+                        self.coordinator_changed(w, o, s, &mut out);
+                    }
+                    if o.role == Role::InCs && s.role != Role::InCs {
+                        self.in_cs.remove(&x);
+                    }
+                }
+                if s.role == Role::InCs && old.is_none_or(|o| o.role != Role::InCs) {
+                    self.cs_order.push(x);
+                    self.admit(w, x, &mut out);
+                }
+            }
+            Change::Crash(x) => {
+                self.in_cs.remove(&x);
+                if x == self.coordinator {
+                    if self.persist_all {
+                        // Only the coordinator's own request died with it.
+                        self.mirror.retain(|&y| y != x);
+                    } else {
+                        // The wait queue died with the coordinator.
+                        self.mirror.clear();
+                    }
+                }
+            }
+            Change::Recover(x) => {
+                if w.summaries[x].role == Role::InCs {
+                    self.admit(w, x, &mut out);
+                }
+            }
+            Change::Links => {}
+        }
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        // A down coordinator, or a down holder, blocks everyone: that is the
+        // lesson of a central server, shown as status, not a violation. With
+        // cs=0 the holder keeps the lock until `release`, by design.
+        let c = self.coordinator;
+        if !w.alive[c] || !self.in_cs.is_empty() || w.summaries[c].holder.is_some_and(|h| !w.alive[h]) {
+            return Vec::new();
+        }
+        w.live()
+            .filter(|&y| w.summaries[y].role == Role::Wanting)
+            .map(|y| {
+                w.violation(
+                    "no-starvation",
+                    format!(
+                        "node {y} waits for a GRANT that will never come (coordinator queue {})",
+                        w.summaries[c].queue
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    fn result(&self, _w: &World<Node>) -> serde_json::Value {
+        serde_json::json!({ "cs_order": self.cs_order, "grants": self.grants })
+    }
+
+    fn status(&self, w: &World<Node>) -> Option<String> {
+        let c = self.coordinator;
+        if !w.alive[c] {
+            let waiting = w.live().filter(|&y| w.summaries[y].role == Role::Wanting).count();
+            return Some(format!("coordinator {c} crashed: lock service down, {waiting} waiting"));
+        }
+        match w.summaries[c].holder {
+            Some(h) if !w.alive[h] => Some(format!("lock holder {h} crashed: the lock stays taken until it is back")),
+            _ => None,
+        }
+    }
+}
+
+pub struct CentralLock;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "central-lock",
+    about: "Central lock server: REQUEST, GRANT, RELEASE and a FIFO wait queue at one coordinator",
+    default_nodes: 5,
+    min_nodes: 1,
+    max_nodes: 4096,
+    verbs: &[
+        VerbHelp { usage: "request N", help: "node N asks the coordinator for the lock" },
+        VerbHelp { usage: "release N", help: "node N gives the lock back" },
+    ],
+    params: &[
+        ParamHelp { key: "coordinator", default: "0", help: "the node that runs the lock server" },
+        ParamHelp {
+            key: "cs",
+            default: "20",
+            help: "ms a node holds the lock before it releases on its own (0: only `release`)",
+        },
+        ParamHelp {
+            key: "retry",
+            default: "0",
+            help: "ms before a waiting client re-sends its REQUEST (0: never, the classic algorithm)",
+        },
+        ParamHelp {
+            key: "think",
+            default: "0",
+            help: "ms after releasing before a node asks again (0: only on `request`)",
+        },
+        ParamHelp {
+            key: "persist",
+            default: "holder",
+            help: "what the coordinator keeps across a crash: holder (the queue is lost) | all",
+        },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | no-queue | lifo | forgetful (broken: grant at once; newest first; keep nothing across a crash)",
+        },
+    ],
+    action: "request / release",
+    results: &[
+        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
+        FieldHelp { key: "grants", help: "node ids in the order the coordinator granted the lock" },
+    ],
+};
+
+impl Algorithm for CentralLock {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let variant = match params.choice("variant", &VARIANTS)? {
+            0 => Variant::Correct,
+            1 => Variant::NoQueue,
+            2 => Variant::Lifo,
+            _ => Variant::Forgetful,
+        };
+        let knobs = Knobs {
+            coordinator: params.num::<usize>("coordinator", 0)?,
+            cs: params.num::<u64>("cs", 20)? * MS,
+            retry: params.num::<u64>("retry", 0)? * MS,
+            think: params.num::<u64>("think", 0)? * MS,
+            persist_all: params.choice("persist", &["holder", "all"])? == 1,
+            variant,
+        };
+        if knobs.coordinator >= n {
+            return Err(format!("coordinator={} does not exist (nodes are 0..{})", knobs.coordinator, n - 1));
+        }
+        if knobs.think > 0 && knobs.cs == 0 {
+            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
+        }
+        let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
+        let check = Check { coordinator: knobs.coordinator, persist_all: knobs.persist_all, ..Check::default() };
+        Ok((nodes, Box::new(check)))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let req = match verb {
+            "request" => Request::Enter,
+            "release" => Request::Leave,
+            _ => return Err(format!("unknown verb {verb:?} (central-lock knows: request N, release N)")),
+        };
+        Ok((node_arg(verb, args, n)?, req))
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        let verb = match s.role {
+            Role::Idle | Role::Leader => "request",
+            Role::InCs => "release",
+            _ => return None,
+        };
+        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+    }
+}

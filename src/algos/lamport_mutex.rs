@@ -1,0 +1,736 @@
+//! Lamport's distributed mutual exclusion (1978; seed 000 "Lamport's
+//! Algorithm" shows only a lock inside one process). Every node keeps a
+//! Lamport clock and a request queue ordered by (timestamp, id).
+//!
+//! - To ask, a node stamps a REQUEST, puts it in its own queue and sends it
+//!   to everyone. A receiver queues the request and answers with a
+//!   timestamped REPLY.
+//! - A node enters when its own request heads its queue AND it has received
+//!   a message stamped later than its request from every other node.
+//! - On leaving it removes its request and sends RELEASE to everyone; the
+//!   receivers remove that request from their queues.
+//!
+//! 3(N−1) messages per entry. The rule "a later message from everyone" is
+//! only sound over FIFO links: a REPLY that overtakes its sender's earlier
+//! REQUEST would let a node in ahead of that request. The engine's links
+//! are FIFO only with `fifo on`, so the nodes number their messages per
+//! link and hold back any that arrive early (what TCP does); duplicates are
+//! recognised by their number and ignored. With `retry` > 0 a node also
+//! re-sends what the other end has not acknowledged (every message carries
+//! the number of the last one received in order; a re-sent copy is answered
+//! with an ACK), which repairs lost messages once faults heal.
+//!
+//! A crash is a pause: the node's state is on stable storage, and what was
+//! sent to it while it was down is lost (only `retry` repairs that). The
+//! algorithm needs every node: while one is down, nobody can enter.
+//!
+//! Broken on purpose: `variant=no-ack-wait` enters as soon as its request
+//! heads its queue, without waiting for a later message from everyone;
+//! `variant=no-fifo` drops the per-link numbering and handles messages in
+//! arrival order. The checker catches both.
+
+use super::node_arg;
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// What the algorithm says; the transport adds numbers around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Body {
+    Request {
+        ts: u64,
+    },
+    Reply {
+        ts: u64,
+    },
+    /// The sender leaves; `req` is the timestamp of the request it removes.
+    Release {
+        ts: u64,
+        req: u64,
+    },
+}
+
+impl Body {
+    fn ts(self) -> u64 {
+        match self {
+            Body::Request { ts } | Body::Reply { ts } | Body::Release { ts, .. } => ts,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Msg {
+    /// `seq`: number on this link; `ack`: the last number the sender got
+    /// in order from the receiver; `again`: a re-sent copy.
+    Data { seq: u32, ack: u32, again: bool, body: Body },
+    /// Answers a re-sent copy: everything up to `ack` arrived.
+    Ack { ack: u32 },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Data { body: Body::Request { .. }, .. } => "REQUEST",
+            Msg::Data { body: Body::Reply { .. }, .. } => "REPLY",
+            Msg::Data { body: Body::Release { .. }, .. } => "RELEASE",
+            Msg::Ack { .. } => "ACK",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Data { seq, again, body, .. } => {
+                let what = match body {
+                    Body::Request { ts } => format!("REQUEST(ts={ts})"),
+                    Body::Reply { ts } => format!("REPLY(ts={ts})"),
+                    Body::Release { ts, req } => format!("RELEASE(ts={ts}, req ts={req})"),
+                };
+                format!("{what} seq {seq}{}", if *again { " again" } else { "" })
+            }
+            Msg::Ack { ack } => format!("ACK(to seq {ack})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// Leave the critical section after the configured duration.
+    Release,
+    /// Ask for the critical section again (the `think` workload).
+    Want,
+    /// Re-send what has not been acknowledged.
+    Retry,
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::Release => "release-timer",
+            Timer::Want => "want-timer",
+            Timer::Retry => "retry-timer",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Enter,
+    Leave,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Idle,
+    Wanting,
+    InCs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Correct,
+    NoAckWait,
+    NoFifo,
+}
+
+const VARIANTS: [&str; 3] = ["correct", "no-ack-wait", "no-fifo"];
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub role: Role,
+    /// Timestamp of the current request.
+    pub ts: Option<u64>,
+    /// The node's own request heads its queue.
+    pub head: bool,
+    /// How many other nodes have sent a message stamped later than the
+    /// current request (entry needs all N−1).
+    pub later: u32,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn badge(&self) -> String {
+        self.ts.map(|t| format!("ts={t}")).unwrap_or_default()
+    }
+}
+
+/// One link as a node sees it: the latest timestamp heard from the other
+/// end and the message numbers in each direction.
+#[derive(Clone, Copy, Debug, Default)]
+struct Link {
+    last_ts: u64,
+    out: u32,
+    inn: u32,
+}
+
+/// The knobs every node of a run shares.
+#[derive(Clone, Copy, Debug)]
+pub struct Knobs {
+    pub cs: Time,
+    pub retry: Time,
+    pub think: Time,
+    pub variant: Variant,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    clock: u64,
+    state: State,
+    ts: u64,
+    /// Every request this node knows of, by (timestamp, id).
+    queue: BTreeSet<(u64, NodeId)>,
+    links: Vec<Link>,
+    /// Other nodes whose latest message is stamped later than my request.
+    later: u32,
+    /// Messages that arrived ahead of an earlier one on their link.
+    held: BTreeMap<(NodeId, u32), Body>,
+    /// Sent but not yet acknowledged, per receiver (only with `retry`).
+    unacked: BTreeMap<NodeId, VecDeque<(u32, Body)>>,
+    retry_armed: bool,
+    k: Knobs,
+    entries: u64,
+    duplicates: u64,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, k: Knobs) -> Self {
+        Node {
+            id,
+            n,
+            clock: 0,
+            state: State::Idle,
+            ts: 0,
+            queue: BTreeSet::new(),
+            links: vec![Link::default(); n],
+            later: 0,
+            held: BTreeMap::new(),
+            unacked: BTreeMap::new(),
+            retry_armed: false,
+            k,
+            entries: 0,
+            duplicates: 0,
+        }
+    }
+
+    fn send(&mut self, cx: &mut Cx<Self>, to: NodeId, body: Body) {
+        let link = &mut self.links[to];
+        link.out += 1;
+        let (seq, ack) = (link.out, link.inn);
+        cx.send(to, Msg::Data { seq, ack, again: false, body });
+        if self.k.retry > 0 {
+            self.unacked.entry(to).or_default().push_back((seq, body));
+            self.arm_retry(cx);
+        }
+    }
+
+    fn broadcast(&mut self, cx: &mut Cx<Self>, body: Body) {
+        let me = self.id;
+        for to in (0..self.n).filter(|&to| to != me) {
+            self.send(cx, to, body);
+        }
+    }
+
+    fn arm_retry(&mut self, cx: &mut Cx<Self>) {
+        if self.k.retry > 0 && !self.retry_armed && !self.unacked.is_empty() {
+            self.retry_armed = true;
+            cx.set_timer(self.k.retry, Timer::Retry);
+        }
+    }
+
+    /// `from` has everything up to `ack`.
+    fn acked(&mut self, cx: &mut Cx<Self>, from: NodeId, ack: u32) {
+        let Some(q) = self.unacked.get_mut(&from) else { return };
+        while q.front().is_some_and(|(seq, _)| *seq <= ack) {
+            q.pop_front();
+        }
+        if q.is_empty() {
+            self.unacked.remove(&from);
+            if self.unacked.is_empty() && self.retry_armed {
+                self.retry_armed = false;
+                cx.cancel_timer(Timer::Retry);
+            }
+        }
+    }
+
+    /// Is the latest message from `j` stamped later than my request?
+    fn is_later(&self, j: NodeId) -> bool {
+        (self.links[j].last_ts, j) > (self.ts, self.id)
+    }
+
+    /// The algorithm proper: one message from `from`, in link order.
+    fn handle(&mut self, cx: &mut Cx<Self>, from: NodeId, body: Body) {
+        let ts = body.ts();
+        self.clock = self.clock.max(ts) + 1;
+        let was = self.is_later(from);
+        let link = &mut self.links[from];
+        link.last_ts = link.last_ts.max(ts);
+        if self.state == State::Wanting && !was && self.is_later(from) {
+            self.later += 1;
+        }
+        match body {
+            Body::Request { ts } => {
+                self.queue.insert((ts, from));
+                let reply = Body::Reply { ts: self.clock };
+                self.send(cx, from, reply);
+            }
+            Body::Reply { .. } => {}
+            Body::Release { req, .. } => {
+                self.queue.remove(&(req, from));
+            }
+        }
+    }
+
+    fn try_enter(&mut self, cx: &mut Cx<Self>) {
+        if self.state != State::Wanting || self.queue.first() != Some(&(self.ts, self.id)) {
+            return;
+        }
+        if self.later as usize == self.n - 1 || self.k.variant == Variant::NoAckWait {
+            self.state = State::InCs;
+            self.entries += 1;
+            cx.note(format!("enters the critical section (ts={})", self.ts));
+            if self.k.cs > 0 {
+                cx.set_timer(self.k.cs, Timer::Release);
+            }
+        }
+    }
+
+    fn want(&mut self, cx: &mut Cx<Self>) {
+        if self.state != State::Idle {
+            cx.note("already wants or holds the critical section");
+            return;
+        }
+        self.clock += 1;
+        self.ts = self.clock;
+        self.state = State::Wanting;
+        // My clock is past every timestamp I have seen: nobody is later yet.
+        self.later = 0;
+        self.queue.insert((self.ts, self.id));
+        self.broadcast(cx, Body::Request { ts: self.ts });
+        self.try_enter(cx);
+    }
+
+    fn leave(&mut self, cx: &mut Cx<Self>) {
+        self.state = State::Idle;
+        cx.cancel_timer(Timer::Release);
+        cx.note("leaves the critical section");
+        self.clock += 1;
+        self.queue.remove(&(self.ts, self.id));
+        self.broadcast(cx, Body::Release { ts: self.clock, req: self.ts });
+        if self.k.think > 0 {
+            cx.set_timer(self.k.think, Timer::Want);
+        }
+    }
+}
+
+/// At most `max` items, then "… +K more".
+fn listing(items: impl Iterator<Item = String>, max: usize) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut total = 0;
+    for item in items {
+        if total < max {
+            out.push(item);
+        }
+        total += 1;
+    }
+    if total == 0 {
+        return "-".into();
+    }
+    if total > max {
+        out.push(format!("… +{} more", total - max));
+    }
+    out.join(" ")
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, cx: &mut Cx<Self>) {
+        if self.k.think > 0 {
+            // Stagger the first requests so the workload starts mixed.
+            cx.set_timer(self.k.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
+        }
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Ack { ack } => self.acked(cx, from, ack),
+            Msg::Data { seq, ack, again, body } => {
+                self.acked(cx, from, ack);
+                if self.k.variant == Variant::NoFifo {
+                    self.handle(cx, from, body);
+                } else if seq <= self.links[from].inn {
+                    self.duplicates += 1;
+                } else if seq == self.links[from].inn + 1 {
+                    self.links[from].inn = seq;
+                    self.handle(cx, from, body);
+                    // Whatever was held back behind it can go now.
+                    while let Some(next) = self.held.remove(&(from, self.links[from].inn + 1)) {
+                        self.links[from].inn += 1;
+                        self.handle(cx, from, next);
+                    }
+                } else {
+                    if !self.held.contains_key(&(from, seq)) {
+                        cx.note(format!(
+                            "holds back seq {seq} from {from}: seq {} not here yet",
+                            self.links[from].inn + 1
+                        ));
+                    }
+                    self.held.insert((from, seq), body);
+                }
+                if again {
+                    cx.send(from, Msg::Ack { ack: self.links[from].inn });
+                }
+            }
+        }
+        self.try_enter(cx);
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        match timer {
+            Timer::Release if self.state == State::InCs => self.leave(cx),
+            Timer::Want => self.want(cx),
+            Timer::Retry => {
+                self.retry_armed = false;
+                for (&to, q) in &self.unacked {
+                    for &(seq, body) in q {
+                        cx.send(to, Msg::Data { seq, ack: self.links[to].inn, again: true, body });
+                    }
+                }
+                self.arm_retry(cx);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        match (req, self.state) {
+            (Request::Enter, _) => self.want(cx),
+            (Request::Leave, State::InCs) => self.leave(cx),
+            (Request::Leave, _) => cx.note("is not in the critical section"),
+        }
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        // The state survived; the timers did not.
+        match self.state {
+            State::InCs if self.k.cs > 0 => cx.set_timer(self.k.cs, Timer::Release),
+            State::Idle if self.k.think > 0 => cx.set_timer(self.k.think, Timer::Want),
+            _ => {}
+        }
+        self.arm_retry(cx);
+    }
+
+    fn recovered(&self) -> Self {
+        // Everything is on stable storage; only the pending timers are gone.
+        let mut same = self.clone();
+        same.retry_armed = false;
+        same
+    }
+
+    fn summary(&self) -> Sum {
+        let role = match self.state {
+            State::Idle => Role::Idle,
+            State::Wanting => Role::Wanting,
+            State::InCs => Role::InCs,
+        };
+        let active = self.state != State::Idle;
+        Sum {
+            role,
+            ts: active.then_some(self.ts),
+            head: active && self.queue.first() == Some(&(self.ts, self.id)),
+            later: if active { self.later } else { 0 },
+        }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let state = match self.state {
+            State::Idle => "idle",
+            State::Wanting => "wanting the CS",
+            State::InCs => "in the CS",
+        };
+        let active = self.state != State::Idle;
+        let mut rows = vec![
+            Row::new("state", state),
+            Row::new("algorithm clock", self.clock),
+            Row::new("request", if active { format!("(ts={}, id={})", self.ts, self.id) } else { "-".into() }),
+            Row::new("request queue", listing(self.queue.iter().map(|(t, i)| format!("({t},{i})")), 12)),
+        ];
+        if active {
+            let missing: Vec<NodeId> = (0..self.n).filter(|&j| j != self.id && !self.is_later(j)).collect();
+            let head = if self.queue.first() == Some(&(self.ts, self.id)) { "yes" } else { "no" };
+            rows.push(Row::new("heads own queue", head));
+            rows.push(Row::new(
+                "later messages",
+                if missing.is_empty() {
+                    format!("{}/{} (all)", self.later, self.n - 1)
+                } else {
+                    format!(
+                        "{}/{}, missing {}",
+                        self.later,
+                        self.n - 1,
+                        listing(missing.iter().map(|j| j.to_string()), 12)
+                    )
+                },
+            ));
+        }
+        let seen = (0..self.n).filter(|&j| j != self.id).map(|j| match self.links[j].last_ts {
+            0 => format!("{j}:-"),
+            t => format!("{j}:{t}"),
+        });
+        rows.push(Row::new("latest ts from", listing(seen, 12)));
+        rows.push(Row::new("held back", listing(self.held.keys().map(|(f, s)| format!("{f}#{s}")), 8)));
+        if self.k.retry > 0 {
+            let unacked: usize = self.unacked.values().map(|q| q.len()).sum();
+            rows.push(Row::new("unacknowledged", unacked));
+        }
+        if self.duplicates > 0 {
+            rows.push(Row::new("duplicates ignored", self.duplicates));
+        }
+        rows.push(Row::new("entries so far", self.entries));
+        match self.k.variant {
+            Variant::Correct => {}
+            Variant::NoAckWait => rows.push(Row::new("variant", "no-ack-wait (BROKEN on purpose)")),
+            Variant::NoFifo => rows.push(Row::new("variant", "no-fifo (BROKEN on purpose)")),
+        }
+        rows
+    }
+}
+
+/// Invariants: mutual exclusion, the entry rule, (timestamp, id) order; at
+/// quiescence with every node up and every link up, nobody is left waiting.
+/// O(log N) per summary change: the monitor keeps who is in the CS and who
+/// waits with which timestamp.
+#[derive(Default)]
+pub struct Check {
+    n: usize,
+    entries: Vec<(NodeId, u64)>,
+    in_cs: BTreeSet<NodeId>,
+    wanting: BTreeSet<(u64, NodeId)>,
+}
+
+impl Check {
+    fn forget(&mut self, x: NodeId, s: &Sum) {
+        match s.role {
+            Role::InCs => {
+                self.in_cs.remove(&x);
+            }
+            Role::Wanting => {
+                self.wanting.remove(&(s.ts.unwrap_or(0), x));
+            }
+            _ => {}
+        }
+    }
+
+    /// `x` is in the CS now (entered, or came back in it).
+    fn admit(&mut self, w: &World<Node>, x: NodeId, out: &mut Vec<Violation>) {
+        if let Some(&y) = self.in_cs.iter().find(|&&y| y != x) {
+            out.push(w.violation("mutual-exclusion", format!("nodes {y} and {x} are both in the critical section")));
+        }
+        self.in_cs.insert(x);
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["mutual-exclusion", "queue-head", "timestamp-order", "no-starvation"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let mut out = Vec::new();
+        match change {
+            Change::Summary(x) => {
+                let s = &w.summaries[x];
+                let entering = s.role == Role::InCs && old.is_none_or(|o| o.role != Role::InCs);
+                if let Some(o) = old {
+                    self.forget(x, o);
+                }
+                if entering {
+                    let ts = s.ts.unwrap_or(0);
+                    self.entries.push((x, ts));
+                    self.admit(w, x, &mut out);
+                    if !s.head || s.later as usize + 1 < self.n {
+                        let head = if s.head { "heads its queue" } else { "does NOT head its queue" };
+                        out.push(w.violation(
+                            "queue-head",
+                            format!(
+                                "node {x} entered with (ts={ts}, id={x}): its request {head}, later messages from {} of {}",
+                                s.later,
+                                self.n - 1
+                            ),
+                        ));
+                    }
+                    if let Some(&(t, y)) = self.wanting.first()
+                        && (t, y) < (ts, x)
+                    {
+                        out.push(w.violation(
+                            "timestamp-order",
+                            format!("node {x} entered with (ts={ts}, id={x}) while node {y} waits with earlier (ts={t}, id={y})"),
+                        ));
+                    }
+                } else if s.role == Role::InCs {
+                    self.in_cs.insert(x);
+                }
+                if s.role == Role::Wanting {
+                    self.wanting.insert((s.ts.unwrap_or(0), x));
+                }
+            }
+            Change::Crash(x) => {
+                if let Some(o) = old {
+                    self.forget(x, o);
+                }
+            }
+            Change::Recover(x) => {
+                let s = &w.summaries[x];
+                match s.role {
+                    Role::InCs => self.admit(w, x, &mut out),
+                    Role::Wanting => {
+                        self.wanting.insert((s.ts.unwrap_or(0), x));
+                    }
+                    _ => {}
+                }
+            }
+            Change::Links => {}
+        }
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        // With cs=0 a node keeps the CS until `release` and the others wait
+        // for it by design. A node that is down, or a cut link, blocks
+        // everyone by design too: the status line says so.
+        if !self.in_cs.is_empty() || w.alive.iter().any(|a| !a) || !w.faults.is_clear() {
+            return Vec::new();
+        }
+        self.wanting
+            .iter()
+            .map(|&(ts, y)| {
+                let s = &w.summaries[y];
+                let head = if s.head { "heads its queue" } else { "does not head its queue" };
+                w.violation(
+                    "no-starvation",
+                    format!(
+                        "node {y} waits with (ts={ts}, id={y}) and nothing is in flight: its request {head}, later messages from {} of {}",
+                        s.later,
+                        self.n - 1
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    fn result(&self, _w: &World<Node>) -> serde_json::Value {
+        let order: Vec<NodeId> = self.entries.iter().map(|e| e.0).collect();
+        let entries: Vec<serde_json::Value> =
+            self.entries.iter().map(|(n, ts)| serde_json::json!({"node": n, "ts": ts})).collect();
+        serde_json::json!({ "cs_order": order, "entries": entries })
+    }
+
+    fn status(&self, w: &World<Node>) -> Option<String> {
+        if self.wanting.is_empty() {
+            return None;
+        }
+        let down: Vec<String> = (0..w.n()).filter(|&i| !w.alive[i]).map(|i| i.to_string()).collect();
+        match down.len() {
+            0 => None,
+            1 => Some(format!("node {} down: no one can enter without its reply", down[0])),
+            k => Some(format!(
+                "{k} nodes down ({}): no one can enter without their replies",
+                listing(down.into_iter(), 6)
+            )),
+        }
+    }
+}
+
+pub struct LamportMutex;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "lamport-mutex",
+    about: "Lamport's mutual exclusion: (timestamp, id) request queues, replies, releases over FIFO links",
+    default_nodes: 4,
+    min_nodes: 1,
+    max_nodes: 4096,
+    verbs: &[
+        VerbHelp { usage: "request N", help: "node N asks for the critical section" },
+        VerbHelp { usage: "release N", help: "node N leaves the critical section" },
+    ],
+    params: &[
+        ParamHelp {
+            key: "cs",
+            default: "20",
+            help: "ms a node stays in the CS before it leaves on its own (0: only `release`)",
+        },
+        ParamHelp {
+            key: "retry",
+            default: "0",
+            help: "ms before re-sending unacknowledged messages (0: never, the classic algorithm)",
+        },
+        ParamHelp {
+            key: "think",
+            default: "0",
+            help: "ms after leaving before a node asks again (0: only on `request`)",
+        },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | no-ack-wait (broken: enters when its request heads its queue) | no-fifo (broken: no per-link order)",
+        },
+    ],
+    action: "request / release",
+    results: &[
+        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
+        FieldHelp { key: "entries", help: "`{node, ts}` per entry" },
+    ],
+};
+
+impl Algorithm for LamportMutex {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let variant = match params.choice("variant", &VARIANTS)? {
+            0 => Variant::Correct,
+            1 => Variant::NoAckWait,
+            _ => Variant::NoFifo,
+        };
+        let knobs = Knobs {
+            cs: params.num::<u64>("cs", 20)? * MS,
+            retry: params.num::<u64>("retry", 0)? * MS,
+            think: params.num::<u64>("think", 0)? * MS,
+            variant,
+        };
+        if knobs.think > 0 && knobs.cs == 0 {
+            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
+        }
+        let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
+        Ok((nodes, Box::new(Check { n, ..Check::default() })))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let req = match verb {
+            "request" => Request::Enter,
+            "release" => Request::Leave,
+            _ => return Err(format!("unknown verb {verb:?} (lamport-mutex knows: request N, release N)")),
+        };
+        Ok((node_arg(verb, args, n)?, req))
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        let verb = match s.role {
+            Role::Idle => "request",
+            Role::InCs => "release",
+            _ => return None,
+        };
+        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+    }
+}

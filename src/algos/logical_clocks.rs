@@ -1,0 +1,620 @@
+//! Logical clocks (issue 3, item 7): N processes do local events, send
+//! messages and receive them, each keeping its own Lamport clock and vector
+//! clock by the textbook rules, and every message carries the sender's
+//! clocks:
+//!
+//! - every event (start, local, send, broadcast, receive, recover) ticks:
+//!   `L += 1`, `V[i] += 1`;
+//! - a send stamps the message with `(L, V)` after the tick;
+//! - a receive first takes the maximum, `L = max(L, L_msg)` and
+//!   `V = max(V, V_msg)` element-wise, then ticks.
+//!
+//! Events happen on command (`local N`, `send N M`, `broadcast N`) or, with
+//! `rate` > 0, as a random workload: every node acts about every `rate` ms,
+//! a local event or a send to a pseudo-random peer. The workload is pure:
+//! a small generator (splitmix64) in each node's state, seeded from its id
+//! and the `seed` parameter, so a run is still its config plus its inputs.
+//!
+//! The node's start is its first event (e0..e(N−1) are the starts), exactly
+//! as in the engine's history and its ground-truth clocks; so in a correct
+//! run the algorithm's clocks equal the ground truth at every event. The
+//! clocks live on stable storage: a crash keeps them, and the recovery is
+//! one more event.
+//!
+//! The monitor keeps every event's stamp (the algorithm's own (L, V)), so
+//! `hb E1 E2` answers from the algorithm's clocks and the engine checks the
+//! answer against its ground truth. A stamp costs O(N): only the most recent
+//! `min(100,000, 8,000,000 / N)` events keep theirs; `hb` on an older event
+//! falls back to the ground truth (and says so).
+//!
+//! `variant=no-max` is the deliberately broken version: a receive only
+//! ticks, it never takes the maximum, so the receiver learns nothing of
+//! what the sender knew. The `clock-condition` checker catches every such
+//! receive, and `hb` on a send and its receive answers "concurrent" —
+//! WRONG, and flagged as `hb-matches-truth`.
+
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Stamp, Violation, World};
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::engine::sim::EvKind;
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// How many past events a node shows in the inspector.
+pub const RECENT: usize = 4;
+/// Up to this many nodes, the inspector's past events show their vectors.
+pub const RECENT_VECTORS: usize = 16;
+/// The monitor keeps stamps of at most this many vector entries in all
+/// (32 MB), and of at most [`STAMPS_MAX`] events.
+pub const STAMP_ENTRIES: usize = 8_000_000;
+pub const STAMPS_MAX: usize = 100_000;
+/// The headless `result.events` lists at most this many vector entries in
+/// all, and at most [`LISTED_MAX`] events.
+pub const LISTED_ENTRIES: usize = 250_000;
+pub const LISTED_MAX: usize = 10_000;
+/// `result.vectors` (every node's final vector clock) up to this many nodes.
+pub const VECTORS_MAX_NODES: usize = 64;
+
+/// A vector clock as text, `[2 0 1]`; with more than `max` entries the
+/// first `max` and the count.
+pub fn show_vector(v: &[u32], max: usize) -> String {
+    let shown: Vec<String> = v.iter().take(max).map(|x| x.to_string()).collect();
+    if v.len() > max {
+        format!("[{} …{} entries]", shown.join(" "), v.len())
+    } else {
+        format!("[{}]", shown.join(" "))
+    }
+}
+
+/// The one message: an application message stamped with the sender's clocks.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Msg {
+    pub lamport: u64,
+    pub vector: Vec<u32>,
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        "MSG"
+    }
+    fn summary(&self) -> String {
+        format!("MSG(L={} V={})", self.lamport, show_vector(&self.vector, 8))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// The node's next random action (the `rate` workload).
+    Act,
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        "act-timer"
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Local,
+    Send(NodeId),
+    Broadcast,
+}
+
+/// What one event at a node was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum What {
+    Start,
+    Local,
+    Send { to: NodeId },
+    Broadcast,
+    Receive { from: NodeId },
+    Recover,
+}
+
+impl What {
+    pub fn name(self) -> &'static str {
+        match self {
+            What::Start => "start",
+            What::Local => "local",
+            What::Send { .. } => "send",
+            What::Broadcast => "broadcast",
+            What::Receive { .. } => "receive",
+            What::Recover => "recover",
+        }
+    }
+    fn describe(self) -> String {
+        match self {
+            What::Send { to } => format!("send → {to}"),
+            What::Receive { from } => format!("receive ← {from}"),
+            other => other.name().to_string(),
+        }
+    }
+}
+
+/// A node's clocks after its latest event; every event changes it (the
+/// event count grows), so the monitor sees every event with its number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    /// Events at this node so far.
+    pub events: u64,
+    pub last: What,
+    pub lamport: u64,
+    pub vector: Vec<u32>,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        Role::Idle
+    }
+    fn badge(&self) -> String {
+        format!("L={}", self.lamport)
+    }
+}
+
+/// One past event, for the inspector.
+#[derive(Clone, Debug)]
+struct Recent {
+    seq: u64,
+    what: What,
+    lamport: u64,
+    /// Only for small runs (O(N) each).
+    vector: Option<Vec<u32>>,
+}
+
+/// The random workload every node of a run shares.
+#[derive(Clone, Copy, Debug)]
+pub struct Workload {
+    /// Mean time between two actions of a node (0: no workload).
+    pub rate: Time,
+    /// Percent of actions that are sends (the rest are local events).
+    pub sends: u64,
+    /// Actions per node before it stops (0: no limit).
+    pub actions: u64,
+    pub seed: u64,
+}
+
+/// splitmix64: a tiny, good-enough generator whose whole state is one u64.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    /// The algorithm's own clocks (on stable storage: a crash keeps them).
+    lamport: u64,
+    vector: Vec<u32>,
+    events: u64,
+    last: What,
+    recent: VecDeque<Recent>,
+    no_max: bool,
+    work: Workload,
+    /// Random actions done so far.
+    done: u64,
+    rng: u64,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, work: Workload, no_max: bool) -> Self {
+        let mut rng = work.seed ^ (id as u64).wrapping_mul(0xA076_1D64_78BD_642F);
+        splitmix(&mut rng);
+        Node {
+            id,
+            n,
+            lamport: 0,
+            vector: vec![0; n],
+            events: 0,
+            last: What::Start,
+            recent: VecDeque::new(),
+            no_max,
+            work,
+            done: 0,
+            rng,
+        }
+    }
+
+    /// The bookkeeping of every event: count it and remember it.
+    fn record(&mut self, what: What) {
+        self.events += 1;
+        self.last = what;
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        let vector = (self.n <= RECENT_VECTORS).then(|| self.vector.clone());
+        self.recent.push_back(Recent { seq: self.events, what, lamport: self.lamport, vector });
+    }
+
+    /// A start, local, send, broadcast or recover event: `L += 1`, `V[i] += 1`.
+    fn tick(&mut self, what: What) {
+        self.lamport += 1;
+        self.vector[self.id] += 1;
+        self.record(what);
+    }
+
+    /// A receive: take the maximum (unless broken on purpose), then tick.
+    fn receive(&mut self, from: NodeId, msg: &Msg) {
+        if !self.no_max {
+            self.lamport = self.lamport.max(msg.lamport);
+            for (mine, theirs) in self.vector.iter_mut().zip(&msg.vector) {
+                *mine = (*mine).max(*theirs);
+            }
+        }
+        self.lamport += 1;
+        self.vector[self.id] += 1;
+        self.record(What::Receive { from });
+    }
+
+    /// The clocks a message sent now carries.
+    fn stamp(&self) -> Msg {
+        Msg { lamport: self.lamport, vector: self.vector.clone() }
+    }
+
+    fn act(&mut self, cx: &mut Cx<Self>, req: Request) {
+        match req {
+            Request::Local => self.tick(What::Local),
+            Request::Send(to) => {
+                self.tick(What::Send { to });
+                cx.send(to, self.stamp());
+            }
+            Request::Broadcast => {
+                self.tick(What::Broadcast);
+                cx.broadcast(self.stamp());
+            }
+        }
+    }
+
+    /// Arm the workload timer for the next random action, if any is left.
+    fn schedule(&mut self, cx: &mut Cx<Self>) {
+        let w = self.work;
+        if w.rate == 0 || (w.actions > 0 && self.done >= w.actions) {
+            return;
+        }
+        let after = (w.rate / 2).saturating_add(splitmix(&mut self.rng) % w.rate).max(1);
+        cx.set_timer(after, Timer::Act);
+    }
+
+    /// One random action: a send to a pseudo-random peer or a local event.
+    fn random_action(&mut self) -> Request {
+        self.done += 1;
+        let r = splitmix(&mut self.rng);
+        if self.n > 1 && r % 100 < self.work.sends {
+            let peer = (self.id + 1 + (r / 100) as usize % (self.n - 1)) % self.n;
+            Request::Send(peer)
+        } else {
+            Request::Local
+        }
+    }
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, cx: &mut Cx<Self>) {
+        self.tick(What::Start);
+        self.schedule(cx);
+    }
+
+    fn on_message(&mut self, _cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        self.receive(from, &msg);
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        let Timer::Act = timer;
+        let req = self.random_action();
+        self.act(cx, req);
+        self.schedule(cx);
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        self.act(cx, req);
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        self.tick(What::Recover);
+        // The crash dropped the pending workload timer.
+        self.schedule(cx);
+    }
+
+    fn recovered(&self) -> Self {
+        // Clocks, counters and the generator are on stable storage.
+        self.clone()
+    }
+
+    fn summary(&self) -> Sum {
+        Sum { events: self.events, last: self.last, lamport: self.lamport, vector: self.vector.clone() }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let mut rows = vec![
+            Row::new("algorithm L", self.lamport),
+            Row::new("algorithm V", show_vector(&self.vector, usize::MAX)),
+            Row::new("events here", self.events),
+        ];
+        for (i, r) in self.recent.iter().rev().enumerate() {
+            let v = r.vector.as_deref().map(|v| format!(" V={}", show_vector(v, usize::MAX))).unwrap_or_default();
+            let label = if i == 0 { "last events" } else { "" };
+            rows.push(Row::new(label, format!("#{} {} L={}{v}", r.seq, r.what.describe(), r.lamport)));
+        }
+        if self.work.rate > 0 {
+            let left = if self.work.actions == 0 {
+                "no limit".to_string()
+            } else {
+                format!("{}/{} done", self.done, self.work.actions)
+            };
+            rows.push(Row::new(
+                "workload",
+                format!("every ~{} ms, {}% sends, {left}", self.work.rate / MS, self.work.sends),
+            ));
+        }
+        if self.no_max {
+            rows.push(Row::new("variant", "no-max (BROKEN on purpose)"));
+        }
+        rows
+    }
+}
+
+/// One event of `result.events`.
+#[derive(Clone, Debug)]
+struct Listed {
+    e: u32,
+    node: NodeId,
+    what: What,
+    /// For a receive: the history index of the send.
+    send: Option<u32>,
+    lamport: u64,
+    vector: Vec<u32>,
+}
+
+/// Invariants: at every event the algorithm's clocks respect the clock
+/// condition and equal the ground truth; `hb` answers agree with the
+/// ground truth (checked by the engine). Keeps every event's stamp (bounded).
+pub struct Check {
+    /// Stamps of the most recent events, by history index (increasing).
+    stamps: VecDeque<(u32, Stamp)>,
+    keep: usize,
+    listed: Vec<Listed>,
+    list_max: usize,
+    count: u64,
+    /// Nodes whose clocks differ from the ground truth (reported when they
+    /// start to differ, not again at every later event).
+    diverged: Vec<bool>,
+}
+
+impl Check {
+    pub fn new(n: usize) -> Self {
+        let n1 = n.max(1);
+        Check {
+            stamps: VecDeque::new(),
+            keep: (STAMP_ENTRIES / n1).clamp(1, STAMPS_MAX),
+            listed: Vec::new(),
+            list_max: (LISTED_ENTRIES / n1).clamp(1, LISTED_MAX),
+            count: 0,
+            diverged: vec![false; n],
+        }
+    }
+
+    fn find(&self, event: u32) -> Option<&Stamp> {
+        let i = self.stamps.binary_search_by_key(&event, |(e, _)| *e).ok()?;
+        Some(&self.stamps[i].1)
+    }
+}
+
+/// `a ≥ b` element-wise.
+fn covers(a: &[u32], b: &[u32]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x >= y)
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["clock-condition", "hb-matches-truth"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let (Change::Summary(x), Some(e)) = (change, w.event) else { return Vec::new() };
+        let Some(rec) = w.history.get(e as usize) else { return Vec::new() };
+        let s = &w.summaries[x];
+        let send = match rec.kind {
+            EvKind::Recv { send, .. } => Some(send),
+            _ => None,
+        };
+        let show = |v: &[u32]| show_vector(v, 16);
+
+        // The clock condition on the event's immediate predecessors: the
+        // node's previous event and, for a receive, the send.
+        let mut problems = Vec::new();
+        if let Some(o) = old {
+            if s.lamport <= o.lamport {
+                problems.push(format!("L={} is not after the node's previous L={}", s.lamport, o.lamport));
+            }
+            if !covers(&s.vector, &o.vector) || s.vector == o.vector {
+                problems.push(format!("V={} is not after the node's previous V={}", show(&s.vector), show(&o.vector)));
+            }
+        }
+        if let Some(sent) = send.and_then(|i| self.find(i)) {
+            let i = send.unwrap_or_default();
+            if s.lamport <= sent.lamport {
+                problems.push(format!("L={} is not after the send e{i}'s L={}", s.lamport, sent.lamport));
+            }
+            if !covers(&s.vector, &sent.vector) {
+                problems.push(format!("V={} does not cover the send e{i}'s V={}", show(&s.vector), show(&sent.vector)));
+            }
+        }
+        // The textbook values: the engine's ground truth.
+        let truth_v = w.true_vector(x);
+        let truth_l = rec.lamport;
+        let agrees = s.vector == truth_v && s.lamport == truth_l;
+        let mut out = Vec::new();
+        let what = s.last.describe();
+        if !problems.is_empty() {
+            out.push(w.violation("clock-condition", format!("e{e} ({what} at node {x}): {}", problems.join("; "))));
+        } else if !agrees && !self.diverged[x] {
+            out.push(w.violation(
+                "clock-condition",
+                format!(
+                    "e{e} ({what} at node {x}): L={} V={}, but the rules give L={truth_l} V={}",
+                    s.lamport,
+                    show(&s.vector),
+                    show(&truth_v)
+                ),
+            ));
+        }
+        self.diverged[x] = !agrees;
+
+        self.count += 1;
+        if self.listed.len() < self.list_max {
+            self.listed.push(Listed { e, node: x, what: s.last, send, lamport: s.lamport, vector: s.vector.clone() });
+        }
+        if self.stamps.len() == self.keep {
+            self.stamps.pop_front();
+        }
+        self.stamps.push_back((e, Stamp { lamport: s.lamport, vector: s.vector.clone() }));
+        out
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let events: Vec<serde_json::Value> = self
+            .listed
+            .iter()
+            .map(|l| {
+                let mut v = serde_json::json!({
+                    "e": l.e,
+                    "node": l.node,
+                    "kind": l.what.name(),
+                    "lamport": l.lamport,
+                    "vector": l.vector,
+                });
+                match l.what {
+                    What::Send { to } => v["to"] = to.into(),
+                    What::Receive { from } => {
+                        v["from"] = from.into();
+                        v["send"] = l.send.into();
+                    }
+                    _ => {}
+                }
+                v
+            })
+            .collect();
+        let lamport: Vec<u64> = w.summaries.iter().map(|s| s.lamport).collect();
+        let vectors =
+            (w.n() <= VECTORS_MAX_NODES).then(|| w.summaries.iter().map(|s| s.vector.clone()).collect::<Vec<_>>());
+        serde_json::json!({
+            "event_count": self.count,
+            "events_listed": self.listed.len(),
+            "events": events,
+            "lamport": lamport,
+            "vectors": vectors,
+        })
+    }
+
+    fn stamp(&self, event: u32) -> Option<Stamp> {
+        self.find(event).cloned()
+    }
+}
+
+pub struct LogicalClocks;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "logical-clocks",
+    about: "Lamport and vector clocks: local events, sends, receives; `hb E1 E2` asks how two events are ordered",
+    default_nodes: 3,
+    min_nodes: 1,
+    max_nodes: 4096,
+    verbs: &[
+        VerbHelp { usage: "local N", help: "node N does a local event" },
+        VerbHelp { usage: "send N M", help: "node N sends a message to node M (received when delivered)" },
+        VerbHelp { usage: "broadcast N", help: "node N sends one message to every other node (one send event)" },
+    ],
+    params: &[
+        ParamHelp {
+            key: "rate",
+            default: "0",
+            help: "ms between a node's random actions, about (0: events only on command)",
+        },
+        ParamHelp { key: "sends", default: "50", help: "percent of random actions that are sends (the rest: local)" },
+        ParamHelp { key: "actions", default: "0", help: "random actions per node before it stops (0: no limit)" },
+        ParamHelp { key: "seed", default: "1", help: "seed of the nodes' pseudo-random workload" },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | no-max (broken: a receive ticks but never takes the maximum)",
+        },
+    ],
+    action: "send to next",
+    results: &[
+        FieldHelp { key: "event_count", help: "node events so far (starts, locals, sends, receives, recoveries)" },
+        FieldHelp {
+            key: "events",
+            help: "`{e, node, kind, lamport, vector}` per event (`to` for a send; `from` and `send` for a receive), \
+                   the first `events_listed` of them",
+        },
+        FieldHelp { key: "events_listed", help: "how many events `events` lists (all up to min(10,000, 250,000 / N))" },
+        FieldHelp { key: "lamport", help: "every node's Lamport clock now" },
+        FieldHelp { key: "vectors", help: "every node's vector clock now (up to 64 nodes, else null)" },
+    ],
+};
+
+impl Algorithm for LogicalClocks {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let work = Workload {
+            rate: params.num::<u64>("rate", 0)?.saturating_mul(MS),
+            sends: params.num::<u64>("sends", 50)?,
+            actions: params.num::<u64>("actions", 0)?,
+            seed: params.num::<u64>("seed", 1)?,
+        };
+        if work.sends > 100 {
+            return Err(format!("parameter sends={} is a percentage: 0 to 100", work.sends));
+        }
+        let no_max = params.choice("variant", &["correct", "no-max"])? == 1;
+        let nodes = (0..n).map(|i| Node::new(i, n, work, no_max)).collect();
+        Ok((nodes, Box::new(Check::new(n))))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let node = |a: &str| match a.parse::<NodeId>() {
+            Ok(x) if x < n => Ok(x),
+            Ok(x) => Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
+            Err(_) => Err(format!("`{verb}` expects node numbers, not {a:?}")),
+        };
+        match (verb, args) {
+            ("local" | "broadcast", [a]) => {
+                let req = if verb == "local" { Request::Local } else { Request::Broadcast };
+                Ok((node(a)?, req))
+            }
+            ("local" | "broadcast", _) => Err(format!("`{verb}` expects one node number: `{verb} N`")),
+            ("send", [a, b]) => {
+                let (from, to) = (node(a)?, node(b)?);
+                if from == to {
+                    return Err(format!("`send {from} {to}`: a node sends to another node, not to itself"));
+                }
+                Ok((from, Request::Send(to)))
+            }
+            ("send", _) => Err("`send` expects two node numbers: `send N M` (N sends to M)".into()),
+            _ => Err(format!("unknown verb {verb:?} (logical-clocks knows: local N, send N M, broadcast N)")),
+        }
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        let n = s.vector.len();
+        Some(if n > 1 {
+            Input::Verb { verb: "send".into(), args: vec![node.to_string(), ((node + 1) % n).to_string()] }
+        } else {
+            Input::Verb { verb: "local".into(), args: vec![node.to_string()] }
+        })
+    }
+}

@@ -1,0 +1,586 @@
+//! Token ring mutual exclusion: the nodes sit on a logical ring 0 → 1 → … →
+//! N−1 → 0 and one token travels round it. A node that wants the critical
+//! section waits until the token reaches it, enters, and passes the token
+//! to its successor when it leaves. A node that does not want the token
+//! keeps it `hold` ms and passes it on. Entry costs between 0 and N−1 TOKEN
+//! messages of waiting, and an idle ring keeps sending one message every
+//! `hold` ms: the token never rests (`idle=circulate`, the classic).
+//!
+//! `idle=park` is the variation a lecturer uses to make `run` end: a token
+//! that went a full lap with nobody wanting it parks where it is, and the
+//! ring falls silent. A node that then wants it sends a WAKE round the ring
+//! (successor to successor); the node holding the parked token sends it on
+//! at once. A WAKE that passes a node without the token leaves a mark there
+//! (the token restarts its idle-lap count when it passes that node), so the
+//! token cannot park between the WAKE and the node that sent it. A WAKE
+//! back at its sender, or at a node that holds a moving token, stops. A
+//! WAKE is not retransmitted: if one is lost, `request N` again knocks again.
+//!
+//! The token carries its serial (hops so far) and every node remembers the
+//! highest serial it has accepted (stable storage): a copy the network made
+//! of the token (`dup`) arrives with an old serial and is discarded. The
+//! token itself is not persisted: a holder that crashes takes it with it,
+//! and a token sent to a crashed node or over a cut link is gone. The
+//! classic ring has no remedy (no skipping of dead successors, no
+//! regeneration); the screen reports "token lost", and "ring broken" while
+//! a node is down or a ring link is cut.
+//!
+//! `variant=two-tokens` is the deliberately broken version: node ⌊N/2⌋
+//! starts with a token too, as after a careless regeneration; the checker
+//! reports `one-token` at once and `mutual-exclusion` as soon as both
+//! tokens reach nodes that want the critical section.
+
+use super::node_arg;
+use super::suzuki_kasami::{TOKEN_BADGE, TokenBook};
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    /// Hops so far; a copy with a serial its receiver has already seen is stale.
+    pub serial: u64,
+    /// How many nodes in a row have passed it on without using it.
+    pub idle: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Msg {
+    Token(Token),
+    /// `idle=park`: node `origin` wants the token.
+    Wake {
+        origin: NodeId,
+    },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Token(_) => "TOKEN",
+            Msg::Wake { .. } => "WAKE",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Token(t) => format!("TOKEN(hop {})", t.serial),
+            Msg::Wake { origin } => format!("WAKE(for {origin})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// Pass on the token nobody here wants.
+    Hold,
+    /// Leave the critical section after the configured duration.
+    Release,
+    /// Ask for the critical section again (the `think` workload).
+    Want,
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::Hold => "hold-timer",
+            Timer::Release => "release-timer",
+            Timer::Want => "want-timer",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Enter,
+    Leave,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Idle,
+    Wanting,
+    InCs,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub role: Role,
+    pub holding: bool,
+    pub parked: bool,
+    /// Tokens this node has sent (the monitor counts passes with it).
+    pub sent: u64,
+    /// Stale token copies this node has discarded.
+    pub discarded: u64,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn badge(&self) -> String {
+        match (self.holding, self.parked) {
+            (true, false) => TOKEN_BADGE.to_string(),
+            (true, true) => format!("{TOKEN_BADGE} parked"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The knobs every node of a run shares.
+#[derive(Clone, Copy, Debug)]
+pub struct Knobs {
+    pub cs: Time,
+    pub hold: Time,
+    pub think: Time,
+    pub park: bool,
+    pub two_tokens: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    k: Knobs,
+    state: State,
+    token: Option<Token>,
+    parked: bool,
+    /// A WAKE passed here: the token restarts its idle-lap count here.
+    wake_seen: bool,
+    /// The highest token serial this node has accepted (persisted).
+    seen: u64,
+    entries: u64,
+    sent: u64,
+    discarded: u64,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, k: Knobs) -> Self {
+        Node {
+            id,
+            n,
+            k,
+            state: State::Idle,
+            token: None,
+            parked: false,
+            wake_seen: false,
+            seen: 0,
+            entries: 0,
+            sent: 0,
+            discarded: 0,
+        }
+    }
+
+    fn successor(&self) -> NodeId {
+        (self.id + 1) % self.n
+    }
+
+    fn enter(&mut self, cx: &mut Cx<Self>) {
+        self.state = State::InCs;
+        self.entries += 1;
+        self.parked = false;
+        cx.cancel_timer(Timer::Hold);
+        cx.note("enters the critical section");
+        if self.k.cs > 0 {
+            cx.set_timer(self.k.cs, Timer::Release);
+        }
+    }
+
+    fn leave(&mut self, cx: &mut Cx<Self>) {
+        self.state = State::Idle;
+        cx.cancel_timer(Timer::Release);
+        cx.note("leaves the critical section");
+        self.pass(cx, true);
+        if self.k.think > 0 {
+            cx.set_timer(self.k.think, Timer::Want);
+        }
+    }
+
+    fn want(&mut self, cx: &mut Cx<Self>) {
+        match self.state {
+            State::InCs => cx.note("is already in the critical section"),
+            _ if self.token.is_some() => {
+                cx.note("holds the token: enters without a message");
+                self.enter(cx);
+            }
+            State::Wanting if !self.k.park => cx.note("already waits for the token"),
+            State::Wanting => {
+                cx.note("knocks again: WAKE to its successor");
+                cx.send(self.successor(), Msg::Wake { origin: self.id });
+            }
+            State::Idle => {
+                self.state = State::Wanting;
+                if self.k.park {
+                    cx.note("wants the token: WAKE to its successor");
+                    cx.send(self.successor(), Msg::Wake { origin: self.id });
+                } else {
+                    cx.note("wants the token: waits for it to come round");
+                }
+            }
+        }
+    }
+
+    /// Send the token to the successor. `reset`: it was used (or someone
+    /// asked for it), so its idle-lap count starts again.
+    fn pass(&mut self, cx: &mut Cx<Self>, reset: bool) {
+        let Some(mut t) = self.token.take() else { return };
+        t.idle = if reset || self.wake_seen { 0 } else { t.idle + 1 };
+        t.serial += 1;
+        self.wake_seen = false;
+        self.parked = false;
+        self.sent += 1;
+        cx.cancel_timer(Timer::Hold);
+        cx.send(self.successor(), Msg::Token(t));
+    }
+
+    /// An unwanted token: park it after a full idle lap, else hold it a while.
+    fn keep_or_hold(&mut self, cx: &mut Cx<Self>) {
+        let Some(t) = self.token else { return };
+        if self.k.park && !self.wake_seen && t.idle as usize + 1 >= self.n {
+            self.parked = true;
+            cx.note("nobody wanted the token for a full lap: parks it");
+        } else {
+            cx.set_timer(self.k.hold, Timer::Hold);
+        }
+    }
+
+    fn receive_token(&mut self, cx: &mut Cx<Self>, t: Token) {
+        if t.serial <= self.seen {
+            self.discarded += 1;
+            cx.note(format!("discards a stale copy of the token (hop {} ≤ {} already seen)", t.serial, self.seen));
+            return;
+        }
+        self.seen = t.serial;
+        if self.token.is_some() {
+            // Only possible with two tokens: they merge into one.
+            cx.note("receives a second token while holding one: keeps one");
+            return;
+        }
+        self.token = Some(t);
+        match self.state {
+            State::Wanting => self.enter(cx),
+            State::InCs => {}
+            State::Idle => self.keep_or_hold(cx),
+        }
+    }
+
+    fn start_with_token(&mut self, cx: &mut Cx<Self>) {
+        self.token = Some(Token { serial: 0, idle: 0 });
+        if self.k.park {
+            // Nobody wants anything yet: the token rests until someone knocks.
+            self.parked = true;
+        } else {
+            cx.set_timer(self.k.hold, Timer::Hold);
+        }
+    }
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, cx: &mut Cx<Self>) {
+        // Granted here (not in `new`) so the monitor sees the token appear.
+        if self.id == 0 || (self.k.two_tokens && self.id == self.n / 2) {
+            self.start_with_token(cx);
+        }
+        if self.k.think > 0 {
+            cx.set_timer(self.k.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
+        }
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, _from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Token(t) => self.receive_token(cx, t),
+            Msg::Wake { origin } => {
+                if self.token.is_some() {
+                    if self.parked {
+                        cx.note(format!("WAKE from {origin}: sends the parked token on"));
+                        self.pass(cx, true);
+                    } else {
+                        // The token is moving anyway; it must not park before `origin`.
+                        self.wake_seen = true;
+                    }
+                } else if origin == self.id {
+                    cx.note("its WAKE went all the way round: the token is on its way");
+                } else {
+                    self.wake_seen = true;
+                    cx.send(self.successor(), Msg::Wake { origin });
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        match timer {
+            Timer::Hold if self.token.is_some() && self.state == State::Idle => self.pass(cx, false),
+            Timer::Release if self.state == State::InCs => self.leave(cx),
+            Timer::Want => self.want(cx),
+            _ => {}
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        match (req, self.state) {
+            (Request::Enter, _) => self.want(cx),
+            (Request::Leave, State::InCs) => self.leave(cx),
+            (Request::Leave, _) => cx.note("is not in the critical section"),
+        }
+    }
+
+    fn recovered(&self) -> Self {
+        // Only the highest serial seen and the counters are on stable storage.
+        let mut fresh = Node::new(self.id, self.n, self.k);
+        fresh.seen = self.seen;
+        fresh.entries = self.entries;
+        fresh.sent = self.sent;
+        fresh.discarded = self.discarded;
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        let role = match self.state {
+            State::Idle => Role::Idle,
+            State::Wanting => Role::Wanting,
+            State::InCs => Role::InCs,
+        };
+        Sum { role, holding: self.token.is_some(), parked: self.parked, sent: self.sent, discarded: self.discarded }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let state = match self.state {
+            State::Idle => "idle",
+            State::Wanting => "waiting for the token",
+            State::InCs => "in the CS",
+        };
+        let token = match (&self.token, self.parked) {
+            (None, _) => "no".to_string(),
+            (Some(t), true) => format!("yes ◆ parked (hop {})", t.serial),
+            (Some(t), false) => format!("yes ◆ (hop {})", t.serial),
+        };
+        let mut rows = vec![
+            Row::new("state", state),
+            Row::new("holds token", token),
+            Row::new("successor", self.successor()),
+            Row::new("last hop seen", self.seen),
+            Row::new("entries so far", self.entries),
+            Row::new("tokens passed", self.sent),
+            Row::new(
+                "when idle",
+                if self.k.park {
+                    format!("hold {} ms, park after a full lap", self.k.hold / MS)
+                } else {
+                    format!("hold {} ms, circulate", self.k.hold / MS)
+                },
+            ),
+        ];
+        if self.k.park {
+            if let Some(t) = &self.token {
+                rows.push(Row::new("unused for", format!("{} of {} nodes", t.idle, self.n)));
+            }
+            rows.push(Row::new("WAKE seen", if self.wake_seen { "yes" } else { "no" }));
+        }
+        if self.discarded > 0 {
+            rows.push(Row::new("stale discarded", self.discarded));
+        }
+        if self.k.two_tokens {
+            rows.push(Row::new("variant", "two-tokens (BROKEN on purpose)"));
+        }
+        rows
+    }
+}
+
+/// Invariants: at most one node in the CS; at most one token (none is the
+/// status "token lost"); at quiescence, with the token alive, the ring
+/// whole and nobody in the CS, nobody still waits.
+#[derive(Default)]
+pub struct Check {
+    book: TokenBook,
+    in_cs: BTreeSet<NodeId>,
+    down: BTreeSet<NodeId>,
+    entries: Vec<NodeId>,
+    over: bool,
+    passes: u64,
+}
+
+impl Check {
+    /// Why the ring cannot carry the token round, if it cannot.
+    fn broken(&self, w: &World<Node>) -> Option<String> {
+        if let Some(x) = self.down.first() {
+            return Some(format!("ring broken: node {x} crashed"));
+        }
+        if w.faults.is_clear() {
+            return None;
+        }
+        let n = w.n();
+        (0..n)
+            .find(|&i| !w.faults.link_up(i, (i + 1) % n))
+            .map(|i| format!("ring broken: link {i}→{} down", (i + 1) % n))
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["mutual-exclusion", "one-token", "no-starvation"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let mut out = Vec::new();
+        match change {
+            Change::Summary(x) => {
+                let s = &w.summaries[x];
+                let old_sent = old.map_or(0, |o| o.sent);
+                if s.sent > old_sent {
+                    self.passes += s.sent - old_sent;
+                    self.book.sent_at(w.event);
+                }
+                self.book.set_holder(x, w.alive[x] && s.holding);
+                if s.role == Role::InCs && old.is_none_or(|o| o.role != Role::InCs) {
+                    self.entries.push(x);
+                    if let Some(&y) = self.in_cs.iter().find(|&&y| y != x) {
+                        out.push(w.violation(
+                            "mutual-exclusion",
+                            format!("nodes {y} and {x} are both in the critical section"),
+                        ));
+                    }
+                }
+                if s.role == Role::InCs {
+                    self.in_cs.insert(x);
+                } else {
+                    self.in_cs.remove(&x);
+                }
+            }
+            Change::Crash(x) | Change::Recover(x) => {
+                self.book.set_holder(x, w.alive[x] && w.summaries[x].holding);
+                self.in_cs.remove(&x);
+                if w.alive[x] {
+                    self.down.remove(&x);
+                } else {
+                    self.down.insert(x);
+                }
+            }
+            Change::Links => {}
+        }
+        out.extend(self.book.check(w, &mut self.over));
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        self.book.catch_up(w);
+        if self.book.status(w).is_some() || self.broken(w).is_some() || !self.in_cs.is_empty() {
+            return Vec::new();
+        }
+        w.live()
+            .filter(|&y| w.summaries[y].role == Role::Wanting)
+            .map(|y| w.violation("no-starvation", format!("node {y} waits, but the token rests elsewhere")))
+            .collect()
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let (token, holder) = self.book.whereabouts(w);
+        let discarded: u64 = w.summaries.iter().map(|s| s.discarded).sum();
+        serde_json::json!({
+            "cs_order": self.entries,
+            "token": token,
+            "holder": holder,
+            "token_passes": self.passes,
+            "stale_tokens_discarded": discarded,
+        })
+    }
+
+    fn status(&self, w: &World<Node>) -> Option<String> {
+        self.book.status(w).or_else(|| self.broken(w))
+    }
+}
+
+pub struct TokenRing;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "token-ring",
+    about: "Token ring: one TOKEN circulates 0 → 1 → … → N−1 → 0; a node enters when it holds it",
+    default_nodes: 5,
+    min_nodes: 2,
+    max_nodes: 4096,
+    verbs: &[
+        VerbHelp { usage: "request N", help: "node N asks for the critical section (again: knocks again)" },
+        VerbHelp { usage: "release N", help: "node N leaves the critical section and passes the token on" },
+    ],
+    params: &[
+        ParamHelp {
+            key: "cs",
+            default: "0",
+            help: "ms a node stays in the CS before it leaves on its own (0: only `release`)",
+        },
+        ParamHelp { key: "hold", default: "10", help: "ms a node keeps a token it does not want before passing it" },
+        ParamHelp {
+            key: "idle",
+            default: "circulate",
+            help: "circulate (the classic: the token never rests) | park (rests after an idle lap; WAKE fetches it)",
+        },
+        ParamHelp {
+            key: "think",
+            default: "0",
+            help: "ms after leaving before a node asks again (0: only on `request`; needs cs > 0)",
+        },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | two-tokens (broken: node N/2 starts with a second token)",
+        },
+    ],
+    action: "request / release",
+    results: &[
+        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
+        FieldHelp {
+            key: "token",
+            help: "`held`, `in flight` or `lost` (`several` if the checker found more than one)",
+        },
+        FieldHelp { key: "holder", help: "the node holding the token, or null" },
+        FieldHelp { key: "token_passes", help: "TOKEN messages sent (hops)" },
+        FieldHelp { key: "stale_tokens_discarded", help: "duplicated token copies discarded by their serial" },
+    ],
+};
+
+impl Algorithm for TokenRing {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let k = Knobs {
+            cs: params.num::<u64>("cs", 0)? * MS,
+            hold: params.num::<u64>("hold", 10)? * MS,
+            think: params.num::<u64>("think", 0)? * MS,
+            park: params.choice("idle", &["circulate", "park"])? == 1,
+            two_tokens: params.choice("variant", &["correct", "two-tokens"])? == 1,
+        };
+        if k.think > 0 && k.cs == 0 {
+            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
+        }
+        let nodes = (0..n).map(|i| Node::new(i, n, k)).collect();
+        Ok((nodes, Box::new(Check::default())))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let req = match verb {
+            "request" => Request::Enter,
+            "release" => Request::Leave,
+            _ => return Err(format!("unknown verb {verb:?} (token-ring knows: request N, release N)")),
+        };
+        Ok((node_arg(verb, args, n)?, req))
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        let verb = match s.role {
+            Role::Idle => "request",
+            Role::InCs => "release",
+            _ => return None,
+        };
+        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+    }
+}
