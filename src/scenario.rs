@@ -259,7 +259,7 @@ impl<A: Algorithm> Scenario for Run<A> {
             .take(limit)
             .map(|p| {
                 let (from, sent_at) = match &p.kind {
-                    PendingKind::Msg { from, sent_at, .. } => (Some(*from), *sent_at),
+                    PendingKind::Msg { from, sent_at, .. } => (Some(*from as NodeId), *sent_at),
                     PendingKind::Timer { set_at, .. } => (None, *set_at),
                 };
                 InFlight {

@@ -616,7 +616,7 @@ impl<P: Protocol> Sim<P> {
         self.next_id += 1;
         self.queue.push(due, id);
         if let PendingKind::Timer { node, .. } = &kind {
-            self.timers[*node].push(id);
+            self.timers[*node as NodeId].push(id);
         }
         self.pending.insert(id, Pending { id, due, kind });
         id
@@ -627,7 +627,7 @@ impl<P: Protocol> Sim<P> {
         let p = self.pending.remove(id)?;
         match &p.kind {
             PendingKind::Timer { node, .. } => {
-                let ids = &mut self.timers[*node];
+                let ids = &mut self.timers[*node as NodeId];
                 if let Some(i) = ids.iter().position(|&t| t == id) {
                     ids.swap_remove(i);
                 }
@@ -699,17 +699,21 @@ impl<P: Protocol> Sim<P> {
         self.now = self.now.max(p.due);
         match p.kind {
             PendingKind::Timer { node, timer, .. } => {
+                let node = node as NodeId;
                 if self.cfg.logging {
                     self.push_log(false, format!("#{id} timer {} fires at node {node}", timer.summary()));
                 }
                 Some((node, NodeEvent::Timer(timer), None))
             }
-            PendingKind::Msg { from, to, .. } if !self.alive[to] || !self.faults.link_up(from, to) => {
-                let why = if self.alive[to] { LossWhy::Link } else { LossWhy::Crash };
+            PendingKind::Msg { from, to, .. }
+                if !self.alive[to as NodeId] || !self.faults.link_up(from as NodeId, to as NodeId) =>
+            {
+                let why = if self.alive[to as NodeId] { LossWhy::Link } else { LossWhy::Crash };
                 self.lose(Pending { id: p.id, due: p.due, kind: p.kind }, why);
                 None
             }
             PendingKind::Msg { from, to, msg, send_event, lamport, k, .. } => {
+                let (from, to) = (from as NodeId, to as NodeId);
                 self.bump(k, |c| &mut c.delivered);
                 if self.cfg.logging {
                     self.push_log(false, format!("#{id} {from}→{to} {} delivered", msg.summary()));
@@ -763,7 +767,7 @@ impl<P: Protocol> Sim<P> {
                 }
                 Cmd::SetTimer { after, timer } => {
                     let due = self.now.saturating_add(after);
-                    self.enqueue(due, PendingKind::Timer { node, timer, set_at: self.now });
+                    self.enqueue(due, PendingKind::Timer { node: node as u32, timer, set_at: self.now });
                 }
                 Cmd::CancelTimer { timer } => {
                     let doomed: Vec<EvId> = self.timers[node]
@@ -807,7 +811,8 @@ impl<P: Protocol> Sim<P> {
         let lost = cfg.loss > 0.0 && net_draw(net, seed, step).chance(cfg.loss);
         let copies = if cfg.dup > 0.0 && net_draw(net, seed, step).chance(cfg.dup) { 2 } else { 1 };
         let (lo, hi) = (cfg.latency_min, cfg.latency_max);
-        let kind = |msg: P::Msg| PendingKind::Msg { from, to, msg, sent_at: now, send_event, lamport, k };
+        let (from32, to32) = (from as u32, to as u32);
+        let kind = |msg: P::Msg| PendingKind::Msg { from: from32, to: to32, msg, sent_at: now, send_event, lamport, k };
         if lost || !self.faults.link_up(from, to) {
             let why = if lost { LossWhy::Loss } else { LossWhy::Link };
             let p = Pending { id: 0, due: self.now, kind: kind(msg) };
@@ -844,9 +849,9 @@ impl<P: Protocol> Sim<P> {
             self.history.push(EventRec {
                 step: self.step,
                 time: self.now,
-                node: *to as u32,
-                lamport: self.lamport[*to],
-                kind: EvKind::Lost { from: *from as u32, send: *send_event, kind: k, why },
+                node: *to,
+                lamport: self.lamport[*to as NodeId],
+                kind: EvKind::Lost { from: *from, send: *send_event, kind: k, why },
                 sends: 0,
             });
             if self.cfg.logging {
