@@ -645,6 +645,45 @@ async fn screens() -> Vec<(&'static str, Buffer)> {
     let mut app = open("ring-election", 5).await;
     exec(&mut app, &["crash 3", "elect 2", "step 6", "select 2"]).await;
     out.push(("ring-election", tui::render_to_buffer(&app, COLS, ROWS)));
+
+    // Suzuki–Kasami, the seed's sequence part-way: node 2 in the CS holds
+    // the token (◆TOKEN) with LN and the queue [0 3] in its inspector.
+    let mut app = open("suzuki-kasami", 4).await;
+    exec(
+        &mut app,
+        &["request 0", "run", "request 1", "request 2", "run", "release 0", "run", "request 0", "request 3", "run"],
+    )
+    .await;
+    exec(&mut app, &["release 1", "run", "select 2"]).await;
+    out.push(("suzuki-kasami", tui::render_to_buffer(&app, COLS, ROWS)));
+
+    // Berkeley, seed 001's clocks drifting apart (a few thousand ppm, to
+    // show on screen) and pulled together by a round every 50 ms: the chart
+    // shows the lines fanning out and stepping back together.
+    let mut app = App::new(Start {
+        config: Some(RunConfig {
+            scenario: "berkeley".into(),
+            params: vec![
+                ("clocks".into(), "100.3,102.5,98.4,101.0".into()),
+                ("drift".into(), "4000,-6000,3000,-2000".into()),
+                ("period".into(), "50".into()),
+                ("rounds".into(), "5".into()),
+            ],
+            sim: SimConfig::new(4, 1),
+        }),
+        script: None,
+        replay: None,
+    })
+    .await
+    .unwrap_or_else(|e| panic!("berkeley opens: {e}"));
+    app.on_resize(COLS, ROWS);
+    exec(&mut app, &["sync", "run", "select 0"]).await;
+    out.push(("berkeley", tui::render_to_buffer(&app, COLS, ROWS)));
+
+    // Logical clocks: the textbook exchange, then `hb` asked and answered.
+    let mut app = open("logical-clocks", 3).await;
+    exec(&mut app, &["send 0 1", "local 2", "run", "send 1 2", "run", "hb e3 e7", "select 2"]).await;
+    out.push(("logical-clocks", tui::render_to_buffer(&app, COLS, ROWS)));
     out
 }
 

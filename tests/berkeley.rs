@@ -82,7 +82,7 @@ fn seed_001_clocks_give_the_labs_adjustments_and_100_55_everywhere() {
         assert_eq!(row["clock"], "100.550000 s at t=0 ms", "node {i}");
         assert_eq!(row["offset"], "+0.550000 s vs true time", "node {i}");
     }
-    assert_eq!(inspect(sc.as_mut(), 3)["adjusted"], "-0.450000 s (round 1 of 0)");
+    assert_eq!(inspect(sc.as_mut(), 3)["adjusted"], "-0.450000 s (round 1, master 0)");
     assert_eq!(sc.badge(1), "Δ-1.95");
 }
 
@@ -164,7 +164,7 @@ fn an_outlier_is_left_out_of_the_average_and_still_corrected() {
     assert_eq!(m["round 1"], "avg +0.000000 s of 3 clocks");
     assert_eq!(m["outliers"], "1 (beyond ±5 s of the median +0.100 s)");
     assert_eq!(m["  3"], "200.000 0.00ms +100.0000 -100.0000 OUTLIER");
-    assert_eq!(inspect(sc.as_mut(), 3)["adjusted"], "-100.000000 s (round 1 of 0), an outlier: not averaged");
+    assert_eq!(inspect(sc.as_mut(), 3)["adjusted"], "-100.000000 s (round 1, master 0), an outlier: not averaged");
     assert!(sc.violations().is_empty(), "{:?}", sc.violations());
 
     // With a bound wide enough, the same clock drags everyone along.

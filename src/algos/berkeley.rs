@@ -695,13 +695,13 @@ impl Protocol for Node {
         rows.push(Row::new("master", master));
         let adjust = match (self.adjust, self.applied) {
             (Some((d, used)), Some((m, r))) => {
-                format!("{d:+.6} s (round {r} of {m}){}", if used { "" } else { ", an outlier: not averaged" })
+                format!("{d:+.6} s (round {r}, master {m}){}", if used { "" } else { ", an outlier: not averaged" })
             }
             _ => "-".into(),
         };
         rows.push(Row::new("adjusted", adjust));
         if let (Some((m, r)), false) = (self.last_poll, self.poll_applied) {
-            rows.push(Row::new("waiting", format!("for the ADJUST of round {r} of {m} (it answered the POLL)")));
+            rows.push(Row::new("waiting", format!("for the ADJUST of round {r}, master {m} (it answered the POLL)")));
         }
         if let Some(e) = &self.election {
             rows.push(Row::new(
