@@ -9,6 +9,9 @@
 
 mod common;
 
+use common::prop::{
+    fail, partition, pick, play, proptest_config, recover_crashed, sample, schedule_config, settle, verb,
+};
 use common::*;
 use distlab::algos::berkeley::{CHART_POINTS, Clock, TRUE0, true_time};
 use distlab::engine::actor::DriverKind;
@@ -16,9 +19,8 @@ use distlab::engine::input::{Input, SchedMode};
 use distlab::engine::protocol::{MS, Role};
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
-use distlab::tui::{App, Start, buffer_text, render_to_buffer};
+use distlab::tui::App;
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
 
@@ -513,14 +515,6 @@ fn a_thousand_nodes_synchronise_headless() {
 
 // ----- property tests -----------------------------------------------------------------------
 
-fn cases() -> u32 {
-    std::env::var("DISTLAB_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
-}
-
-fn proptest_config() -> ProptestConfig {
-    ProptestConfig { cases: cases(), failure_persistence: None, max_shrink_iters: 2000, ..ProptestConfig::default() }
-}
-
 #[derive(Clone, Debug)]
 enum Op {
     Step(u8),
@@ -581,12 +575,7 @@ fn run_config(c: &Case) -> RunConfig {
     if c.period {
         params.extend([("period", "70"), ("rounds", "6")]);
     }
-    let mut cfg = config(BK, c.n, c.seed, &params);
-    cfg.sim.logging = false;
-    if c.random_sched {
-        cfg.sim.sched = SchedMode::Random;
-    }
-    cfg
+    schedule_config(BK, c.n, c.seed, &params, c.random_sched)
 }
 
 /// Turn an abstract action into an input. With a configured master (node
@@ -595,57 +584,26 @@ fn input(sc: &dyn Scenario, c: &Case, op: &Op) -> Option<Input> {
     let n = sc.n();
     let node = |x: u8| x as usize % n;
     let crashable = |x: u8| if c.elect { node(x) } else { 1 + x as usize % (n - 1) };
-    let pick = |i: u8, messages_only: bool| {
-        let list: Vec<_> =
-            sc.in_flight(usize::MAX).0.into_iter().filter(|m| !messages_only || m.from.is_some()).collect();
-        (!list.is_empty()).then(|| list[i as usize % list.len()].id)
-    };
-    let verb = |v: &str, args: Vec<String>| Input::Verb { verb: v.into(), args };
+    let verb_args = |v: &str, args: Vec<String>| Input::Verb { verb: v.into(), args };
     Some(match *op {
         Op::Step(k) => Input::Step(k as u64),
-        Op::Sync(x) => verb("sync", vec![node(x).to_string()]),
-        Op::Elect(x) if c.elect => verb("elect", vec![node(x).to_string()]),
+        Op::Sync(x) => verb_args("sync", vec![node(x).to_string()]),
+        Op::Elect(x) if c.elect => verb_args("elect", vec![node(x).to_string()]),
         Op::Elect(_) => return None,
         Op::Crash(x) => Input::Crash(crashable(x)),
         Op::Recover(x) => Input::Recover(node(x)),
-        Op::Delay(i, ms) => Input::Delay(pick(i, false)?, ms as u64 * MS),
-        Op::Drop(i) => Input::Drop(pick(i, true)?),
-        Op::Dup(i) => Input::Dup(pick(i, true)?),
+        Op::Delay(i, ms) => Input::Delay(pick(sc, i, false)?, ms as u64 * MS),
+        Op::Drop(i) => Input::Drop(pick(sc, i, true)?),
+        Op::Dup(i) => Input::Dup(pick(sc, i, true)?),
         Op::Loss(p) => Input::Loss(p as f64 / 10.0),
         Op::Latency(a, b) => Input::Latency(a as u64 * MS, (a as u64 + b as u64) * MS),
-        Op::Partition(mask) => Input::Partition(vec![(0..n).filter(|i| mask & (1 << i) != 0).collect()]),
+        Op::Partition(mask) => partition(n, mask),
         Op::Heal => Input::Heal,
-        Op::SetClock(x, s) => verb("set-clock", vec![node(x).to_string(), format!("{}", 100.0 + s as f64 / 1000.0)]),
-        Op::Drift(x, p) => verb("drift", vec![node(x).to_string(), (p / 100).to_string()]),
+        Op::SetClock(x, s) => {
+            verb_args("set-clock", vec![node(x).to_string(), format!("{}", 100.0 + s as f64 / 1000.0)])
+        }
+        Op::Drift(x, p) => verb_args("drift", vec![node(x).to_string(), (p / 100).to_string()]),
     })
-}
-
-fn repro(sc: &dyn Scenario) -> String {
-    let c = sc.config();
-    let params: Vec<String> = c.params.iter().map(|(k, v)| format!("-p {k}={v}")).collect();
-    let inputs: Vec<String> = sc.inputs().iter().map(|i| i.to_string()).collect();
-    format!(
-        "distlab run {} --nodes {} --seed {} --sched {} {} --headless --script - <<'EOF'\n{}\nEOF",
-        c.scenario,
-        c.sim.n,
-        c.sim.seed,
-        c.sim.sched.name(),
-        params.join(" "),
-        inputs.join("\n")
-    )
-}
-
-fn fail(sc: &dyn Scenario, what: String) -> TestCaseError {
-    TestCaseError::fail(format!("{what}\nviolations: {:?}\nreproduce with:\n{}", sc.violations(), repro(sc)))
-}
-
-fn settle(sc: &mut dyn Scenario, inputs: Vec<Input>, what: &str) -> Result<(), TestCaseError> {
-    for i in inputs {
-        let text = i.to_string();
-        apply(sc, i).map_err(|e| fail(sc, format!("{what}: `{text}` rejected: {e}")))?;
-    }
-    apply(sc, Input::Run(Some(100_000))).map_err(|e| fail(sc, e))?;
-    if sc.in_flight(1).0.is_empty() { Ok(()) } else { Err(fail(sc, format!("{what}: no quiescence"))) }
 }
 
 /// A random schedule never breaks the skew bound or the adjustment sum,
@@ -653,25 +611,20 @@ fn settle(sc: &mut dyn Scenario, inputs: Vec<Input>, what: &str) -> Result<(), T
 /// one more round brings every clock within the round-trip bound.
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(run_config(c));
-    for op in &c.ops {
-        if let Some(i) = input(sc.as_ref(), c, op) {
-            let _ = apply(sc.as_mut(), i);
-        }
-    }
+    play(sc.as_mut(), &c.ops, |sc, op| input(sc, c, op));
     if let Some(v) = sc.violations().first() {
         return Err(fail(sc.as_ref(), format!("{} broken during the faults: {}", v.property, v.detail)));
     }
     // Heal: every round still open ends by its timeout; then all come back.
     let heal = vec![Input::Heal, Input::Loss(0.0), Input::DupRate(0.0), Input::Sched(SchedMode::Timed)];
-    settle(sc.as_mut(), heal, "healing")?;
-    let crashed: Vec<Input> = (0..c.n).filter(|&i| !sc.alive(i)).map(Input::Recover).collect();
-    settle(sc.as_mut(), crashed, "recovering")?;
+    settle(sc.as_mut(), heal, "healing", 100_000)?;
+    let crashed = recover_crashed(sc.as_ref());
+    settle(sc.as_mut(), crashed, "recovering", 100_000)?;
     if c.elect {
-        settle(sc.as_mut(), vec![Input::Verb { verb: "elect".into(), args: vec!["0".into()] }], "election")?;
+        settle(sc.as_mut(), vec![verb("elect", 0)], "election", 100_000)?;
     }
     let rounds = num(&res(sc.as_ref())["rounds"]);
-    let sync = Input::Verb { verb: "sync".into(), args: vec!["0".into()] };
-    settle(sc.as_mut(), vec![Input::Latency(MS, 10 * MS), sync], "last round")?;
+    settle(sc.as_mut(), vec![Input::Latency(MS, 10 * MS), verb("sync", 0)], "last round", 100_000)?;
     let r = res(sc.as_ref());
     if num(&r["rounds"]) != rounds + 1.0 || list(sc.as_ref(), "adjustments").iter().any(|a| a.is_none()) {
         return Err(fail(sc.as_ref(), format!("the last round did not adjust every clock: {r}")));
@@ -757,15 +710,11 @@ fn the_random_schedules_catch_the_broken_variants() {
     for variant in ["no-rtt", "absolute"] {
         let mut caught = 0;
         for _ in 0..total {
-            let c = case(false).new_tree(&mut runner).unwrap().current();
+            let c = sample(&mut runner, &case(false));
             let mut cfg = run_config(&c);
             cfg.params.push(("variant".into(), variant.into()));
             let mut sc = open(cfg);
-            for op in &c.ops {
-                if let Some(i) = input(sc.as_ref(), &c, op) {
-                    let _ = apply(sc.as_mut(), i);
-                }
-            }
+            play(sc.as_mut(), &c.ops, |sc, op| input(sc, &c, op));
             let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
             caught += sc.violations().iter().any(|v| SAFETY.contains(&v.property.as_str())) as usize;
         }
@@ -776,33 +725,20 @@ fn the_random_schedules_catch_the_broken_variants() {
 
 // ----- the screen ----------------------------------------------------------------------------
 
-fn tui_block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    buffer_text(&render_to_buffer(app, w, h))
-}
-
 /// Seed 001's four clocks after one round under the default latency,
 /// master 0 selected: the chart shows the four offset lines (legend ━0★ ━1
 /// ━2 ━3) stepping together to about +0.55 s around 10–16 ms; the
 /// inspector shows the master's poll table (readings, round trips,
 /// estimates, adjustments −1.9507…); the badges show the adjustments.
 async fn seed_round() -> App {
-    let mut cfg = config(BK, 4, 1, &[("clocks", SEED_CLOCKS)]);
-    cfg.sim.driver = DriverKind::Actors;
-    let mut app = App::new(Start { config: Some(cfg), script: None, replay: None }).await.unwrap();
-    for l in ["sync", "run", "select 0"] {
-        app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
-    }
-    app
+    let cfg = with_driver(config(BK, 4, 1, &[("clocks", SEED_CLOCKS)]), DriverKind::Actors);
+    tui_app(cfg, &["sync", "run", "select 0"]).await
 }
 
 /// 80×24: the chart takes the space-time pane's place.
 #[test]
 fn berkeley_screen_80x24() {
-    tui_block_on(async {
+    block_on_fresh(async {
         let app = seed_round().await;
         let text = screen(&app, 80, 24);
         assert!(text.contains("clock offsets vs true time") && text.contains("━0★ ━1 ━2 ━3"), "{text}");
@@ -814,7 +750,7 @@ fn berkeley_screen_80x24() {
 /// 120×40: the space-time diagram and the chart side by side.
 #[test]
 fn berkeley_screen_120x40() {
-    tui_block_on(async {
+    block_on_fresh(async {
         let app = seed_round().await;
         let text = screen(&app, 120, 40);
         assert!(text.contains("space-time") && text.contains("━0★ ━1 ━2 ━3"), "{text}");

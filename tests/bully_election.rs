@@ -9,16 +9,16 @@
 
 mod common;
 
+use common::prop::*;
 use common::*;
 use distlab::engine::actor::DriverKind;
-use distlab::engine::input::{Input, SchedMode};
+use distlab::engine::input::Input;
 use distlab::engine::protocol::{MS, Role};
 use distlab::engine::sim::EvKind;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
-use distlab::tui::{App, Start, buffer_text, render_to_buffer};
+use distlab::tui::App;
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
 use serde_json::json;
 
@@ -482,74 +482,6 @@ fn a_thousand_nodes_run_headless() {
 
 // ----- property tests ---------------------------------------------------------
 
-fn cases() -> u32 {
-    std::env::var("DISTLAB_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
-}
-
-fn proptest_config() -> ProptestConfig {
-    ProptestConfig { cases: cases(), failure_persistence: None, max_shrink_iters: 2000, ..ProptestConfig::default() }
-}
-
-/// One random action; node numbers and in-flight indices are taken modulo
-/// what exists when it is applied.
-#[derive(Clone, Debug)]
-enum Op {
-    Step(u8),
-    Elect(u8),
-    Crash(u8),
-    Recover(u8),
-    /// Nodes whose bit is set form one group, the rest another.
-    Partition(u8),
-    Cut(u8, u8),
-    Heal,
-    Delay(u8, u16),
-    Drop(u8),
-    Dup(u8),
-    Loss(u8),
-}
-
-/// Which faults a schedule may contain.
-#[derive(Clone, Copy, Debug)]
-struct Faults {
-    /// Drops, random loss and delays beyond the timeout: a live node can
-    /// look dead.
-    lossy: bool,
-    /// Partitions and cut links.
-    links: bool,
-    /// Crashed nodes come back.
-    recover: bool,
-    random_sched: bool,
-}
-
-/// Crash-stop faults, the bully algorithm's own assumption: crashed nodes
-/// stay down, every message arrives within the timeout.
-const CRASH_STOP: Faults = Faults { lossy: false, links: false, recover: false, random_sched: false };
-const ALL: Faults = Faults { lossy: true, links: true, recover: true, random_sched: false };
-
-fn op(f: Faults) -> impl Strategy<Value = Op> {
-    let delay_max: u16 = if f.lossy { 400 } else { 20 };
-    let mut choices: Vec<(u32, BoxedStrategy<Op>)> = vec![
-        (10, (1u8..=30).prop_map(Op::Step).boxed()),
-        (5, any::<u8>().prop_map(Op::Elect).boxed()),
-        (2, any::<u8>().prop_map(Op::Crash).boxed()),
-        (2, (any::<u8>(), 0..=delay_max).prop_map(|(i, ms)| Op::Delay(i, ms)).boxed()),
-        (1, any::<u8>().prop_map(Op::Dup).boxed()),
-    ];
-    if f.recover {
-        choices.push((2, any::<u8>().prop_map(Op::Recover).boxed()));
-    }
-    if f.links {
-        choices.push((1, any::<u8>().prop_map(Op::Partition).boxed()));
-        choices.push((1, (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Cut(a, b)).boxed()));
-        choices.push((2, Just(Op::Heal).boxed()));
-    }
-    if f.lossy {
-        choices.push((2, any::<u8>().prop_map(Op::Drop).boxed()));
-        choices.push((1, (0u8..=3).prop_map(Op::Loss).boxed()));
-    }
-    proptest::strategy::Union::new_weighted(choices)
-}
-
 #[derive(Clone, Debug)]
 struct Case {
     n: usize,
@@ -561,74 +493,14 @@ struct Case {
 }
 
 fn case(f: Faults) -> impl Strategy<Value = Case> {
-    (2usize..=8, any::<u64>(), proptest::collection::vec(op(f), 1..100), any::<u8>())
+    (2usize..=8, any::<u64>(), proptest::collection::vec(fault_op(f, 5), 1..100), any::<u8>())
         .prop_map(move |(n, seed, ops, elector)| Case { n, seed, ops, elector, faults: f })
 }
 
 /// A timeout of 200 ms keeps an ELECTION/OK round trip (2 × 10 ms, plus a
 /// few 20 ms delays) well inside it under crash-stop faults.
 fn run_config(c: &Case, variant: &str) -> RunConfig {
-    let mut cfg = config(BULLY, c.n, c.seed, &[("timeout", "200"), ("variant", variant)]);
-    cfg.sim.logging = false;
-    if c.faults.random_sched {
-        cfg.sim.sched = SchedMode::Random;
-    }
-    cfg
-}
-
-fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
-    let n = sc.n();
-    let node = |x: u8| x as usize % n;
-    let pick = |i: u8, messages_only: bool| {
-        let list: Vec<_> = in_flight(sc).into_iter().filter(|m| !messages_only || m.from.is_some()).collect();
-        (!list.is_empty()).then(|| list[i as usize % list.len()].id)
-    };
-    Some(match *op {
-        Op::Step(k) => Input::Step(k as u64),
-        Op::Elect(x) => verb(node(x)),
-        Op::Crash(x) => Input::Crash(node(x)),
-        Op::Recover(x) => Input::Recover(node(x)),
-        Op::Partition(mask) => Input::Partition(vec![(0..n).filter(|i| mask & (1 << i) != 0).collect()]),
-        Op::Cut(a, b) => Input::Cut(node(a), node(b)),
-        Op::Heal => Input::Heal,
-        Op::Delay(i, ms) => Input::Delay(pick(i, false)?, ms as u64 * MS),
-        Op::Drop(i) => Input::Drop(pick(i, true)?),
-        Op::Dup(i) => Input::Dup(pick(i, true)?),
-        Op::Loss(p) => Input::Loss(p as f64 / 10.0),
-    })
-}
-
-fn verb(node: usize) -> Input {
-    Input::Verb { verb: "elect".into(), args: vec![node.to_string()] }
-}
-
-fn repro(sc: &dyn Scenario) -> String {
-    let c = sc.config();
-    let params: Vec<String> = c.params.iter().map(|(k, v)| format!("-p {k}={v}")).collect();
-    let inputs: Vec<String> = sc.inputs().iter().map(|i| i.to_string()).collect();
-    format!(
-        "distlab run {} --nodes {} --seed {} --sched {} {} --headless --script - <<'EOF'\n{}\nEOF",
-        c.scenario,
-        c.sim.n,
-        c.sim.seed,
-        c.sim.sched.name(),
-        params.join(" "),
-        inputs.join("\n")
-    )
-}
-
-fn fail(sc: &dyn Scenario, what: String) -> TestCaseError {
-    TestCaseError::fail(format!("{what}\nviolations: {:?}\nreproduce with:\n{}", sc.violations(), repro(sc)))
-}
-
-/// Apply inputs that must be accepted, then require quiescence.
-fn settle(sc: &mut dyn Scenario, inputs: Vec<Input>, what: &str) -> Result<(), TestCaseError> {
-    for i in inputs {
-        let text = i.to_string();
-        apply(sc, i).map_err(|e| fail(sc, format!("{what}: `{text}` rejected: {e}")))?;
-    }
-    apply(sc, Input::Run(Some(100_000))).map_err(|e| fail(sc, e))?;
-    if in_flight(sc).is_empty() { Ok(()) } else { Err(fail(sc, format!("{what}: no quiescence in 100000 steps"))) }
+    schedule_config(BULLY, c.n, c.seed, &[("timeout", "200"), ("variant", variant)], c.faults.random_sched)
 }
 
 /// Run a random schedule; then heal, bring every node back and hold a
@@ -637,20 +509,14 @@ fn settle(sc: &mut dyn Scenario, inputs: Vec<Input>, what: &str) -> Result<(), T
 /// may ever be violated.
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(run_config(c, "correct"));
-    for op in &c.ops {
-        if let Some(i) = input(sc.as_ref(), op) {
-            // Inputs that do not fit the moment (elect at a crashed node...)
-            // are rejected and change nothing.
-            let _ = apply(sc.as_mut(), i);
-        }
-    }
-    let crash_stop = !(c.faults.lossy || c.faults.links || c.faults.recover || c.faults.random_sched);
+    ELECT.play(sc.as_mut(), &c.ops);
+    let crash_stop = !c.faults.false_suspicion();
     if crash_stop && let Some(v) = sc.violations().first() {
         return Err(fail(sc.as_ref(), format!("{} broken under crash-stop faults: {}", v.property, v.detail)));
     }
     // The faults heal: no partition, no loss, timely delivery; what is in
     // flight drains while crashed nodes are still down.
-    settle(sc.as_mut(), vec![Input::Heal, Input::Loss(0.0), Input::Sched(SchedMode::Timed)], "draining")?;
+    settle(sc.as_mut(), heal(), "draining", 100_000)?;
     let mark = if crash_stop { 0 } else { sc.violations().len() };
     // Highest first: a node that comes back asks only higher ids, which
     // are then all up (otherwise its ELECTION to a node recovering just
@@ -658,29 +524,15 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     // Coulouris describes, which the checker reports).
     let crashed: Vec<Input> = (0..c.n).rev().filter(|&i| !sc.alive(i)).map(Input::Recover).collect();
     if !crash_stop {
-        settle(sc.as_mut(), crashed, "recovering")?;
+        settle(sc.as_mut(), crashed, "recovering", 100_000)?;
     }
     let live: Vec<usize> = (0..c.n).filter(|&i| sc.alive(i)).collect();
     if live.is_empty() {
         return Ok(());
     }
     let elector = live[c.elector as usize % live.len()];
-    settle(sc.as_mut(), vec![verb(elector)], "final election")?;
-    let top = *live.last().unwrap();
-    for &i in &live {
-        let believes = leaders(sc.as_ref())[i.to_string()].clone();
-        if believes != json!(top) || sc.role(i) == Role::Candidate {
-            return Err(fail(
-                sc.as_ref(),
-                format!("after the final election node {i} believes {believes} ({:?}); want {top}", sc.role(i)),
-            ));
-        }
-    }
-    if let Some(v) = sc.violations().get(mark) {
-        return Err(fail(sc.as_ref(), format!("{} broken after the faults healed: {}", v.property, v.detail)));
-    }
-    check_clocks(sc.as_ref()).map_err(|e| fail(sc.as_ref(), e))?;
-    Ok(())
+    settle(sc.as_mut(), vec![verb("elect", elector)], "final election", 100_000)?;
+    elected(sc.as_ref(), &live, *live.last().unwrap(), mark)
 }
 
 proptest! {
@@ -717,13 +569,9 @@ fn the_random_schedules_catch_no_wait() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut caught, total) = (0, 300);
     for _ in 0..total {
-        let c = case(CRASH_STOP).new_tree(&mut runner).unwrap().current();
+        let c = sample(&mut runner, &case(CRASH_STOP));
         let mut sc = open(run_config(&c, "no-wait"));
-        for op in &c.ops {
-            if let Some(i) = input(sc.as_ref(), op) {
-                let _ = apply(sc.as_mut(), i);
-            }
-        }
+        ELECT.play(sc.as_mut(), &c.ops);
         let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
         if !sc.violations().is_empty() {
             caught += 1;
@@ -735,21 +583,9 @@ fn the_random_schedules_catch_no_wait() {
 
 // ----- screens ----------------------------------------------------------------
 
-fn app_config(n: usize, driver: DriverKind) -> RunConfig {
-    with_driver(config(BULLY, n, 1, &[]), driver)
-}
-
+/// Five nodes on the actor driver, after `lines`.
 async fn app_with(lines: &[&str]) -> App {
-    let start = Start { config: Some(app_config(5, DriverKind::Actors)), script: None, replay: None };
-    let mut app = App::new(start).await.unwrap();
-    for l in lines {
-        app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
-    }
-    app
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    buffer_text(&render_to_buffer(app, w, h))
+    tui_app(with_driver(config(BULLY, 5, 1, &[]), DriverKind::Actors), lines).await
 }
 
 /// The acceptance scenario mid-election (latency 5 ms, at 20 ms): node 4

@@ -11,15 +11,14 @@
 
 mod common;
 
+use common::prop::*;
 use common::*;
-use distlab::engine::actor::DriverKind;
 use distlab::engine::input::{Input, SchedMode};
-use distlab::engine::protocol::{MS, Role};
+use distlab::engine::protocol::Role;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
-use distlab::tui::{App, Start, buffer_text, render_to_buffer};
+use distlab::tui::App;
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
 
 const CL: &str = "central-lock";
@@ -393,29 +392,6 @@ fn forgetful_is_caught() {
 
 const SAFETY: &[&str] = &["mutual-exclusion", "fifo-grants"];
 
-fn cases() -> u32 {
-    std::env::var("DISTLAB_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
-}
-
-fn proptest_config() -> ProptestConfig {
-    ProptestConfig { cases: cases(), failure_persistence: None, max_shrink_iters: 2000, ..ProptestConfig::default() }
-}
-
-#[derive(Clone, Debug)]
-enum Op {
-    Step(u8),
-    Act(u8),
-    Crash(u8),
-    Recover(u8),
-    Partition(u8),
-    Cut(u8, u8),
-    Heal,
-    Delay(u8, u16),
-    Drop(u8),
-    Dup(u8),
-    Loss(u8),
-}
-
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         10 => (1u8..=30).prop_map(Op::Step),
@@ -464,98 +440,17 @@ fn run_config(c: &Case, variant: &str) -> RunConfig {
         ("persist", persist),
         ("variant", variant),
     ];
-    let mut cfg = config(CL, c.n, c.seed, &params);
-    cfg.sim.logging = false;
-    if c.random_sched {
-        cfg.sim.sched = SchedMode::Random;
-    }
-    cfg
-}
-
-fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
-    let n = sc.n();
-    let node = |x: u8| x as usize % n;
-    let pick = |i: u8, messages_only: bool| {
-        let list: Vec<_> = in_flight(sc).into_iter().filter(|m| !messages_only || m.from.is_some()).collect();
-        (!list.is_empty()).then(|| list[i as usize % list.len()].id)
-    };
-    let verb = |v: &str, x: usize| Input::Verb { verb: v.into(), args: vec![x.to_string()] };
-    Some(match *op {
-        Op::Step(k) => Input::Step(k as u64),
-        Op::Act(x) if sc.role(node(x)) == Role::InCs => verb("release", node(x)),
-        Op::Act(x) => verb("request", node(x)),
-        Op::Crash(x) => Input::Crash(node(x)),
-        Op::Recover(x) => Input::Recover(node(x)),
-        Op::Partition(mask) => Input::Partition(vec![(0..n).filter(|i| mask & (1 << i) != 0).collect()]),
-        Op::Cut(a, b) => Input::Cut(node(a), node(b)),
-        Op::Heal => Input::Heal,
-        Op::Delay(i, ms) => Input::Delay(pick(i, false)?, ms as u64 * MS),
-        Op::Drop(i) => Input::Drop(pick(i, true)?),
-        Op::Dup(i) => Input::Dup(pick(i, true)?),
-        Op::Loss(p) => Input::Loss(p as f64 / 10.0),
-    })
-}
-
-fn repro(sc: &dyn Scenario) -> String {
-    let c = sc.config();
-    let params: Vec<String> = c.params.iter().map(|(k, v)| format!("-p {k}={v}")).collect();
-    let inputs: Vec<String> = sc.inputs().iter().map(|i| i.to_string()).collect();
-    format!(
-        "distlab run {} --nodes {} --seed {} --sched {} {} --headless --script - <<'EOF'\n{}\nEOF",
-        c.scenario,
-        c.sim.n,
-        c.sim.seed,
-        c.sim.sched.name(),
-        params.join(" "),
-        inputs.join("\n")
-    )
-}
-
-fn fail(sc: &dyn Scenario, what: String) -> TestCaseError {
-    TestCaseError::fail(format!("{what}\nviolations: {:?}\nreproduce with:\n{}", sc.violations(), repro(sc)))
-}
-
-fn settle(sc: &mut dyn Scenario, inputs: Vec<Input>, what: &str) -> Result<(), TestCaseError> {
-    for i in inputs {
-        let text = i.to_string();
-        apply(sc, i).map_err(|e| fail(sc, format!("{what}: `{text}` rejected: {e}")))?;
-    }
-    apply(sc, Input::Run(Some(200_000))).map_err(|e| fail(sc, e))?;
-    if sc.in_flight(1).0.is_empty() { Ok(()) } else { Err(fail(sc, format!("{what}: no quiescence in 200000 steps"))) }
+    schedule_config(CL, c.n, c.seed, &params, c.random_sched)
 }
 
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(run_config(c, "correct"));
-    for op in &c.ops {
-        if let Some(i) = input(sc.as_ref(), op) {
-            let _ = apply(sc.as_mut(), i);
-        }
-    }
-    if let Some(v) = sc.violations().iter().find(|v| SAFETY.contains(&v.property.as_str())) {
-        return Err(fail(sc.as_ref(), format!("{} broken during the faults: {}", v.property, v.detail)));
-    }
-    // Heal; let what is in flight finish; bring the crashed nodes back.
-    let heal = vec![Input::Heal, Input::Loss(0.0), Input::Sched(SchedMode::Timed)];
-    let crashed: Vec<Input> = (0..c.n).filter(|&i| !sc.alive(i)).map(Input::Recover).collect();
-    settle(sc.as_mut(), [heal, crashed].concat(), "healing")?;
-    if let Some(r) = (0..c.n).find(|&i| !matches!(sc.role(i), Role::Idle | Role::Leader)) {
-        return Err(fail(sc.as_ref(), format!("node {r} is {:?} at quiescence", sc.role(r))));
-    }
-    // Everyone asks once more and everyone gets in, once.
-    let before = cs_order(sc.as_ref()).len();
-    let verbs = (0..c.n).map(|i| Input::Verb { verb: "request".into(), args: vec![i.to_string()] }).collect();
-    settle(sc.as_mut(), verbs, "last round")?;
-    let mut last: Vec<u64> = cs_order(sc.as_ref())[before..].to_vec();
-    last.sort_unstable();
-    if last != (0..c.n as u64).collect::<Vec<_>>() {
-        return Err(fail(sc.as_ref(), format!("after healing, entries were {last:?}")));
-    }
-    // With retries on, nothing may ever break, starvation included.
-    if let Some(v) = sc.violations().first() {
-        return Err(fail(sc.as_ref(), format!("{} broken: {}", v.property, v.detail)));
-    }
-    check_clocks(sc.as_ref()).map_err(|e| fail(sc.as_ref(), e))?;
-    Ok(())
+    MUTEX.play(sc.as_mut(), &c.ops);
+    safe_during_faults(sc.as_ref(), SAFETY)?;
+    // Heal; let what is in flight finish; bring the crashed nodes back;
+    // everyone asks once more and everyone gets in, once. With retries on,
+    // nothing may ever break, starvation included.
+    live_after_healing(sc.as_mut(), &[Role::Idle, Role::Leader])
 }
 
 proptest! {
@@ -580,13 +475,9 @@ fn the_random_schedules_catch_the_broken_variants() {
     for (variant, prop) in [("no-queue", "mutual-exclusion"), ("lifo", "fifo-grants")] {
         let mut caught = 0;
         for _ in 0..total {
-            let c = case().new_tree(&mut runner).unwrap().current();
+            let c = sample(&mut runner, &case());
             let mut sc = open(run_config(&c, variant));
-            for op in &c.ops {
-                if let Some(i) = input(sc.as_ref(), op) {
-                    let _ = apply(sc.as_mut(), i);
-                }
-            }
+            MUTEX.play(sc.as_mut(), &c.ops);
             let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
             if sc.violations().iter().any(|v| v.property == prop) {
                 caught += 1;
@@ -610,7 +501,7 @@ fn forgetful_is_caught_across_random_crash_points() {
     let total = 100;
     let mut caught = 0;
     for _ in 0..total {
-        let (n, seed, c, mask, before, down, random) = schedules.new_tree(&mut runner).unwrap().current();
+        let (n, seed, c, mask, before, down, random) = sample(&mut runner, &schedules);
         let coord = c as usize % n;
         let mut requesters: Vec<usize> = (0..n).filter(|&i| i != coord && mask & (1 << i) != 0).collect();
         if requesters.len() < 2 {
@@ -644,32 +535,22 @@ fn forgetful_is_caught_across_random_crash_points() {
 
 // ----- screen snapshots ------------------------------------------------------------
 
-fn tui_config(params: &[(&str, &str)]) -> RunConfig {
-    let mut cfg = config(CL, 5, 1, params);
-    cfg.sim.driver = DriverKind::Inline;
-    cfg
-}
-
-async fn app(lines: &[&str]) -> App {
-    let start = Start { config: Some(tui_config(&[("cs", "0")])), script: None, replay: None };
-    let mut app = App::new(start).await.unwrap();
-    for l in lines {
-        app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
-    }
-    app
+/// Five nodes, cs=0, on the inline driver, after `lines`.
+fn app(lines: &[&str]) -> App {
+    block_on(tui_app(config(CL, 5, 1, &[("cs", "0")]), lines))
 }
 
 /// Five nodes, cs=0: node 1 holds the lock, 4, 2 and 3 wait in that order.
 /// The coordinator 0 (selected, ★ leader) shows `queue 3` as its badge and
 /// its inspector lists `lock held by 1` and `wait queue 4 2 3`.
 fn queued() -> App {
-    block_on(app(&["request 1", "run", "latency 2 2", "request 4", "request 2", "request 3", "run", "select 0"]))
+    app(&["request 1", "run", "latency 2 2", "request 4", "request 2", "request 3", "run", "select 0"])
 }
 
 #[test]
 fn screen_80x24() {
     let app = queued();
-    let text = buffer_text(&render_to_buffer(&app, 80, 24));
+    let text = screen(&app, 80, 24);
     assert!(text.contains("queue 3"), "{text}");
     insta::assert_snapshot!(text);
 }
@@ -677,7 +558,7 @@ fn screen_80x24() {
 #[test]
 fn screen_120x40() {
     let app = queued();
-    let text = buffer_text(&render_to_buffer(&app, 120, 40));
+    let text = screen(&app, 120, 40);
     assert!(text.contains("wait queue    4 2 3"), "{text}");
     insta::assert_snapshot!(text);
 }
@@ -686,18 +567,9 @@ fn screen_120x40() {
 /// crashed: lock service down, 3 waiting", node 1 (selected) still holds.
 #[test]
 fn screen_coordinator_down_120x40() {
-    let app = block_on(app(&[
-        "request 1",
-        "run",
-        "latency 2 2",
-        "request 4",
-        "request 2",
-        "request 3",
-        "run",
-        "crash 0",
-        "select 1",
-    ]));
-    let text = buffer_text(&render_to_buffer(&app, 120, 40));
+    let app =
+        app(&["request 1", "run", "latency 2 2", "request 4", "request 2", "request 3", "run", "crash 0", "select 1"]);
+    let text = screen(&app, 120, 40);
     assert!(text.contains("coordinator 0 crashed: lock service down, 3 waiting"), "{text}");
     insta::assert_snapshot!(text);
 }

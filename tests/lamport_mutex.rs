@@ -10,15 +10,14 @@
 
 mod common;
 
+use common::prop::{MUTEX, Op, live_after_healing, proptest_config, safe_during_faults, sample, schedule_config};
 use common::*;
-use distlab::engine::actor::DriverKind;
 use distlab::engine::input::{Input, SchedMode};
-use distlab::engine::protocol::{MS, Role};
+use distlab::engine::protocol::Role;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
-use distlab::tui::{App, Start, buffer_text, render_to_buffer};
+use distlab::tui::App;
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
 
 const LM: &str = "lamport-mutex";
@@ -422,29 +421,6 @@ fn no_fifo_is_caught_on_an_ordinary_network() {
 
 const SAFETY: &[&str] = &["mutual-exclusion", "queue-head", "timestamp-order"];
 
-fn cases() -> u32 {
-    std::env::var("DISTLAB_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
-}
-
-fn proptest_config() -> ProptestConfig {
-    ProptestConfig { cases: cases(), failure_persistence: None, max_shrink_iters: 2000, ..ProptestConfig::default() }
-}
-
-#[derive(Clone, Debug)]
-enum Op {
-    Step(u8),
-    Act(u8),
-    Crash(u8),
-    Recover(u8),
-    Partition(u8),
-    Cut(u8, u8),
-    Heal,
-    Delay(u8, u16),
-    Drop(u8),
-    Dup(u8),
-    Loss(u8),
-}
-
 /// Which faults a schedule may hold.
 #[derive(Clone, Copy, Debug)]
 struct Faults {
@@ -495,104 +471,23 @@ fn case(faults: Faults, retry: bool) -> impl Strategy<Value = Case> {
 
 fn run_config(c: &Case, variant: &str) -> RunConfig {
     let retry = if c.retry { "40" } else { "0" };
-    let mut cfg = config(LM, c.n, c.seed, &[("cs", "15"), ("retry", retry), ("variant", variant)]);
-    cfg.sim.logging = false;
-    if c.faults.random_sched {
-        cfg.sim.sched = SchedMode::Random;
-    }
-    cfg
-}
-
-fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
-    let n = sc.n();
-    let node = |x: u8| x as usize % n;
-    let pick = |i: u8, messages_only: bool| {
-        let list: Vec<_> = in_flight(sc).into_iter().filter(|m| !messages_only || m.from.is_some()).collect();
-        (!list.is_empty()).then(|| list[i as usize % list.len()].id)
-    };
-    let verb = |v: &str, x: usize| Input::Verb { verb: v.into(), args: vec![x.to_string()] };
-    Some(match *op {
-        Op::Step(k) => Input::Step(k as u64),
-        Op::Act(x) if sc.role(node(x)) == Role::InCs => verb("release", node(x)),
-        Op::Act(x) => verb("request", node(x)),
-        Op::Crash(x) => Input::Crash(node(x)),
-        Op::Recover(x) => Input::Recover(node(x)),
-        Op::Partition(mask) => Input::Partition(vec![(0..n).filter(|i| mask & (1 << i) != 0).collect()]),
-        Op::Cut(a, b) => Input::Cut(node(a), node(b)),
-        Op::Heal => Input::Heal,
-        Op::Delay(i, ms) => Input::Delay(pick(i, false)?, ms as u64 * MS),
-        Op::Drop(i) => Input::Drop(pick(i, true)?),
-        Op::Dup(i) => Input::Dup(pick(i, true)?),
-        Op::Loss(p) => Input::Loss(p as f64 / 10.0),
-    })
-}
-
-fn repro(sc: &dyn Scenario) -> String {
-    let c = sc.config();
-    let params: Vec<String> = c.params.iter().map(|(k, v)| format!("-p {k}={v}")).collect();
-    let inputs: Vec<String> = sc.inputs().iter().map(|i| i.to_string()).collect();
-    format!(
-        "distlab run {} --nodes {} --seed {} --sched {} {} --headless --script - <<'EOF'\n{}\nEOF",
-        c.scenario,
-        c.sim.n,
-        c.sim.seed,
-        c.sim.sched.name(),
-        params.join(" "),
-        inputs.join("\n")
-    )
-}
-
-fn fail(sc: &dyn Scenario, what: String) -> TestCaseError {
-    TestCaseError::fail(format!("{what}\nviolations: {:?}\nreproduce with:\n{}", sc.violations(), repro(sc)))
-}
-
-fn settle(sc: &mut dyn Scenario, inputs: Vec<Input>, what: &str) -> Result<(), TestCaseError> {
-    for i in inputs {
-        let text = i.to_string();
-        apply(sc, i).map_err(|e| fail(sc, format!("{what}: `{text}` rejected: {e}")))?;
-    }
-    apply(sc, Input::Run(Some(200_000))).map_err(|e| fail(sc, e))?;
-    if sc.in_flight(1).0.is_empty() { Ok(()) } else { Err(fail(sc, format!("{what}: no quiescence in 200000 steps"))) }
+    schedule_config(LM, c.n, c.seed, &[("cs", "15"), ("retry", retry), ("variant", variant)], c.faults.random_sched)
 }
 
 /// Safety under the faults; then, where the run can repair what it lost
 /// (retransmission on, or no message ever lost), liveness after healing.
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(run_config(c, "correct"));
-    for op in &c.ops {
-        if let Some(i) = input(sc.as_ref(), op) {
-            let _ = apply(sc.as_mut(), i);
-        }
-    }
-    if let Some(v) = sc.violations().iter().find(|v| SAFETY.contains(&v.property.as_str())) {
-        return Err(fail(sc.as_ref(), format!("{} broken during the faults: {}", v.property, v.detail)));
-    }
+    MUTEX.play(sc.as_mut(), &c.ops);
+    safe_during_faults(sc.as_ref(), SAFETY)?;
     if c.faults.lossy && !c.retry {
         // Lost messages without retransmission may block for ever: that is
         // the classic algorithm's limit (checked by no-starvation elsewhere).
         return Ok(());
     }
-    let heal = vec![Input::Heal, Input::Loss(0.0), Input::Sched(SchedMode::Timed)];
-    let crashed: Vec<Input> = (0..c.n).filter(|&i| !sc.alive(i)).map(Input::Recover).collect();
-    settle(sc.as_mut(), [heal, crashed].concat(), "healing")?;
-    if let Some(r) = (0..c.n).find(|&i| sc.role(i) != Role::Idle) {
-        return Err(fail(sc.as_ref(), format!("node {r} is {:?} at quiescence", sc.role(r))));
-    }
-    let before = cs_order(sc.as_ref()).len();
-    let verbs = (0..c.n).map(|i| Input::Verb { verb: "request".into(), args: vec![i.to_string()] }).collect();
-    settle(sc.as_mut(), verbs, "last round")?;
-    let mut last: Vec<u64> = cs_order(sc.as_ref())[before..].to_vec();
-    last.sort_unstable();
-    if last != (0..c.n as u64).collect::<Vec<_>>() {
-        return Err(fail(sc.as_ref(), format!("after healing, entries were {last:?}")));
-    }
     // Nothing may ever have broken, starvation included: with every node
     // up and every link up, a quiet network means nobody waits.
-    if let Some(v) = sc.violations().first() {
-        return Err(fail(sc.as_ref(), format!("{} broken: {}", v.property, v.detail)));
-    }
-    check_clocks(sc.as_ref()).map_err(|e| fail(sc.as_ref(), e))?;
-    Ok(())
+    live_after_healing(sc.as_mut(), &[Role::Idle])
 }
 
 const ALL: Faults = Faults { lossy: true, random_sched: false };
@@ -634,13 +529,9 @@ fn the_random_schedules_catch_the_broken_variants() {
     {
         let mut caught = 0;
         for _ in 0..total {
-            let c = case(faults, false).new_tree(&mut runner).unwrap().current();
+            let c = sample(&mut runner, &case(faults, false));
             let mut sc = open(run_config(&c, variant));
-            for op in &c.ops {
-                if let Some(i) = input(sc.as_ref(), op) {
-                    let _ = apply(sc.as_mut(), i);
-                }
-            }
+            MUTEX.play(sc.as_mut(), &c.ops);
             let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
             if sc.violations().iter().any(|v| v.property == "mutual-exclusion") {
                 caught += 1;
@@ -653,31 +544,18 @@ fn the_random_schedules_catch_the_broken_variants() {
 
 // ----- screen snapshots ------------------------------------------------------------
 
-fn tui_config(n: usize, params: &[(&str, &str)]) -> RunConfig {
-    let mut cfg = config(LM, n, 1, params);
-    cfg.sim.driver = DriverKind::Inline;
-    cfg
-}
-
 /// Four nodes, cs=0: nodes 1 and 3 asked at the same time (ts=1); node 1
 /// won on its id and is in the CS. Node 3 (selected) has later messages
 /// from everyone but node 1's request heads its queue: the inspector shows
 /// `request queue (1,1) (1,3)`, `heads own queue no`, `later messages 3/3`.
 fn waiting_behind() -> App {
-    block_on(async {
-        let start = Start { config: Some(tui_config(4, &[("cs", "0")])), script: None, replay: None };
-        let mut app = App::new(start).await.unwrap();
-        for l in ["request 1", "request 3", "run", "select 3"] {
-            app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
-        }
-        app
-    })
+    block_on(tui_app(config(LM, 4, 1, &[("cs", "0")]), &["request 1", "request 3", "run", "select 3"]))
 }
 
 #[test]
 fn screen_80x24() {
     let app = waiting_behind();
-    let text = buffer_text(&render_to_buffer(&app, 80, 24));
+    let text = screen(&app, 80, 24);
     assert!(text.contains("(1,1) (1,3)"), "{text}");
     insta::assert_snapshot!(text);
 }
@@ -685,7 +563,7 @@ fn screen_80x24() {
 #[test]
 fn screen_120x40() {
     let app = waiting_behind();
-    let text = buffer_text(&render_to_buffer(&app, 120, 40));
+    let text = screen(&app, 120, 40);
     assert!(text.contains("heads own queue"), "{text}");
     insta::assert_snapshot!(text);
 }
@@ -695,15 +573,8 @@ fn screen_120x40() {
 /// says whom it still needs a later message from.
 #[test]
 fn screen_node_down_120x40() {
-    let app = block_on(async {
-        let start = Start { config: Some(tui_config(4, &[])), script: None, replay: None };
-        let mut app = App::new(start).await.unwrap();
-        for l in ["crash 3", "request 0", "run", "select 0"] {
-            app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
-        }
-        app
-    });
-    let text = buffer_text(&render_to_buffer(&app, 120, 40));
+    let app = block_on(tui_app(config(LM, 4, 1, &[]), &["crash 3", "request 0", "run", "select 0"]));
+    let text = screen(&app, 120, 40);
     assert!(text.contains("node 3 down"), "{text}");
     insta::assert_snapshot!(text);
 }

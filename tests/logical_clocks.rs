@@ -9,15 +9,15 @@
 
 mod common;
 
+use common::prop::{fail, partition, pick, play, proptest_config, sample, schedule_config};
 use common::*;
 use distlab::engine::actor::DriverKind;
-use distlab::engine::input::{Input, SchedMode};
+use distlab::engine::input::Input;
 use distlab::engine::protocol::MS;
 use distlab::engine::sim::{EvKind, EventRec};
 use distlab::scenario::Scenario;
-use distlab::tui::{App, Start, buffer_text, render_to_buffer};
+use distlab::tui::App;
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
 use serde_json::json;
 
@@ -586,11 +586,11 @@ fn the_random_schedules_catch_no_max() {
     let total = 200;
     let (mut caught, mut wrong) = (0, 0);
     for _ in 0..total {
-        let c = case().new_tree(&mut runner).unwrap().current();
+        let c = sample(&mut runner, &case());
         let mut cfg = run_config(&c);
         cfg.params.push(("variant".into(), "no-max".into()));
         let mut sc = open(cfg);
-        play(sc.as_mut(), &c);
+        play_case(sc.as_mut(), &c);
         let props = violated(sc.as_ref());
         caught += props.iter().any(|p| p == "clock-condition") as usize;
         wrong += props.iter().any(|p| p == "hb-matches-truth") as usize;
@@ -604,10 +604,6 @@ fn the_random_schedules_catch_no_max() {
 }
 
 // ----- property tests ---------------------------------------------------------------
-
-fn cases() -> u32 {
-    std::env::var("DISTLAB_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
-}
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -670,12 +666,7 @@ fn case() -> impl Strategy<Value = Case> {
 fn run_config(c: &Case) -> distlab::engine::trace::RunConfig {
     let (rate, actions) = c.workload.map(|(r, a)| (r.to_string(), a.to_string())).unwrap_or(("0".into(), "0".into()));
     let seed = (c.seed % 1000).to_string();
-    let mut cfg = config(LC, c.n, c.seed, &[("rate", &rate), ("actions", &actions), ("seed", &seed)]);
-    cfg.sim.logging = false;
-    if c.random_sched {
-        cfg.sim.sched = SchedMode::Random;
-    }
-    cfg
+    schedule_config(LC, c.n, c.seed, &[("rate", &rate), ("actions", &actions), ("seed", &seed)], c.random_sched)
 }
 
 /// The input an abstract action stands for now (`None` when it cannot apply).
@@ -685,10 +676,6 @@ fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
     let verb = |v: &str, args: Vec<usize>| Input::Verb {
         verb: v.into(),
         args: args.into_iter().map(|a| a.to_string()).collect(),
-    };
-    let pick = |i: u8, messages_only: bool| {
-        let list: Vec<_> = in_flight(sc).into_iter().filter(|m| !messages_only || m.from.is_some()).collect();
-        (!list.is_empty()).then(|| list[i as usize % list.len()].id)
     };
     Some(match *op {
         Op::Local(x) => verb("local", vec![node(x)]),
@@ -701,14 +688,14 @@ fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
         }
         Op::Broadcast(x) => verb("broadcast", vec![node(x)]),
         Op::Step(k) => Input::Step(k as u64),
-        Op::Deliver(i) => Input::Deliver(pick(i, false)?),
+        Op::Deliver(i) => Input::Deliver(pick(sc, i, false)?),
         Op::Crash(x) => Input::Crash(node(x)),
         Op::Recover(x) => Input::Recover(node(x)),
-        Op::Delay(i, ms) => Input::Delay(pick(i, false)?, ms as u64 * MS),
-        Op::Drop(i) => Input::Drop(pick(i, true)?),
-        Op::Dup(i) => Input::Dup(pick(i, true)?),
+        Op::Delay(i, ms) => Input::Delay(pick(sc, i, false)?, ms as u64 * MS),
+        Op::Drop(i) => Input::Drop(pick(sc, i, true)?),
+        Op::Dup(i) => Input::Dup(pick(sc, i, true)?),
         Op::Loss(p) => Input::Loss(p as f64 / 10.0),
-        Op::Partition(mask) => Input::Partition(vec![(0..n).filter(|i| mask & (1 << i) != 0).collect()]),
+        Op::Partition(mask) => partition(n, mask),
         Op::Heal => Input::Heal,
         Op::Hb(a, b) => {
             let events: Vec<u32> =
@@ -719,13 +706,8 @@ fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
 }
 
 /// Play a case's schedule, then heal, recover everyone and run to the end.
-fn play(sc: &mut dyn Scenario, c: &Case) {
-    for op in &c.ops {
-        if let Some(i) = input(sc, op) {
-            // Inputs that do not fit the moment are rejected and change nothing.
-            let _ = apply(sc, i);
-        }
-    }
+fn play_case(sc: &mut dyn Scenario, c: &Case) {
+    play(sc, &c.ops, input);
     let _ = apply(sc, Input::Heal);
     let _ = apply(sc, Input::Loss(0.0));
     for x in 0..sc.n() {
@@ -736,28 +718,9 @@ fn play(sc: &mut dyn Scenario, c: &Case) {
     let _ = apply(sc, Input::Run(Some(100_000)));
 }
 
-fn repro(sc: &dyn Scenario) -> String {
-    let c = sc.config();
-    let params: Vec<String> = c.params.iter().map(|(k, v)| format!("-p {k}={v}")).collect();
-    let inputs: Vec<String> = sc.inputs().iter().map(|i| i.to_string()).collect();
-    format!(
-        "distlab run {} --nodes {} --seed {} --sched {} {} --headless --script - <<'EOF'\n{}\nEOF",
-        c.scenario,
-        c.sim.n,
-        c.sim.seed,
-        c.sim.sched.name(),
-        params.join(" "),
-        inputs.join("\n")
-    )
-}
-
-fn fail(sc: &dyn Scenario, what: String) -> TestCaseError {
-    TestCaseError::fail(format!("{what}\nviolations: {:?}\nreproduce with:\n{}", sc.violations(), repro(sc)))
-}
-
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(run_config(c));
-    play(sc.as_mut(), c);
+    play_case(sc.as_mut(), c);
     let sc = sc.as_ref();
     if !sc.in_flight(1).0.is_empty() {
         return Err(fail(sc, "no quiescence".into()));
@@ -803,12 +766,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        max_shrink_iters: 2000,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config())]
 
     /// Random sends, locals and broadcasts, a random workload, delays,
     /// drops, duplicates, loss, partitions, crashes and recoveries, timed or
@@ -822,10 +780,6 @@ proptest! {
 
 // ----- screens -------------------------------------------------------------------------
 
-fn screen_config(params: &[(&str, &str)]) -> distlab::engine::trace::RunConfig {
-    with_driver(config(LC, 3, 1, params), DriverKind::Actors)
-}
-
 /// Three processes: 0 sends to 1, 2 does a local event and sends to 1, 1
 /// sends to 2; everything delivered, then `hb e3 e9` asked. The space-time
 /// diagram spreads the 8 steps over its width and labels the events where
@@ -834,25 +788,13 @@ fn screen_config(params: &[(&str, &str)]) -> distlab::engine::trace::RunConfig {
 /// inspector of node 1 shows its own clocks and last events; the log ends
 /// with the hb answer (e3 → e9).
 async fn scene(params: &[(&str, &str)]) -> App {
-    let start = Start { config: Some(screen_config(params)), script: None, replay: None };
-    let mut app = App::new(start).await.unwrap();
-    for l in ["send 0 1", "local 2", "send 2 1", "step", "step", "send 1 2", "run", "hb e3 e9", "select 1"] {
-        app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
-    }
-    app
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    buffer_text(&render_to_buffer(app, w, h))
-}
-
-fn tokio_block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+    let cfg = with_driver(config(LC, 3, 1, params), DriverKind::Actors);
+    tui_app(cfg, &["send 0 1", "local 2", "send 2 1", "step", "step", "send 1 2", "run", "hb e3 e9", "select 1"]).await
 }
 
 #[test]
 fn screen_80x24() {
-    tokio_block_on(async {
+    block_on_fresh(async {
         let app = scene(&[]).await;
         let text = screen(&app, 80, 24);
         assert!(text.contains("e3"), "{text}");
@@ -862,7 +804,7 @@ fn screen_80x24() {
 
 #[test]
 fn screen_120x40() {
-    tokio_block_on(async {
+    block_on_fresh(async {
         let app = scene(&[]).await;
         let text = screen(&app, 120, 40);
         assert!(text.contains("algorithm V"), "{text}");
@@ -877,7 +819,7 @@ fn screen_120x40() {
 /// violations and the (WRONG, cut at the pane's edge) hb answer.
 #[test]
 fn screen_broken_120x40() {
-    tokio_block_on(async {
+    block_on_fresh(async {
         let app = scene(&[("variant", "no-max")]).await;
         let text = screen(&app, 120, 40);
         assert!(text.contains("✗ clock-condition"), "{text}");

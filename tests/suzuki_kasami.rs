@@ -6,15 +6,15 @@
 
 mod common;
 
+use common::prop::*;
 use common::*;
 use distlab::engine::actor::DriverKind;
-use distlab::engine::input::{Input, SchedMode};
-use distlab::engine::protocol::{MS, Role};
+use distlab::engine::input::Input;
+use distlab::engine::protocol::Role;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
-use distlab::tui::{App, Start, buffer_text, render_to_buffer};
+use distlab::tui::App;
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
 use serde_json::json;
 
@@ -444,35 +444,11 @@ fn a_thousand_nodes_run_headless() {
 
 // ----- property tests ------------------------------------------------------------
 
-fn cases() -> u32 {
-    std::env::var("DISTLAB_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
-}
-
-#[derive(Clone, Debug)]
-enum Op {
-    Step(u8),
-    Act(u8),
-    Crash(u8),
-    Recover(u8),
-    Partition(u8),
-    Heal,
-    Delay(u8, u16),
-    Drop(u8),
-    Dup(u8),
-    Loss(u8),
-}
-
 /// `lossless`: only delays, duplicates and requests — nothing can lose
 /// the token, so it must survive every schedule.
 fn op(lossless: bool) -> impl Strategy<Value = Op> {
     if lossless {
-        return prop_oneof![
-            10 => (1u8..=20).prop_map(Op::Step),
-            8 => any::<u8>().prop_map(Op::Act),
-            3 => (any::<u8>(), 0u16..300).prop_map(|(i, ms)| Op::Delay(i, ms)),
-            3 => any::<u8>().prop_map(Op::Dup),
-        ]
-        .boxed();
+        return lossless_op();
     }
     prop_oneof![
         10 => (1u8..=20).prop_map(Op::Step),
@@ -506,84 +482,20 @@ fn case(lossless: bool) -> impl Strategy<Value = Case> {
 fn case_config(c: &Case, variant: &str) -> RunConfig {
     // retry well above a whole round (6 × (cs + latency)), so that a last
     // round without faults sends no extra REQUEST.
-    let mut cfg = config(SK, c.n, c.seed, &[("cs", "5"), ("retry", "200"), ("variant", variant)]);
-    cfg.sim.logging = false;
-    if c.random_sched {
-        cfg.sim.sched = SchedMode::Random;
-    }
-    cfg
-}
-
-fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
-    let n = sc.n();
-    let node = |x: u8| x as usize % n;
-    let pick = |i: u8| {
-        let list: Vec<_> = in_flight(sc).into_iter().filter(|m| m.from.is_some()).collect();
-        (!list.is_empty()).then(|| list[i as usize % list.len()].id)
-    };
-    let verb = |v: &str, x: usize| Input::Verb { verb: v.into(), args: vec![x.to_string()] };
-    Some(match *op {
-        Op::Step(k) => Input::Step(k as u64),
-        Op::Act(x) if sc.role(node(x)) == Role::InCs => verb("release", node(x)),
-        Op::Act(x) => verb("request", node(x)),
-        Op::Crash(x) => Input::Crash(node(x)),
-        Op::Recover(x) => Input::Recover(node(x)),
-        Op::Partition(mask) => Input::Partition(vec![(0..n).filter(|i| mask & (1 << i) != 0).collect()]),
-        Op::Heal => Input::Heal,
-        Op::Delay(i, ms) => Input::Delay(pick(i)?, ms as u64 * MS),
-        Op::Drop(i) => Input::Drop(pick(i)?),
-        Op::Dup(i) => Input::Dup(pick(i)?),
-        Op::Loss(p) => Input::Loss(p as f64 / 10.0),
-    })
-}
-
-fn repro(sc: &dyn Scenario) -> String {
-    let c = sc.config();
-    let params: Vec<String> = c.params.iter().map(|(k, v)| format!("-p {k}={v}")).collect();
-    let inputs: Vec<String> = sc.inputs().iter().map(|i| i.to_string()).collect();
-    format!(
-        "distlab run {} --nodes {} --seed {} --sched {} {} --headless --script - <<'EOF'\n{}\nEOF",
-        c.scenario,
-        c.sim.n,
-        c.sim.seed,
-        c.sim.sched.name(),
-        params.join(" "),
-        inputs.join("\n")
-    )
-}
-
-fn fail(sc: &dyn Scenario, what: String) -> TestCaseError {
-    TestCaseError::fail(format!("{what}\nviolations: {:?}\nreproduce with:\n{}", sc.violations(), repro(sc)))
+    schedule_config(SK, c.n, c.seed, &[("cs", "5"), ("retry", "200"), ("variant", variant)], c.random_sched)
 }
 
 const SAFETY: &[&str] = &["mutual-exclusion", "one-token", "queue-no-duplicates"];
 
-fn settle(sc: &mut dyn Scenario, inputs: Vec<Input>, what: &str) -> Result<(), TestCaseError> {
-    for i in inputs {
-        let text = i.to_string();
-        apply(sc, i).map_err(|e| fail(sc, format!("{what}: `{text}` rejected: {e}")))?;
-    }
-    apply(sc, Input::Run(Some(50_000))).map_err(|e| fail(sc, e))?;
-    if sc.in_flight(1).0.is_empty() { Ok(()) } else { Err(fail(sc, format!("{what}: no quiescence"))) }
-}
-
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(case_config(c, "correct"));
-    for op in &c.ops {
-        if let Some(i) = input(sc.as_ref(), op) {
-            let _ = apply(sc.as_mut(), i);
-        }
-    }
-    if let Some(v) = sc.violations().iter().find(|v| SAFETY.contains(&v.property.as_str())) {
-        return Err(fail(sc.as_ref(), format!("{} broken during the faults: {}", v.property, v.detail)));
-    }
+    TOKEN.play(sc.as_mut(), &c.ops);
+    safe_during_faults(sc.as_ref(), SAFETY)?;
     if c.lossless && sc.status().is_some() {
         return Err(fail(sc.as_ref(), format!("{:?} without any fault that loses a message", sc.status())));
     }
     // Heal everything and bring the crashed nodes back.
-    let mut heal = vec![Input::Heal, Input::Loss(0.0), Input::Sched(SchedMode::Timed)];
-    heal.extend((0..c.n).filter(|&i| !sc.alive(i)).map(Input::Recover));
-    for i in heal {
+    for i in [heal(), recover_crashed(sc.as_ref())].concat() {
         apply(sc.as_mut(), i).map_err(|e| fail(sc.as_ref(), e))?;
     }
     let lost = sc.status().is_some();
@@ -596,7 +508,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
         let before = cs_order(sc.as_ref()).len();
         for i in 0..c.n {
             if sc.role(i) == Role::Idle {
-                apply(sc.as_mut(), Input::Verb { verb: "request".into(), args: vec![i.to_string()] }).unwrap();
+                apply(sc.as_mut(), verb("request", i)).unwrap();
             }
         }
         apply(sc.as_mut(), Input::Run(Some(3_000))).map_err(|e| fail(sc.as_ref(), e))?;
@@ -605,21 +517,11 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
         }
     } else {
         // The token is alive: every waiting node gets in, then everyone once more.
-        settle(sc.as_mut(), Vec::new(), "healing")?;
-        if let Some(r) = (0..c.n).find(|&i| sc.role(i) != Role::Idle) {
-            return Err(fail(sc.as_ref(), format!("node {r} is {:?} at quiescence", sc.role(r))));
-        }
+        settle(sc.as_mut(), Vec::new(), "healing", 50_000)?;
+        at_rest(sc.as_ref(), &[Role::Idle])?;
         let mark = sc.violations().len();
-        let before = cs_order(sc.as_ref()).len();
         let msgs = total_messages(sc.as_ref());
-        let round: Vec<Input> =
-            (0..c.n).map(|i| Input::Verb { verb: "request".into(), args: vec![i.to_string()] }).collect();
-        settle(sc.as_mut(), round, "last round")?;
-        let mut last: Vec<u64> = cs_order(sc.as_ref())[before..].to_vec();
-        last.sort_unstable();
-        if last != (0..c.n as u64).collect::<Vec<_>>() {
-            return Err(fail(sc.as_ref(), format!("after healing, entries were {last:?}")));
-        }
+        everyone_enters_once(sc.as_mut(), 50_000)?;
         // N per entry by a non-holder; the holder enters for free; a node
         // whose REQUEST was lost earlier may cost one extra token trip.
         let (n, spent) = (c.n as u64, total_messages(sc.as_ref()) - msgs);
@@ -637,12 +539,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        max_shrink_iters: 2000,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config())]
 
     /// Crashes, recoveries, partitions, delays, drops, duplicates, random
     /// loss and random scheduling: never two nodes in the CS, never two
@@ -669,20 +566,15 @@ fn the_random_schedules_catch_the_broken_variant() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut caught, mut total) = (0, 0);
     while total < 200 {
-        let c = case(false).new_tree(&mut runner).unwrap().current();
+        let c = sample(&mut runner, &case(false));
         if c.n < 3 {
             continue; // two nodes never queue anyone twice
         }
         total += 1;
         let mut sc = open(case_config(&c, "no-queue-check"));
-        for op in &c.ops {
-            if let Some(i) = input(sc.as_ref(), op) {
-                let _ = apply(sc.as_mut(), i);
-            }
-        }
-        let mut last = vec![Input::Heal, Input::Loss(0.0), Input::Sched(SchedMode::Timed)];
-        last.extend((0..c.n).filter(|&i| !sc.alive(i)).map(Input::Recover));
-        last.extend((0..c.n).map(|i| Input::Verb { verb: "request".into(), args: vec![i.to_string()] }));
+        TOKEN.play(sc.as_mut(), &c.ops);
+        let mut last = [heal(), recover_crashed(sc.as_ref())].concat();
+        last.extend((0..c.n).map(|i| verb("request", i)));
         last.push(Input::Run(Some(5_000)));
         for i in last {
             let _ = apply(sc.as_mut(), i);
@@ -731,30 +623,15 @@ fn the_broken_variant_is_caught_on_the_seeds_sequence() {
 
 // ----- screens -----------------------------------------------------------------------
 
-fn tui_config(n: usize, params: &[(&str, &str)]) -> RunConfig {
-    with_driver(config(SK, n, 1, params), DriverKind::Inline)
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    buffer_text(&render_to_buffer(app, w, h))
-}
-
 /// The seed's sequence up to `release 1`: node 2 is in the CS holding the
 /// token (◆TOKEN beside it on the ring), 0 and 3 wait (sn=2, sn=1). The
 /// inspector of the selected node 2 shows RN [2 1 1 1], the token's LN
 /// [1 1 0 0] and queue [0 3].
 fn seed_app() -> App {
-    block_on(async {
-        let start = Start { config: Some(tui_config(4, &[])), script: None, replay: None };
-        let mut app = App::new(start).await.unwrap();
-        let upto = SEED_CALLS.iter().position(|c| *c == "release 1").unwrap();
-        for c in &SEED_CALLS[..=upto] {
-            app.exec(c).await.unwrap();
-            app.exec("run").await.unwrap();
-        }
-        app.exec("select 2").await.unwrap();
-        app
-    })
+    let upto = SEED_CALLS.iter().position(|c| *c == "release 1").unwrap();
+    let mut lines: Vec<&str> = SEED_CALLS[..=upto].iter().flat_map(|c| [*c, "run"]).collect();
+    lines.push("select 2");
+    block_on(tui_app(config(SK, 4, 1, &[]), &lines))
 }
 
 #[test]
@@ -779,15 +656,10 @@ fn screen_token_on_its_holder_120x40() {
 /// and no node carries the token badge any more.
 #[test]
 fn screen_token_lost_80x24() {
-    block_on(async {
-        let start = Start { config: Some(tui_config(4, &[])), script: None, replay: None };
-        let mut app = App::new(start).await.unwrap();
-        for l in ["request 1", "run", "request 3", "run", "crash 1", "select 3"] {
-            app.exec(l).await.unwrap();
-        }
-        let text = screen(&app, 80, 24);
-        assert!(text.lines().next().unwrap().contains("token lost"), "{text}");
-        assert!(!text.contains("◆TOKEN"), "{text}");
-        insta::assert_snapshot!(text);
-    });
+    let app =
+        block_on(tui_app(config(SK, 4, 1, &[]), &["request 1", "run", "request 3", "run", "crash 1", "select 3"]));
+    let text = screen(&app, 80, 24);
+    assert!(text.lines().next().unwrap().contains("token lost"), "{text}");
+    assert!(!text.contains("◆TOKEN"), "{text}");
+    insta::assert_snapshot!(text);
 }

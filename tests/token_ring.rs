@@ -6,15 +6,14 @@
 
 mod common;
 
+use common::prop::*;
 use common::*;
-use distlab::engine::actor::DriverKind;
-use distlab::engine::input::{Input, SchedMode};
+use distlab::engine::input::Input;
 use distlab::engine::protocol::{MS, Role};
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
-use distlab::tui::{App, Start, buffer_text, render_to_buffer};
+use distlab::tui::App;
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
 use serde_json::json;
 
@@ -312,35 +311,11 @@ fn two_tokens_are_caught() {
 
 // ----- property tests ------------------------------------------------------------------
 
-fn cases() -> u32 {
-    std::env::var("DISTLAB_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
-}
-
-#[derive(Clone, Debug)]
-enum Op {
-    Step(u8),
-    Act(u8),
-    Crash(u8),
-    Recover(u8),
-    Partition(u8),
-    Heal,
-    Delay(u8, u16),
-    Drop(u8),
-    Dup(u8),
-    Loss(u8),
-}
-
 /// `lossless`: only delays, duplicates and requests — nothing can lose
 /// the token, so it must survive every schedule.
 fn op(lossless: bool) -> impl Strategy<Value = Op> {
     if lossless {
-        return prop_oneof![
-            10 => (1u8..=20).prop_map(Op::Step),
-            8 => any::<u8>().prop_map(Op::Act),
-            3 => (any::<u8>(), 0u16..300).prop_map(|(i, ms)| Op::Delay(i, ms)),
-            3 => any::<u8>().prop_map(Op::Dup),
-        ]
-        .boxed();
+        return lossless_op();
     }
     prop_oneof![
         10 => (1u8..=20).prop_map(Op::Step),
@@ -374,54 +349,13 @@ fn case(lossless: bool) -> impl Strategy<Value = Case> {
 
 fn case_config(c: &Case, variant: &str) -> RunConfig {
     let idle = if c.park { "park" } else { "circulate" };
-    let mut cfg = config(TR, c.n, c.seed, &[("cs", "5"), ("hold", "3"), ("idle", idle), ("variant", variant)]);
-    cfg.sim.logging = false;
-    if c.random_sched {
-        cfg.sim.sched = SchedMode::Random;
-    }
-    cfg
-}
-
-fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
-    let n = sc.n();
-    let node = |x: u8| x as usize % n;
-    let pick = |i: u8| {
-        let list: Vec<_> = in_flight(sc).into_iter().filter(|m| m.from.is_some()).collect();
-        (!list.is_empty()).then(|| list[i as usize % list.len()].id)
-    };
-    let verb = |v: &str, x: usize| Input::Verb { verb: v.into(), args: vec![x.to_string()] };
-    Some(match *op {
-        Op::Step(k) => Input::Step(k as u64),
-        Op::Act(x) if sc.role(node(x)) == Role::InCs => verb("release", node(x)),
-        Op::Act(x) => verb("request", node(x)),
-        Op::Crash(x) => Input::Crash(node(x)),
-        Op::Recover(x) => Input::Recover(node(x)),
-        Op::Partition(mask) => Input::Partition(vec![(0..n).filter(|i| mask & (1 << i) != 0).collect()]),
-        Op::Heal => Input::Heal,
-        Op::Delay(i, ms) => Input::Delay(pick(i)?, ms as u64 * MS),
-        Op::Drop(i) => Input::Drop(pick(i)?),
-        Op::Dup(i) => Input::Dup(pick(i)?),
-        Op::Loss(p) => Input::Loss(p as f64 / 10.0),
-    })
-}
-
-fn repro(sc: &dyn Scenario) -> String {
-    let c = sc.config();
-    let params: Vec<String> = c.params.iter().map(|(k, v)| format!("-p {k}={v}")).collect();
-    let inputs: Vec<String> = sc.inputs().iter().map(|i| i.to_string()).collect();
-    format!(
-        "distlab run {} --nodes {} --seed {} --sched {} {} --headless --script - <<'EOF'\n{}\nEOF",
-        c.scenario,
-        c.sim.n,
-        c.sim.seed,
-        c.sim.sched.name(),
-        params.join(" "),
-        inputs.join("\n")
+    schedule_config(
+        TR,
+        c.n,
+        c.seed,
+        &[("cs", "5"), ("hold", "3"), ("idle", idle), ("variant", variant)],
+        c.random_sched,
     )
-}
-
-fn fail(sc: &dyn Scenario, what: String) -> TestCaseError {
-    TestCaseError::fail(format!("{what}\nviolations: {:?}\nreproduce with:\n{}", sc.violations(), repro(sc)))
 }
 
 const SAFETY: &[&str] = &["mutual-exclusion", "one-token"];
@@ -429,7 +363,7 @@ const SAFETY: &[&str] = &["mutual-exclusion", "one-token"];
 fn request_all(sc: &mut dyn Scenario, filter: impl Fn(Role) -> bool) {
     for i in 0..sc.n() {
         if filter(sc.role(i)) {
-            apply(sc, Input::Verb { verb: "request".into(), args: vec![i.to_string()] }).unwrap();
+            apply(sc, verb("request", i)).unwrap();
         }
     }
 }
@@ -449,20 +383,12 @@ fn until_idle(sc: &mut dyn Scenario, max: u64) -> Result<(), TestCaseError> {
 
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(case_config(c, "correct"));
-    for op in &c.ops {
-        if let Some(i) = input(sc.as_ref(), op) {
-            let _ = apply(sc.as_mut(), i);
-        }
-    }
-    if let Some(v) = sc.violations().iter().find(|v| SAFETY.contains(&v.property.as_str())) {
-        return Err(fail(sc.as_ref(), format!("{} broken during the faults: {}", v.property, v.detail)));
-    }
+    TOKEN.play(sc.as_mut(), &c.ops);
+    safe_during_faults(sc.as_ref(), SAFETY)?;
     if c.lossless && sc.status().is_some() {
         return Err(fail(sc.as_ref(), format!("{:?} without any fault that loses a message", sc.status())));
     }
-    let mut heal = vec![Input::Heal, Input::Loss(0.0), Input::Sched(SchedMode::Timed)];
-    heal.extend((0..c.n).filter(|&i| !sc.alive(i)).map(Input::Recover));
-    for i in heal {
+    for i in [heal(), recover_crashed(sc.as_ref())].concat() {
         apply(sc.as_mut(), i).map_err(|e| fail(sc.as_ref(), e))?;
     }
     if sc.status().is_some() {
@@ -507,12 +433,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        max_shrink_iters: 2000,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config())]
 
     /// Crashes, recoveries, partitions, delays, drops, duplicates, random
     /// loss and random scheduling, circulating or parking: never two nodes
@@ -538,21 +459,15 @@ fn the_random_schedules_catch_the_broken_variant() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut me, mut total) = (0, 0);
     while total < 200 {
-        let c = case(false).new_tree(&mut runner).unwrap().current();
+        let c = sample(&mut runner, &case(false));
         if c.n < 3 {
             continue;
         }
         total += 1;
         let mut sc = open(case_config(&c, "two-tokens"));
-        for op in &c.ops {
-            if let Some(i) = input(sc.as_ref(), op) {
-                let _ = apply(sc.as_mut(), i);
-            }
-        }
+        TOKEN.play(sc.as_mut(), &c.ops);
         // The same last round as the property test: everyone asks.
-        let mut last = vec![Input::Heal, Input::Loss(0.0), Input::Sched(SchedMode::Timed)];
-        last.extend((0..c.n).filter(|&i| !sc.alive(i)).map(Input::Recover));
-        for i in last {
+        for i in [heal(), recover_crashed(sc.as_ref())].concat() {
             let _ = apply(sc.as_mut(), i);
         }
         request_all(sc.as_mut(), |r| r == Role::Idle);
@@ -573,22 +488,11 @@ fn the_random_schedules_catch_the_broken_variant() {
 
 // ----- screens -------------------------------------------------------------------------
 
-fn screen(app: &App, w: u16, h: u16) -> String {
-    buffer_text(&render_to_buffer(app, w, h))
-}
-
 /// Five nodes, node 3 waits, node 1 is in the CS holding the token
 /// (◆TOKEN beside node 1 on the ring; 3 is ◐ wanting); the inspector of
 /// the selected node 1 shows it holds the token at hop 1.
 fn ring_app() -> App {
-    block_on(async {
-        let cfg = with_driver(config(TR, 5, 1, &[]), DriverKind::Inline);
-        let mut app = App::new(Start { config: Some(cfg), script: None, replay: None }).await.unwrap();
-        for l in ["request 3", "request 1", "run", "select 1"] {
-            app.exec(l).await.unwrap();
-        }
-        app
-    })
+    block_on(tui_app(config(TR, 5, 1, &[]), &["request 3", "request 1", "run", "select 1"]))
 }
 
 #[test]
@@ -613,10 +517,7 @@ fn screen_token_on_its_holder_120x40() {
 #[test]
 fn screen_token_lost_80x24() {
     block_on(async {
-        let cfg = with_driver(config(TR, 5, 1, &[]), DriverKind::Inline);
-        let mut app = App::new(Start { config: Some(cfg), script: None, replay: None }).await.unwrap();
-        app.exec("request 3").await.unwrap();
-        app.exec("step").await.unwrap();
+        let mut app = tui_app(config(TR, 5, 1, &[]), &["request 3", "step"]).await;
         let sc = app.scenario.as_deref().unwrap();
         let tok = tokens_in_flight(sc)[0];
         for l in [format!("drop {tok}"), "run".into(), "select 3".into()] {

@@ -25,7 +25,7 @@
 //! average *time* instead of a delta, so the ADJUST's own latency is lost.
 //! Under latency the `skew-bound` checker catches both.
 
-use super::node_arg;
+use super::{ms_param, node_arg, node_verb, time_ms, timeout_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Chart, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -318,11 +318,6 @@ pub struct Node {
 
 fn secs_ms(s: f64) -> String {
     format!("{:.3} ms", s * 1e3)
-}
-
-fn time_ms(t: Time) -> String {
-    let s = format!("{}.{:03}", t / MS, t % MS);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Median of a non-empty list (the mean of the middle two for even lengths).
@@ -1183,10 +1178,7 @@ impl Algorithm for Berkeley {
         if !(bound.is_finite() && bound >= 0.0) {
             return Err("parameter bound must be a number of seconds, 0 or more".into());
         }
-        let timeout = params.num::<u64>("timeout", 100)? * MS;
-        if timeout == 0 {
-            return Err("parameter timeout must be at least 1 ms".into());
-        }
+        let timeout = timeout_param(params, "timeout", 100)?;
         let variant = match params.choice("variant", &["correct", "no-rtt", "absolute"])? {
             0 => Variant::Correct,
             1 => Variant::NoRtt,
@@ -1194,7 +1186,7 @@ impl Algorithm for Berkeley {
         };
         let knobs = Knobs {
             timeout,
-            period: params.num::<u64>("period", 0)? * MS,
+            period: ms_param(params, "period", 0)?,
             bound,
             max_rounds: params.num::<u64>("rounds", 0)?,
             variant,
@@ -1244,6 +1236,6 @@ impl Algorithm for Berkeley {
     }
 
     fn action(node: NodeId, _s: &Sum) -> Option<Input> {
-        Some(Input::Verb { verb: "sync".into(), args: vec![node.to_string()] })
+        Some(node_verb("sync", node))
     }
 }

@@ -32,12 +32,14 @@
 //! `variant=no-wait` is the deliberately broken version: a node sends its
 //! ELECTIONs but declares itself at once instead of waiting for OKs.
 
-use super::node_arg;
+use super::election;
+pub use super::election::Elect;
+use super::{node_verb, time_ms, timeout_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -106,9 +108,6 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Elect;
-
 /// Where a node is in the algorithm.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Phase {
@@ -150,7 +149,7 @@ impl Summary for Sum {
         }
     }
     fn badge(&self) -> String {
-        self.coordinator.map(|c| format!("L={c}")).unwrap_or_default()
+        election::badge(self.coordinator)
     }
 }
 
@@ -306,8 +305,7 @@ fn list(v: &[NodeId]) -> String {
 
 /// Virtual time in ms, without trailing zeros.
 fn ms(t: Time) -> String {
-    let s = format!("{}.{:03}", t / MS, t % MS);
-    format!("{}ms", s.trim_end_matches('0').trim_end_matches('.'))
+    format!("{}ms", time_ms(t))
 }
 
 impl Protocol for Node {
@@ -638,10 +636,7 @@ impl Monitor<Node> for Check {
                     self.leaders.range(x + 1..).copied().filter(|&y| comps.together(x, y)).collect();
                 for y in above {
                     self.reported.insert((x, y));
-                    out.push(w.violation(
-                        "one-coordinator",
-                        format!("nodes {y} and {x} both act as coordinator in one component"),
-                    ));
+                    out.push(election::two_coordinators(w, y, x));
                 }
                 out
             }
@@ -695,20 +690,14 @@ impl Monitor<Node> for Check {
         for y in (0..w.n()).filter(|&y| comps.together(starter, y)) {
             let s = &w.summaries[y];
             if s.coordinator != Some(highest) || s.phase != Phase::Normal {
-                let believes = s.coordinator.map(|c| c.to_string()).unwrap_or_else(|| "nobody".into());
-                out.push(w.violation(
-                    "agreement",
-                    format!("node {y} believes {believes} is coordinator; the highest live id is {highest}"),
-                ));
+                out.push(election::disagrees(w, y, s.coordinator, highest));
             }
         }
         out
     }
 
     fn result(&self, w: &World<Node>) -> serde_json::Value {
-        let leaders: serde_json::Map<String, serde_json::Value> =
-            w.live().map(|i| (i.to_string(), w.summaries[i].coordinator.into())).collect();
-        serde_json::json!({ "leaders": leaders })
+        election::leaders(w, |s| s.coordinator)
     }
 
     fn status(&self, w: &World<Node>) -> Option<String> {
@@ -737,7 +726,7 @@ static INFO: AlgoInfo = AlgoInfo {
     default_nodes: 5,
     min_nodes: 2,
     max_nodes: 4096,
-    verbs: &[VerbHelp { usage: "elect N", help: "node N starts an election" }],
+    verbs: election::VERBS,
     params: &[
         ParamHelp { key: "timeout", default: "50", help: "ms to wait for an OK before declaring itself coordinator" },
         ParamHelp {
@@ -752,7 +741,7 @@ static INFO: AlgoInfo = AlgoInfo {
         },
     ],
     action: "elect",
-    results: &[FieldHelp { key: "leaders", help: "for each live node, the coordinator it believes in" }],
+    results: election::RESULTS,
 };
 
 impl Algorithm for BullyElection {
@@ -763,27 +752,18 @@ impl Algorithm for BullyElection {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let timeout = params.num::<u64>("timeout", 50)? * MS;
-        if timeout == 0 {
-            return Err("parameter timeout must be at least 1 ms".into());
-        }
-        let wait = params.num::<u64>("coordinator-timeout", 2 * timeout / MS)? * MS;
-        if wait == 0 {
-            return Err("parameter coordinator-timeout must be at least 1 ms".into());
-        }
+        let timeout = timeout_param(params, "timeout", 50)?;
+        let wait = timeout_param(params, "coordinator-timeout", 2 * timeout / MS)?;
         let no_wait = params.choice("variant", &["correct", "no-wait"])? == 1;
         let nodes = (0..n).map(|i| Node::new(i, n, timeout, wait, no_wait)).collect();
         Ok((nodes, Box::new(Check::new(n))))
     }
 
     fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Elect), String> {
-        match verb {
-            "elect" => Ok((node_arg(verb, args, n)?, Elect)),
-            _ => Err(format!("unknown verb {verb:?} (bully-election knows: elect N)")),
-        }
+        election::parse_verb(INFO.name, verb, args, n)
     }
 
     fn action(node: NodeId, _s: &Sum) -> Option<Input> {
-        Some(Input::Verb { verb: "elect".into(), args: vec![node.to_string()] })
+        Some(node_verb("elect", node))
     }
 }

@@ -30,13 +30,15 @@
 //! `variant=forgetful` keeps nothing across a crash, so a restarted
 //! coordinator may grant a lock that is still held.
 
-use super::node_arg;
+use super::mutex::{self, Inside};
+pub use super::mutex::{Request, Timer};
+use super::{listing, ms_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
-use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Msg {
@@ -72,32 +74,6 @@ impl Describe for Msg {
             Msg::Restart { holder: None } => "RESTART(lock free)".into(),
         }
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Timer {
-    /// Leave the critical section after the configured duration.
-    Release,
-    /// Ask for the critical section again (the `think` workload).
-    Want,
-    /// Re-send the request.
-    Retry,
-}
-
-impl Describe for Timer {
-    fn kind(&self) -> &'static str {
-        match self {
-            Timer::Release => "release-timer",
-            Timer::Want => "want-timer",
-            Timer::Retry => "retry-timer",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub enum Request {
-    Enter,
-    Leave,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -366,25 +342,6 @@ impl Node {
     }
 }
 
-/// At most `max` items, then "… +K more".
-fn listing(items: impl Iterator<Item = String>, max: usize) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut total = 0;
-    for item in items {
-        if total < max {
-            out.push(item);
-        }
-        total += 1;
-    }
-    if total == 0 {
-        return "-".into();
-    }
-    if total > max {
-        out.push(format!("… +{} more", total - max));
-    }
-    out.join(" ")
-}
-
 impl Protocol for Node {
     type Msg = Msg;
     type Timer = Timer;
@@ -392,10 +349,7 @@ impl Protocol for Node {
     type Summary = Sum;
 
     fn on_start(&mut self, cx: &mut Cx<Self>) {
-        if self.k.think > 0 {
-            // Stagger the first requests so the workload starts mixed.
-            cx.set_timer(self.k.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
-        }
+        mutex::first_want(cx, self.k.think, self.id, self.n, Timer::Want);
     }
 
     fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
@@ -540,19 +494,12 @@ pub struct Check {
     coordinator: NodeId,
     persist_all: bool,
     mirror: VecDeque<NodeId>,
-    in_cs: BTreeSet<NodeId>,
+    in_cs: Inside,
     cs_order: Vec<NodeId>,
     grants: Vec<NodeId>,
 }
 
 impl Check {
-    fn admit(&mut self, w: &World<Node>, x: NodeId, out: &mut Vec<Violation>) {
-        if let Some(&y) = self.in_cs.iter().find(|&&y| y != x) {
-            out.push(w.violation("mutual-exclusion", format!("nodes {y} and {x} are both in the critical section")));
-        }
-        self.in_cs.insert(x);
-    }
-
     fn coordinator_changed(&mut self, w: &World<Node>, old: &Sum, s: &Sum, out: &mut Vec<Violation>) {
         if s.arrivals > old.arrivals {
             self.mirror.push_back(s.last_arrival);
@@ -596,16 +543,16 @@ impl Monitor<Node> for Check {
                         self.coordinator_changed(w, o, s, &mut out);
                     }
                     if o.role == Role::InCs && s.role != Role::InCs {
-                        self.in_cs.remove(&x);
+                        self.in_cs.remove(x);
                     }
                 }
-                if s.role == Role::InCs && old.is_none_or(|o| o.role != Role::InCs) {
+                if mutex::entered(old, s) {
                     self.cs_order.push(x);
-                    self.admit(w, x, &mut out);
+                    out.extend(self.in_cs.admit(w, x));
                 }
             }
             Change::Crash(x) => {
-                self.in_cs.remove(&x);
+                self.in_cs.remove(x);
                 if x == self.coordinator {
                     if self.persist_all {
                         // Only the coordinator's own request died with it.
@@ -618,7 +565,7 @@ impl Monitor<Node> for Check {
             }
             Change::Recover(x) => {
                 if w.summaries[x].role == Role::InCs {
-                    self.admit(w, x, &mut out);
+                    out.extend(self.in_cs.admit(w, x));
                 }
             }
             Change::Links => {}
@@ -634,18 +581,9 @@ impl Monitor<Node> for Check {
         if !w.alive[c] || !self.in_cs.is_empty() || w.summaries[c].holder.is_some_and(|h| !w.alive[h]) {
             return Vec::new();
         }
-        w.live()
-            .filter(|&y| w.summaries[y].role == Role::Wanting)
-            .map(|y| {
-                w.violation(
-                    "no-starvation",
-                    format!(
-                        "node {y} waits for a GRANT that will never come (coordinator queue {})",
-                        w.summaries[c].queue
-                    ),
-                )
-            })
-            .collect()
+        mutex::starving(w, |y| {
+            format!("node {y} waits for a GRANT that will never come (coordinator queue {})", w.summaries[c].queue)
+        })
     }
 
     fn result(&self, _w: &World<Node>) -> serde_json::Value {
@@ -707,7 +645,7 @@ static INFO: AlgoInfo = AlgoInfo {
     ],
     action: "request / release",
     results: &[
-        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
+        mutex::CS_ORDER,
         FieldHelp { key: "grants", help: "node ids in the order the coordinator granted the lock" },
     ],
 };
@@ -728,38 +666,27 @@ impl Algorithm for CentralLock {
         };
         let knobs = Knobs {
             coordinator: params.num::<usize>("coordinator", 0)?,
-            cs: params.num::<u64>("cs", 20)? * MS,
-            retry: params.num::<u64>("retry", 0)? * MS,
-            think: params.num::<u64>("think", 0)? * MS,
+            cs: ms_param(params, "cs", 20)?,
+            retry: ms_param(params, "retry", 0)?,
+            think: ms_param(params, "think", 0)?,
             persist_all: params.choice("persist", &["holder", "all"])? == 1,
             variant,
         };
         if knobs.coordinator >= n {
             return Err(format!("coordinator={} does not exist (nodes are 0..{})", knobs.coordinator, n - 1));
         }
-        if knobs.think > 0 && knobs.cs == 0 {
-            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
-        }
+        mutex::check_think(knobs.cs, knobs.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
         let check = Check { coordinator: knobs.coordinator, persist_all: knobs.persist_all, ..Check::default() };
         Ok((nodes, Box::new(check)))
     }
 
     fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let req = match verb {
-            "request" => Request::Enter,
-            "release" => Request::Leave,
-            _ => return Err(format!("unknown verb {verb:?} (central-lock knows: request N, release N)")),
-        };
-        Ok((node_arg(verb, args, n)?, req))
+        mutex::parse_verb(INFO.name, verb, args, n)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
-        let verb = match s.role {
-            Role::Idle | Role::Leader => "request",
-            Role::InCs => "release",
-            _ => return None,
-        };
-        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+        // The idle coordinator (shown as leader) asks like any client.
+        mutex::action(node, if s.role == Role::Leader { Role::Idle } else { s.role })
     }
 }

@@ -29,11 +29,13 @@
 //! `variant=no-fifo` drops the per-link numbering and handles messages in
 //! arrival order. The checker catches both.
 
-use super::node_arg;
+use super::mutex::{self, Inside, State};
+pub use super::mutex::{Request, Timer};
+use super::{listing, ms_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
-use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -92,39 +94,6 @@ impl Describe for Msg {
             Msg::Ack { ack } => format!("ACK(to seq {ack})"),
         }
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Timer {
-    /// Leave the critical section after the configured duration.
-    Release,
-    /// Ask for the critical section again (the `think` workload).
-    Want,
-    /// Re-send what has not been acknowledged.
-    Retry,
-}
-
-impl Describe for Timer {
-    fn kind(&self) -> &'static str {
-        match self {
-            Timer::Release => "release-timer",
-            Timer::Want => "want-timer",
-            Timer::Retry => "retry-timer",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub enum Request {
-    Enter,
-    Leave,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Idle,
-    Wanting,
-    InCs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,25 +296,6 @@ impl Node {
     }
 }
 
-/// At most `max` items, then "… +K more".
-fn listing(items: impl Iterator<Item = String>, max: usize) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut total = 0;
-    for item in items {
-        if total < max {
-            out.push(item);
-        }
-        total += 1;
-    }
-    if total == 0 {
-        return "-".into();
-    }
-    if total > max {
-        out.push(format!("… +{} more", total - max));
-    }
-    out.join(" ")
-}
-
 impl Protocol for Node {
     type Msg = Msg;
     type Timer = Timer;
@@ -353,10 +303,7 @@ impl Protocol for Node {
     type Summary = Sum;
 
     fn on_start(&mut self, cx: &mut Cx<Self>) {
-        if self.k.think > 0 {
-            // Stagger the first requests so the workload starts mixed.
-            cx.set_timer(self.k.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
-        }
+        mutex::first_want(cx, self.k.think, self.id, self.n, Timer::Want);
     }
 
     fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
@@ -436,14 +383,9 @@ impl Protocol for Node {
     }
 
     fn summary(&self) -> Sum {
-        let role = match self.state {
-            State::Idle => Role::Idle,
-            State::Wanting => Role::Wanting,
-            State::InCs => Role::InCs,
-        };
         let active = self.state != State::Idle;
         Sum {
-            role,
+            role: self.state.role(),
             ts: active.then_some(self.ts),
             head: active && self.queue.first() == Some(&(self.ts, self.id)),
             later: if active { self.later } else { 0 },
@@ -512,29 +454,19 @@ impl Protocol for Node {
 pub struct Check {
     n: usize,
     entries: Vec<(NodeId, u64)>,
-    in_cs: BTreeSet<NodeId>,
+    in_cs: Inside,
     wanting: BTreeSet<(u64, NodeId)>,
 }
 
 impl Check {
     fn forget(&mut self, x: NodeId, s: &Sum) {
         match s.role {
-            Role::InCs => {
-                self.in_cs.remove(&x);
-            }
+            Role::InCs => self.in_cs.remove(x),
             Role::Wanting => {
                 self.wanting.remove(&(s.ts.unwrap_or(0), x));
             }
             _ => {}
         }
-    }
-
-    /// `x` is in the CS now (entered, or came back in it).
-    fn admit(&mut self, w: &World<Node>, x: NodeId, out: &mut Vec<Violation>) {
-        if let Some(&y) = self.in_cs.iter().find(|&&y| y != x) {
-            out.push(w.violation("mutual-exclusion", format!("nodes {y} and {x} are both in the critical section")));
-        }
-        self.in_cs.insert(x);
     }
 }
 
@@ -548,14 +480,14 @@ impl Monitor<Node> for Check {
         match change {
             Change::Summary(x) => {
                 let s = &w.summaries[x];
-                let entering = s.role == Role::InCs && old.is_none_or(|o| o.role != Role::InCs);
+                let entering = mutex::entered(old, s);
                 if let Some(o) = old {
                     self.forget(x, o);
                 }
                 if entering {
                     let ts = s.ts.unwrap_or(0);
                     self.entries.push((x, ts));
-                    self.admit(w, x, &mut out);
+                    out.extend(self.in_cs.admit(w, x));
                     if !s.head || s.later as usize + 1 < self.n {
                         let head = if s.head { "heads its queue" } else { "does NOT head its queue" };
                         out.push(w.violation(
@@ -576,7 +508,7 @@ impl Monitor<Node> for Check {
                         ));
                     }
                 } else if s.role == Role::InCs {
-                    self.in_cs.insert(x);
+                    self.in_cs.set(x, true);
                 }
                 if s.role == Role::Wanting {
                     self.wanting.insert((s.ts.unwrap_or(0), x));
@@ -590,7 +522,7 @@ impl Monitor<Node> for Check {
             Change::Recover(x) => {
                 let s = &w.summaries[x];
                 match s.role {
-                    Role::InCs => self.admit(w, x, &mut out),
+                    Role::InCs => out.extend(self.in_cs.admit(w, x)),
                     Role::Wanting => {
                         self.wanting.insert((s.ts.unwrap_or(0), x));
                     }
@@ -627,10 +559,7 @@ impl Monitor<Node> for Check {
     }
 
     fn result(&self, _w: &World<Node>) -> serde_json::Value {
-        let order: Vec<NodeId> = self.entries.iter().map(|e| e.0).collect();
-        let entries: Vec<serde_json::Value> =
-            self.entries.iter().map(|(n, ts)| serde_json::json!({"node": n, "ts": ts})).collect();
-        serde_json::json!({ "cs_order": order, "entries": entries })
+        mutex::entries_result(&self.entries, "ts")
     }
 
     fn status(&self, w: &World<Node>) -> Option<String> {
@@ -657,26 +586,15 @@ static INFO: AlgoInfo = AlgoInfo {
     default_nodes: 4,
     min_nodes: 1,
     max_nodes: 4096,
-    verbs: &[
-        VerbHelp { usage: "request N", help: "node N asks for the critical section" },
-        VerbHelp { usage: "release N", help: "node N leaves the critical section" },
-    ],
+    verbs: mutex::VERBS,
     params: &[
-        ParamHelp {
-            key: "cs",
-            default: "20",
-            help: "ms a node stays in the CS before it leaves on its own (0: only `release`)",
-        },
+        mutex::cs_param("20"),
         ParamHelp {
             key: "retry",
             default: "0",
             help: "ms before re-sending unacknowledged messages (0: never, the classic algorithm)",
         },
-        ParamHelp {
-            key: "think",
-            default: "0",
-            help: "ms after leaving before a node asks again (0: only on `request`)",
-        },
+        mutex::THINK,
         ParamHelp {
             key: "variant",
             default: "correct",
@@ -684,10 +602,7 @@ static INFO: AlgoInfo = AlgoInfo {
         },
     ],
     action: "request / release",
-    results: &[
-        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
-        FieldHelp { key: "entries", help: "`{node, ts}` per entry" },
-    ],
+    results: &[mutex::CS_ORDER, mutex::ENTRIES_TS],
 };
 
 impl Algorithm for LamportMutex {
@@ -704,33 +619,21 @@ impl Algorithm for LamportMutex {
             _ => Variant::NoFifo,
         };
         let knobs = Knobs {
-            cs: params.num::<u64>("cs", 20)? * MS,
-            retry: params.num::<u64>("retry", 0)? * MS,
-            think: params.num::<u64>("think", 0)? * MS,
+            cs: ms_param(params, "cs", 20)?,
+            retry: ms_param(params, "retry", 0)?,
+            think: ms_param(params, "think", 0)?,
             variant,
         };
-        if knobs.think > 0 && knobs.cs == 0 {
-            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
-        }
+        mutex::check_think(knobs.cs, knobs.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
         Ok((nodes, Box::new(Check { n, ..Check::default() })))
     }
 
     fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let req = match verb {
-            "request" => Request::Enter,
-            "release" => Request::Leave,
-            _ => return Err(format!("unknown verb {verb:?} (lamport-mutex knows: request N, release N)")),
-        };
-        Ok((node_arg(verb, args, n)?, req))
+        mutex::parse_verb(INFO.name, verb, args, n)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
-        let verb = match s.role {
-            Role::Idle => "request",
-            Role::InCs => "release",
-            _ => return None,
-        };
-        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+        mutex::action(node, s.role)
     }
 }

@@ -33,6 +33,7 @@
 //! receive, and `hb` on a send and its receive answers "concurrent" —
 //! WRONG, and flagged as `hb-matches-truth`.
 
+use super::node_verb;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Stamp, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -614,7 +615,7 @@ impl Algorithm for LogicalClocks {
         Some(if n > 1 {
             Input::Verb { verb: "send".into(), args: vec![node.to_string(), ((node + 1) % n).to_string()] }
         } else {
-            Input::Verb { verb: "local".into(), args: vec![node.to_string()] }
+            node_verb("local", node)
         })
     }
 }

@@ -13,11 +13,13 @@
 //! `variant=no-defer` is the deliberately broken version: it never defers,
 //! and the mutual-exclusion checker catches it.
 
-use super::node_arg;
+use super::ms_param;
+use super::mutex::{self, State};
+pub use super::mutex::{Request, Timer};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
-use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -44,39 +46,6 @@ impl Describe for Msg {
             Msg::Reply { ts } => format!("REPLY(to ts={ts})"),
         }
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Timer {
-    /// Leave the critical section after the configured duration.
-    Release,
-    /// Ask for the critical section again (the `think` workload).
-    Want,
-    /// Re-send the request to nodes that have not replied.
-    Retry,
-}
-
-impl Describe for Timer {
-    fn kind(&self) -> &'static str {
-        match self {
-            Timer::Release => "release-timer",
-            Timer::Want => "want-timer",
-            Timer::Retry => "retry-timer",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub enum Request {
-    Enter,
-    Leave,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Idle,
-    Wanting,
-    InCs,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -206,10 +175,7 @@ impl Protocol for Node {
     type Summary = Sum;
 
     fn on_start(&mut self, cx: &mut Cx<Self>) {
-        if self.think > 0 {
-            // Stagger the first requests so the workload starts mixed.
-            cx.set_timer(self.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
-        }
+        mutex::first_want(cx, self.think, self.id, self.n, Timer::Want);
     }
 
     fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
@@ -274,12 +240,7 @@ impl Protocol for Node {
     }
 
     fn summary(&self) -> Sum {
-        let role = match self.state {
-            State::Idle => Role::Idle,
-            State::Wanting => Role::Wanting,
-            State::InCs => Role::InCs,
-        };
-        Sum { role, ts: (self.state != State::Idle).then_some(self.ts) }
+        Sum { role: self.state.role(), ts: (self.state != State::Idle).then_some(self.ts) }
     }
 
     fn inspect(&self) -> Vec<Row> {
@@ -325,14 +286,14 @@ impl Monitor<Node> for Check {
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];
-        if s.role != Role::InCs || old.is_some_and(|o| o.role == Role::InCs) {
+        if !mutex::entered(old, s) {
             return Vec::new();
         }
         let ts = s.ts.unwrap_or(0);
         self.entries.push((x, ts));
         let mut out = Vec::new();
         if let Some(y) = w.live().find(|&y| y != x && w.summaries[y].role == Role::InCs) {
-            out.push(w.violation("mutual-exclusion", format!("nodes {y} and {x} are both in the critical section")));
+            out.push(mutex::both_inside(w, y, x));
         }
         if let Some(y) = w
             .live()
@@ -355,17 +316,11 @@ impl Monitor<Node> for Check {
         if w.live().any(|y| w.summaries[y].role == Role::InCs) {
             return Vec::new();
         }
-        w.live()
-            .filter(|&y| w.summaries[y].role == Role::Wanting)
-            .map(|y| w.violation("no-starvation", format!("node {y} waits for replies that will never come")))
-            .collect()
+        mutex::starving(w, |y| format!("node {y} waits for replies that will never come"))
     }
 
     fn result(&self, _w: &World<Node>) -> serde_json::Value {
-        let order: Vec<NodeId> = self.entries.iter().map(|e| e.0).collect();
-        let entries: Vec<serde_json::Value> =
-            self.entries.iter().map(|(n, ts)| serde_json::json!({"node": n, "ts": ts})).collect();
-        serde_json::json!({ "cs_order": order, "entries": entries })
+        mutex::entries_result(&self.entries, "ts")
     }
 }
 
@@ -377,33 +332,19 @@ static INFO: AlgoInfo = AlgoInfo {
     default_nodes: 5,
     min_nodes: 1,
     max_nodes: 4096,
-    verbs: &[
-        VerbHelp { usage: "request N", help: "node N asks for the critical section" },
-        VerbHelp { usage: "release N", help: "node N leaves the critical section" },
-    ],
+    verbs: mutex::VERBS,
     params: &[
-        ParamHelp {
-            key: "cs",
-            default: "20",
-            help: "ms a node stays in the CS before it leaves on its own (0: only `release`)",
-        },
+        mutex::cs_param("20"),
         ParamHelp {
             key: "retry",
             default: "0",
             help: "ms before re-sending an unanswered request (0: never, the classic algorithm)",
         },
-        ParamHelp {
-            key: "think",
-            default: "0",
-            help: "ms after leaving before a node asks again (0: only on `request`)",
-        },
+        mutex::THINK,
         ParamHelp { key: "variant", default: "correct", help: "correct | no-defer (broken: replies at once, always)" },
     ],
     action: "request / release",
-    results: &[
-        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
-        FieldHelp { key: "entries", help: "`{node, ts}` per entry" },
-    ],
+    results: &[mutex::CS_ORDER, mutex::ENTRIES_TS],
 };
 
 impl Algorithm for RicartAgrawala {
@@ -415,33 +356,21 @@ impl Algorithm for RicartAgrawala {
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let knobs = Knobs {
-            cs: params.num::<u64>("cs", 20)? * MS,
-            retry: params.num::<u64>("retry", 0)? * MS,
-            think: params.num::<u64>("think", 0)? * MS,
+            cs: ms_param(params, "cs", 20)?,
+            retry: ms_param(params, "retry", 0)?,
+            think: ms_param(params, "think", 0)?,
             no_defer: params.choice("variant", &["correct", "no-defer"])? == 1,
         };
-        if knobs.think > 0 && knobs.cs == 0 {
-            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
-        }
+        mutex::check_think(knobs.cs, knobs.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
         Ok((nodes, Box::new(Check::default())))
     }
 
     fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let req = match verb {
-            "request" => Request::Enter,
-            "release" => Request::Leave,
-            _ => return Err(format!("unknown verb {verb:?} (ricart-agrawala knows: request N, release N)")),
-        };
-        Ok((node_arg(verb, args, n)?, req))
+        mutex::parse_verb(INFO.name, verb, args, n)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
-        let verb = match s.role {
-            Role::Idle => "request",
-            Role::InCs => "release",
-            _ => return None,
-        };
-        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+        mutex::action(node, s.role)
     }
 }

@@ -13,11 +13,13 @@
 //! `variant=self-elect` is the deliberately broken version: an initiator
 //! names itself coordinator instead of the highest id it collected.
 
-use super::node_arg;
+use super::election;
+pub use super::election::Elect;
+use super::{node_verb, timeout_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -82,9 +84,6 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Elect;
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sum {
     pub participant: bool,
@@ -106,7 +105,7 @@ impl Summary for Sum {
         }
     }
     fn badge(&self) -> String {
-        self.coordinator.map(|c| format!("L={c}")).unwrap_or_default()
+        election::badge(self.coordinator)
     }
 }
 
@@ -336,12 +335,7 @@ impl Monitor<Node> for Check {
         let comps = w.faults.components(w.alive);
         let comp = comps.iter().find(|c| c.contains(&x));
         match comp.and_then(|c| c.iter().copied().find(|&y| y != x && w.summaries[y].role() == Role::Leader)) {
-            Some(y) => {
-                vec![w.violation(
-                    "one-coordinator",
-                    format!("nodes {y} and {x} both act as coordinator in one component"),
-                )]
-            }
+            Some(y) => vec![election::two_coordinators(w, y, x)],
             None => Vec::new(),
         }
     }
@@ -356,23 +350,12 @@ impl Monitor<Node> for Check {
         let highest = comp.iter().copied().max();
         comp.iter()
             .filter(|&&y| w.summaries[y].coordinator != highest || w.summaries[y].participant)
-            .map(|&y| {
-                let believes = w.summaries[y].coordinator.map(|c| c.to_string()).unwrap_or_else(|| "nobody".into());
-                w.violation(
-                    "agreement",
-                    format!(
-                        "node {y} believes {believes} is coordinator; the highest live id is {}",
-                        highest.unwrap_or(0)
-                    ),
-                )
-            })
+            .map(|&y| election::disagrees(w, y, w.summaries[y].coordinator, highest.unwrap_or(0)))
             .collect()
     }
 
     fn result(&self, w: &World<Node>) -> serde_json::Value {
-        let leaders: serde_json::Map<String, serde_json::Value> =
-            w.live().map(|i| (i.to_string(), w.summaries[i].coordinator.into())).collect();
-        serde_json::json!({ "leaders": leaders })
+        election::leaders(w, |s| s.coordinator)
     }
 }
 
@@ -384,13 +367,13 @@ static INFO: AlgoInfo = AlgoInfo {
     default_nodes: 5,
     min_nodes: 2,
     max_nodes: 4096,
-    verbs: &[VerbHelp { usage: "elect N", help: "node N starts an election" }],
+    verbs: election::VERBS,
     params: &[
         ParamHelp { key: "timeout", default: "50", help: "ms to wait for an ACK before skipping a successor" },
         ParamHelp { key: "variant", default: "correct", help: "correct | self-elect (broken: initiator names itself)" },
     ],
     action: "elect",
-    results: &[FieldHelp { key: "leaders", help: "for each live node, the coordinator it believes in" }],
+    results: election::RESULTS,
 };
 
 impl Algorithm for RingElection {
@@ -401,23 +384,17 @@ impl Algorithm for RingElection {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let timeout = params.num::<u64>("timeout", 50)? * MS;
-        if timeout == 0 {
-            return Err("parameter timeout must be at least 1 ms".into());
-        }
+        let timeout = timeout_param(params, "timeout", 50)?;
         let self_elect = params.choice("variant", &["correct", "self-elect"])? == 1;
         let nodes = (0..n).map(|i| Node::new(i, n, timeout, self_elect)).collect();
         Ok((nodes, Box::new(Check::default())))
     }
 
     fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Elect), String> {
-        match verb {
-            "elect" => Ok((node_arg(verb, args, n)?, Elect)),
-            _ => Err(format!("unknown verb {verb:?} (ring-election knows: elect N)")),
-        }
+        election::parse_verb(INFO.name, verb, args, n)
     }
 
     fn action(node: NodeId, _s: &Sum) -> Option<Input> {
-        Some(Input::Verb { verb: "elect".into(), args: vec![node.to_string()] })
+        Some(node_verb("elect", node))
     }
 }

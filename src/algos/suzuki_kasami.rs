@@ -40,17 +40,17 @@
 //! duplicates and the token makes wasted trips to nodes already served;
 //! the `queue-no-duplicates` checker catches it.
 
-use super::node_arg;
+use super::ms_param;
+use super::mutex::{self, Inside, State};
+pub use super::mutex::{Request, Timer};
+pub use super::token::TOKEN_BADGE;
+use super::token::{self, TokenBook, TokenCounts, TokenSummary};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
-use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::engine::record::EvKind;
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
-/// The badge of the node holding the token (the topology pane draws it there).
-pub const TOKEN_BADGE: &str = "◆TOKEN";
+use std::collections::{BTreeSet, VecDeque};
 
 /// The privilege: whoever holds it may enter the critical section.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,39 +105,6 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Timer {
-    /// Leave the critical section after the configured duration.
-    Release,
-    /// Ask for the critical section again (the `think` workload).
-    Want,
-    /// Re-broadcast the request (the `retry` parameter).
-    Retry,
-}
-
-impl Describe for Timer {
-    fn kind(&self) -> &'static str {
-        match self {
-            Timer::Release => "release-timer",
-            Timer::Want => "want-timer",
-            Timer::Retry => "retry-timer",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub enum Request {
-    Enter,
-    Leave,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Idle,
-    Wanting,
-    InCs,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Variant {
     Correct,
@@ -176,6 +143,12 @@ impl Summary for Sum {
         } else {
             String::new()
         }
+    }
+}
+
+impl TokenSummary for Sum {
+    fn token_counts(&self) -> TokenCounts {
+        TokenCounts { holding: self.holding, sent: self.sent, discarded: self.discarded }
     }
 }
 
@@ -321,10 +294,7 @@ impl Protocol for Node {
             // Site 0 starts with the token (granted here, so the monitor sees it arrive).
             self.token = Some(Token { serial: 0, ln: vec![0; self.n], queue: VecDeque::new() });
         }
-        if self.k.think > 0 {
-            // Stagger the first requests so the workload starts mixed.
-            cx.set_timer(self.k.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
-        }
+        mutex::first_want(cx, self.k.think, self.id, self.n, Timer::Want);
     }
 
     fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
@@ -375,13 +345,8 @@ impl Protocol for Node {
     }
 
     fn summary(&self) -> Sum {
-        let role = match self.state {
-            State::Idle => Role::Idle,
-            State::Wanting => Role::Wanting,
-            State::InCs => Role::InCs,
-        };
         Sum {
-            role,
+            role: self.state.role(),
             holding: self.token.is_some(),
             sn: self.rn[self.id],
             queue: self.token.as_ref().map(|t| t.queue.iter().copied().collect()),
@@ -416,138 +381,6 @@ impl Protocol for Node {
     }
 }
 
-// ----- counting tokens ----------------------------------------------------------
-
-/// How many copies of one TOKEN send have been consumed (delivered or lost).
-#[derive(Clone, Copy, Debug, Default)]
-struct Copies {
-    consumed: u32,
-    delivered: bool,
-}
-
-/// Counts the tokens of a run from the engine's view: live nodes that hold
-/// one, plus TOKEN messages in flight. Copies the network made of one send
-/// (`dup`) are that one token, and a copy whose twin has already been
-/// delivered is no token at all (its receiver discards it by its serial).
-///
-/// A token send is recognised from the sender's summary (`sent` grows); the
-/// protocols using this book send nothing else from the handler that sends
-/// a token, so every message of that event is a copy of the token.
-#[derive(Default)]
-pub struct TokenBook {
-    holders: BTreeSet<NodeId>,
-    /// TOKEN send events (history indices) that may still have copies in flight.
-    open: BTreeMap<u32, Copies>,
-    /// History records already accounted for.
-    cursor: usize,
-}
-
-impl TokenBook {
-    /// Record whether node `x` holds a token now (a crashed node holds none).
-    pub fn set_holder(&mut self, x: NodeId, holding: bool) {
-        if holding {
-            self.holders.insert(x);
-        } else {
-            self.holders.remove(&x);
-        }
-    }
-
-    pub fn holders(&self) -> &BTreeSet<NodeId> {
-        &self.holders
-    }
-
-    /// History event `e` sent a token.
-    pub fn sent_at(&mut self, e: Option<u32>) {
-        if let Some(e) = e {
-            self.open.entry(e).or_default();
-        }
-    }
-
-    fn token_kind<P: Protocol>(w: &World<P>) -> Option<u16> {
-        w.kinds.iter().position(|k| *k == "TOKEN").map(|i| i as u16)
-    }
-
-    fn apply(open: &mut BTreeMap<u32, Copies>, kind: u16, rec: &EvKind) {
-        let (send, delivered) = match *rec {
-            EvKind::Recv { send, kind: k, .. } if k == kind => (send, true),
-            EvKind::Lost { send, kind: k, .. } if k == kind => (send, false),
-            _ => return,
-        };
-        let c = open.entry(send).or_default();
-        c.consumed += 1;
-        c.delivered |= delivered;
-    }
-
-    /// Account for the history recorded since the last call.
-    pub fn catch_up<P: Protocol>(&mut self, w: &World<P>) {
-        if let Some(kind) = Self::token_kind(w) {
-            for rec in &w.history[self.cursor.min(w.history.len())..] {
-                Self::apply(&mut self.open, kind, &rec.kind);
-            }
-            self.open.retain(|&e, c| w.history.get(e as usize).is_some_and(|r| r.sends > c.consumed));
-        }
-        self.cursor = w.history.len();
-    }
-
-    /// Distinct tokens in flight now (read-only: also counts what the
-    /// history recorded since the last `catch_up`).
-    pub fn in_flight<P: Protocol>(&self, w: &World<P>) -> u32 {
-        let raw = w.in_flight("TOKEN");
-        let Some(kind) = Self::token_kind(w) else { return raw };
-        let mut open = self.open.clone();
-        for rec in &w.history[self.cursor.min(w.history.len())..] {
-            Self::apply(&mut open, kind, &rec.kind);
-        }
-        let surplus: u32 = open
-            .iter()
-            .map(|(&e, c)| {
-                let left = w.history.get(e as usize).map_or(0, |r| r.sends.saturating_sub(c.consumed));
-                if left == 0 || c.delivered { left } else { left - 1 }
-            })
-            .sum();
-        raw.saturating_sub(surplus)
-    }
-
-    /// Tokens that exist: held by live nodes plus distinct ones in flight.
-    pub fn tokens<P: Protocol>(&self, w: &World<P>) -> (usize, u32) {
-        (self.holders.len(), self.in_flight(w))
-    }
-
-    /// "token lost" when no live node holds a token and none is in flight.
-    pub fn status<P: Protocol>(&self, w: &World<P>) -> Option<String> {
-        let (held, flying) = self.tokens(w);
-        (held == 0 && flying == 0).then(|| "token lost".to_string())
-    }
-
-    /// Where the token is, for the headless result.
-    pub fn whereabouts<P: Protocol>(&self, w: &World<P>) -> (&'static str, Option<NodeId>) {
-        let (held, flying) = self.tokens(w);
-        match (held, flying) {
-            (0, 0) => ("lost", None),
-            (1, 0) => ("held", self.holders.first().copied()),
-            (0, 1) => ("in flight", None),
-            _ => ("several", None),
-        }
-    }
-
-    /// The `one-token` check after a change: at most one token exists.
-    /// Reports once each time the count goes above one.
-    pub fn check<P: Protocol>(&mut self, w: &World<P>, over: &mut bool) -> Option<Violation> {
-        self.catch_up(w);
-        let (held, flying) = self.tokens(w);
-        let now_over = held + flying as usize > 1;
-        let report = now_over && !*over;
-        *over = now_over;
-        report.then(|| {
-            let holders: Vec<String> = self.holders.iter().map(|h| h.to_string()).collect();
-            w.violation(
-                "one-token",
-                format!("{} tokens exist: held by [{}], {flying} in flight", held + flying as usize, holders.join(" ")),
-            )
-        })
-    }
-}
-
 // ----- the monitor -----------------------------------------------------------------
 
 /// Invariants: at most one node in the CS; at most one token (held or in
@@ -557,11 +390,9 @@ impl TokenBook {
 #[derive(Default)]
 pub struct Check {
     book: TokenBook,
-    in_cs: BTreeSet<NodeId>,
+    in_cs: Inside,
     entries: Vec<(NodeId, u32)>,
-    over: bool,
     dup_queue: bool,
-    passes: u64,
 }
 
 /// What is wrong with the queue of the token node `holder` holds, if
@@ -586,30 +417,15 @@ impl Monitor<Node> for Check {
 
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
+        self.book.on_change(w, change, old);
         match change {
             Change::Summary(x) => {
                 let s = &w.summaries[x];
-                let old_sent = old.map_or(0, |o| o.sent);
-                if s.sent > old_sent {
-                    self.passes += s.sent - old_sent;
-                    self.book.sent_at(w.event);
-                }
-                self.book.set_holder(x, w.alive[x] && s.holding);
-                let was_in = old.is_some_and(|o| o.role == Role::InCs);
-                if s.role == Role::InCs && !was_in {
+                if mutex::entered(old, s) {
                     self.entries.push((x, s.sn));
-                    if let Some(&y) = self.in_cs.iter().find(|&&y| y != x) {
-                        out.push(w.violation(
-                            "mutual-exclusion",
-                            format!("nodes {y} and {x} are both in the critical section"),
-                        ));
-                    }
+                    out.extend(self.in_cs.admit(w, x));
                 }
-                if s.role == Role::InCs {
-                    self.in_cs.insert(x);
-                } else {
-                    self.in_cs.remove(&x);
-                }
+                self.in_cs.set(x, s.role == Role::InCs);
                 if let Some(q) = &s.queue
                     && old.is_none_or(|o| o.queue.as_ref() != Some(q))
                 {
@@ -623,13 +439,10 @@ impl Monitor<Node> for Check {
                     }
                 }
             }
-            Change::Crash(x) | Change::Recover(x) => {
-                self.book.set_holder(x, w.alive[x] && w.summaries[x].holding);
-                self.in_cs.remove(&x);
-            }
+            Change::Crash(x) | Change::Recover(x) => self.in_cs.remove(x),
             Change::Links => {}
         }
-        out.extend(self.book.check(w, &mut self.over));
+        out.extend(self.book.check(w));
         out
     }
 
@@ -640,26 +453,11 @@ impl Monitor<Node> for Check {
         if self.book.status(w).is_some() || !self.in_cs.is_empty() {
             return Vec::new();
         }
-        w.live()
-            .filter(|&y| w.summaries[y].role == Role::Wanting)
-            .map(|y| w.violation("no-starvation", format!("node {y} waits for a token that will never come")))
-            .collect()
+        mutex::starving(w, |y| format!("node {y} waits for a token that will never come"))
     }
 
     fn result(&self, w: &World<Node>) -> serde_json::Value {
-        let order: Vec<NodeId> = self.entries.iter().map(|e| e.0).collect();
-        let entries: Vec<serde_json::Value> =
-            self.entries.iter().map(|(n, sn)| serde_json::json!({"node": n, "sn": sn})).collect();
-        let (token, holder) = self.book.whereabouts(w);
-        let discarded: u64 = w.summaries.iter().map(|s| s.discarded).sum();
-        serde_json::json!({
-            "cs_order": order,
-            "entries": entries,
-            "token": token,
-            "holder": holder,
-            "token_passes": self.passes,
-            "stale_tokens_discarded": discarded,
-        })
+        self.book.result(w, mutex::entries_result(&self.entries, "sn"))
     }
 
     fn status(&self, w: &World<Node>) -> Option<String> {
@@ -675,21 +473,10 @@ static INFO: AlgoInfo = AlgoInfo {
     default_nodes: 5,
     min_nodes: 1,
     max_nodes: 4096,
-    verbs: &[
-        VerbHelp { usage: "request N", help: "node N asks for the critical section" },
-        VerbHelp { usage: "release N", help: "node N leaves the critical section" },
-    ],
+    verbs: mutex::VERBS,
     params: &[
-        ParamHelp {
-            key: "cs",
-            default: "0",
-            help: "ms a node stays in the CS before it leaves on its own (0: only `release`)",
-        },
-        ParamHelp {
-            key: "think",
-            default: "0",
-            help: "ms after leaving before a node asks again (0: only on `request`; needs cs > 0)",
-        },
+        mutex::cs_param("0"),
+        mutex::THINK_NEEDS_CS,
         ParamHelp {
             key: "retry",
             default: "0",
@@ -703,15 +490,12 @@ static INFO: AlgoInfo = AlgoInfo {
     ],
     action: "request / release",
     results: &[
-        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
+        mutex::CS_ORDER,
         FieldHelp { key: "entries", help: "`{node, sn}` per entry: who entered for its how-many-th request" },
-        FieldHelp {
-            key: "token",
-            help: "`held`, `in flight` or `lost` (`several` if the checker found more than one)",
-        },
-        FieldHelp { key: "holder", help: "the node holding the token, or null" },
+        token::TOKEN,
+        token::HOLDER,
         FieldHelp { key: "token_passes", help: "TOKEN messages sent (hand-offs)" },
-        FieldHelp { key: "stale_tokens_discarded", help: "duplicated token copies discarded by their serial" },
+        token::DISCARDED,
     ],
 };
 
@@ -729,33 +513,21 @@ impl Algorithm for SuzukiKasami {
             _ => Variant::NoSerial,
         };
         let k = Knobs {
-            cs: params.num::<u64>("cs", 0)? * MS,
-            think: params.num::<u64>("think", 0)? * MS,
-            retry: params.num::<u64>("retry", 0)? * MS,
+            cs: ms_param(params, "cs", 0)?,
+            think: ms_param(params, "think", 0)?,
+            retry: ms_param(params, "retry", 0)?,
             variant,
         };
-        if k.think > 0 && k.cs == 0 {
-            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
-        }
+        mutex::check_think(k.cs, k.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, k)).collect();
         Ok((nodes, Box::new(Check::default())))
     }
 
     fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let req = match verb {
-            "request" => Request::Enter,
-            "release" => Request::Leave,
-            _ => return Err(format!("unknown verb {verb:?} (suzuki-kasami knows: request N, release N)")),
-        };
-        Ok((node_arg(verb, args, n)?, req))
+        mutex::parse_verb(INFO.name, verb, args, n)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
-        let verb = match s.role {
-            Role::Idle => "request",
-            Role::InCs => "release",
-            _ => return None,
-        };
-        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+        mutex::action(node, s.role)
     }
 }

@@ -30,8 +30,10 @@
 //! reports `one-token` at once and `mutual-exclusion` as soon as both
 //! tokens reach nodes that want the critical section.
 
-use super::node_arg;
-use super::suzuki_kasami::{TOKEN_BADGE, TokenBook};
+use super::ms_param;
+pub use super::mutex::Request;
+use super::mutex::{self, Inside, State};
+use super::token::{self, TOKEN_BADGE, TokenBook, TokenCounts, TokenSummary};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -91,19 +93,6 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug)]
-pub enum Request {
-    Enter,
-    Leave,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Idle,
-    Wanting,
-    InCs,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sum {
     pub role: Role,
@@ -125,6 +114,12 @@ impl Summary for Sum {
             (true, true) => format!("{TOKEN_BADGE} parked"),
             _ => String::new(),
         }
+    }
+}
+
+impl TokenSummary for Sum {
+    fn token_counts(&self) -> TokenCounts {
+        TokenCounts { holding: self.holding, sent: self.sent, discarded: self.discarded }
     }
 }
 
@@ -287,9 +282,7 @@ impl Protocol for Node {
         if self.id == 0 || (self.k.two_tokens && self.id == self.n / 2) {
             self.start_with_token(cx);
         }
-        if self.k.think > 0 {
-            cx.set_timer(self.k.think * (self.id as Time + 1) / self.n as Time, Timer::Want);
-        }
+        mutex::first_want(cx, self.k.think, self.id, self.n, Timer::Want);
     }
 
     fn on_message(&mut self, cx: &mut Cx<Self>, _from: NodeId, msg: Msg) {
@@ -342,12 +335,13 @@ impl Protocol for Node {
     }
 
     fn summary(&self) -> Sum {
-        let role = match self.state {
-            State::Idle => Role::Idle,
-            State::Wanting => Role::Wanting,
-            State::InCs => Role::InCs,
-        };
-        Sum { role, holding: self.token.is_some(), parked: self.parked, sent: self.sent, discarded: self.discarded }
+        Sum {
+            role: self.state.role(),
+            holding: self.token.is_some(),
+            parked: self.parked,
+            sent: self.sent,
+            discarded: self.discarded,
+        }
     }
 
     fn inspect(&self) -> Vec<Row> {
@@ -399,11 +393,9 @@ impl Protocol for Node {
 #[derive(Default)]
 pub struct Check {
     book: TokenBook,
-    in_cs: BTreeSet<NodeId>,
+    in_cs: Inside,
     down: BTreeSet<NodeId>,
     entries: Vec<NodeId>,
-    over: bool,
-    passes: u64,
 }
 
 impl Check {
@@ -429,33 +421,18 @@ impl Monitor<Node> for Check {
 
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
+        self.book.on_change(w, change, old);
         match change {
             Change::Summary(x) => {
                 let s = &w.summaries[x];
-                let old_sent = old.map_or(0, |o| o.sent);
-                if s.sent > old_sent {
-                    self.passes += s.sent - old_sent;
-                    self.book.sent_at(w.event);
-                }
-                self.book.set_holder(x, w.alive[x] && s.holding);
-                if s.role == Role::InCs && old.is_none_or(|o| o.role != Role::InCs) {
+                if mutex::entered(old, s) {
                     self.entries.push(x);
-                    if let Some(&y) = self.in_cs.iter().find(|&&y| y != x) {
-                        out.push(w.violation(
-                            "mutual-exclusion",
-                            format!("nodes {y} and {x} are both in the critical section"),
-                        ));
-                    }
+                    out.extend(self.in_cs.admit(w, x));
                 }
-                if s.role == Role::InCs {
-                    self.in_cs.insert(x);
-                } else {
-                    self.in_cs.remove(&x);
-                }
+                self.in_cs.set(x, s.role == Role::InCs);
             }
             Change::Crash(x) | Change::Recover(x) => {
-                self.book.set_holder(x, w.alive[x] && w.summaries[x].holding);
-                self.in_cs.remove(&x);
+                self.in_cs.remove(x);
                 if w.alive[x] {
                     self.down.remove(&x);
                 } else {
@@ -464,7 +441,7 @@ impl Monitor<Node> for Check {
             }
             Change::Links => {}
         }
-        out.extend(self.book.check(w, &mut self.over));
+        out.extend(self.book.check(w));
         out
     }
 
@@ -473,22 +450,11 @@ impl Monitor<Node> for Check {
         if self.book.status(w).is_some() || self.broken(w).is_some() || !self.in_cs.is_empty() {
             return Vec::new();
         }
-        w.live()
-            .filter(|&y| w.summaries[y].role == Role::Wanting)
-            .map(|y| w.violation("no-starvation", format!("node {y} waits, but the token rests elsewhere")))
-            .collect()
+        mutex::starving(w, |y| format!("node {y} waits, but the token rests elsewhere"))
     }
 
     fn result(&self, w: &World<Node>) -> serde_json::Value {
-        let (token, holder) = self.book.whereabouts(w);
-        let discarded: u64 = w.summaries.iter().map(|s| s.discarded).sum();
-        serde_json::json!({
-            "cs_order": self.entries,
-            "token": token,
-            "holder": holder,
-            "token_passes": self.passes,
-            "stale_tokens_discarded": discarded,
-        })
+        self.book.result(w, serde_json::json!({ "cs_order": self.entries }))
     }
 
     fn status(&self, w: &World<Node>) -> Option<String> {
@@ -509,22 +475,14 @@ static INFO: AlgoInfo = AlgoInfo {
         VerbHelp { usage: "release N", help: "node N leaves the critical section and passes the token on" },
     ],
     params: &[
-        ParamHelp {
-            key: "cs",
-            default: "0",
-            help: "ms a node stays in the CS before it leaves on its own (0: only `release`)",
-        },
+        mutex::cs_param("0"),
         ParamHelp { key: "hold", default: "10", help: "ms a node keeps a token it does not want before passing it" },
         ParamHelp {
             key: "idle",
             default: "circulate",
             help: "circulate (the classic: the token never rests) | park (rests after an idle lap; WAKE fetches it)",
         },
-        ParamHelp {
-            key: "think",
-            default: "0",
-            help: "ms after leaving before a node asks again (0: only on `request`; needs cs > 0)",
-        },
+        mutex::THINK_NEEDS_CS,
         ParamHelp {
             key: "variant",
             default: "correct",
@@ -533,14 +491,11 @@ static INFO: AlgoInfo = AlgoInfo {
     ],
     action: "request / release",
     results: &[
-        FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" },
-        FieldHelp {
-            key: "token",
-            help: "`held`, `in flight` or `lost` (`several` if the checker found more than one)",
-        },
-        FieldHelp { key: "holder", help: "the node holding the token, or null" },
+        mutex::CS_ORDER,
+        token::TOKEN,
+        token::HOLDER,
         FieldHelp { key: "token_passes", help: "TOKEN messages sent (hops)" },
-        FieldHelp { key: "stale_tokens_discarded", help: "duplicated token copies discarded by their serial" },
+        token::DISCARDED,
     ],
 };
 
@@ -553,34 +508,22 @@ impl Algorithm for TokenRing {
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let k = Knobs {
-            cs: params.num::<u64>("cs", 0)? * MS,
-            hold: params.num::<u64>("hold", 10)? * MS,
-            think: params.num::<u64>("think", 0)? * MS,
+            cs: ms_param(params, "cs", 0)?,
+            hold: ms_param(params, "hold", 10)?,
+            think: ms_param(params, "think", 0)?,
             park: params.choice("idle", &["circulate", "park"])? == 1,
             two_tokens: params.choice("variant", &["correct", "two-tokens"])? == 1,
         };
-        if k.think > 0 && k.cs == 0 {
-            return Err("think > 0 needs cs > 0 (nodes must leave on their own)".into());
-        }
+        mutex::check_think(k.cs, k.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, k)).collect();
         Ok((nodes, Box::new(Check::default())))
     }
 
     fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let req = match verb {
-            "request" => Request::Enter,
-            "release" => Request::Leave,
-            _ => return Err(format!("unknown verb {verb:?} (token-ring knows: request N, release N)")),
-        };
-        Ok((node_arg(verb, args, n)?, req))
+        mutex::parse_verb(INFO.name, verb, args, n)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
-        let verb = match s.role {
-            Role::Idle => "request",
-            Role::InCs => "release",
-            _ => return None,
-        };
-        Some(Input::Verb { verb: verb.into(), args: vec![node.to_string()] })
+        mutex::action(node, s.role)
     }
 }

@@ -1,11 +1,16 @@
 //! Helpers shared by the integration tests: open a scenario, feed it lines
 //! of the command language, and read its history without boilerplate.
 //!
-//! Every helper is synchronous: it drives the scenario's futures on a
+//! The property tests' scaffolding (case counts, random fault schedules,
+//! failure messages that reproduce the run) is in `prop`.
+//!
+//! Every helper but `tui_app` is synchronous: it drives the scenario's futures on a
 //! per-thread current-thread tokio runtime, which is what the actor driver
 //! needs (and the inline driver does not mind).
 
 #![allow(dead_code)]
+
+pub mod prop;
 
 use distlab::algos;
 use distlab::engine::actor::DriverKind;
@@ -15,6 +20,7 @@ use distlab::engine::sim::{EvKind, EventRec, Outcome, SimConfig};
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::{InFlight, Scenario};
 use distlab::script;
+use distlab::tui::{App, Start, buffer_text, render_to_buffer};
 use std::collections::BTreeMap;
 use std::future::Future;
 
@@ -26,6 +32,27 @@ thread_local! {
 /// Drive a future to completion on this thread's runtime.
 pub fn block_on<F: Future>(f: F) -> F::Output {
     RT.with(|rt| rt.block_on(f))
+}
+
+/// Drive a future to completion on a fresh current-thread runtime with
+/// its time and I/O drivers on.
+pub fn block_on_fresh<F: Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// A TUI app on `cfg` after the command lines `lines`; a rejected line
+/// fails the test.
+pub async fn tui_app(cfg: RunConfig, lines: &[&str]) -> App {
+    let mut app = App::new(Start { config: Some(cfg), script: None, replay: None }).await.unwrap();
+    for l in lines {
+        app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
+    }
+    app
+}
+
+/// The whole screen of `app` at `w`×`h`, as text.
+pub fn screen(app: &App, w: u16, h: u16) -> String {
+    buffer_text(&render_to_buffer(app, w, h))
 }
 
 pub const RA: &str = "ricart-agrawala";
