@@ -2,7 +2,7 @@
 //! headless runner, replay and tests are written once for every algorithm.
 
 use crate::engine::input::{EvId, Input};
-use crate::engine::invariant::{Chart, Monitor, Violation};
+use crate::engine::invariant::{Chart, Monitor, Transcript, Violation};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{NodeId, Protocol, Role, Row, Summary, Time};
 use crate::engine::sim::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig};
@@ -138,6 +138,10 @@ pub trait Scenario {
     fn status(&self) -> Option<String>;
     /// Data for a chart pane, for algorithms that have one (clock offsets).
     fn chart(&self) -> Option<Chart>;
+    /// Per-node transcripts for the transcript pane, for algorithms that
+    /// keep them (chat): at most `limit` screens, `focus`'s first, each with
+    /// at most its last `tail` lines (see [`Monitor::transcript`]).
+    fn transcript(&self, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript>;
     /// The headless summary (without wall-clock fields).
     fn report(&self) -> serde_json::Value;
     fn trace(&self) -> Trace;
@@ -316,6 +320,9 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn chart(&self) -> Option<Chart> {
         self.sim.chart()
+    }
+    fn transcript(&self, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
+        self.sim.transcript(focus.min(self.sim.n().saturating_sub(1)), limit, tail)
     }
     fn report(&self) -> serde_json::Value {
         let mut r = self.sim.report();

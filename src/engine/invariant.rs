@@ -67,6 +67,29 @@ pub struct Chart {
     pub series: Vec<(String, Vec<(f64, f64)>)>,
 }
 
+/// One node's screen in a transcript pane: the lines that node would see.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Screen {
+    /// The node whose screen this is (the pane highlights the selected one).
+    pub node: NodeId,
+    pub title: String,
+    /// The latest lines, oldest first (at most the `tail` asked for).
+    pub lines: Vec<String>,
+    /// Lines on this screen in all (`lines` may be only the end of them).
+    pub total: usize,
+}
+
+/// Per-node transcripts a monitor exposes for a transcript pane (chat:
+/// each client's screen as that client would see it). Generic: any
+/// scenario whose nodes "print" something can fill one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transcript {
+    /// The screens asked for, the focused node's first.
+    pub screens: Vec<Screen>,
+    /// How many screens there are in all (some may not have been asked for).
+    pub total: usize,
+}
+
 /// An algorithm's own timestamp of one event: what `hb` compares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stamp {
@@ -111,6 +134,14 @@ pub trait Monitor<P: Protocol>: Send + 'static {
     }
     /// A chart pane's data (e.g. every node's clock offset over time).
     fn chart(&self, _w: &World<P>) -> Option<Chart> {
+        None
+    }
+    /// Per-node transcripts for the transcript pane, built from what the
+    /// monitor saw happen: at most `limit` screens, `focus`'s first, each
+    /// with at most its last `tail` lines. `None`: the scenario has no
+    /// transcripts (and no transcript pane). Called on every frame, so it
+    /// must cost what is asked for, not what the run holds.
+    fn transcript(&self, _w: &World<P>, _focus: NodeId, _limit: usize, _tail: usize) -> Option<Transcript> {
         None
     }
     /// The algorithm's own timestamp of history event `event`, when it

@@ -5,7 +5,7 @@
 use super::actor::{Driver, DriverKind};
 use super::clocks::VcTracker;
 use super::input::{EvId, Expect, Input, SchedMode};
-use super::invariant::{Change, Chart, Monitor, Violation, World};
+use super::invariant::{Change, Chart, Monitor, Transcript, Violation, World};
 use super::network::{Faults, NetConfig};
 use super::protocol::{Cmd, Describe, NodeEvent, NodeId, Protocol, Row, Summary, Time};
 use super::queue::{PendingSet, TimeQueue};
@@ -252,6 +252,9 @@ impl<P: Protocol> Sim<P> {
     }
     pub fn chart(&self) -> Option<Chart> {
         self.monitor.chart(&self.world())
+    }
+    pub fn transcript(&self, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
+        self.monitor.transcript(&self.world(), focus, limit, tail)
     }
     pub fn answers(&self) -> &[String] {
         &self.answers

@@ -1,0 +1,1116 @@
+//! A group-communication chat server (seed 000 "Group Communication" and
+//! seed 002): node 0 is the server, nodes 1..N−1 are clients.
+//!
+//! - `join C`: client C sends JOIN; the server adds C to its client list
+//!   and answers WELCOME ("connected to chat room at server 0").
+//! - `post C text`: C sends POST (its own sequence number `seq`, kept per
+//!   sender across sessions and crashes); the server acknowledges it
+//!   (POST-ACK) and relays it to every *other* client in its list (RELAY),
+//!   never back to the sender. Each client shows `<C>: text`; the sender
+//!   shows `<you> text`.
+//! - `leave C`: the client's `\close`: it sends LEAVE and disconnects at
+//!   once; the server drops it from the list.
+//! - `shutdown`: the server's `\close`: it closes the room and sends
+//!   SHUTDOWN to every client in its list; each client shows "server
+//!   closed the room" and disconnects. A later JOIN is REFUSED.
+//!
+//! Each server→client connection is an ordered, acknowledged channel (what
+//! TCP gives the seed's sockets): WELCOME, RELAY and SHUTDOWN carry a
+//! channel number `n`, the client shows only the next one in order (a copy
+//! or an early arrival is ignored and re-acknowledged) and acknowledges
+//! cumulatively (ACK up to `n`). The server re-sends what is unacknowledged
+//! every `timeout` ms; after `retries` re-sends with no progress the send
+//! has failed: the client is dead, the server removes it from the list and
+//! says so (the seed's "dead client"). The client side is the same in the
+//! other direction: JOIN and POSTs are re-sent until acknowledged, and a
+//! server that never answers is given up ("lost connection to the
+//! server"). The server accepts each client's POSTs in `seq` order, once.
+//!
+//! A crash loses the connections. A crashed client comes back disconnected
+//! (its `seq` counter is on stable storage, so message ids stay unique); a
+//! crashed server comes back with an empty, open room.
+//!
+//! Broken on purpose: `variant=echo` relays a post to its sender too (the
+//! seed's `if c != sender` forgotten); `variant=no-seq` has clients show
+//! every RELAY as it arrives, with no channel numbers checked, so a
+//! duplicate is shown twice and a reordered pair out of order.
+
+use super::{listing, node_arg, timeout_param};
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// The server is node 0.
+pub const SERVER: NodeId = 0;
+/// Transcript lines the monitor keeps per node (the oldest go first).
+pub const LINES_KEEP: usize = 10_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Msg {
+    /// Client → server: let me in (session `session`; my next post is `next_seq`).
+    Join { session: u64, next_seq: u64 },
+    /// Server → client, channel item 1: you are in; `members` clients in the room.
+    Welcome { session: u64, n: u64, members: u32 },
+    /// Server → client: the room is closed, no new members.
+    Refused { session: u64 },
+    /// Client → server: my post number `seq`.
+    Post { session: u64, seq: u64, text: String },
+    /// Server → client: your posts up to `seq` are in.
+    PostAck { session: u64, seq: u64 },
+    /// Server → client, channel item `n`: `from`'s post number `seq`.
+    Relay { session: u64, n: u64, from: NodeId, seq: u64, text: String },
+    /// Client → server: I have shown your channel items up to `upto`.
+    Ack { session: u64, upto: u64 },
+    /// Client → server: I close my connection.
+    Leave { session: u64 },
+    /// Server → client, channel item `n`: the server closes the room.
+    Shutdown { session: u64, n: u64 },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Join { .. } => "JOIN",
+            Msg::Welcome { .. } => "WELCOME",
+            Msg::Refused { .. } => "REFUSED",
+            Msg::Post { .. } => "POST",
+            Msg::PostAck { .. } => "POST-ACK",
+            Msg::Relay { .. } => "RELAY",
+            Msg::Ack { .. } => "ACK",
+            Msg::Leave { .. } => "LEAVE",
+            Msg::Shutdown { .. } => "SHUTDOWN",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Join { session, next_seq } => format!("JOIN(s{session} next {next_seq})"),
+            Msg::Welcome { n, members, .. } => format!("WELCOME(#{n}, {members} in room)"),
+            Msg::Refused { .. } => "REFUSED(room closed)".into(),
+            Msg::Post { seq, text, .. } => format!("POST({seq} {:?})", short(text)),
+            Msg::PostAck { seq, .. } => format!("POST-ACK(≤{seq})"),
+            Msg::Relay { n, from, seq, text, .. } => format!("RELAY(#{n} {from}:{seq} {:?})", short(text)),
+            Msg::Ack { upto, .. } => format!("ACK(≤#{upto})"),
+            Msg::Leave { session } => format!("LEAVE(s{session})"),
+            Msg::Shutdown { n, .. } => format!("SHUTDOWN(#{n})"),
+        }
+    }
+}
+
+/// At most 16 characters of a message text, for summaries.
+fn short(text: &str) -> String {
+    if text.chars().count() <= 16 { text.to_string() } else { text.chars().take(15).collect::<String>() + "…" }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// Server: re-send what client `client` has not acknowledged.
+    Resend { client: NodeId, session: u64 },
+    /// Client: re-send the JOIN or the unacknowledged POSTs.
+    Retry { session: u64 },
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::Resend { .. } => "resend-timer",
+            Timer::Retry { .. } => "retry-timer",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Timer::Resend { client, .. } => format!("resend-timer(→{client})"),
+            Timer::Retry { .. } => "retry-timer".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Join,
+    Post(String),
+    Leave,
+    Shutdown,
+}
+
+/// Why the server took a client off its list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Gone {
+    /// The client sent LEAVE (or answered a RELAY with LEAVE).
+    Left,
+    /// Sends to it failed: no acknowledgement after `retries` re-sends.
+    Dead,
+    /// It acknowledged the SHUTDOWN.
+    Closed,
+}
+
+/// One line on a node's screen: what the monitor builds the transcripts
+/// from (one per event at most), and what the live checks look at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Line {
+    // ----- a client's screen
+    /// WELCOME shown.
+    Connected,
+    /// Another client's post shown.
+    Shown {
+        from: NodeId,
+        seq: u64,
+        text: String,
+    },
+    /// My own post, as I typed it.
+    Own {
+        seq: u64,
+        text: String,
+    },
+    /// I closed my connection.
+    Left,
+    /// SHUTDOWN shown.
+    ServerClosed,
+    /// REFUSED, or no answer to JOIN.
+    Failed {
+        closed: bool,
+    },
+    /// No acknowledgement from the server after `retries` re-sends.
+    LostServer,
+    // ----- the server's console
+    Added {
+        client: NodeId,
+    },
+    Accepted {
+        from: NodeId,
+        seq: u64,
+        text: String,
+    },
+    Removed {
+        client: NodeId,
+        why: Gone,
+    },
+    Closing,
+}
+
+impl Line {
+    /// The line as the node's own screen shows it (`me` is the node).
+    pub fn text(&self) -> String {
+        match self {
+            Line::Connected => format!("connected to chat room at server {SERVER}"),
+            Line::Shown { from, text, .. } => format!("<{from}>: {text}"),
+            Line::Own { text, .. } => format!("<you> {text}"),
+            Line::Left => "you left the room".into(),
+            Line::ServerClosed => "server closed the room".into(),
+            Line::Failed { closed: true } => "failed to connect: the room is closed".into(),
+            Line::Failed { closed: false } => "failed to connect: no answer".into(),
+            Line::LostServer => "lost connection to the server".into(),
+            Line::Added { client } => format!("{client} added to the room"),
+            Line::Accepted { from, text, .. } => format!("<{from}>: {text}"),
+            Line::Removed { client, why: Gone::Left } => format!("{client} left the room"),
+            Line::Removed { client, why: Gone::Dead } => format!("{client} is not answering: dead client removed"),
+            Line::Removed { client, why: Gone::Closed } => format!("{client} disconnected (room closed)"),
+            Line::Closing => "closing server".into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conn {
+    Off,
+    Joining,
+    Connected,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Correct,
+    Echo,
+    NoSeq,
+}
+
+const VARIANTS: [&str; 3] = ["correct", "echo", "no-seq"];
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub server: bool,
+    /// Client: its connection (Off at the server).
+    pub conn: Conn,
+    /// Client: its current session; its next post number.
+    pub session: u64,
+    pub next_seq: u64,
+    /// Server: clients in the room, and whether it is closed.
+    pub members: u32,
+    pub closed: bool,
+    /// Lines on this node's screen so far, and the latest one.
+    pub lines: u64,
+    pub last: Option<Line>,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        match (self.server, self.closed, self.conn) {
+            (true, false, _) => Role::Leader,
+            (true, true, _) => Role::Idle,
+            (false, _, Conn::Connected) => Role::InCs,
+            (false, _, Conn::Joining) => Role::Wanting,
+            (false, _, Conn::Off) => Role::Idle,
+        }
+    }
+    fn badge(&self) -> String {
+        match (self.server, self.closed, self.conn) {
+            (true, false, _) => format!("room {}", self.members),
+            (true, true, _) => "closed".into(),
+            (false, _, Conn::Connected) => "online".into(),
+            (false, _, Conn::Joining) => "joining".into(),
+            (false, _, Conn::Off) => String::new(),
+        }
+    }
+}
+
+/// An item of a server→client channel.
+#[derive(Clone, Debug)]
+enum Item {
+    Welcome,
+    Relay { from: NodeId, seq: u64, text: String },
+    Shutdown,
+}
+
+/// The server's record of one connected client.
+#[derive(Clone, Debug)]
+struct Member {
+    session: u64,
+    /// The next POST number it accepts from this client.
+    expect: u64,
+    /// The channel: the number of the next item, and the unacknowledged ones.
+    next_n: u64,
+    outbox: VecDeque<(u64, Item)>,
+    /// Re-sends in a row with no progress.
+    tries: u32,
+    armed: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Server {
+    members: BTreeMap<NodeId, Member>,
+    closed: bool,
+    accepted: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Client {
+    conn: Conn,
+    session: u64,
+    /// The next post number (stable storage).
+    next_seq: u64,
+    /// Unacknowledged posts, oldest first.
+    unacked: VecDeque<(u64, String)>,
+    /// The last channel item shown in this session.
+    shown_n: u64,
+    /// The last post number shown from each sender (all sessions).
+    last_seen: BTreeMap<NodeId, u64>,
+    tries: u32,
+    armed: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Knobs {
+    pub timeout: Time,
+    pub retries: u32,
+    pub variant: Variant,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    k: Knobs,
+    server: Option<Server>,
+    client: Client,
+    lines: u64,
+    last: Option<Line>,
+}
+
+impl Node {
+    fn new(id: NodeId, k: Knobs) -> Self {
+        Node {
+            id,
+            k,
+            server: (id == SERVER).then(Server::default),
+            client: Client {
+                conn: Conn::Off,
+                session: 0,
+                next_seq: 1,
+                unacked: VecDeque::new(),
+                shown_n: 0,
+                last_seen: BTreeMap::new(),
+                tries: 0,
+                armed: false,
+            },
+            lines: 0,
+            last: None,
+        }
+    }
+
+    fn line(&mut self, cx: &mut Cx<Self>, line: Line) {
+        cx.note(format!("screen: {}", line.text()));
+        self.lines += 1;
+        self.last = Some(line);
+    }
+
+    // ----- the client side ----------------------------------------------
+
+    fn arm_client(&mut self, cx: &mut Cx<Self>) {
+        if !self.client.armed {
+            self.client.armed = true;
+            cx.set_timer(self.k.timeout, Timer::Retry { session: self.client.session });
+        }
+    }
+
+    fn disconnect(&mut self, cx: &mut Cx<Self>, line: Line) {
+        let c = &mut self.client;
+        cx.cancel_timer(Timer::Retry { session: c.session });
+        c.conn = Conn::Off;
+        c.unacked.clear();
+        c.armed = false;
+        c.tries = 0;
+        self.line(cx, line);
+    }
+
+    fn join(&mut self, cx: &mut Cx<Self>) {
+        if self.client.conn != Conn::Off {
+            cx.note("is already connected (or connecting)");
+            return;
+        }
+        let c = &mut self.client;
+        c.session += 1;
+        c.conn = Conn::Joining;
+        c.shown_n = 0;
+        c.tries = 0;
+        cx.send(SERVER, Msg::Join { session: c.session, next_seq: c.next_seq });
+        self.arm_client(cx);
+    }
+
+    fn post(&mut self, cx: &mut Cx<Self>, text: String) {
+        if self.client.conn != Conn::Connected {
+            cx.note("is not connected: `join` first");
+            return;
+        }
+        let c = &mut self.client;
+        let seq = c.next_seq;
+        c.next_seq += 1;
+        c.unacked.push_back((seq, text.clone()));
+        cx.send(SERVER, Msg::Post { session: c.session, seq, text: text.clone() });
+        self.arm_client(cx);
+        self.line(cx, Line::Own { seq, text });
+    }
+
+    fn leave(&mut self, cx: &mut Cx<Self>) {
+        if self.client.conn == Conn::Off {
+            cx.note("is not connected");
+            return;
+        }
+        cx.send(SERVER, Msg::Leave { session: self.client.session });
+        self.disconnect(cx, Line::Left);
+    }
+
+    /// A channel item numbered `n` arrived: is it the one to show next?
+    fn in_order(&mut self, cx: &mut Cx<Self>, session: u64, n: u64) -> bool {
+        let c = &self.client;
+        if session != c.session {
+            return false;
+        }
+        if c.conn == Conn::Off {
+            // A closed connection answers like a reset socket.
+            cx.send(SERVER, Msg::Leave { session });
+            return false;
+        }
+        if self.k.variant == Variant::NoSeq {
+            // BROKEN: no numbers checked, everything is shown as it comes.
+            self.client.shown_n = self.client.shown_n.max(n);
+            cx.send(SERVER, Msg::Ack { session, upto: self.client.shown_n });
+            return true;
+        }
+        let ok = n == c.shown_n + 1;
+        if ok {
+            self.client.shown_n = n;
+        }
+        // Acknowledge what is shown so far (again, for a copy or an early one).
+        cx.send(SERVER, Msg::Ack { session, upto: self.client.shown_n });
+        ok
+    }
+
+    fn client_msg(&mut self, cx: &mut Cx<Self>, msg: Msg) {
+        match msg {
+            Msg::Welcome { session, n, members } => {
+                if self.in_order(cx, session, n) {
+                    self.client.conn = Conn::Connected;
+                    self.client.tries = 0;
+                    cx.note(format!("in the room with {} other(s)", members.saturating_sub(1)));
+                    self.line(cx, Line::Connected);
+                }
+            }
+            Msg::Relay { session, n, from, seq, text } => {
+                if self.in_order(cx, session, n) {
+                    let last = self.client.last_seen.entry(from).or_insert(0);
+                    *last = (*last).max(seq);
+                    self.line(cx, Line::Shown { from, seq, text });
+                }
+            }
+            Msg::Shutdown { session, n } => {
+                if self.in_order(cx, session, n) {
+                    self.disconnect(cx, Line::ServerClosed);
+                }
+            }
+            Msg::Refused { session } => {
+                if session == self.client.session && self.client.conn == Conn::Joining {
+                    self.disconnect(cx, Line::Failed { closed: true });
+                }
+            }
+            Msg::PostAck { session, seq } => {
+                let c = &mut self.client;
+                if session == c.session && c.conn == Conn::Connected {
+                    let before = c.unacked.len();
+                    c.unacked.retain(|(s, _)| *s > seq);
+                    if c.unacked.len() < before {
+                        c.tries = 0;
+                    }
+                }
+            }
+            Msg::Join { .. } | Msg::Post { .. } | Msg::Ack { .. } | Msg::Leave { .. } => {}
+        }
+    }
+
+    fn client_retry(&mut self, cx: &mut Cx<Self>, session: u64) {
+        if session != self.client.session {
+            return;
+        }
+        self.client.armed = false;
+        let waiting = match self.client.conn {
+            Conn::Off => false,
+            Conn::Joining => true,
+            Conn::Connected => !self.client.unacked.is_empty(),
+        };
+        if !waiting {
+            return;
+        }
+        if self.client.tries >= self.k.retries {
+            let line =
+                if self.client.conn == Conn::Joining { Line::Failed { closed: false } } else { Line::LostServer };
+            self.disconnect(cx, line);
+            return;
+        }
+        self.client.tries += 1;
+        let c = &self.client;
+        if c.conn == Conn::Joining {
+            cx.send(SERVER, Msg::Join { session, next_seq: c.next_seq });
+        } else {
+            for (seq, text) in &c.unacked {
+                cx.send(SERVER, Msg::Post { session, seq: *seq, text: text.clone() });
+            }
+        }
+        self.arm_client(cx);
+    }
+
+    // ----- the server side ----------------------------------------------
+
+    /// Put `item` on client `x`'s channel and send it.
+    fn enqueue(&mut self, cx: &mut Cx<Self>, x: NodeId, item: Item) {
+        let timeout = self.k.timeout;
+        let Some(s) = self.server.as_mut() else { return };
+        let members = s.members.len() as u32;
+        let Some(m) = s.members.get_mut(&x) else { return };
+        let n = m.next_n;
+        m.next_n += 1;
+        cx.send(x, wire(m.session, n, &item, members));
+        m.outbox.push_back((n, item));
+        if !m.armed {
+            m.armed = true;
+            m.tries = 0;
+            cx.set_timer(timeout, Timer::Resend { client: x, session: m.session });
+        }
+    }
+
+    fn remove(&mut self, cx: &mut Cx<Self>, x: NodeId, why: Gone) {
+        let Some(s) = self.server.as_mut() else { return };
+        if let Some(m) = s.members.remove(&x) {
+            cx.cancel_timer(Timer::Resend { client: x, session: m.session });
+            self.line(cx, Line::Removed { client: x, why });
+        }
+    }
+
+    fn server_msg(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        let echo = self.k.variant == Variant::Echo;
+        let Some(s) = self.server.as_mut() else { return };
+        match msg {
+            Msg::Join { session, next_seq } => {
+                if s.closed {
+                    cx.send(from, Msg::Refused { session });
+                    return;
+                }
+                if s.members.get(&from).is_some_and(|m| m.session >= session) {
+                    // A repeat: the WELCOME is on its way (and re-sent).
+                    return;
+                }
+                if let Some(old) = s.members.remove(&from) {
+                    cx.cancel_timer(Timer::Resend { client: from, session: old.session });
+                }
+                let m =
+                    Member { session, expect: next_seq, next_n: 1, outbox: VecDeque::new(), tries: 0, armed: false };
+                s.members.insert(from, m);
+                self.line(cx, Line::Added { client: from });
+                self.enqueue(cx, from, Item::Welcome);
+            }
+            Msg::Post { session, seq, text } => {
+                let Some(m) = s.members.get_mut(&from).filter(|m| m.session == session) else { return };
+                if seq == m.expect {
+                    m.expect += 1;
+                    s.accepted += 1;
+                    cx.send(from, Msg::PostAck { session, seq });
+                    let to: Vec<NodeId> = s.members.keys().copied().filter(|&x| echo || x != from).collect();
+                    self.line(cx, Line::Accepted { from, seq, text: text.clone() });
+                    for x in to {
+                        self.enqueue(cx, x, Item::Relay { from, seq, text: text.clone() });
+                    }
+                } else if seq < m.expect {
+                    // A copy: say again that it is in.
+                    cx.send(from, Msg::PostAck { session, seq: m.expect - 1 });
+                }
+                // An early one (a gap before it) is dropped: the client re-sends in order.
+            }
+            Msg::Ack { session, upto } => {
+                let Some(m) = s.members.get_mut(&from).filter(|m| m.session == session) else { return };
+                let before = m.outbox.len();
+                while m.outbox.front().is_some_and(|(n, _)| *n <= upto) {
+                    m.outbox.pop_front();
+                }
+                if m.outbox.len() < before {
+                    m.tries = 0;
+                }
+                if s.closed && m.outbox.is_empty() {
+                    self.remove(cx, from, Gone::Closed);
+                }
+            }
+            Msg::Leave { session } => {
+                if s.members.get(&from).is_some_and(|m| m.session == session) {
+                    self.remove(cx, from, Gone::Left);
+                }
+            }
+            Msg::Welcome { .. }
+            | Msg::Refused { .. }
+            | Msg::PostAck { .. }
+            | Msg::Relay { .. }
+            | Msg::Shutdown { .. } => {}
+        }
+    }
+
+    fn server_resend(&mut self, cx: &mut Cx<Self>, x: NodeId, session: u64) {
+        let (timeout, retries) = (self.k.timeout, self.k.retries);
+        let Some(s) = self.server.as_mut() else { return };
+        let members = s.members.len() as u32;
+        let Some(m) = s.members.get_mut(&x).filter(|m| m.session == session) else { return };
+        m.armed = false;
+        if m.outbox.is_empty() {
+            return;
+        }
+        if m.tries >= retries {
+            // The send failed: a dead client.
+            self.remove(cx, x, Gone::Dead);
+            return;
+        }
+        m.tries += 1;
+        for (n, item) in &m.outbox {
+            cx.send(x, wire(session, *n, item, members));
+        }
+        m.armed = true;
+        cx.set_timer(timeout, Timer::Resend { client: x, session });
+    }
+
+    fn shutdown(&mut self, cx: &mut Cx<Self>) {
+        let Some(s) = self.server.as_mut() else { return };
+        if s.closed {
+            cx.note("the room is already closed");
+            return;
+        }
+        s.closed = true;
+        let to: Vec<NodeId> = s.members.keys().copied().collect();
+        self.line(cx, Line::Closing);
+        for x in to {
+            self.enqueue(cx, x, Item::Shutdown);
+        }
+    }
+}
+
+/// The message that carries channel item `n`.
+fn wire(session: u64, n: u64, item: &Item, members: u32) -> Msg {
+    match item {
+        Item::Welcome => Msg::Welcome { session, n, members },
+        Item::Relay { from, seq, text } => Msg::Relay { session, n, from: *from, seq: *seq, text: text.clone() },
+        Item::Shutdown => Msg::Shutdown { session, n },
+    }
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, cx: &mut Cx<Self>) {
+        // `autojoin=true` builds the clients as joining: they send JOIN now.
+        if self.server.is_none() && self.client.conn == Conn::Joining {
+            cx.send(SERVER, Msg::Join { session: self.client.session, next_seq: self.client.next_seq });
+            self.arm_client(cx);
+        }
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        if self.server.is_some() { self.server_msg(cx, from, msg) } else { self.client_msg(cx, msg) }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        match timer {
+            Timer::Resend { client, session } => self.server_resend(cx, client, session),
+            Timer::Retry { session } => self.client_retry(cx, session),
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        match req {
+            Request::Join => self.join(cx),
+            Request::Post(text) => self.post(cx, text),
+            Request::Leave => self.leave(cx),
+            Request::Shutdown => self.shutdown(cx),
+        }
+    }
+
+    fn recovered(&self) -> Self {
+        // The connections died with the process. Stable storage: a client's
+        // post and session counters (ids stay unique) and the screen count.
+        let mut fresh = Node::new(self.id, self.k);
+        fresh.client.next_seq = self.client.next_seq;
+        fresh.client.session = self.client.session;
+        fresh.client.last_seen = self.client.last_seen.clone();
+        fresh.lines = self.lines;
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        let s = self.server.as_ref();
+        Sum {
+            server: s.is_some(),
+            conn: if s.is_some() { Conn::Off } else { self.client.conn },
+            session: self.client.session,
+            next_seq: self.client.next_seq,
+            members: s.map_or(0, |s| s.members.len() as u32),
+            closed: s.is_some_and(|s| s.closed),
+            lines: self.lines,
+            last: self.last.clone(),
+        }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        if let Some(s) = &self.server {
+            rows.push(Row::new("role", "chat server"));
+            rows.push(Row::new("room", if s.closed { "closed" } else { "open" }));
+            rows.push(Row::new("client list", listing(s.members.keys().map(|x| x.to_string()), 16)));
+            rows.push(Row::new(
+                "next seq from",
+                listing(s.members.iter().map(|(x, m)| format!("{x}:{}", m.expect)), 8),
+            ));
+            rows.push(Row::new(
+                "unacked to",
+                listing(
+                    s.members
+                        .iter()
+                        .filter(|(_, m)| !m.outbox.is_empty())
+                        .map(|(x, m)| format!("{x}:{}", m.outbox.len())),
+                    8,
+                ),
+            ));
+            rows.push(Row::new(
+                "re-sends",
+                listing(
+                    s.members
+                        .iter()
+                        .filter(|(_, m)| m.tries > 0)
+                        .map(|(x, m)| format!("{x}:{}/{}", m.tries, self.k.retries)),
+                    8,
+                ),
+            ));
+            rows.push(Row::new("posts accepted", s.accepted));
+        } else {
+            let c = &self.client;
+            rows.push(Row::new("role", format!("client of {SERVER}")));
+            let conn = match c.conn {
+                Conn::Off => "disconnected",
+                Conn::Joining => "joining",
+                Conn::Connected => "connected",
+            };
+            rows.push(Row::new("connection", format!("{conn} (session {})", c.session)));
+            rows.push(Row::new("next seq", c.next_seq));
+            rows.push(Row::new("unacked posts", listing(c.unacked.iter().map(|(s, _)| s.to_string()), 8)));
+            rows.push(Row::new("shown upto #", c.shown_n));
+            rows.push(Row::new("last seen seq", listing(c.last_seen.iter().map(|(x, s)| format!("{x}:{s}")), 8)));
+            if c.tries > 0 {
+                rows.push(Row::new("retries", format!("{}/{}", c.tries, self.k.retries)));
+            }
+        }
+        rows.push(Row::new("transcript", format!("{} lines", self.lines)));
+        match self.k.variant {
+            Variant::Correct => {}
+            Variant::Echo => rows.push(Row::new("variant", "echo (BROKEN)")),
+            Variant::NoSeq => rows.push(Row::new("variant", "no-seq (BROKEN)")),
+        }
+        rows
+    }
+}
+
+// ----- the monitor ---------------------------------------------------------------
+
+/// Invariants, all from what the nodes' screens showed and the server's
+/// console said (never from their private state):
+///
+/// - `fifo-per-sender`: every client shows each sender's posts in
+///   increasing `seq` order, none twice;
+/// - `no-self-delivery`: no client is shown its own post as someone else's;
+/// - `every-post-delivered` (at quiescence): every post the server accepted
+///   was shown by every client that was in the server's list then, unless
+///   the server has since removed that client (left, dead, room closed, or
+///   rejoined) or crashed;
+/// - `shutdown-disconnects`: a client that shows "server closed the room"
+///   is disconnected; at quiescence after the server closed the room, every
+///   live client that was in its list is disconnected, unless the server
+///   gave up on it as dead (a half-open connection, shown as status).
+pub struct Check {
+    n: usize,
+    transcripts: Vec<VecDeque<String>>,
+    /// Shown post ids per node, in order ("2:1"); the server's are the posts it accepted.
+    delivered: Vec<Vec<String>>,
+    /// The last seq shown at each client from each sender.
+    last_seen: Vec<BTreeMap<NodeId, u64>>,
+    /// The server's client list as its console tells it.
+    members: BTreeSet<NodeId>,
+    /// Posts owed to each client: accepted while it was in the list, not yet shown.
+    owed: Vec<BTreeSet<(NodeId, u64)>>,
+    /// Members when the room closed; and those the server gave up on since.
+    at_close: Option<BTreeSet<NodeId>>,
+    given_up: BTreeSet<NodeId>,
+    posts: u64,
+}
+
+impl Check {
+    pub fn new(n: usize) -> Self {
+        Check {
+            n,
+            transcripts: vec![VecDeque::new(); n],
+            delivered: vec![Vec::new(); n],
+            last_seen: vec![BTreeMap::new(); n],
+            members: BTreeSet::new(),
+            owed: vec![BTreeSet::new(); n],
+            at_close: None,
+            given_up: BTreeSet::new(),
+            posts: 0,
+        }
+    }
+
+    fn push_line(&mut self, x: NodeId, text: String) {
+        let t = &mut self.transcripts[x];
+        if t.len() == LINES_KEEP {
+            t.pop_front();
+        }
+        t.push_back(text);
+    }
+
+    fn server_line(&mut self, line: &Line) {
+        match line {
+            Line::Added { client } => {
+                // A new session: what the old one owed is forgiven.
+                self.members.insert(*client);
+                self.owed[*client].clear();
+                self.given_up.remove(client);
+            }
+            Line::Accepted { from, seq, .. } => {
+                self.delivered[SERVER].push(format!("{from}:{seq}"));
+                self.posts += 1;
+                for &x in &self.members {
+                    if x != *from {
+                        self.owed[x].insert((*from, *seq));
+                    }
+                }
+            }
+            Line::Removed { client, why } => {
+                self.members.remove(client);
+                self.owed[*client].clear();
+                if *why == Gone::Dead {
+                    self.given_up.insert(*client);
+                }
+            }
+            Line::Closing => self.at_close = Some(self.members.clone()),
+            _ => {}
+        }
+    }
+
+    fn client_line(&mut self, w: &World<Node>, x: NodeId, line: &Line, out: &mut Vec<Violation>) {
+        match line {
+            Line::Shown { from, seq, .. } => {
+                self.delivered[x].push(format!("{from}:{seq}"));
+                self.owed[x].remove(&(*from, *seq));
+                if *from == x {
+                    out.push(
+                        w.violation("no-self-delivery", format!("client {x} was shown its own post {from}:{seq}")),
+                    );
+                }
+                let last = self.last_seen[x].entry(*from).or_insert(0);
+                if *seq <= *last {
+                    let what = if *seq == *last { "a second time" } else { "out of order" };
+                    out.push(w.violation(
+                        "fifo-per-sender",
+                        format!("client {x} showed {from}:{seq} {what}, after {from}:{last}"),
+                    ));
+                } else {
+                    *last = *seq;
+                }
+            }
+            Line::ServerClosed if w.summaries[x].conn != Conn::Off => out.push(w.violation(
+                "shutdown-disconnects",
+                format!("client {x} showed \"server closed the room\" but stays connected"),
+            )),
+            _ => {}
+        }
+    }
+
+    /// Clients the server gave up on that still believe they are connected.
+    fn half_open(&self, w: &World<Node>) -> Vec<NodeId> {
+        self.given_up.iter().copied().filter(|&x| w.alive[x] && w.summaries[x].conn == Conn::Connected).collect()
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["fifo-per-sender", "no-self-delivery", "every-post-delivered", "shutdown-disconnects"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let mut out = Vec::new();
+        match change {
+            Change::Summary(x) => {
+                let s = &w.summaries[x];
+                if old.is_none_or(|o| s.lines > o.lines)
+                    && let Some(line) = &s.last
+                {
+                    self.push_line(x, line.text());
+                    if x == SERVER {
+                        self.server_line(line);
+                    } else {
+                        self.client_line(w, x, line, &mut out);
+                    }
+                }
+            }
+            Change::Crash(x) => {
+                self.push_line(x, "✗ crashed".into());
+                if x == SERVER {
+                    // The room died with the server: nothing is owed any more.
+                    self.members.clear();
+                    for o in &mut self.owed {
+                        o.clear();
+                    }
+                    self.at_close = None;
+                    self.given_up.clear();
+                }
+            }
+            Change::Recover(x) => self.push_line(x, "restarted: not connected".into()),
+            Change::Links => {}
+        }
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        let mut out = Vec::new();
+        if !w.alive[SERVER] {
+            return out;
+        }
+        for &x in &self.members {
+            if let Some(&(from, seq)) = self.owed[x].iter().next() {
+                out.push(w.violation(
+                    "every-post-delivered",
+                    format!("client {x} is in the room but never showed {from}:{seq} ({} missing)", self.owed[x].len()),
+                ));
+            }
+        }
+        if let Some(at_close) = &self.at_close {
+            for &x in at_close {
+                if w.alive[x] && w.summaries[x].conn != Conn::Off && !self.given_up.contains(&x) {
+                    out.push(w.violation(
+                        "shutdown-disconnects",
+                        format!("the server closed the room but client {x} is still connected"),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let per_node = |f: &dyn Fn(NodeId) -> serde_json::Value| -> serde_json::Map<String, serde_json::Value> {
+            (0..self.n).map(|i| (i.to_string(), f(i))).collect()
+        };
+        let connected: Vec<NodeId> =
+            (1..self.n).filter(|&x| w.alive[x] && w.summaries[x].conn == Conn::Connected).collect();
+        serde_json::json!({
+            "delivered": per_node(&|i| self.delivered[i].clone().into()),
+            "transcripts": per_node(&|i| self.transcripts[i].iter().cloned().collect::<Vec<_>>().into()),
+            "clients": self.members,
+            "connected": connected,
+            "room": if !w.alive[SERVER] { "down" } else if w.summaries[SERVER].closed { "closed" } else { "open" },
+            "posts": self.posts,
+        })
+    }
+
+    fn status(&self, w: &World<Node>) -> Option<String> {
+        if !w.alive[SERVER] {
+            return Some(format!("server {SERVER} crashed: the room is down"));
+        }
+        let half = self.half_open(w);
+        if !half.is_empty() {
+            return Some(format!(
+                "half-open: server removed {} but they still think they are connected",
+                listing(half.iter().map(|x| x.to_string()), 6)
+            ));
+        }
+        w.summaries[SERVER].closed.then(|| "the room is closed".to_string())
+    }
+
+    fn transcript(&self, _w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
+        let screen = |i: NodeId| {
+            let t = &self.transcripts[i];
+            Screen {
+                node: i,
+                title: if i == SERVER { format!("server {i}") } else { format!("client {i}") },
+                lines: t.iter().skip(t.len().saturating_sub(tail)).cloned().collect(),
+                total: t.len(),
+            }
+        };
+        // The focused node first, then the clients in id order, the server last.
+        let order = std::iter::once(focus.min(self.n - 1))
+            .chain((1..self.n).chain(std::iter::once(SERVER)).filter(|&i| i != focus));
+        Some(Transcript { screens: order.take(limit).map(screen).collect(), total: self.n })
+    }
+}
+
+pub struct Chat;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "chat",
+    about: "Group chat: a server relays each client's post to every other client; leave, shutdown, dead clients",
+    default_nodes: 4,
+    min_nodes: 2,
+    max_nodes: 4096,
+    verbs: &[
+        VerbHelp { usage: "join C", help: "client C connects to the server (JOIN, WELCOME)" },
+        VerbHelp {
+            usage: "post C text",
+            help: "client C posts text (quoted or the rest of the line); the server relays it to every other client",
+        },
+        VerbHelp { usage: "leave C", help: "client C closes its connection (the seed's \\close at a client)" },
+        VerbHelp { usage: "shutdown", help: "the server closes the room: SHUTDOWN to every client, all disconnect" },
+    ],
+    params: &[
+        ParamHelp { key: "autojoin", default: "false", help: "every client joins at the start (true | false)" },
+        ParamHelp {
+            key: "timeout",
+            default: "30",
+            help: "ms before an unacknowledged message is sent again (server and clients)",
+        },
+        ParamHelp {
+            key: "retries",
+            default: "3",
+            help: "re-sends without an answer before the peer is given up (a dead client removed)",
+        },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | echo | no-seq (broken: relay to the sender too; show relays unordered, copies twice)",
+        },
+    ],
+    action: "join / post",
+    results: &[
+        FieldHelp {
+            key: "delivered",
+            help: "per node, the post ids shown in order (\"2:1\" = client 2's post 1); the server's: posts it accepted",
+        },
+        FieldHelp { key: "transcripts", help: "per node, its screen's lines in order" },
+        FieldHelp { key: "clients", help: "the server's client list at the end" },
+        FieldHelp { key: "connected", help: "live clients that believe they are connected" },
+        FieldHelp { key: "room", help: "open | closed | down (server crashed)" },
+        FieldHelp { key: "posts", help: "posts the server accepted" },
+    ],
+};
+
+impl Algorithm for Chat {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let variant = match params.choice("variant", &VARIANTS)? {
+            0 => Variant::Correct,
+            1 => Variant::Echo,
+            _ => Variant::NoSeq,
+        };
+        let retries = params.num::<u32>("retries", 3)?;
+        if retries > 1000 {
+            return Err("parameter retries must be at most 1000".into());
+        }
+        let k = Knobs { timeout: timeout_param(params, "timeout", 30)?, retries, variant };
+        let autojoin = params.choice("autojoin", &["false", "true"])? == 1;
+        let mut nodes: Vec<Node> = (0..n).map(|i| Node::new(i, k)).collect();
+        if autojoin {
+            for c in nodes.iter_mut().skip(1) {
+                c.client.conn = Conn::Joining;
+                c.client.session = 1;
+            }
+        }
+        Ok((nodes, Box::new(Check::new(n))))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let client = |args: &[String]| -> Result<NodeId, String> {
+            let c = node_arg(verb, args, n)?;
+            if c == SERVER {
+                return Err(format!("node {SERVER} is the server; clients are 1..{}", n - 1));
+            }
+            Ok(c)
+        };
+        match verb {
+            "join" => Ok((client(args)?, Request::Join)),
+            "leave" => Ok((client(args)?, Request::Leave)),
+            "post" => {
+                let Some((c, text)) = args.split_first() else {
+                    return Err("`post` expects a client and a text: `post C \"hello\"`".into());
+                };
+                let c = client(std::slice::from_ref(c))?;
+                let text = text.join(" ");
+                if text.trim().is_empty() {
+                    return Err(format!("`post {c}` needs a text: `post {c} \"hello\"`"));
+                }
+                Ok((c, Request::Post(text)))
+            }
+            "shutdown" if args.is_empty() => Ok((SERVER, Request::Shutdown)),
+            "shutdown" => Err("`shutdown` takes no arguments (it is the server's \\close)".into()),
+            _ => Err(format!("unknown verb {verb:?} (chat knows: join C, post C text, leave C, shutdown)")),
+        }
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        let verb = |v: &str, args: Vec<String>| Some(Input::Verb { verb: v.into(), args });
+        match (s.server, s.closed, s.conn) {
+            (true, false, _) => verb("shutdown", Vec::new()),
+            (true, true, _) => None,
+            (false, _, Conn::Off) => verb("join", vec![node.to_string()]),
+            (false, _, Conn::Connected) => {
+                verb("post", vec![node.to_string(), format!("message {} from {node}", s.next_seq)])
+            }
+            (false, _, Conn::Joining) => None,
+        }
+    }
+}
