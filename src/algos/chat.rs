@@ -205,7 +205,7 @@ impl Line {
             Line::Added { client } => format!("{client} added to the room"),
             Line::Accepted { from, text, .. } => format!("<{from}>: {text}"),
             Line::Removed { client, why: Gone::Left } => format!("{client} left the room"),
-            Line::Removed { client, why: Gone::Dead } => format!("{client} is not answering: dead client removed"),
+            Line::Removed { client, why: Gone::Dead } => format!("dead client {client} removed (no answer)"),
             Line::Removed { client, why: Gone::Closed } => format!("{client} disconnected (room closed)"),
             Line::Closing => "closing server".into(),
         }
@@ -258,8 +258,8 @@ impl Summary for Sum {
         match (self.server, self.closed, self.conn) {
             (true, false, _) => format!("room {}", self.members),
             (true, true, _) => "closed".into(),
-            (false, _, Conn::Connected) => "online".into(),
-            (false, _, Conn::Joining) => "joining".into(),
+            (false, _, Conn::Connected) => "on".into(),
+            (false, _, Conn::Joining) => "join".into(),
             (false, _, Conn::Off) => String::new(),
         }
     }

@@ -21,6 +21,7 @@ pub mod prompt;
 pub mod spacetime;
 pub mod theme;
 pub mod topology;
+pub mod transcript;
 
 pub use app::App;
 

@@ -1,0 +1,126 @@
+//! The transcript pane: each node's screen as that node would see it
+//! (chat: "connected to chat room", "<2>: hello", "<you> hi", "server
+//! closed the room"), one small box per node, the selected node's first
+//! and highlighted, then as many others as fit. Any scenario whose monitor
+//! implements `Monitor::transcript` gets this pane in the side slot the
+//! chart uses; the pane asks only for the screens and lines it can show.
+
+use super::App;
+use super::theme;
+use crate::engine::invariant::Transcript;
+use crate::scenario::Scenario;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+/// A box is at least this wide and this tall (borders included).
+pub const BOX_MIN_W: u16 = 20;
+pub const BOX_MIN_H: u16 = 7;
+
+/// Does the scenario have transcripts (and so a transcript pane)?
+pub fn wanted(sc: &dyn Scenario) -> bool {
+    sc.transcript(0, 0, 0).is_some()
+}
+
+/// How many boxes fit in `area` (columns, rows).
+fn grid(area: Rect, screens: usize) -> (usize, usize) {
+    let inner_w = area.width.saturating_sub(2);
+    let inner_h = area.height.saturating_sub(2);
+    let cols = (inner_w / BOX_MIN_W).max(1) as usize;
+    let rows = (inner_h / BOX_MIN_H).max(1) as usize;
+    let cols = cols.min(screens.max(1));
+    let rows = rows.min(screens.max(1).div_ceil(cols));
+    (cols, rows)
+}
+
+/// The style of one transcript line.
+fn line_style(text: &str) -> Style {
+    if text.starts_with("<you>") {
+        Style::new().fg(theme::ACCENT)
+    } else if text.starts_with("connected") || text.ends_with("added to the room") {
+        Style::new().fg(theme::OK)
+    } else if text.starts_with('✗')
+        || text.contains("closed")
+        || text.contains("lost connection")
+        || text.contains("failed")
+        || text.starts_with("dead client")
+    {
+        Style::new().fg(theme::BAD)
+    } else if text.starts_with('<') {
+        Style::new()
+    } else {
+        Style::new().fg(theme::DIM)
+    }
+}
+
+pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+    if area.is_empty() {
+        return;
+    }
+    let n = sc.n();
+    let sel = app.selected.min(n.saturating_sub(1));
+    let (cols, rows) = grid(area, n);
+    let tail = area.height.saturating_sub(4) as usize;
+    let Some(t) = sc.transcript(sel, cols * rows, tail) else { return };
+    draw(&t, sc, sel, frame, area);
+}
+
+/// Draw `t` into `area`: an outer block, then a grid of boxes.
+pub fn draw(t: &Transcript, sc: &dyn Scenario, sel: usize, frame: &mut Frame, area: Rect) {
+    let (cols, rows) = grid(area, t.screens.len());
+    let shown = t.screens.len().min(cols * rows);
+    let title = if shown < t.total { format!("screens ({shown} of {})", t.total) } else { "screens".to_string() };
+    let outer = theme::block(&title);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if inner.is_empty() || shown == 0 {
+        return;
+    }
+    let row_areas = Layout::vertical(vec![Constraint::Fill(1); rows]).split(inner);
+    for (r, row_area) in row_areas.iter().enumerate() {
+        let col_areas = Layout::horizontal(vec![Constraint::Fill(1); cols]).split(*row_area);
+        for (c, cell) in col_areas.iter().enumerate() {
+            let Some(s) = t.screens.get(r * cols + c) else { continue };
+            let focused = s.node == sel;
+            let alive = s.node < sc.n() && sc.alive(s.node);
+            let mut name = s.title.clone();
+            if !alive {
+                name.push_str(" ✗");
+            }
+            let border = if focused { Style::new().fg(theme::ACCENT) } else { Style::new().fg(theme::DIM) };
+            let mut title_style = Style::new().add_modifier(Modifier::BOLD);
+            if focused {
+                title_style = title_style.fg(theme::ACCENT);
+            }
+            let block = Block::bordered().border_style(border).title(Span::styled(name, title_style));
+            let body = block.inner(*cell);
+            frame.render_widget(block, *cell);
+            let h = body.height as usize;
+            let w = body.width as usize;
+            let skip = s.lines.len().saturating_sub(h);
+            let mut lines: Vec<Line> =
+                s.lines[skip..].iter().map(|l| Line::from(Span::styled(theme::clip(l, w), line_style(l)))).collect();
+            if lines.is_empty() && h > 0 {
+                lines.push(Line::from(Span::styled("(nothing yet)", Style::new().fg(theme::DIM))));
+            }
+            frame.render_widget(Paragraph::new(lines), body);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grid_fits_the_area_and_the_screens() {
+        assert_eq!(grid(Rect::new(0, 0, 48, 10), 3), (2, 1));
+        assert_eq!(grid(Rect::new(0, 0, 48, 20), 3), (2, 2));
+        assert_eq!(grid(Rect::new(0, 0, 48, 20), 2), (2, 1));
+        assert_eq!(grid(Rect::new(0, 0, 40, 18), 4), (1, 2));
+        assert_eq!(grid(Rect::new(0, 0, 10, 3), 1000), (1, 1));
+        assert_eq!(grid(Rect::new(0, 0, 200, 60), 1000), (9, 8));
+    }
+}
