@@ -8,7 +8,7 @@ mod common;
 
 use common::prop::*;
 use common::*;
-use distlab::engine::input::{Input, SchedMode};
+use distlab::engine::input::Input;
 use distlab::engine::protocol::Role;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
@@ -403,13 +403,13 @@ const SAFETY: &[&str] = &["fifo-per-sender", "no-self-delivery"];
 /// the run's inputs).
 fn chat_act(sc: &dyn Scenario, node: usize) -> Input {
     let step = sc.step();
-    let node = if node == 0 && step % 9 != 0 { 1 } else { node };
+    let node = if node == 0 && !step.is_multiple_of(9) { 1 } else { node };
     if node == 0 {
         return Input::Verb { verb: "shutdown".into(), args: vec![] };
     }
     let v = |verb: &str, args: Vec<String>| Input::Verb { verb: verb.into(), args };
     match sc.role(node) {
-        Role::InCs if step % 5 == 0 => v("leave", vec![node.to_string()]),
+        Role::InCs if step.is_multiple_of(5) => v("leave", vec![node.to_string()]),
         Role::InCs | Role::Wanting | Role::Crashed => v("post", vec![node.to_string(), format!("m{step}")]),
         _ => v("join", vec![node.to_string()]),
     }
