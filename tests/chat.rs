@@ -348,6 +348,16 @@ fn replay_and_step_back_are_exact() {
 }
 
 #[test]
+fn actors_and_the_inline_driver_agree() {
+    use distlab::engine::actor::DriverKind;
+    let script = SEED_STORY.replace("leave 2", "crash 2");
+    let mut inline = run_script(config(CHAT, 4, 3, &[]), &script);
+    let mut actors = open(with_driver(config(CHAT, 4, 3, &[]), DriverKind::Actors));
+    lines(actors.as_mut(), &script);
+    assert_eq!(snapshot(inline.as_mut()), snapshot(actors.as_mut()));
+}
+
+#[test]
 fn a_thousand_nodes_run_headless() {
     let t = std::time::Instant::now();
     let mut cfg = config(CHAT, 1000, 3, &[("autojoin", "true")]);
@@ -593,4 +603,26 @@ fn many_clients_degrade_to_the_screens_that_fit() {
         assert!(text.contains("client 7"), "{w}x{h}: {text}");
         assert!(text.contains(" of 40)"), "{w}x{h}: {text}");
     }
+}
+
+/// The random schedules are not vacuous: over 200 of them, posts are
+/// relayed and shown, dead clients are removed, rooms are shut down, and
+/// the server crashes.
+#[test]
+fn the_random_schedules_exercise_the_protocol() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut shown, mut dead, mut closed, mut server_down) = (0, 0, 0, 0);
+    for _ in 0..200 {
+        let c = sample(&mut runner, &case());
+        let mut sc = open(run_config(&c, "correct"));
+        CHAT_ACTIONS.play(sc.as_mut(), &c.ops);
+        let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
+        let lines: Vec<String> = (0..c.n).flat_map(|i| transcript(sc.as_ref(), i)).collect();
+        shown += (1..c.n).map(|i| delivered(sc.as_ref(), i).len()).sum::<usize>();
+        dead += lines.iter().filter(|l| l.starts_with("dead client")).count();
+        closed += lines.iter().filter(|l| *l == "closing server").count();
+        server_down += usize::from(transcript(sc.as_ref(), 0).iter().any(|l| l == "✗ crashed"));
+    }
+    println!("shown {shown}, dead clients {dead}, shutdowns {closed}, server crashes in {server_down}/200");
+    assert!(shown >= 200 && dead >= 20 && closed >= 20 && server_down >= 20, "{shown} {dead} {closed} {server_down}");
 }
