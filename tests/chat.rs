@@ -211,8 +211,17 @@ fn a_crashed_server_is_given_up_by_a_posting_client() {
     assert_eq!(by_kind(sc.as_ref(), "POST"), 1 + 3);
     assert_eq!(transcript(sc.as_ref(), 1).last().unwrap(), "lost connection to the server");
     assert_eq!(sc.status().as_deref(), Some("server 0 crashed: the room is down"));
-    lines(sc.as_mut(), "recover 0; join 1; run; join 2; run; post 2 again; run");
-    // 2 still believed it was connected: its join is a note, its post reaches an empty room...
+    line(sc.as_mut(), "recover 0");
+    assert_eq!(
+        sc.status().as_deref(),
+        Some("half-open: 2 still think they are connected; the server does not know them")
+    );
+    lines(sc.as_mut(), "join 1; run; join 2; run; post 2 again; run");
+    // 2 still believed it was connected: its join is a note; its post gets
+    // no answer from a server that does not know it, and 2 gives up.
+    assert_eq!(transcript(sc.as_ref(), 2).last().unwrap(), "lost connection to the server");
+    assert_eq!(clients(sc.as_ref()), [1]);
+    assert_eq!(sc.status(), None);
     assert!(sc.violations().is_empty(), "{:?}", sc.violations());
     assert_eq!(report(sc.as_ref())["result"]["room"], "open");
 }
@@ -383,6 +392,24 @@ fn echo_is_caught() {
 }
 
 #[test]
+fn no_resend_is_caught_when_a_relay_is_lost() {
+    let mut sc = chat(3, &[("variant", "no-resend")]);
+    lines(sc.as_mut(), "join 1; join 2; run; post 1 hi; step 1");
+    let relay = msg_id(sc.as_ref(), "RELAY", 0, 2);
+    lines(sc.as_mut(), &format!("drop {relay}; run"));
+    assert_eq!(violated(sc.as_ref()), ["every-post-delivered"]);
+    let v = &sc.violations()[0];
+    assert_eq!(v.detail, "client 2 is in the room but never showed 1:1 (1 missing)");
+    // The correct server re-sends: no violation on the same schedule.
+    let mut ok = chat(3, &[]);
+    lines(ok.as_mut(), "join 1; join 2; run; post 1 hi; step 1");
+    let relay = msg_id(ok.as_ref(), "RELAY", 0, 2);
+    lines(ok.as_mut(), &format!("drop {relay}; run"));
+    assert!(ok.violations().is_empty(), "{:?}", ok.violations());
+    assert_eq!(delivered(ok.as_ref(), 2), ["1:1"]);
+}
+
+#[test]
 fn no_seq_is_caught_under_reordering() {
     let mut caught = 0;
     for seed in 0..20 {
@@ -518,7 +545,9 @@ proptest! {
 fn the_random_schedules_catch_the_broken_variants() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let total = 200;
-    for (variant, prop, share) in [("echo", "no-self-delivery", 4), ("no-seq", "fifo-per-sender", 20)] {
+    for (variant, prop, share) in
+        [("echo", "no-self-delivery", 4), ("no-seq", "fifo-per-sender", 20), ("no-resend", "every-post-delivered", 20)]
+    {
         let mut caught = 0;
         for _ in 0..total {
             let c = sample(&mut runner, &case());

@@ -33,7 +33,9 @@
 //! Broken on purpose: `variant=echo` relays a post to its sender too (the
 //! seed's `if c != sender` forgotten); `variant=no-seq` has clients show
 //! every RELAY as it arrives, with no channel numbers checked, so a
-//! duplicate is shown twice and a reordered pair out of order.
+//! duplicate is shown twice and a reordered pair out of order;
+//! `variant=no-resend` sends every channel item once and forgets it, so a
+//! lost RELAY is never shown (and a crashed client is never detected).
 
 use super::{listing, node_arg, timeout_param};
 use crate::engine::input::Input;
@@ -224,9 +226,10 @@ pub enum Variant {
     Correct,
     Echo,
     NoSeq,
+    NoResend,
 }
 
-const VARIANTS: [&str; 3] = ["correct", "echo", "no-seq"];
+const VARIANTS: [&str; 4] = ["correct", "echo", "no-seq", "no-resend"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sum {
@@ -519,6 +522,10 @@ impl Node {
         let n = m.next_n;
         m.next_n += 1;
         cx.send(x, wire(m.session, n, &item, members));
+        if self.k.variant == Variant::NoResend {
+            // BROKEN: fire and forget, as if the network never lost anything.
+            return;
+        }
         m.outbox.push_back((n, item));
         if !m.armed {
             m.armed = true;
@@ -758,6 +765,7 @@ impl Protocol for Node {
             Variant::Correct => {}
             Variant::Echo => rows.push(Row::new("variant", "echo (BROKEN)")),
             Variant::NoSeq => rows.push(Row::new("variant", "no-seq (BROKEN)")),
+            Variant::NoResend => rows.push(Row::new("variant", "no-resend (BROKEN)")),
         }
         rows
     }
@@ -913,7 +921,9 @@ impl Monitor<Node> for Check {
                         o.clear();
                     }
                     self.at_close = None;
-                    self.given_up.clear();
+                    // Clients still connected to the dead server are half-open.
+                    self.given_up =
+                        (1..self.n).filter(|&y| w.alive[y] && w.summaries[y].conn == Conn::Connected).collect();
                 }
             }
             Change::Recover(x) => self.push_line(x, "restarted: not connected".into()),
@@ -971,7 +981,7 @@ impl Monitor<Node> for Check {
         let half = self.half_open(w);
         if !half.is_empty() {
             return Some(format!(
-                "half-open: server removed {} but they still think they are connected",
+                "half-open: {} still think they are connected; the server does not know them",
                 listing(half.iter().map(|x| x.to_string()), 6)
             ));
         }
@@ -1027,7 +1037,7 @@ static INFO: AlgoInfo = AlgoInfo {
         ParamHelp {
             key: "variant",
             default: "correct",
-            help: "correct | echo | no-seq (broken: relay to the sender too; show relays unordered, copies twice)",
+            help: "correct | echo | no-seq | no-resend (broken: relay to the sender too; show relays unordered, copies twice; never re-send a relay)",
         },
     ],
     action: "join / post",
@@ -1055,7 +1065,8 @@ impl Algorithm for Chat {
         let variant = match params.choice("variant", &VARIANTS)? {
             0 => Variant::Correct,
             1 => Variant::Echo,
-            _ => Variant::NoSeq,
+            2 => Variant::NoSeq,
+            _ => Variant::NoResend,
         };
         let retries = params.num::<u32>("retries", 3)?;
         if retries > 1000 {
