@@ -655,3 +655,24 @@ fn the_random_schedules_exercise_the_protocol() {
     println!("shown {shown}, dead clients {dead}, shutdowns {closed}, server crashes in {server_down}/200");
     assert!(shown >= 200 && dead >= 20 && closed >= 20 && server_down >= 20, "{shown} {dead} {closed} {server_down}");
 }
+
+/// A click on a box of the screens pane selects that node.
+#[test]
+fn clicking_a_screen_selects_its_node() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut app = story_app();
+    app.on_resize(120, 40);
+    let side = app.panes().unwrap().side;
+    assert!(side.width > 0);
+    // Client 2's box is the second one, under client 1's.
+    let at = |row: u16| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: side.x + side.width / 2,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    block_on(app.on_mouse(at(side.y + side.height - 3)));
+    assert_eq!(app.selected, 2);
+    block_on(app.on_mouse(at(side.y + 2)));
+    assert_eq!(app.selected, 2, "the focused box stays first: 2 is selected, its box is on top");
+}

@@ -687,6 +687,7 @@ impl App {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(node) = topology::node_at(p.topology, n, pos)
                     .or_else(|| spacetime::lane_at(p.spacetime, n, self.selected, pos))
+                    .or_else(|| transcript::node_at(sc, self.selected, p.side, pos))
                 {
                     self.select(node).await;
                 } else if let Some(row) = inflight::row_at(p.inflight, self.cursor, pos) {

@@ -10,7 +10,7 @@ use super::theme;
 use crate::engine::invariant::Transcript;
 use crate::scenario::Scenario;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
@@ -67,46 +67,64 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     draw(&t, sc, sel, frame, area);
 }
 
+/// The boxes of `screens` screens in `area` (inside the outer border), in
+/// reading order.
+fn cells(area: Rect, screens: usize) -> Vec<Rect> {
+    let (cols, rows) = grid(area, screens);
+    let inner = Rect::new(area.x + 1, area.y + 1, area.width.saturating_sub(2), area.height.saturating_sub(2));
+    if inner.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for row in Layout::vertical(vec![Constraint::Fill(1); rows]).split(inner).iter() {
+        out.extend(Layout::horizontal(vec![Constraint::Fill(1); cols]).split(*row).iter().copied());
+    }
+    out.truncate(screens);
+    out
+}
+
+/// The node whose box is at `pos` (a mouse click selects it).
+pub fn node_at(sc: &dyn Scenario, sel: usize, area: Rect, pos: Position) -> Option<usize> {
+    if area.is_empty() || !area.contains(pos) {
+        return None;
+    }
+    let (cols, rows) = grid(area, sc.n());
+    let t = sc.transcript(sel.min(sc.n().saturating_sub(1)), cols * rows, 0)?;
+    let boxes = cells(area, t.screens.len());
+    boxes.iter().zip(&t.screens).find(|(r, _)| r.contains(pos)).map(|(_, s)| s.node)
+}
+
 /// Draw `t` into `area`: an outer block, then a grid of boxes.
 pub fn draw(t: &Transcript, sc: &dyn Scenario, sel: usize, frame: &mut Frame, area: Rect) {
     let (cols, rows) = grid(area, t.screens.len());
     let shown = t.screens.len().min(cols * rows);
     let title = if shown < t.total { format!("screens ({shown} of {})", t.total) } else { "screens".to_string() };
     let outer = theme::block(&title);
-    let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    if inner.is_empty() || shown == 0 {
-        return;
-    }
-    let row_areas = Layout::vertical(vec![Constraint::Fill(1); rows]).split(inner);
-    for (r, row_area) in row_areas.iter().enumerate() {
-        let col_areas = Layout::horizontal(vec![Constraint::Fill(1); cols]).split(*row_area);
-        for (c, cell) in col_areas.iter().enumerate() {
-            let Some(s) = t.screens.get(r * cols + c) else { continue };
-            let focused = s.node == sel;
-            let alive = s.node < sc.n() && sc.alive(s.node);
-            let mut name = s.title.clone();
-            if !alive {
-                name.push_str(" ✗");
-            }
-            let border = if focused { Style::new().fg(theme::ACCENT) } else { Style::new().fg(theme::DIM) };
-            let mut title_style = Style::new().add_modifier(Modifier::BOLD);
-            if focused {
-                title_style = title_style.fg(theme::ACCENT);
-            }
-            let block = Block::bordered().border_style(border).title(Span::styled(name, title_style));
-            let body = block.inner(*cell);
-            frame.render_widget(block, *cell);
-            let h = body.height as usize;
-            let w = body.width as usize;
-            let skip = s.lines.len().saturating_sub(h);
-            let mut lines: Vec<Line> =
-                s.lines[skip..].iter().map(|l| Line::from(Span::styled(theme::clip(l, w), line_style(l)))).collect();
-            if lines.is_empty() && h > 0 {
-                lines.push(Line::from(Span::styled("(nothing yet)", Style::new().fg(theme::DIM))));
-            }
-            frame.render_widget(Paragraph::new(lines), body);
+    for (s, cell) in t.screens.iter().zip(cells(area, shown).iter()) {
+        let focused = s.node == sel;
+        let alive = s.node < sc.n() && sc.alive(s.node);
+        let mut name = s.title.clone();
+        if !alive {
+            name.push_str(" ✗");
         }
+        let border = if focused { Style::new().fg(theme::ACCENT) } else { Style::new().fg(theme::DIM) };
+        let mut title_style = Style::new().add_modifier(Modifier::BOLD);
+        if focused {
+            title_style = title_style.fg(theme::ACCENT);
+        }
+        let block = Block::bordered().border_style(border).title(Span::styled(name, title_style));
+        let body = block.inner(*cell);
+        frame.render_widget(block, *cell);
+        let h = body.height as usize;
+        let w = body.width as usize;
+        let skip = s.lines.len().saturating_sub(h);
+        let mut lines: Vec<Line> =
+            s.lines[skip..].iter().map(|l| Line::from(Span::styled(theme::clip(l, w), line_style(l)))).collect();
+        if lines.is_empty() && h > 0 {
+            lines.push(Line::from(Span::styled("(nothing yet)", Style::new().fg(theme::DIM))));
+        }
+        frame.render_widget(Paragraph::new(lines), body);
     }
 }
 
