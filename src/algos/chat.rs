@@ -138,7 +138,7 @@ pub enum Request {
 }
 
 /// Why the server took a client off its list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gone {
     /// The client sent LEAVE (or answered a RELAY with LEAVE).
     Left,
@@ -193,7 +193,7 @@ pub enum Line {
 }
 
 impl Line {
-    /// The line as the node's own screen shows it (`me` is the node).
+    /// The line as the node's own screen shows it.
     pub fn text(&self) -> String {
         match self {
             Line::Connected => format!("connected to chat room at server {SERVER}"),

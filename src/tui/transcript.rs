@@ -4,6 +4,10 @@
 //! and highlighted, then as many others as fit. Any scenario whose monitor
 //! implements `Monitor::transcript` gets this pane in the side slot the
 //! chart uses; the pane asks only for the screens and lines it can show.
+//! Lines are plain text; their colour follows the chat conventions
+//! (`<you> …` accent, `<N>: …` plain, connects green, closes and failures
+//! red, anything else dim), so a scenario with similar screens (chat
+//! rooms) needs no pane code of its own.
 
 use super::App;
 use super::theme;
