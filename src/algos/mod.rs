@@ -3,6 +3,7 @@
 pub mod berkeley;
 pub mod bully_election;
 pub mod central_lock;
+pub mod chat_rooms;
 pub mod lamport_mutex;
 pub mod logical_clocks;
 pub mod ricart_agrawala;
@@ -49,6 +50,7 @@ pub fn all() -> Vec<Entry> {
         entry::<bully_election::BullyElection>(),
         entry::<berkeley::Berkeley>(),
         entry::<logical_clocks::LogicalClocks>(),
+        entry::<chat_rooms::ChatRooms>(),
     ]
 }
 
