@@ -4,6 +4,7 @@ pub mod berkeley;
 pub mod bully_election;
 pub mod central_lock;
 pub mod chat;
+pub mod chat_rooms;
 pub mod lamport_mutex;
 pub mod logical_clocks;
 pub mod ricart_agrawala;
@@ -51,6 +52,7 @@ pub fn all() -> Vec<Entry> {
         entry::<berkeley::Berkeley>(),
         entry::<logical_clocks::LogicalClocks>(),
         entry::<chat::Chat>(),
+        entry::<chat_rooms::ChatRooms>(),
     ]
 }
 

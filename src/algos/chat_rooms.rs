@@ -1,0 +1,1104 @@
+//! Chat rooms with a controller (seed 004): node 0 is the controller, every
+//! other node a client. A client types the seed's commands:
+//!
+//! - `./createRoom` (`create-room C`): the controller starts a room server
+//!   and answers with the seed's JSON, `{"status": 200, "room": R, "type":
+//!   "creation", "message": "CHATROOM CREATED"}`; rooms are numbered from 0
+//!   in creation order, and the reply carries that number where the seed
+//!   carried a port;
+//! - `./join` (`join C ROOM [NAME]`): the client enters room R under NAME;
+//!   the others see "NAME joined the chatroom";
+//! - a line of text (`post C text`): everyone else in the room sees
+//!   "NAME : text";
+//! - `./members` (`members C`): the room's member names, as the seed's
+//!   Python list prints them (`['Akshat', 'Raj']`);
+//! - `./leave` (`leave C`): the others see "NAME left the chatroom".
+//!
+//! The room servers run inside the controller (the seed's threads) and
+//! relay every post to the other members. Relaying through one server does
+//! not order messages by itself: the links reorder, so a reply can overtake
+//! the message it answers on the way to a third member. Room messages are
+//! therefore delivered with the Birman–Schiper–Stephenson protocol: a post
+//! carries its author's vector of delivered messages `W`, and a member
+//! delivers the post of `j` once `W[j] = V[j] + 1` and `W[k] ≤ V[k]` for
+//! every other `k`, holding it back until then. The server's own notices
+//! ("joined", "left") are broadcasts of node 0 in the same scheme, stamped
+//! with what the server has relayed, so a notice is never shown before the
+//! messages the server relayed ahead of it. The server relays each author's
+//! posts in their order (FIFO per author: it holds back a post that
+//! overtook its predecessor), so what it has relayed is always a prefix,
+//! and a joining member starts from that prefix: `V` = the server's
+//! relayed counts, and it waits for nothing from before it joined.
+//!
+//! Failures: the controller keeps its rooms in memory only, as the seed's
+//! threads do: when it crashes the rooms are gone, and a client that posts
+//! to a room that no longer exists is told so and is back at the command
+//! prompt. A client keeps on stable storage only which room it is in and
+//! under what name (and its screen): when it comes back it leaves that room
+//! cleanly. BSS assumes reliable links: a lost room message leaves every
+//! later message that depends on it held back for good, which is what the
+//! hold-back queue in the inspector shows (the `all-delivered` check is
+//! made only on runs that lost no message and kept the controller up).
+//!
+//! Invariants, checked by the monitor from what the nodes actually deliver
+//! (not from the stamps the algorithm computes): `causal-delivery` (no
+//! member delivers a message before one that causally precedes it, with
+//! causality taken from deliveries: a post follows everything its author
+//! had delivered), `no-duplicate-delivery`, and at quiescence
+//! `all-delivered`. `variant=no-holdback` is the broken version: members
+//! show a post the moment it arrives, and the checker catches the reply
+//! shown before the message it answers.
+
+use super::listing;
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary};
+use crate::engine::sim::EvKind;
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+/// The controller's node id.
+pub const CONTROLLER: NodeId = 0;
+/// Longest name and longest line a client may type.
+pub const NAME_MAX: usize = 24;
+pub const TEXT_MAX: usize = 200;
+/// Lines of a client's screen kept (older ones scroll away).
+pub const SCREEN_MAX: usize = 200;
+/// The last lines of its screen a client's inspector shows.
+pub const SCREEN_ROWS: usize = 12;
+
+pub type RoomId = u32;
+
+/// A room message: room, author (node 0 for the server's notices) and the
+/// author's sequence number in that room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MsgId {
+    pub room: RoomId,
+    pub from: NodeId,
+    pub seq: u32,
+}
+
+impl std::fmt::Display for MsgId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.room, self.from, self.seq)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Msg {
+    /// Client → controller: `./createRoom`.
+    CreateRoom,
+    /// Controller → client: the seed's JSON reply.
+    Created {
+        room: RoomId,
+        json: String,
+    },
+    /// Client → controller: `./join` room under a name.
+    Join {
+        room: RoomId,
+        name: String,
+    },
+    /// Controller → joiner: you are in; the members, and the vector of what
+    /// the room has relayed so far (the joiner's starting point).
+    Welcome {
+        room: RoomId,
+        members: Vec<String>,
+        base: Vec<u32>,
+    },
+    /// Controller → client: a command that cannot be carried out.
+    Refused {
+        text: String,
+    },
+    /// Client → room server: a line for the room, stamped with the
+    /// author's delivered vector (its own entry = this post's number).
+    Post {
+        room: RoomId,
+        stamp: Vec<u32>,
+        text: String,
+    },
+    /// Room server → member: a post or a notice (`from` = 0) to deliver.
+    Relay {
+        id: MsgId,
+        name: String,
+        stamp: Vec<u32>,
+        text: String,
+    },
+    /// Client → controller: `./members`.
+    Members {
+        room: RoomId,
+    },
+    MemberList {
+        names: Vec<String>,
+    },
+    /// Client → controller: `./leave`, after my posts up to `last` (the
+    /// server relays those first, so none of them is lost to the leave).
+    Leave {
+        room: RoomId,
+        last: u32,
+    },
+}
+
+fn show_vector(v: &[u32]) -> String {
+    let shown: Vec<String> = v.iter().take(12).map(|x| x.to_string()).collect();
+    let more = if v.len() > 12 { " …" } else { "" };
+    format!("[{}{more}]", shown.join(" "))
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::CreateRoom => "CREATE",
+            Msg::Created { .. } => "CREATED",
+            Msg::Join { .. } => "JOIN",
+            Msg::Welcome { .. } => "WELCOME",
+            Msg::Refused { .. } => "REFUSED",
+            Msg::Post { .. } => "POST",
+            Msg::Relay { .. } => "RELAY",
+            Msg::Members { .. } => "MEMBERS",
+            Msg::MemberList { .. } => "MEMBER-LIST",
+            Msg::Leave { .. } => "LEAVE",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::CreateRoom => "./createRoom".into(),
+            Msg::Created { json, .. } => json.clone(),
+            Msg::Join { room, name } => format!("./join room {room} as {name:?}"),
+            Msg::Welcome { room, members, .. } => format!("WELCOME(room {room}, {} members)", members.len()),
+            Msg::Refused { text } => format!("REFUSED({text})"),
+            Msg::Post { room, stamp, text } => format!("POST(room {room} W={} {text:?})", show_vector(stamp)),
+            Msg::Relay { id, stamp, text, .. } if id.from == CONTROLLER => {
+                format!("RELAY({id} notice W={} {text:?})", show_vector(stamp))
+            }
+            Msg::Relay { id, name, stamp, text } => format!("RELAY({id} W={} {name} : {text})", show_vector(stamp)),
+            Msg::Members { room } => format!("./members (room {room})"),
+            Msg::MemberList { names } => format!("MEMBER-LIST({})", python_list(names)),
+            Msg::Leave { room, last } => format!("./leave (room {room}, after post {last})"),
+        }
+    }
+}
+
+/// The seed prints `str(self.members)`: a Python list of strings.
+pub fn python_list(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// The seed's reply to `./createRoom`, with the room number for the port.
+pub fn created_json(room: RoomId) -> String {
+    serde_json::json!({"status": 200, "room": room, "type": "creation", "message": "CHATROOM CREATED"}).to_string()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match *self {}
+    }
+}
+
+/// What a client types.
+#[derive(Clone, Debug)]
+pub enum Request {
+    CreateRoom,
+    Join { room: RoomId, name: String },
+    Post(String),
+    Members,
+    Leave,
+}
+
+/// A held-back room message.
+#[derive(Clone, Debug, PartialEq)]
+struct Held {
+    id: MsgId,
+    name: String,
+    stamp: Vec<u32>,
+    text: String,
+}
+
+/// A client's membership: the room, its name there, and the BSS state.
+#[derive(Clone, Debug)]
+struct Membership {
+    room: RoomId,
+    name: String,
+    /// Room messages delivered, per author (own posts included).
+    v: Vec<u32>,
+    held: Vec<Held>,
+}
+
+/// Where a client is.
+#[derive(Clone, Debug, PartialEq)]
+enum Place {
+    /// At the command prompt.
+    Prompt,
+    /// Asked for a room, waiting for the reply.
+    Creating,
+    /// Asked to join `room` as `name`, waiting for the welcome; room
+    /// messages that overtake the welcome wait here for it.
+    Joining { room: RoomId, name: String, early: Vec<Held> },
+}
+
+#[derive(Clone, Debug)]
+struct Room {
+    /// Members in join order: (node, name, and for a member that asked to
+    /// leave, the post it leaves after).
+    members: Vec<(NodeId, String, Option<u32>)>,
+    /// Per author, how many of its posts (for node 0: notices) this room
+    /// has relayed: always a prefix of each author's posts.
+    relayed: Vec<u32>,
+    /// Posts that overtook an earlier post of their author, held until it
+    /// comes: (author, its seq) → (stamp, text).
+    early: BTreeMap<(NodeId, u32), (Vec<u32>, String)>,
+}
+
+/// The summary: what the monitor checks and the topology shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub controller: bool,
+    /// Client: the room it is in (after the welcome) and its name there.
+    pub room: Option<RoomId>,
+    pub name: String,
+    /// Client: delivered vector in its room (empty outside a room).
+    pub v: Vec<u32>,
+    pub held: u32,
+    /// Client: its latest own post (the monitor dates it).
+    pub last_post: Option<MsgId>,
+    pub posts: u64,
+    /// Client: what the latest event delivered, in order.
+    pub delivered: Vec<MsgId>,
+    pub deliveries: u64,
+    /// Controller: per room, the relayed vector (entry 0 = notices).
+    /// (Empty for a room lost in a crash.)
+    pub rooms: Vec<Vec<u32>>,
+    /// Client: the room it created last.
+    pub created: Option<RoomId>,
+    pub lines: u64,
+    /// The lines the latest event put on the node's screen.
+    pub said: Vec<String>,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        if self.controller {
+            Role::Leader
+        } else if self.held > 0 {
+            Role::Wanting
+        } else if self.room.is_some() {
+            Role::InCs
+        } else {
+            Role::Idle
+        }
+    }
+    fn badge(&self) -> String {
+        match (self.controller, self.room) {
+            (true, _) => format!("{} rooms", self.rooms.iter().filter(|r| !r.is_empty()).count()),
+            (false, Some(r)) if self.held > 0 => format!("r{r} held {}", self.held),
+            (false, Some(r)) => format!("r{r}"),
+            (false, None) => String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    no_holdback: bool,
+    // ----- client (its screen, room and name are on stable storage) -----
+    screen: Vec<String>,
+    lines: u64,
+    place: Place,
+    member: Option<Membership>,
+    /// The room this client created last (the action key joins it).
+    created: Option<RoomId>,
+    posts: u64,
+    last_post: Option<MsgId>,
+    delivered: Vec<MsgId>,
+    deliveries: u64,
+    /// The lines the latest event put on the screen.
+    said: Vec<String>,
+    // ----- controller: rooms in memory only (`None`: lost in a crash);
+    // how many were ever created is on stable storage, so a number is
+    // never given twice -----
+    rooms: Vec<Option<Room>>,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, no_holdback: bool) -> Self {
+        Node {
+            id,
+            n,
+            no_holdback,
+            screen: Vec::new(),
+            lines: 0,
+            place: Place::Prompt,
+            member: None,
+            created: None,
+            posts: 0,
+            last_post: None,
+            delivered: Vec::new(),
+            deliveries: 0,
+            said: Vec::new(),
+            rooms: Vec::new(),
+        }
+    }
+
+    fn is_controller(&self) -> bool {
+        self.id == CONTROLLER
+    }
+
+    fn say(&mut self, line: impl Into<String>) {
+        if self.screen.len() == SCREEN_MAX {
+            self.screen.remove(0);
+        }
+        let line = line.into();
+        self.said.push(line.clone());
+        self.screen.push(line);
+        self.lines += 1;
+    }
+
+    /// A new event: nothing delivered or said in it yet.
+    fn begin(&mut self) {
+        self.delivered.clear();
+        self.said.clear();
+    }
+
+    // ----- the client ----------------------------------------------------
+
+    fn typed(&mut self, cx: &mut Cx<Self>, req: Request) {
+        match req {
+            Request::CreateRoom => {
+                self.say("> ./createRoom");
+                if self.member.is_some() || self.place != Place::Prompt {
+                    self.say("Please enter correct command (./leave the room first)");
+                    return;
+                }
+                self.place = Place::Creating;
+                cx.send(CONTROLLER, Msg::CreateRoom);
+            }
+            Request::Join { room, name } => {
+                self.say(format!("> ./join {room} as {name}"));
+                if self.member.is_some() || self.place != Place::Prompt {
+                    self.say("Please enter correct command (./leave the room first)");
+                    return;
+                }
+                self.place = Place::Joining { room, name: name.clone(), early: Vec::new() };
+                cx.send(CONTROLLER, Msg::Join { room, name });
+            }
+            Request::Post(text) => {
+                let Some(m) = self.member.as_mut() else {
+                    self.say(format!("> {text}"));
+                    self.say("Please enter correct command (not in a chat room: ./join one)");
+                    return;
+                };
+                m.v[self.id] += 1;
+                let id = MsgId { room: m.room, from: self.id, seq: m.v[self.id] };
+                let msg = Msg::Post { room: m.room, stamp: m.v.clone(), text: text.clone() };
+                self.posts += 1;
+                self.last_post = Some(id);
+                self.say(text);
+                cx.send(CONTROLLER, msg);
+            }
+            Request::Members => {
+                self.say("> ./members");
+                match &self.member {
+                    Some(m) => cx.send(CONTROLLER, Msg::Members { room: m.room }),
+                    None => self.say("Please enter correct command (not in a chat room)"),
+                }
+            }
+            Request::Leave => {
+                self.say("> ./leave");
+                match self.member.take() {
+                    Some(m) => {
+                        cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v[self.id] });
+                        self.say(format!("left room {}", m.room));
+                    }
+                    None => self.say("Please enter correct command (not in a chat room)"),
+                }
+            }
+        }
+    }
+
+    fn client(&mut self, cx: &mut Cx<Self>, msg: Msg) {
+        match msg {
+            Msg::Created { room, .. } if self.place == Place::Creating => {
+                self.place = Place::Prompt;
+                self.created = Some(room);
+                self.say("CHATROOM CREATED");
+                self.say(format!("(room {room}: ./join {room} to enter it)"));
+            }
+            Msg::Welcome { room, members, base } => match std::mem::replace(&mut self.place, Place::Prompt) {
+                Place::Joining { room: r, name, early } if r == room => {
+                    self.say(format!("connected to chat room {room}: {}", python_list(&members)));
+                    self.member = Some(Membership { room, name, v: base, held: Vec::new() });
+                    for h in early {
+                        self.receive(h);
+                    }
+                }
+                // A copy of the welcome I had.
+                other if self.member.as_ref().is_some_and(|m| m.room == room) => self.place = other,
+                // A welcome I no longer wait for (I crashed or gave up): leave.
+                other => {
+                    self.place = other;
+                    cx.send(CONTROLLER, Msg::Leave { room, last: base[self.id] });
+                }
+            },
+            Msg::Refused { text } => {
+                if matches!(self.place, Place::Creating | Place::Joining { .. }) {
+                    self.place = Place::Prompt;
+                }
+                if text.contains("no such room") {
+                    self.member = None;
+                }
+                self.say(text);
+            }
+            Msg::MemberList { names } => self.say(python_list(&names)),
+            Msg::Relay { id, name, stamp, text } => match &mut self.place {
+                Place::Joining { room, early, .. } if *room == id.room => early.push(Held { id, name, stamp, text }),
+                _ => self.receive(Held { id, name, stamp, text }),
+            },
+            _ => {}
+        }
+    }
+
+    /// BSS: deliver a room message once its causal past is delivered.
+    fn receive(&mut self, h: Held) {
+        let Some(m) = self.member.as_mut() else { return };
+        if h.id.room != m.room || h.stamp.len() != m.v.len() {
+            return;
+        }
+        let j = h.id.from;
+        // Already delivered, or already held: a copy.
+        if h.id.seq <= m.v[j] || m.held.iter().any(|x| x.id == h.id) {
+            return;
+        }
+        m.held.push(h);
+        let mut out = Vec::new();
+        loop {
+            let ready = m.held.iter().position(|x| self.no_holdback || deliverable(&m.v, x));
+            let Some(i) = ready else { break };
+            let x = m.held.remove(i);
+            m.v[x.id.from] = m.v[x.id.from].max(x.id.seq);
+            out.push(x);
+        }
+        for x in out {
+            self.deliveries += 1;
+            self.delivered.push(x.id);
+            if x.id.from == CONTROLLER {
+                self.say(x.text);
+            } else {
+                self.say(format!("{} : {}", x.name, x.text));
+            }
+        }
+    }
+
+    // ----- the controller and its room servers --------------------------
+
+    fn room_mut(&mut self, room: RoomId) -> Option<&mut Room> {
+        self.rooms.get_mut(room as usize).and_then(Option::as_mut)
+    }
+
+    fn serve(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::CreateRoom => {
+                let room = self.rooms.len() as RoomId;
+                self.rooms.push(Some(Room { members: Vec::new(), relayed: vec![0; self.n], early: BTreeMap::new() }));
+                self.say(format!("room {room} created for node {from}"));
+                cx.send(from, Msg::Created { room, json: created_json(room) });
+            }
+            Msg::Join { room, name } => {
+                let Some(r) = self.room_mut(room) else {
+                    return cx.send(from, no_such_room(room));
+                };
+                if r.members.iter().any(|m| m.0 == from) {
+                    return cx.send(from, Msg::Refused { text: format!("already in room {room}") });
+                }
+                if r.members.iter().any(|m| m.1 == name) {
+                    let text = format!("the name {name:?} is taken in room {room}; ./join with another");
+                    return cx.send(from, Msg::Refused { text });
+                }
+                r.members.push((from, name.clone(), None));
+                let members = r.members.iter().map(|m| m.1.clone()).collect();
+                self.say(format!("{name} (node {from}) joined room {room}"));
+                self.notice(cx, room, from, format!("{name} joined the chatroom"));
+                let base = self.room_mut(room).map(|r| r.relayed.clone()).unwrap_or_default();
+                cx.send(from, Msg::Welcome { room, members, base });
+            }
+            Msg::Post { room, stamp, text } => {
+                let n = self.n;
+                let Some(r) = self.room_mut(room) else {
+                    return cx.send(from, no_such_room(room));
+                };
+                if !r.members.iter().any(|m| m.0 == from) || stamp.len() != n {
+                    return;
+                }
+                let seq = stamp[from];
+                if seq <= r.relayed[from] {
+                    return; // a copy
+                }
+                r.early.insert((from, seq), (stamp, text));
+                self.relay_ready(cx, room, from);
+            }
+            Msg::Members { room } => match self.room_mut(room) {
+                Some(r) => {
+                    let names = r.members.iter().map(|m| m.1.clone()).collect();
+                    cx.send(from, Msg::MemberList { names });
+                }
+                None => cx.send(from, no_such_room(room)),
+            },
+            Msg::Leave { room, last } => {
+                let Some(r) = self.room_mut(room) else { return };
+                let Some(m) = r.members.iter_mut().find(|m| m.0 == from) else { return };
+                m.2 = Some(last);
+                self.leave_if_done(cx, room, from);
+            }
+            _ => {}
+        }
+    }
+
+    /// A member that asked to leave goes once its last post is relayed.
+    fn leave_if_done(&mut self, cx: &mut Cx<Self>, room: RoomId, x: NodeId) {
+        let Some(r) = self.room_mut(room) else { return };
+        let Some(i) = r.members.iter().position(|m| m.0 == x && m.2.is_some_and(|last| r.relayed[x] >= last)) else {
+            return;
+        };
+        let (_, name, _) = r.members.remove(i);
+        r.early.retain(|(a, _), _| *a != x);
+        self.say(format!("{name} (node {x}) left room {room}"));
+        self.notice(cx, room, x, format!("{name} left the chatroom"));
+    }
+
+    /// Relay `author`'s posts to `room` in their order, as far as they came.
+    fn relay_ready(&mut self, cx: &mut Cx<Self>, room: RoomId, author: NodeId) {
+        loop {
+            let Some(r) = self.room_mut(room) else { return };
+            let next = r.relayed[author] + 1;
+            let Some((stamp, text)) = r.early.remove(&(author, next)) else { break };
+            r.relayed[author] = next;
+            let name = r.members.iter().find(|m| m.0 == author).map(|m| m.1.clone()).unwrap_or_default();
+            let id = MsgId { room, from: author, seq: next };
+            for m in r.members.iter().filter(|m| m.0 != author) {
+                let msg = Msg::Relay { id, name: name.clone(), stamp: stamp.clone(), text: text.clone() };
+                cx.send(m.0, msg);
+            }
+            // The seed's server prints its per-member message counts.
+            let counts: Vec<String> = r.members.iter().map(|m| r.relayed[m.0].to_string()).collect();
+            self.say(format!("room {room}: [{}]", counts.join(", ")));
+        }
+        self.leave_if_done(cx, room, author);
+    }
+
+    /// A notice of the room server to every member but `except`: a
+    /// broadcast of node 0, after everything relayed so far.
+    fn notice(&mut self, cx: &mut Cx<Self>, room: RoomId, except: NodeId, text: String) {
+        let Some(r) = self.room_mut(room) else { return };
+        r.relayed[CONTROLLER] += 1;
+        let id = MsgId { room, from: CONTROLLER, seq: r.relayed[CONTROLLER] };
+        for m in r.members.iter().filter(|m| m.0 != except) {
+            let msg = Msg::Relay { id, name: String::new(), stamp: r.relayed.clone(), text: text.clone() };
+            cx.send(m.0, msg);
+        }
+    }
+}
+
+fn no_such_room(room: RoomId) -> Msg {
+    Msg::Refused { text: format!("no such room {room} (Please enter correct port number)") }
+}
+
+/// The BSS delivery condition for a message held at a member whose
+/// delivered vector is `v`.
+fn deliverable(v: &[u32], h: &Held) -> bool {
+    let j = h.id.from;
+    h.stamp[j] == v[j] + 1 && h.stamp.iter().zip(v).enumerate().all(|(k, (w, v))| k == j || w <= v)
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, _cx: &mut Cx<Self>) {
+        self.begin();
+        if self.is_controller() {
+            self.say("controller listening (./createRoom)");
+        } else {
+            self.say("Enter command : (./createRoom or ./join)");
+        }
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        self.begin();
+        if self.is_controller() { self.serve(cx, from, msg) } else { self.client(cx, msg) }
+    }
+
+    fn on_timer(&mut self, _cx: &mut Cx<Self>, timer: Timer) {
+        match timer {}
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        self.begin();
+        if self.is_controller() {
+            cx.note("the controller takes no commands");
+        } else {
+            self.typed(cx, req);
+        }
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        self.begin();
+        if self.is_controller() {
+            self.say("controller restarted: every room is gone");
+            return;
+        }
+        self.say("(disconnected: the client crashed)");
+        if let Some(m) = self.member.take() {
+            cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v[self.id] });
+        }
+        self.say("Enter command : (./createRoom or ./join)");
+    }
+
+    fn recovered(&self) -> Self {
+        let mut fresh = Node::new(self.id, self.n, self.no_holdback);
+        if !self.is_controller() {
+            // The screen and the room it was in survive; its place in the
+            // conversation (V, the hold-back queue) does not.
+            fresh.screen = self.screen.clone();
+            fresh.lines = self.lines;
+            fresh.member = self.member.clone();
+            fresh.created = self.created;
+            fresh.posts = self.posts;
+            fresh.deliveries = self.deliveries;
+        } else {
+            fresh.rooms = vec![None; self.rooms.len()];
+        }
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        let m = self.member.as_ref();
+        Sum {
+            controller: self.is_controller(),
+            room: m.map(|m| m.room),
+            name: m.map(|m| m.name.clone()).unwrap_or_default(),
+            v: m.map(|m| m.v.clone()).unwrap_or_default(),
+            held: m.map_or(0, |m| m.held.len() as u32),
+            last_post: self.last_post,
+            posts: self.posts,
+            delivered: self.delivered.clone(),
+            deliveries: self.deliveries,
+            rooms: self.rooms.iter().map(|r| r.as_ref().map(|r| r.relayed.clone()).unwrap_or_default()).collect(),
+            created: self.created,
+            said: self.said.clone(),
+            lines: self.lines,
+        }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        if self.is_controller() {
+            let live = self.rooms.iter().flatten().count();
+            rows.push(Row::new("controller", format!("{live} rooms ({} created)", self.rooms.len())));
+            for (i, r) in self.rooms.iter().enumerate() {
+                let Some(r) = r else {
+                    rows.push(Row::new(format!("room {i}"), "lost in a crash"));
+                    continue;
+                };
+                let names: Vec<String> = r
+                    .members
+                    .iter()
+                    .map(|(x, nm, leaving)| format!("{nm}@{x}{}", if leaving.is_some() { " (leaving)" } else { "" }))
+                    .collect();
+                rows.push(Row::new(format!("room {i}"), listing(names.into_iter(), 6)));
+                rows.push(Row::new("  relayed", show_vector(&r.relayed)));
+                if !r.early.is_empty() {
+                    let early = r.early.keys().map(|(a, s)| format!("{a}:{s}"));
+                    rows.push(Row::new("  out of order", listing(early, 6)));
+                }
+            }
+        } else {
+            let place = match (&self.member, &self.place) {
+                (Some(m), _) => format!("in room {} as {}", m.room, m.name),
+                (None, Place::Creating) => "asked for a room".into(),
+                (None, Place::Joining { room, name, .. }) => format!("joining room {room} as {name}"),
+                (None, Place::Prompt) => "at the command prompt".into(),
+            };
+            rows.push(Row::new("client", place));
+            if let Some(m) = &self.member {
+                rows.push(Row::new("V delivered", show_vector(&m.v)));
+                let held = m.held.iter().map(|h| {
+                    let waits = waits_for(&m.v, h);
+                    format!("{} W={} waits for {waits}", h.id, show_vector(&h.stamp))
+                });
+                rows.push(Row::new("hold-back", listing(held, 4)));
+            }
+            rows.push(Row::new("posts / deliveries", format!("{} / {}", self.posts, self.deliveries)));
+            if self.no_holdback {
+                rows.push(Row::new("variant", "no-holdback (BROKEN on purpose)"));
+            }
+        }
+        let from = self.screen.len().saturating_sub(SCREEN_ROWS);
+        for (i, line) in self.screen[from..].iter().cloned().enumerate() {
+            rows.push(Row::new(if i == 0 { "screen" } else { "" }, line));
+        }
+        rows
+    }
+}
+
+/// What a held message still waits for, as `author:seq` of the messages
+/// the member has not delivered yet.
+fn waits_for(v: &[u32], h: &Held) -> String {
+    let j = h.id.from;
+    let mut missing: Vec<String> = Vec::new();
+    if h.stamp[j] > v[j] + 1 {
+        missing.push(format!("{j}:{}", v[j] + 1));
+    }
+    for (k, (&w, &have)) in h.stamp.iter().zip(v).enumerate() {
+        if k != j && w > have {
+            missing.push(format!("{k}:{w}"));
+        }
+    }
+    missing.join(",")
+}
+
+// ----- the monitor ------------------------------------------------------------
+
+/// Checks delivery order against causality as the deliveries define it: a
+/// post follows everything its author had delivered (or posted) before it;
+/// a notice follows everything the server had relayed before it.
+pub struct Check {
+    /// Per node, the causal past of its next broadcast: broadcasts counted
+    /// per author (every room together).
+    past: Vec<Vec<u32>>,
+    /// Broadcasts per author so far (the index of the next one).
+    count: Vec<u32>,
+    /// Every broadcast's causal past, with its own entry set.
+    stamps: HashMap<MsgId, Vec<u32>>,
+    /// Per node, the maximum causal past of what it delivered.
+    seen: Vec<Vec<u32>>,
+    delivered: Vec<HashSet<MsgId>>,
+    order: Vec<Vec<MsgId>>,
+    /// History scanned for lost messages up to here.
+    scanned: usize,
+    lost: bool,
+    controller_crashed: bool,
+    /// Every node's screen (the latest `SCREEN_MAX` lines), for the pane.
+    screens: Vec<VecDeque<String>>,
+    screen_totals: Vec<usize>,
+}
+
+impl Check {
+    pub fn new(n: usize) -> Self {
+        Check {
+            past: vec![vec![0; n]; n],
+            count: vec![0; n],
+            stamps: HashMap::new(),
+            seen: vec![vec![0; n]; n],
+            delivered: vec![HashSet::new(); n],
+            order: vec![Vec::new(); n],
+            scanned: 0,
+            lost: false,
+            controller_crashed: false,
+            screens: vec![VecDeque::new(); n],
+            screen_totals: vec![0; n],
+        }
+    }
+
+    fn broadcast(&mut self, x: NodeId, id: MsgId) {
+        self.count[x] += 1;
+        self.past[x][x] = self.count[x];
+        self.stamps.insert(id, self.past[x].clone());
+    }
+
+    /// Node `x` delivers (for the controller: relays) message `id`.
+    fn deliver(&mut self, w: &World<Node>, x: NodeId, id: MsgId, out: &mut Vec<Violation>) {
+        let Some(stamp) = self.stamps.get(&id) else { return };
+        if x != CONTROLLER {
+            if !self.delivered[x].insert(id) {
+                out.push(w.violation("no-duplicate-delivery", format!("node {x} delivered {id} twice")));
+                return;
+            }
+            self.order[x].push(id);
+            let a = id.from;
+            if stamp[a] <= self.seen[x][a] {
+                let later = self.order[x]
+                    .iter()
+                    .find(|m| **m != id && self.stamps.get(m).is_some_and(|s| s[a] >= stamp[a]))
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "a later message".into());
+                out.push(w.violation(
+                    "causal-delivery",
+                    format!("node {x} delivered {id} after {later}, which causally follows it"),
+                ));
+            }
+            for (s, v) in self.seen[x].iter_mut().zip(stamp) {
+                *s = (*s).max(*v);
+            }
+        }
+        for (p, v) in self.past[x].iter_mut().zip(stamp) {
+            *p = (*p).max(*v);
+        }
+    }
+
+    fn scan_losses(&mut self, w: &World<Node>) {
+        for e in &w.history[self.scanned.min(w.history.len())..] {
+            if matches!(e.kind, EvKind::Lost { .. }) {
+                self.lost = true;
+            }
+        }
+        self.scanned = w.history.len();
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["causal-delivery", "no-duplicate-delivery", "all-delivered"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let mut out = Vec::new();
+        match change {
+            Change::Summary(x) => {
+                let s = &w.summaries[x];
+                for line in &s.said {
+                    if self.screens[x].len() == SCREEN_MAX {
+                        self.screens[x].pop_front();
+                    }
+                    self.screens[x].push_back(line.clone());
+                    self.screen_totals[x] += 1;
+                }
+                if x == CONTROLLER {
+                    // Notices are broadcasts of the controller; what it
+                    // relays it has "delivered" (its notices follow it).
+                    let empty = Vec::new();
+                    let before = old.map_or(&empty, |o| &o.rooms);
+                    for (room, now) in s.rooms.iter().enumerate() {
+                        let was = before.get(room);
+                        for (a, &k) in now.iter().enumerate() {
+                            let from = was.and_then(|v| v.get(a)).copied().unwrap_or(0);
+                            for seq in from + 1..=k {
+                                let id = MsgId { room: room as RoomId, from: a, seq };
+                                if a == CONTROLLER {
+                                    self.broadcast(x, id);
+                                } else {
+                                    self.deliver(w, x, id, &mut out);
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    if s.posts > old.map_or(0, |o| o.posts)
+                        && let Some(id) = s.last_post
+                    {
+                        self.broadcast(x, id);
+                    }
+                    for &id in &s.delivered {
+                        self.deliver(w, x, id, &mut out);
+                    }
+                }
+            }
+            Change::Crash(CONTROLLER) => self.controller_crashed = true,
+            _ => {}
+        }
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        self.scan_losses(w);
+        if self.lost || self.controller_crashed || !w.alive[CONTROLLER] {
+            return Vec::new();
+        }
+        let rooms = &w.summaries[CONTROLLER].rooms;
+        let mut out = Vec::new();
+        for x in w.live().filter(|&x| x != CONTROLLER) {
+            let s = &w.summaries[x];
+            let Some(room) = s.room else { continue };
+            let Some(relayed) = rooms.get(room as usize) else { continue };
+            if s.held > 0 || s.v != *relayed {
+                out.push(w.violation(
+                    "all-delivered",
+                    format!(
+                        "node {x} in room {room} delivered V={} of the relayed {} ({} held back)",
+                        show_vector(&s.v),
+                        show_vector(relayed),
+                        s.held
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let delivered: serde_json::Map<String, serde_json::Value> = (0..w.n())
+            .filter(|&x| x != CONTROLLER)
+            .map(|x| (x.to_string(), self.order[x].iter().map(|m| m.to_string()).collect::<Vec<_>>().into()))
+            .collect();
+        let rooms: Vec<serde_json::Value> = w.summaries[CONTROLLER]
+            .rooms
+            .iter()
+            .enumerate()
+            .map(|(i, relayed)| {
+                let members: Vec<NodeId> = (0..w.n())
+                    .filter(|&x| x != CONTROLLER && w.alive[x] && w.summaries[x].room == Some(i as RoomId))
+                    .collect();
+                serde_json::json!({"room": i, "relayed": relayed, "members": members})
+            })
+            .collect();
+        let held: serde_json::Map<String, serde_json::Value> =
+            (0..w.n()).filter(|&x| x != CONTROLLER).map(|x| (x.to_string(), w.summaries[x].held.into())).collect();
+        serde_json::json!({ "delivered": delivered, "rooms": rooms, "held": held })
+    }
+
+    fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
+        let n = w.n();
+        let screen = |i: NodeId| {
+            let t = &self.screens[i];
+            let title = match (i, &w.summaries[i]) {
+                (CONTROLLER, _) => "controller 0".to_string(),
+                (_, s) if s.room.is_some() => format!("client {i} · {} in room {}", s.name, s.room.unwrap_or_default()),
+                _ => format!("client {i}"),
+            };
+            Screen {
+                node: i,
+                title,
+                lines: t.iter().skip(t.len().saturating_sub(tail)).cloned().collect(),
+                total: self.screen_totals[i],
+            }
+        };
+        // The focused node first, then the clients in id order, the controller last.
+        let focus = focus.min(n - 1);
+        let order = std::iter::once(focus).chain((1..n).chain(std::iter::once(CONTROLLER)).filter(|&i| i != focus));
+        Some(Transcript { screens: order.take(limit).map(screen).collect(), total: n })
+    }
+}
+
+// ----- the registry entry --------------------------------------------------------
+
+pub struct ChatRooms;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "chat-rooms",
+    about: "Chat rooms: a controller creates rooms (the seed's JSON reply); room messages in causal order by BSS",
+    default_nodes: 3,
+    min_nodes: 2,
+    max_nodes: 64,
+    verbs: &[
+        VerbHelp { usage: "create-room C", help: "client C types ./createRoom: the controller starts a room" },
+        VerbHelp { usage: "join C ROOM [NAME]", help: "client C types ./join ROOM and its name (default userC)" },
+        VerbHelp { usage: "post C text", help: "client C types a line for its room" },
+        VerbHelp { usage: "members C", help: "client C types ./members" },
+        VerbHelp { usage: "leave C", help: "client C types ./leave" },
+    ],
+    params: &[ParamHelp {
+        key: "variant",
+        default: "correct",
+        help: "correct | no-holdback (broken: a member shows a post the moment it arrives)",
+    }],
+    action: "create/join/post",
+    results: &[
+        FieldHelp {
+            key: "delivered",
+            help: "per client, the room messages it delivered in order, as `room:author:seq` (author 0: a notice)",
+        },
+        FieldHelp { key: "rooms", help: "per room: `{room, relayed, members}` (the relayed vector; live members)" },
+        FieldHelp { key: "held", help: "per client, how many room messages it still holds back" },
+    ],
+};
+
+/// A client node number, checked (node 0 is the controller).
+fn client_arg(verb: &str, a: Option<&String>, n: usize) -> Result<NodeId, String> {
+    let Some(a) = a else { return Err(format!("`{verb}` expects a client number first")) };
+    match a.parse::<NodeId>() {
+        Ok(CONTROLLER) => Err(format!("node 0 is the controller; clients are 1..{}", n - 1)),
+        Ok(x) if x < n => Ok(x),
+        Ok(x) => Err(format!("node {x} does not exist (clients are 1..{})", n - 1)),
+        Err(_) => Err(format!("`{verb}` expects a client number, not {a:?}")),
+    }
+}
+
+fn check_text(what: &str, text: &str, max: usize) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if text.chars().count() > max {
+        return Err(format!("the {what} is longer than {max} characters"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(format!("the {what} has control characters"));
+    }
+    Ok(())
+}
+
+impl Algorithm for ChatRooms {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let no_holdback = params.choice("variant", &["correct", "no-holdback"])? == 1;
+        Ok(((0..n).map(|i| Node::new(i, n, no_holdback)).collect(), Box::new(Check::new(n))))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let one = |req: Request| {
+            let c = client_arg(verb, args.first(), n)?;
+            if args.len() > 1 {
+                return Err(format!("`{verb}` expects only a client number: `{verb} C`"));
+            }
+            Ok((c, req))
+        };
+        match verb {
+            "create-room" => one(Request::CreateRoom),
+            "members" => one(Request::Members),
+            "leave" => one(Request::Leave),
+            "join" => {
+                let c = client_arg(verb, args.first(), n)?;
+                let room = match args.get(1).map(|r| r.parse::<RoomId>()) {
+                    Some(Ok(r)) => r,
+                    Some(Err(_)) => {
+                        return Err(format!("`join C ROOM [NAME]`: ROOM is a room number, not {:?}", args[1]));
+                    }
+                    None => return Err("`join` expects a client and a room: `join C ROOM [NAME]`".into()),
+                };
+                let name = if args.len() > 2 { args[2..].join(" ") } else { format!("user{c}") };
+                check_text("name", &name, NAME_MAX)?;
+                Ok((c, Request::Join { room, name }))
+            }
+            "post" => {
+                let c = client_arg(verb, args.first(), n)?;
+                let text = args[1..].join(" ");
+                if text.is_empty() {
+                    return Err("`post C text` needs some text".into());
+                }
+                check_text("text", &text, TEXT_MAX)?;
+                if text.starts_with("./") {
+                    return Err(format!("{text:?} is a command: use create-room, join, members or leave"));
+                }
+                Ok((c, Request::Post(text)))
+            }
+            _ => Err(format!(
+                "unknown verb {verb:?} (chat-rooms knows: create-room C, join C ROOM [NAME], post C text, members C, leave C)"
+            )),
+        }
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        if s.controller {
+            return None;
+        }
+        let verb = |v: &str, args: Vec<String>| Some(Input::Verb { verb: v.into(), args });
+        let me = node.to_string();
+        match (s.room, s.created) {
+            (Some(_), _) => verb("post", vec![me, format!("message {} from {}", s.posts + 1, s.name)]),
+            (None, Some(r)) => verb("join", vec![me, r.to_string()]),
+            // The first client hosts (as in the seed), the others join room 0.
+            (None, None) if node == 1 => verb("create-room", vec![me]),
+            (None, None) => verb("join", vec![me, "0".into()]),
+        }
+    }
+}
