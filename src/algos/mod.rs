@@ -1,6 +1,7 @@
 //! The algorithms, one file each, and the registry that names them.
 
 pub mod berkeley;
+pub mod bss;
 pub mod bully_election;
 pub mod central_lock;
 pub mod lamport_mutex;
