@@ -3,6 +3,7 @@
 pub mod berkeley;
 pub mod bss;
 pub mod bully_election;
+pub mod causal_order;
 pub mod central_lock;
 pub mod lamport_mutex;
 pub mod logical_clocks;
@@ -50,6 +51,7 @@ pub fn all() -> Vec<Entry> {
         entry::<bully_election::BullyElection>(),
         entry::<berkeley::Berkeley>(),
         entry::<logical_clocks::LogicalClocks>(),
+        entry::<causal_order::CausalOrder>(),
     ]
 }
 
