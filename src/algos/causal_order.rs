@@ -437,12 +437,12 @@ impl Protocol for Node {
     fn inspect(&self) -> Vec<Row> {
         let mode = self.bss.mode();
         let note = match mode {
-            Mode::Causal => "BSS: wait for every causal predecessor",
-            Mode::Fifo => "per-sender order only (causal order NOT kept)",
-            Mode::None => "deliver at once (causal order NOT kept)",
+            Mode::Causal => "BSS hold-back",
+            Mode::Fifo => "per sender only: NOT causal",
+            Mode::None => "at once: NOT causal",
         };
         let mut rows = vec![
-            Row::new("ordering", format!("{} — {note}", mode.name())),
+            Row::new("ordering", format!("{} ({note})", mode.name())),
             Row::new("V (delivered)", show_vector(self.bss.vector(), 16)),
             Row::new("posted", self.bss.vector()[self.id]),
             Row::new("held back", self.bss.held_len()),
