@@ -33,7 +33,8 @@ fn delivered(sc: &dyn Scenario) -> serde_json::Value {
 /// The classic picture, scheduled by hand: P0 posts m1 (#1 to P1, #2 to
 /// P2); P1 delivers it and posts m2 (#3 to P0, #4 to P2); m2 reaches P2
 /// first.
-const CLASSIC: &str = "sched manual; post 0 \"m1: who is in?\"; deliver 1; post 1 \"m2: me, replying to m1\"; deliver 4";
+const CLASSIC: &str =
+    "sched manual; post 0 \"m1: who is in?\"; deliver 1; post 1 \"m2: me, replying to m1\"; deliver 4";
 
 #[test]
 fn the_classic_three_members_hold_m2_back_until_m1() {
@@ -144,7 +145,10 @@ fn duplicates_are_dropped_held_or_delivered() {
 #[test]
 fn exactly_n_minus_1_messages_per_post() {
     let mut sc = co(5, &[]);
-    lines(sc.as_mut(), "latency 1 40; post 0 a; step 2; post 2 b; step 1; post 3 \"c d e\"; post 0 f; step 3; post 4 g; run");
+    lines(
+        sc.as_mut(),
+        "latency 1 40; post 0 a; step 2; post 2 b; step 1; post 3 \"c d e\"; post 0 f; step 3; post 4 g; run",
+    );
     let r = report(sc.as_ref());
     assert_eq!(r["messages"]["by_kind"], json!({"POST": 20}));
     assert_eq!(r["result"]["posts"], 5);
@@ -422,7 +426,10 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let r = report(sc);
     let posts = r["result"]["posts"].as_u64().unwrap();
     if r["result"]["missing"].as_array().unwrap().iter().any(|m| m != 0) || r["result"]["held"] != json!(vec![0; c.n]) {
-        return Err(fail(sc, format!("after the sync round: missing {} held {}", r["result"]["missing"], r["result"]["held"])));
+        return Err(fail(
+            sc,
+            format!("after the sync round: missing {} held {}", r["result"]["missing"], r["result"]["held"]),
+        ));
     }
     let total: usize = r["result"]["delivered"].as_array().unwrap().iter().map(|d| d.as_array().unwrap().len()).sum();
     if total as u64 != posts * (c.n as u64 - 1) {

@@ -455,15 +455,19 @@ impl Protocol for Node {
             rows.push(Row::new("", format!("… +{} more", self.bss.held_len() - HELD_ROWS)));
         }
         rows.push(Row::new("delivered", format!("{} (own posts: {})", self.delivered, self.bss.vector()[self.id])));
-        let others: Vec<&Entry> = self.log.iter().rev().filter(|e| e.from as usize != self.id).take(LAST_ROWS).collect();
+        let others: Vec<&Entry> =
+            self.log.iter().rev().filter(|e| e.from as usize != self.id).take(LAST_ROWS).collect();
         for (i, e) in others.iter().enumerate() {
-            rows.push(Row::new(if i == 0 { "last delivered" } else { "" }, format!("{}:{} {:?}", e.from, e.seq, &*e.text)));
+            rows.push(Row::new(
+                if i == 0 { "last delivered" } else { "" },
+                format!("{}:{} {:?}", e.from, e.seq, &*e.text),
+            ));
         }
         if !self.wants.is_empty() {
             let asks = listing(
-                self.wants.iter().map(|(&k, &(last, who))| {
-                    format!("{} from {who}", range(k, self.bss.vector()[k] + 1, last))
-                }),
+                self.wants
+                    .iter()
+                    .map(|(&k, &(last, who))| format!("{} from {who}", range(k, self.bss.vector()[k] + 1, last))),
                 4,
             );
             rows.push(Row::new("repair", format!("wants {asks} (NACKs sent {}/{})", self.tries, self.retries)));
@@ -671,7 +675,10 @@ static INFO: AlgoInfo = AlgoInfo {
     min_nodes: 2,
     max_nodes: 2048,
     verbs: &[
-        VerbHelp { usage: "post N text", help: "member N broadcasts text (quoted or the rest of the line) to the others" },
+        VerbHelp {
+            usage: "post N text",
+            help: "member N broadcasts text (quoted or the rest of the line) to the others",
+        },
         VerbHelp {
             usage: "ordering N causal|fifo|none",
             help: "member N's delivery rule from now on (fifo and none break causal order on purpose)",
@@ -685,7 +692,11 @@ static INFO: AlgoInfo = AlgoInfo {
             help: "causal | fifo | none: every member's delivery rule at the start (fifo and none are the broken variants)",
         },
         ParamHelp { key: "nack", default: "100", help: "ms a gap may stay open before the member asks for a resend" },
-        ParamHelp { key: "retries", default: "3", help: "NACKs per gap before waiting for news (a SYNC or a newer message)" },
+        ParamHelp {
+            key: "retries",
+            default: "3",
+            help: "NACKs per gap before waiting for news (a SYNC or a newer message)",
+        },
     ],
     action: "post",
     results: &[
