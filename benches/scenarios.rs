@@ -106,7 +106,9 @@ fn holdback_section(json: &mut serde_json::Map<String, serde_json::Value>) {
         ("one missing post, N=16", 16, false),
         ("one missing post, N=1000", 1000, false),
     ] {
-        let row: Vec<f64> = [100, 1000, 10_000].iter().map(|&k| holdback_burst(n, k, chain)).collect();
+        // The fastest of five bursts: the machine is shared, and a burst is short.
+        let best = |k| (0..5).map(|_| holdback_burst(n, k, chain)).fold(f64::INFINITY, f64::min);
+        let row: Vec<f64> = [100, 1000, 10_000].into_iter().map(best).collect();
         println!("{label:<28} {:>10.0} {:>10.0} {:>10.0}", row[0], row[1], row[2]);
         json.insert(format!("holdback {label}"), serde_json::json!(row.iter().map(|x| x.round()).collect::<Vec<_>>()));
     }
