@@ -488,11 +488,10 @@ mod tests {
                 // j first catches up on a random prefix of what was sent.
                 if !sent.is_empty() {
                     let upto = (next(&mut s) % sent.len() as u64) as usize;
-                    for (from, w) in &sent[..upto] {
-                        for k in 0..n {
-                            views[j][k] = views[j][k].max(w[k]);
+                    for (_, w) in &sent[..upto] {
+                        for (mine, theirs) in views[j].iter_mut().zip(w) {
+                            *mine = (*mine).max(*theirs);
                         }
-                        let _ = from;
                     }
                 }
                 views[j][j] += 1;
@@ -506,7 +505,7 @@ mod tests {
             let mut fast: Bss<usize> = Bss::new(n, 0, mode);
             let mut slow = Naive { mode, v: vec![0; n], beyond: BTreeSet::new(), held: Vec::new() };
             for &i in order.iter().chain(order.iter().take(3)) {
-                if next(&mut s) % 10 == 0 {
+                if next(&mut s).is_multiple_of(10) {
                     let m = Mode::ALL[(next(&mut s) % 3) as usize];
                     let got = ids(&fast.set_mode(m));
                     slow.mode = m;
