@@ -452,6 +452,24 @@ proptest! {
     }
 }
 
+/// The random schedules do exercise the hold-back and every repair path.
+#[test]
+fn the_random_schedules_exercise_holdback_and_repair() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut held, mut nack, mut resend, mut sync) = (0, 0, 0, 0);
+    for _ in 0..200 {
+        let c = sample(&mut runner, &case());
+        let mut sc = open(run_config(&c, &[]));
+        play(sc.as_mut(), &c.ops, input);
+        held += (report(sc.as_ref())["result"]["held"] != json!(vec![0; c.n])) as usize;
+        nack += (by_kind(sc.as_ref(), "NACK") > 0) as usize;
+        resend += (by_kind(sc.as_ref(), "RESEND") > 0) as usize;
+        sync += (by_kind(sc.as_ref(), "SYNC") > 0) as usize;
+    }
+    println!("of 200 schedules: {held} end with messages held, {nack} NACK, {resend} RESEND, {sync} SYNC");
+    assert!(held >= 10 && nack >= 10 && resend >= 10 && sync >= 10, "{held} {nack} {resend} {sync}");
+}
+
 /// The broken rules are caught on random schedules too (most need only a
 /// latency spread and a few posts).
 #[test]

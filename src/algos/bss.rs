@@ -257,7 +257,7 @@ impl<T: Clone> Bss<T> {
     /// current rule (O(N)); empty when it is deliverable.
     pub fn gaps(&self, from: usize, stamp: &[u32]) -> Vec<Gap> {
         let mut out = Vec::new();
-        if self.mode == Mode::None || stamp.len() != self.n() {
+        if self.mode == Mode::None || stamp.len() != self.n() || from >= self.n() || stamp[from] == 0 {
             return out;
         }
         let seq = stamp[from];

@@ -123,7 +123,8 @@ impl Describe for Msg {
     fn summary(&self) -> String {
         match self {
             Msg::Post { origin, stamp, text, .. } => {
-                format!("{}({origin}:{} W={} {text:?})", self.kind(), stamp[*origin as usize], show_vector(stamp, 8))
+                let seq = stamp.get(*origin as usize).copied().unwrap_or_default();
+                format!("{}({origin}:{seq} W={} {text:?})", self.kind(), show_vector(stamp, 8))
             }
             Msg::Nack { origin, first, last } => format!("NACK({})", range(*origin as usize, *first, *last)),
             Msg::Sync { v } => format!("SYNC(V={})", show_vector(v, 8)),
@@ -355,7 +356,7 @@ impl Protocol for Node {
                 }
                 let me = self.id;
                 let mine = self.bss.vector()[me];
-                for seq in v[me] + 1..=mine {
+                for seq in v[me].saturating_add(1)..=mine {
                     if let Some(&i) = self.by_id.get(&(me as u32, seq)) {
                         let e = self.log[i].clone();
                         self.resend(cx, from, &e);
