@@ -1,7 +1,9 @@
 //! The algorithms, one file each, and the registry that names them.
 
 pub mod berkeley;
+pub mod bss;
 pub mod bully_election;
+pub mod causal_order;
 pub mod central_lock;
 pub mod chat;
 pub mod chat_rooms;
@@ -53,6 +55,7 @@ pub fn all() -> Vec<Entry> {
         entry::<logical_clocks::LogicalClocks>(),
         entry::<chat::Chat>(),
         entry::<chat_rooms::ChatRooms>(),
+        entry::<causal_order::CausalOrder>(),
     ]
 }
 

@@ -1,0 +1,772 @@
+//! Causal ordering of broadcasts with the Birman–Schiper–Stephenson
+//! protocol (seed 004's chat room, done properly). N members; `post N text`
+//! makes member N broadcast `text` to the N−1 others, stamped with its
+//! delivered vector `V` (after counting the post itself). A receiver holds
+//! a message back until every message it causally depends on is delivered
+//! (the rule lives in [`super::bss`]); `ordering N causal|fifo|none`
+//! switches member N's rule live, and the parameter `ordering=MODE` sets
+//! every member's rule from the start. (A verb acts at one member: the
+//! engine hands each input to one node, so a run-wide switch is the
+//! parameter, or one `ordering` line per member.)
+//!
+//! Causality here is the one BSS (and ISIS's CBCAST) define: a message m
+//! precedes m' when m was *delivered* at the sender of m' before it posted
+//! m' (or posted there earlier), transitively. The monitor rebuilds that
+//! order itself from the engine's record of events — the history event of
+//! every post (`w.event`) and the deliveries each event reports — and never
+//! from the stamps the algorithm computes. (The engine's own ground-truth
+//! clocks count a message's *arrival*, so a member that posts while it
+//! still holds a message back would look as if it depended on it; BSS, by
+//! design, does not: the violation messages name the post events, and
+//! `hb E1 E2` on them shows the engine's view.)
+//!
+//! Crash and recovery: a member keeps its delivered log (with stamps and
+//! texts) and `V` on stable storage; the hold-back queue and the repair
+//! state are volatile. Messages addressed to a crashed member are lost, so
+//! the protocol repairs:
+//!
+//! - on recovery a member broadcasts `SYNC(V)`: every member resends
+//!   (`RESEND`) its own posts the recovered one lacks, and asks for what the
+//!   `SYNC` shows it lacks itself;
+//! - a held message reveals a gap (it waits for `k:a..b`); if the gap is
+//!   still there after `nack` ms the member sends `NACK(k, a, b)` to the
+//!   member whose message revealed it (that member has delivered those
+//!   messages, so it can resend them from its log), and asks again every
+//!   `nack` ms, at most `retries` times, until new information arrives;
+//! - `sync N` lets the lecturer start an anti-entropy round by hand: a loss
+//!   nothing later reveals (the last message of a sender) is repaired only
+//!   so.
+//!
+//! Without faults nothing of this is sent: exactly N−1 messages per post.
+//!
+//! Invariants: `causal-delivery` (no delivery before a causal
+//! predecessor), `no-duplicate-delivery`, and `all-delivered` at
+//! quiescence: every live member has delivered every message — checked for
+//! the members no lost message touched (none addressed to them or sent by
+//! them was lost: a crash, a cut link, random loss or `drop`), because a
+//! loss is repairable only once something reveals it; the others are listed
+//! in `result.unchecked` (the property tests check them too, after a final
+//! `sync` round).
+//!
+//! The broken variant is a feature: `ordering none` (or `fifo`) under a
+//! latency spread delivers a reply before the message it answers, and
+//! `causal-delivery` flags it.
+
+use super::bss::{Arrival, Bss, Delivered, Mode, Stamp};
+use super::logical_clocks::show_vector;
+use super::{listing, ms_param, node_arg};
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::engine::sim::EvKind;
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Up to this many members the badge shows `V`.
+pub const BADGE_VECTOR: usize = 8;
+/// Held messages the inspector lists.
+pub const HELD_ROWS: usize = 6;
+/// Delivered messages the inspector lists (the latest).
+pub const LAST_ROWS: usize = 4;
+
+/// A stamp on the wire: a plain list of numbers.
+mod wire {
+    use super::Stamp;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub fn serialize<S: Serializer>(v: &Stamp, s: S) -> Result<S::Ok, S::Error> {
+        v[..].serialize(s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Stamp, D::Error> {
+        Vec::<u32>::deserialize(d).map(Into::into)
+    }
+    pub mod text {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+        use std::sync::Arc;
+        pub fn serialize<S: Serializer>(t: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+            t[..].serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+            String::deserialize(d).map(Into::into)
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Msg {
+    /// A broadcast of `origin` (`resent`: a repair copy, possibly sent by
+    /// another member that delivered it).
+    Post {
+        origin: u32,
+        #[serde(with = "wire")]
+        stamp: Stamp,
+        #[serde(with = "wire::text")]
+        text: Arc<str>,
+        resent: bool,
+    },
+    /// "Resend broadcasts `first..=last` of `origin`."
+    Nack { origin: u32, first: u32, last: u32 },
+    /// "I am back (or: anti-entropy): this is my delivered vector."
+    Sync { v: Vec<u32> },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Post { resent: false, .. } => "POST",
+            Msg::Post { resent: true, .. } => "RESEND",
+            Msg::Nack { .. } => "NACK",
+            Msg::Sync { .. } => "SYNC",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Post { origin, stamp, text, .. } => {
+                let seq = stamp.get(*origin as usize).copied().unwrap_or_default();
+                format!("{}({origin}:{seq} W={} {text:?})", self.kind(), show_vector(stamp, 8))
+            }
+            Msg::Nack { origin, first, last } => format!("NACK({})", range(*origin as usize, *first, *last)),
+            Msg::Sync { v } => format!("SYNC(V={})", show_vector(v, 8)),
+        }
+    }
+}
+
+/// `k:a` or `k:a..b`.
+fn range(k: usize, a: u32, b: u32) -> String {
+    if a == b { format!("{k}:{a}") } else { format!("{k}:{a}..{b}") }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// Ask again for what is still missing.
+    Nack,
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        "nack-timer"
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Post(String),
+    Ordering(Mode),
+    Sync,
+}
+
+/// What the engine keeps of a member after every event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    /// Own broadcasts so far.
+    pub posted: u32,
+    /// Others' messages delivered so far.
+    pub delivered: u64,
+    /// (from, seq) of the messages this event delivered, in order.
+    pub batch: Vec<(u32, u32)>,
+    pub held: u32,
+    pub mode: Mode,
+    /// `V`, for small runs (the badge).
+    pub small: Option<Vec<u32>>,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        if self.held > 0 { Role::Wanting } else { Role::Idle }
+    }
+    fn badge(&self) -> String {
+        let held = if self.held > 0 { format!(" held={}", self.held) } else { String::new() };
+        match &self.small {
+            Some(v) => format!("V={}{held}", show_vector(v, usize::MAX)),
+            None if self.held > 0 => held.trim_start().to_string(),
+            None => format!("d={}", self.delivered),
+        }
+    }
+}
+
+/// One delivered message, on stable storage.
+#[derive(Clone, Debug)]
+struct Entry {
+    from: u32,
+    seq: u32,
+    stamp: Stamp,
+    text: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    n: usize,
+    bss: Bss<Arc<str>>,
+    /// Delivered messages (own posts included) in delivery order: stable.
+    log: Vec<Entry>,
+    by_id: HashMap<(u32, u32), usize>,
+    delivered: u64,
+    /// Volatile repair state: sender → (highest seq needed, who to ask).
+    wants: BTreeMap<usize, (u32, usize)>,
+    armed: bool,
+    tries: u32,
+    nack: Time,
+    retries: u32,
+    batch: Vec<(u32, u32)>,
+}
+
+impl Node {
+    fn new(id: NodeId, n: usize, mode: Mode, nack: Time, retries: u32) -> Self {
+        Node {
+            id,
+            n,
+            bss: Bss::new(n, id, mode),
+            log: Vec::new(),
+            by_id: HashMap::new(),
+            delivered: 0,
+            wants: BTreeMap::new(),
+            armed: false,
+            tries: 0,
+            nack,
+            retries,
+            batch: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, from: usize, seq: u32, stamp: Stamp, text: Arc<str>) {
+        self.by_id.insert((from as u32, seq), self.log.len());
+        self.log.push(Entry { from: from as u32, seq, stamp, text });
+    }
+
+    fn deliver(&mut self, cx: &mut Cx<Self>, list: Vec<Delivered<Arc<str>>>) {
+        for d in list {
+            cx.note(format!("delivers {}:{} {:?}", d.from, d.seq, &*d.payload));
+            self.batch.push((d.from as u32, d.seq));
+            self.delivered += 1;
+            self.keep(d.from, d.seq, d.stamp, d.payload);
+        }
+    }
+
+    /// Remember what a stamp reveals as missing, and whom to ask.
+    fn want(&mut self, revealer: usize, gaps: impl Iterator<Item = (usize, u32)>) -> bool {
+        let mut news = false;
+        for (k, last) in gaps {
+            if k == self.id || revealer == self.id {
+                continue;
+            }
+            let e = self.wants.entry(k).or_insert((0, revealer));
+            if last > e.0 {
+                *e = (last, revealer);
+                news = true;
+            }
+        }
+        news
+    }
+
+    /// Drop what is no longer missing; arm or cancel the NACK timer.
+    fn settle(&mut self, cx: &mut Cx<Self>, news: bool) {
+        let v = self.bss.vector().to_vec();
+        self.wants.retain(|&k, (last, _)| *last > v[k]);
+        if self.wants.is_empty() {
+            if self.armed {
+                cx.cancel_timer(Timer::Nack);
+                self.armed = false;
+            }
+            self.tries = 0;
+        } else if news || !self.armed {
+            if news {
+                self.tries = 0;
+            }
+            if !self.armed && self.tries < self.retries {
+                cx.set_timer(self.nack, Timer::Nack);
+                self.armed = true;
+            }
+        }
+    }
+
+    fn on_post(&mut self, cx: &mut Cx<Self>, from: NodeId, origin: usize, stamp: Stamp, text: Arc<str>) {
+        let gaps = self.bss.gaps(origin, &stamp);
+        let r = self.bss.receive(origin, stamp.clone(), text);
+        let news = match r.arrival {
+            Arrival::Held => {
+                cx.note(format!("holds back {origin}:{}", stamp[origin]));
+                self.want(from, gaps.iter().map(|g| (g.from, g.last)))
+            }
+            Arrival::Duplicate => {
+                cx.note(format!("drops duplicate {origin}:{}", stamp[origin]));
+                false
+            }
+            Arrival::Invalid => {
+                cx.note("drops a message with a bad stamp");
+                false
+            }
+            Arrival::Delivered => false,
+        };
+        self.deliver(cx, r.delivered);
+        self.settle(cx, news);
+    }
+
+    fn resend(&self, cx: &mut Cx<Self>, to: NodeId, e: &Entry) {
+        cx.send(to, Msg::Post { origin: e.from, stamp: e.stamp.clone(), text: e.text.clone(), resent: true });
+    }
+
+    /// Recompute what the held messages wait for (after a mode switch).
+    fn rewant(&mut self) {
+        self.wants.clear();
+        let gaps: Vec<(usize, Vec<(usize, u32)>)> = self
+            .bss
+            .held()
+            .map(|h| (h.from, self.bss.gaps(h.from, &h.stamp).iter().map(|g| (g.from, g.last)).collect()))
+            .collect();
+        for (from, g) in gaps {
+            self.want(from, g.into_iter());
+        }
+    }
+
+    fn broadcast_sync(&self, cx: &mut Cx<Self>) {
+        cx.broadcast(Msg::Sync { v: self.bss.vector().to_vec() });
+    }
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        self.batch.clear();
+        match msg {
+            Msg::Post { origin, stamp, text, .. } => {
+                let origin = origin as usize;
+                if origin >= self.n {
+                    return;
+                }
+                self.on_post(cx, from, origin, stamp, text);
+            }
+            Msg::Nack { origin, first, last } => {
+                let last = last.min(first.saturating_add(100_000));
+                for seq in first..=last {
+                    if let Some(&i) = self.by_id.get(&(origin, seq)) {
+                        let e = self.log[i].clone();
+                        self.resend(cx, from, &e);
+                    }
+                }
+            }
+            Msg::Sync { v } => {
+                if v.len() != self.n {
+                    return;
+                }
+                let me = self.id;
+                let mine = self.bss.vector()[me];
+                for seq in v[me].saturating_add(1)..=mine {
+                    if let Some(&i) = self.by_id.get(&(me as u32, seq)) {
+                        let e = self.log[i].clone();
+                        self.resend(cx, from, &e);
+                    }
+                }
+                let news = self.want(from, v.iter().enumerate().filter(|&(k, _)| k != from).map(|(k, &x)| (k, x)));
+                let news = self.want(from, std::iter::once((from, v[from]))) || news;
+                self.settle(cx, news);
+            }
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        self.batch.clear();
+        let Timer::Nack = timer;
+        self.armed = false;
+        let v = self.bss.vector().to_vec();
+        self.wants.retain(|&k, (last, _)| *last > v[k]);
+        if self.wants.is_empty() {
+            return;
+        }
+        for (&k, &(last, who)) in &self.wants {
+            cx.send(who, Msg::Nack { origin: k as u32, first: v[k] + 1, last });
+        }
+        self.tries += 1;
+        self.settle(cx, false);
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        self.batch.clear();
+        match req {
+            Request::Post(text) => {
+                let text: Arc<str> = text.into();
+                let (stamp, released) = self.bss.broadcast();
+                let me = self.id;
+                self.keep(me, stamp[me], stamp.clone(), text.clone());
+                cx.broadcast(Msg::Post { origin: me as u32, stamp, text, resent: false });
+                self.deliver(cx, released);
+            }
+            Request::Ordering(mode) => {
+                let released = self.bss.set_mode(mode);
+                self.deliver(cx, released);
+                self.rewant();
+                self.settle(cx, true);
+            }
+            Request::Sync => self.broadcast_sync(cx),
+        }
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        self.batch.clear();
+        self.broadcast_sync(cx);
+    }
+
+    fn recovered(&self) -> Self {
+        // Stable: V, the delivered log, the mode. Volatile: the hold-back
+        // queue and the repair state.
+        let mut r = self.clone();
+        r.bss.clear_held();
+        r.wants.clear();
+        r.armed = false;
+        r.tries = 0;
+        r.batch.clear();
+        r
+    }
+
+    fn summary(&self) -> Sum {
+        let v = self.bss.vector();
+        Sum {
+            posted: v[self.id],
+            delivered: self.delivered,
+            batch: self.batch.clone(),
+            held: self.bss.held_len() as u32,
+            mode: self.bss.mode(),
+            small: (self.n <= BADGE_VECTOR).then(|| v.to_vec()),
+        }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let mode = self.bss.mode();
+        let note = match mode {
+            Mode::Causal => "BSS hold-back",
+            Mode::Fifo => "per sender only: NOT causal",
+            Mode::None => "at once: NOT causal",
+        };
+        let mut rows = vec![
+            Row::new("ordering", format!("{} ({note})", mode.name())),
+            Row::new("V (delivered)", show_vector(self.bss.vector(), 16)),
+            Row::new("posted", self.bss.vector()[self.id]),
+            Row::new("held back", self.bss.held_len()),
+        ];
+        for h in self.bss.held().take(HELD_ROWS) {
+            let waits = listing(self.bss.gaps(h.from, &h.stamp).iter().map(|g| range(g.from, g.first, g.last)), 4);
+            rows.push(Row::new("", format!("{}:{} W={} waits for {waits}", h.from, h.seq, show_vector(&h.stamp, 8))));
+        }
+        if self.bss.held_len() > HELD_ROWS {
+            rows.push(Row::new("", format!("… +{} more", self.bss.held_len() - HELD_ROWS)));
+        }
+        rows.push(Row::new("delivered", format!("{} (own posts: {})", self.delivered, self.bss.vector()[self.id])));
+        let others: Vec<&Entry> =
+            self.log.iter().rev().filter(|e| e.from as usize != self.id).take(LAST_ROWS).collect();
+        for (i, e) in others.iter().enumerate() {
+            rows.push(Row::new(
+                if i == 0 { "last delivered" } else { "" },
+                format!("{}:{} {:?}", e.from, e.seq, &*e.text),
+            ));
+        }
+        if !self.wants.is_empty() {
+            let asks = listing(
+                self.wants
+                    .iter()
+                    .map(|(&k, &(last, who))| format!("{} from {who}", range(k, self.bss.vector()[k] + 1, last))),
+                4,
+            );
+            rows.push(Row::new("repair", format!("wants {asks} (NACKs sent {}/{})", self.tries, self.retries)));
+        }
+        rows
+    }
+}
+
+/// A posted message as the monitor knows it.
+struct Posted {
+    event: u32,
+    /// Its causal past: how many posts of each member precede it (itself
+    /// included), rebuilt from the deliveries.
+    deps: Vec<u32>,
+}
+
+/// The monitor: the causal order of posts rebuilt from the engine's events.
+pub struct Check {
+    n: usize,
+    posts: HashMap<(u32, u32), Posted>,
+    order: Vec<(u32, u32)>,
+    posted: Vec<u32>,
+    /// Per member: what it has delivered, as a causal vector (own posts
+    /// included), the delivered prefix per sender, and beyond the prefix.
+    past: Vec<Vec<u32>>,
+    prefix: Vec<Vec<u32>>,
+    beyond: BTreeSet<(u32, u32, u32)>,
+    delivered: Vec<Vec<(u32, u32)>>,
+    /// Members a lost message touched (not judged by all-delivered).
+    touched: Vec<bool>,
+    scanned: usize,
+    reported: Vec<bool>,
+}
+
+impl Check {
+    pub fn new(n: usize) -> Self {
+        Check {
+            n,
+            posts: HashMap::new(),
+            order: Vec::new(),
+            posted: vec![0; n],
+            past: vec![Vec::new(); n],
+            prefix: vec![Vec::new(); n],
+            beyond: BTreeSet::new(),
+            delivered: vec![Vec::new(); n],
+            touched: vec![false; n],
+            scanned: 0,
+            reported: vec![false; n],
+        }
+    }
+
+    fn row(v: &mut Vec<u32>, n: usize) -> &mut Vec<u32> {
+        if v.is_empty() {
+            v.resize(n, 0);
+        }
+        v
+    }
+
+    fn has(&self, x: usize, j: usize, s: u32) -> bool {
+        self.prefix[x].get(j).is_some_and(|&p| s <= p) || self.beyond.contains(&(x as u32, j as u32, s))
+    }
+
+    fn mark(&mut self, x: usize, j: usize, s: u32) {
+        let n = self.n;
+        let p = Self::row(&mut self.prefix[x], n);
+        if s == p[j] + 1 {
+            p[j] += 1;
+            while self.beyond.remove(&(x as u32, j as u32, p[j] + 1)) {
+                p[j] += 1;
+            }
+        } else {
+            self.beyond.insert((x as u32, j as u32, s));
+        }
+    }
+
+    fn scan_losses(&mut self, w: &World<Node>) {
+        for e in &w.history[self.scanned.min(w.history.len())..] {
+            if let EvKind::Lost { from, .. } = e.kind {
+                self.touched[from as usize] = true;
+                self.touched[e.node as usize] = true;
+            }
+        }
+        self.scanned = w.history.len();
+    }
+
+    fn missing(&self, x: usize) -> u64 {
+        let others = self.order.len() as u64 - self.posted[x] as u64;
+        others - self.delivered[x].len() as u64
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["causal-delivery", "no-duplicate-delivery", "all-delivered"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, _old: Option<&Sum>) -> Vec<Violation> {
+        let Change::Summary(x) = change else { return Vec::new() };
+        let s = &w.summaries[x];
+        let n = self.n;
+        let mut out = Vec::new();
+        let e = w.event.unwrap_or_default();
+        while self.posted[x] < s.posted {
+            self.posted[x] += 1;
+            let seq = self.posted[x];
+            let past = Self::row(&mut self.past[x], n);
+            past[x] = seq;
+            let deps = past.clone();
+            self.mark(x, x, seq);
+            self.posts.insert((x as u32, seq), Posted { event: e, deps });
+            self.order.push((x as u32, seq));
+        }
+        for &(j, q) in &s.batch {
+            let (ju, id) = (j as usize, format!("{j}:{q}"));
+            if self.has(x, ju, q) {
+                out.push(w.violation("no-duplicate-delivery", format!("member {x} delivered {id} a second time")));
+                continue;
+            }
+            let Some(m) = self.posts.get(&(j, q)) else {
+                out.push(w.violation("causal-delivery", format!("member {x} delivered {id}, which nobody posted")));
+                continue;
+            };
+            let prefix = &self.prefix[x];
+            let first = (0..n).find_map(|k| {
+                let need = if k == ju { q - 1 } else { m.deps[k] };
+                let have = prefix.get(k).copied().unwrap_or(0);
+                // The first predecessor of k's not delivered here.
+                (have < need).then(|| (k, (have + 1..=need).find(|&t| !self.has(x, k, t)).unwrap_or(have + 1)))
+            });
+            if let Some((k, t)) = first {
+                let before = self.posts.get(&(k as u32, t)).map_or(0, |p| p.event);
+                out.push(w.violation(
+                    "causal-delivery",
+                    format!(
+                        "member {x} delivered {id} (posted at e{}) before {k}:{t} (posted at e{before}), which it depends on",
+                        m.event
+                    ),
+                ));
+            }
+            let deps = m.deps.clone();
+            let past = Self::row(&mut self.past[x], n);
+            for (a, b) in past.iter_mut().zip(&deps) {
+                *a = (*a).max(*b);
+            }
+            self.mark(x, ju, q);
+            self.delivered[x].push((j, q));
+        }
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        self.scan_losses(w);
+        let mut out = Vec::new();
+        for x in 0..self.n {
+            let missing = self.missing(x);
+            if missing == 0 {
+                self.reported[x] = false;
+                continue;
+            }
+            if !w.alive[x] || self.touched[x] || self.reported[x] {
+                continue;
+            }
+            self.reported[x] = true;
+            let first = self.order.iter().find(|&&(j, q)| j as usize != x && !self.has(x, j as usize, q));
+            let what = first.map_or(String::new(), |(j, q)| format!(", e.g. {j}:{q}"));
+            out.push(w.violation(
+                "all-delivered",
+                format!("member {x} never delivered {missing} of the {} messages of others{what}", {
+                    self.order.len() as u64 - self.posted[x] as u64
+                }),
+            ));
+        }
+        out
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let delivered: Vec<Vec<String>> =
+            self.delivered.iter().map(|d| d.iter().map(|(j, q)| format!("{j}:{q}")).collect()).collect();
+        let held: Vec<u32> = w.summaries.iter().map(|s| s.held).collect();
+        let missing: Vec<u64> = (0..self.n).map(|x| self.missing(x)).collect();
+        let ordering: Vec<&str> = w.summaries.iter().map(|s| s.mode.name()).collect();
+        let touched: Vec<usize> = (0..self.n).filter(|&x| self.touched[x]).collect();
+        serde_json::json!({
+            "posts": self.order.len(),
+            "delivered": delivered,
+            "held": held,
+            "missing": missing,
+            "ordering": ordering,
+            "unchecked": touched,
+        })
+    }
+
+    fn status(&self, w: &World<Node>) -> Option<String> {
+        let held: u32 = w.summaries.iter().map(|s| s.held).sum();
+        (held > 0).then(|| format!("{held} held back"))
+    }
+}
+
+pub struct CausalOrder;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "causal-order",
+    about: "causal broadcast (Birman–Schiper–Stephenson): vector-stamped posts, a hold-back queue, NACK repair",
+    default_nodes: 3,
+    min_nodes: 2,
+    max_nodes: 2048,
+    verbs: &[
+        VerbHelp {
+            usage: "post N text",
+            help: "member N broadcasts text (quoted or the rest of the line) to the others",
+        },
+        VerbHelp {
+            usage: "ordering N causal|fifo|none",
+            help: "member N's delivery rule from now on (fifo and none break causal order on purpose)",
+        },
+        VerbHelp { usage: "sync N", help: "member N broadcasts its delivered vector: the others repair what it lacks" },
+    ],
+    params: &[
+        ParamHelp {
+            key: "ordering",
+            default: "causal",
+            help: "causal | fifo | none: every member's delivery rule at the start (fifo and none are the broken variants)",
+        },
+        ParamHelp { key: "nack", default: "100", help: "ms a gap may stay open before the member asks for a resend" },
+        ParamHelp {
+            key: "retries",
+            default: "3",
+            help: "NACKs per gap before waiting for news (a SYNC or a newer message)",
+        },
+    ],
+    action: "post",
+    results: &[
+        FieldHelp { key: "posts", help: "messages posted so far" },
+        FieldHelp {
+            key: "delivered",
+            help: "per member, the ids of the others' messages it delivered, in order: `\"2:1\"` is member 2's first post",
+        },
+        FieldHelp { key: "held", help: "per member, messages in its hold-back queue now" },
+        FieldHelp { key: "missing", help: "per member, others' messages it has not delivered (yet)" },
+        FieldHelp { key: "ordering", help: "per member, its delivery rule now" },
+        FieldHelp {
+            key: "unchecked",
+            help: "members a lost message touched: `all-delivered` does not judge them (a loss is repaired once revealed)",
+        },
+    ],
+};
+
+impl Algorithm for CausalOrder {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let mode = Mode::ALL[params.choice("ordering", &["causal", "fifo", "none"])?];
+        let nack = ms_param(params, "nack", 100)?;
+        if nack == 0 {
+            return Err("parameter nack must be at least 1 ms".into());
+        }
+        let retries = params.num::<u32>("retries", 3)?;
+        let nodes = (0..n).map(|i| Node::new(i, n, mode, nack, retries)).collect();
+        Ok((nodes, Box::new(Check::new(n))))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        match verb {
+            "post" => {
+                let Some((who, rest)) = args.split_first() else {
+                    return Err("`post` expects a member and a text: `post N text`".into());
+                };
+                let node = node_arg("post", std::slice::from_ref(who), n)?;
+                let text = rest.join(" ");
+                if text.trim().is_empty() {
+                    return Err(format!("`post {node}`: what does member {node} post? e.g. `post {node} \"hello\"`"));
+                }
+                Ok((node, Request::Post(text)))
+            }
+            "ordering" => match args {
+                [who, mode] => {
+                    let node = node_arg("ordering", std::slice::from_ref(who), n)?;
+                    let mode = Mode::parse(mode)
+                        .ok_or_else(|| format!("`ordering N MODE`: MODE is causal, fifo or none, not {mode:?}"))?;
+                    Ok((node, Request::Ordering(mode)))
+                }
+                [mode] if Mode::parse(mode).is_some() => Err(format!(
+                    "`ordering` switches one member: `ordering N {mode}` (every member from the start: the parameter ordering={mode})"
+                )),
+                _ => Err("`ordering` expects a member and a rule: `ordering N causal|fifo|none`".into()),
+            },
+            "sync" => Ok((node_arg("sync", args, n)?, Request::Sync)),
+            _ => Err(format!(
+                "unknown verb {verb:?} (causal-order knows: post N text, ordering N causal|fifo|none, sync N)"
+            )),
+        }
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        Some(Input::Verb { verb: "post".into(), args: vec![node.to_string(), format!("hello {}", s.posted + 1)] })
+    }
+}
