@@ -147,6 +147,15 @@ impl<T: Clone> Bss<T> {
         }
     }
 
+    /// A member that joins late: the broadcasts counted in `base` count as
+    /// delivered, so it waits for nothing older (a chat room's newcomer
+    /// starts from what the room has relayed).
+    pub fn starting_at(me: usize, mode: Mode, base: Vec<u32>) -> Self {
+        let mut b = Bss::new(base.len(), me, mode);
+        b.v = base;
+        b
+    }
+
     pub fn n(&self) -> usize {
         self.v.len()
     }
@@ -334,6 +343,20 @@ mod tests {
 
     /// The classic picture: P0 broadcasts m1, P1 delivers it and
     /// broadcasts m2; P2 gets m2 first and holds it until m1 arrives.
+    #[test]
+    fn a_late_joiner_waits_for_nothing_older_than_its_start() {
+        // Member 2 starts where the room is: 3 broadcasts of 0, 1 of 1.
+        let mut b: Bss<&str> = Bss::starting_at(2, Mode::Causal, vec![3, 1, 0]);
+        assert_eq!(b.receive(0, st(&[2, 0, 0]), "old").arrival, Arrival::Duplicate);
+        // 1's second broadcast after 0's fourth: held until that comes.
+        assert_eq!(b.receive(1, st(&[4, 2, 0]), "reply").arrival, Arrival::Held);
+        let r = b.receive(0, st(&[4, 1, 0]), "new");
+        assert_eq!(ids(&r.delivered), [(0, 4), (1, 2)]);
+        assert_eq!(b.vector(), &[4, 2, 0]);
+        let (stamp, _) = b.broadcast();
+        assert_eq!(&stamp[..], &[4, 2, 1]);
+    }
+
     #[test]
     fn holds_back_until_the_predecessor_arrives() {
         let mut p2: Bss<&str> = Bss::new(3, 2, Mode::Causal);

@@ -49,6 +49,7 @@
 //! show a post the moment it arrives, and the checker catches the reply
 //! shown before the message it answers.
 
+use super::bss::{Bss, Mode};
 use super::listing;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
@@ -209,23 +210,30 @@ pub enum Request {
     Leave,
 }
 
-/// A held-back room message.
+/// A room message that arrived at a client (it waits in `Place::Joining`
+/// when it overtook the welcome).
 #[derive(Clone, Debug, PartialEq)]
-struct Held {
+struct Arrived {
     id: MsgId,
     name: String,
     stamp: Vec<u32>,
     text: String,
 }
 
-/// A client's membership: the room, its name there, and the BSS state.
+/// A client's membership: the room, its name there, and the BSS state
+/// (`V` of room messages delivered per author, own posts included, and the
+/// hold-back queue; the payload is the author's name and the text).
 #[derive(Clone, Debug)]
 struct Membership {
     room: RoomId,
     name: String,
-    /// Room messages delivered, per author (own posts included).
-    v: Vec<u32>,
-    held: Vec<Held>,
+    bss: Bss<(String, String)>,
+}
+
+impl Membership {
+    fn v(&self) -> &[u32] {
+        self.bss.vector()
+    }
 }
 
 /// Where a client is.
@@ -237,7 +245,7 @@ enum Place {
     Creating,
     /// Asked to join `room` as `name`, waiting for the welcome; room
     /// messages that overtake the welcome wait here for it.
-    Joining { room: RoomId, name: String, early: Vec<Held> },
+    Joining { room: RoomId, name: String, early: Vec<Arrived> },
 }
 
 #[derive(Clone, Debug)]
@@ -393,9 +401,9 @@ impl Node {
                     self.say("Please enter correct command (not in a chat room: ./join one)");
                     return;
                 };
-                m.v[self.id] += 1;
-                let id = MsgId { room: m.room, from: self.id, seq: m.v[self.id] };
-                let msg = Msg::Post { room: m.room, stamp: m.v.clone(), text: text.clone() };
+                let (stamp, _) = m.bss.broadcast();
+                let id = MsgId { room: m.room, from: self.id, seq: stamp[self.id] };
+                let msg = Msg::Post { room: m.room, stamp: stamp.to_vec(), text: text.clone() };
                 self.posts += 1;
                 self.last_post = Some(id);
                 self.say(text);
@@ -412,7 +420,7 @@ impl Node {
                 self.say("> ./leave");
                 match self.member.take() {
                     Some(m) => {
-                        cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v[self.id] });
+                        cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v()[self.id] });
                         self.say(format!("left room {}", m.room));
                     }
                     None => self.say("Please enter correct command (not in a chat room)"),
@@ -432,7 +440,8 @@ impl Node {
             Msg::Welcome { room, members, base } => match std::mem::replace(&mut self.place, Place::Prompt) {
                 Place::Joining { room: r, name, early } if r == room => {
                     self.say(format!("connected to chat room {room}: {}", python_list(&members)));
-                    self.member = Some(Membership { room, name, v: base, held: Vec::new() });
+                    let mode = if self.no_holdback { Mode::None } else { Mode::Causal };
+                    self.member = Some(Membership { room, name, bss: Bss::starting_at(self.id, mode, base) });
                     for h in early {
                         self.receive(h);
                     }
@@ -456,40 +465,30 @@ impl Node {
             }
             Msg::MemberList { names } => self.say(python_list(&names)),
             Msg::Relay { id, name, stamp, text } => match &mut self.place {
-                Place::Joining { room, early, .. } if *room == id.room => early.push(Held { id, name, stamp, text }),
-                _ => self.receive(Held { id, name, stamp, text }),
+                Place::Joining { room, early, .. } if *room == id.room => early.push(Arrived { id, name, stamp, text }),
+                _ => self.receive(Arrived { id, name, stamp, text }),
             },
             _ => {}
         }
     }
 
     /// BSS: deliver a room message once its causal past is delivered.
-    fn receive(&mut self, h: Held) {
+    fn receive(&mut self, a: Arrived) {
         let Some(m) = self.member.as_mut() else { return };
-        if h.id.room != m.room || h.stamp.len() != m.v.len() {
+        if a.id.room != m.room || a.stamp.len() != m.v().len() || a.stamp[a.id.from] != a.id.seq {
             return;
         }
-        let j = h.id.from;
-        // Already delivered, or already held: a copy.
-        if h.id.seq <= m.v[j] || m.held.iter().any(|x| x.id == h.id) {
-            return;
-        }
-        m.held.push(h);
-        let mut out = Vec::new();
-        loop {
-            let ready = m.held.iter().position(|x| self.no_holdback || deliverable(&m.v, x));
-            let Some(i) = ready else { break };
-            let x = m.held.remove(i);
-            m.v[x.id.from] = m.v[x.id.from].max(x.id.seq);
-            out.push(x);
-        }
-        for x in out {
+        let room = m.room;
+        let receipt = m.bss.receive(a.id.from, a.stamp.into(), (a.name, a.text));
+        for d in receipt.delivered {
+            let id = MsgId { room, from: d.from, seq: d.seq };
+            let (name, text) = d.payload;
             self.deliveries += 1;
-            self.delivered.push(x.id);
-            if x.id.from == CONTROLLER {
-                self.say(x.text);
+            self.delivered.push(id);
+            if id.from == CONTROLLER {
+                self.say(text);
             } else {
-                self.say(format!("{} : {}", x.name, x.text));
+                self.say(format!("{name} : {text}"));
             }
         }
     }
@@ -607,13 +606,6 @@ fn no_such_room(room: RoomId) -> Msg {
     Msg::Refused { text: format!("no such room {room} (Please enter correct port number)") }
 }
 
-/// The BSS delivery condition for a message held at a member whose
-/// delivered vector is `v`.
-fn deliverable(v: &[u32], h: &Held) -> bool {
-    let j = h.id.from;
-    h.stamp[j] == v[j] + 1 && h.stamp.iter().zip(v).enumerate().all(|(k, (w, v))| k == j || w <= v)
-}
-
 impl Protocol for Node {
     type Msg = Msg;
     type Timer = Timer;
@@ -655,7 +647,7 @@ impl Protocol for Node {
         }
         self.say("(disconnected: the client crashed)");
         if let Some(m) = self.member.take() {
-            cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v[self.id] });
+            cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v()[self.id] });
         }
         self.say("Enter command : (./createRoom or ./join)");
     }
@@ -683,8 +675,8 @@ impl Protocol for Node {
             controller: self.is_controller(),
             room: m.map(|m| m.room),
             name: m.map(|m| m.name.clone()).unwrap_or_default(),
-            v: m.map(|m| m.v.clone()).unwrap_or_default(),
-            held: m.map_or(0, |m| m.held.len() as u32),
+            v: m.map(|m| m.v().to_vec()).unwrap_or_default(),
+            held: m.map_or(0, |m| m.bss.held_len() as u32),
             last_post: self.last_post,
             posts: self.posts,
             delivered: self.delivered.clone(),
@@ -727,10 +719,21 @@ impl Protocol for Node {
             };
             rows.push(Row::new("client", place));
             if let Some(m) = &self.member {
-                rows.push(Row::new("V delivered", show_vector(&m.v)));
-                let held = m.held.iter().map(|h| {
-                    let waits = waits_for(&m.v, h);
-                    format!("{} W={} waits for {waits}", h.id, show_vector(&h.stamp))
+                rows.push(Row::new("V delivered", show_vector(m.v())));
+                let held = m.bss.held().map(|h| {
+                    let gaps: Vec<String> = m
+                        .bss
+                        .gaps(h.from, &h.stamp)
+                        .iter()
+                        .map(|g| {
+                            if g.first == g.last {
+                                format!("{}:{}", g.from, g.first)
+                            } else {
+                                format!("{}:{}-{}", g.from, g.first, g.last)
+                            }
+                        })
+                        .collect();
+                    format!("{}:{}:{} W={} waits for {}", m.room, h.from, h.seq, show_vector(&h.stamp), gaps.join(","))
                 });
                 rows.push(Row::new("hold-back", listing(held, 4)));
             }
@@ -745,22 +748,6 @@ impl Protocol for Node {
         }
         rows
     }
-}
-
-/// What a held message still waits for, as `author:seq` of the messages
-/// the member has not delivered yet.
-fn waits_for(v: &[u32], h: &Held) -> String {
-    let j = h.id.from;
-    let mut missing: Vec<String> = Vec::new();
-    if h.stamp[j] > v[j] + 1 {
-        missing.push(format!("{j}:{}", v[j] + 1));
-    }
-    for (k, (&w, &have)) in h.stamp.iter().zip(v).enumerate() {
-        if k != j && w > have {
-            missing.push(format!("{k}:{w}"));
-        }
-    }
-    missing.join(",")
 }
 
 // ----- the monitor ------------------------------------------------------------
