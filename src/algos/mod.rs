@@ -11,6 +11,7 @@ pub mod lamport_mutex;
 pub mod logical_clocks;
 pub mod ricart_agrawala;
 pub mod ring_election;
+pub mod shared_memory;
 pub mod suzuki_kasami;
 pub mod token_ring;
 
@@ -56,6 +57,7 @@ pub fn all() -> Vec<Entry> {
         entry::<chat::Chat>(),
         entry::<chat_rooms::ChatRooms>(),
         entry::<causal_order::CausalOrder>(),
+        entry::<shared_memory::SharedMemory>(),
     ]
 }
 

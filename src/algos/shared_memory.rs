@@ -1,0 +1,659 @@
+//! Shared-memory IPC (seed 000 "Interprocess Communication"): a shared
+//! array of `cells` integers (10), initialised to −1, a writer that writes
+//! 1..10 into it and sleeps 5 s after the 6th, and a reader that polls the
+//! cells in order and, on −1, logs "Data not available sleeping for 1
+//! second before retrying" and tries again a second later.
+//!
+//! The shared segment is node 0 (the seed's `multiprocessing.Array`); the
+//! writer is node 1 (process1) and every further node a reader (process2,
+//! …). A load or a store is a message to the segment and its answer (READ
+//! → VALUE, WRITE → ACK), so the diagram shows every access and who made
+//! it; the segment answers in the order accesses reach it, which is what
+//! makes a read of a cell either see the write or not. Virtual time makes
+//! the sleeps instant to step through.
+//!
+//! Each process does one access at a time and repeats it if no answer
+//! comes within `timeout` ms (an access numbered `op`, so a late answer to
+//! an earlier try is recognised); stores of the same value are idempotent,
+//! so a repeat is harmless. The segment outlives the processes (as a
+//! shared-memory segment outlives a crashed process): its cells survive a
+//! crash of node 0 too. A process that crashes starts over when it comes
+//! back (the writer writes 1.. again, the reader reads from cell 0).
+//!
+//! `write N CELL VALUE` and `read N CELL` let any process make one access
+//! by hand (another writer racing the first, a look at one cell).
+//!
+//! Invariants: `no-read-of-empty` (a reader never takes −1 for data),
+//! `reads-see-writes` (every value a reader takes was stored in that cell
+//! before the read was answered), and at quiescence `all-read` (every live
+//! reader finished, having read every cell). `variant=no-wait` is the
+//! broken reader: it takes whatever it finds, −1 included, and the checker
+//! catches it as soon as it outruns the writer.
+
+use super::listing;
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The segment's node id, and the writer's.
+pub const SEGMENT: NodeId = 0;
+pub const WRITER: NodeId = 1;
+/// The value of a cell nobody has written.
+pub const EMPTY: i64 = -1;
+/// Most cells a segment may have.
+pub const CELLS_MAX: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Msg {
+    Write { cell: u32, value: i64, op: u64 },
+    Ack { cell: u32, op: u64 },
+    Read { cell: u32, op: u64 },
+    Value { cell: u32, value: i64, op: u64 },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Write { .. } => "WRITE",
+            Msg::Ack { .. } => "ACK",
+            Msg::Read { .. } => "READ",
+            Msg::Value { .. } => "VALUE",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Write { cell, value, .. } => format!("WRITE(shared[{cell}] = {value})"),
+            Msg::Ack { cell, .. } => format!("ACK(shared[{cell}])"),
+            Msg::Read { cell, .. } => format!("READ(shared[{cell}])"),
+            Msg::Value { cell, value, .. } => format!("VALUE(shared[{cell}] = {value})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// The writer's intentional sleep.
+    Nap,
+    /// The reader's one-second wait before reading an empty cell again.
+    Poll,
+    /// No answer to access `op`: try again.
+    Retry { op: u64 },
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::Nap => "nap-timer",
+            Timer::Poll => "poll-timer",
+            Timer::Retry { .. } => "retry-timer",
+        }
+    }
+}
+
+/// A hand-made access.
+#[derive(Clone, Debug)]
+pub enum Request {
+    Write { cell: u32, value: i64 },
+    Read { cell: u32 },
+}
+
+/// The access a process waits for an answer to.
+#[derive(Clone, Debug, PartialEq)]
+struct Access {
+    op: u64,
+    msg: Msg,
+    /// Made by hand (`write`/`read` verbs), not by the process's program.
+    manual: bool,
+}
+
+/// What a process's program is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Writer: writing value `i` (into cell i−1); reader: reading cell `i`.
+    Busy(u32),
+    Sleeping(u32),
+    Finished,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Knobs {
+    pub cells: u32,
+    /// The writer sleeps after every value that is a multiple of this.
+    pub nap_after: u32,
+    pub nap: Time,
+    pub poll: Time,
+    pub timeout: Time,
+    pub no_wait: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub role: Role,
+    /// Segment: the cells, and who touched each last (`w1`, `r2`).
+    pub cells: Vec<i64>,
+    pub touched: Vec<String>,
+    /// Segment: the store it answered in the latest event.
+    pub stored: Option<(u32, i64)>,
+    /// Reader: a value it took in the latest event, for cell.
+    pub took: Option<(u32, i64)>,
+    /// Log lines written in the latest event, and how many so far.
+    pub lines: Vec<String>,
+    pub line_count: u64,
+    pub finished: bool,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn badge(&self) -> String {
+        if self.cells.is_empty() {
+            return String::new();
+        }
+        let filled = self.cells.iter().filter(|&&c| c != EMPTY).count();
+        format!("{filled}/{} set", self.cells.len())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    k: Knobs,
+    // ----- the segment -----
+    cells: Vec<i64>,
+    touched: Vec<Option<NodeId>>,
+    stored: Option<(u32, i64)>,
+    // ----- a process -----
+    phase: Phase,
+    next_op: u64,
+    waiting: Option<Access>,
+    took: Option<(u32, i64)>,
+    reads: Vec<i64>,
+    lines: Vec<String>,
+    line_count: u64,
+    log: Vec<String>,
+}
+
+/// Lines of a process's log its inspector shows.
+pub const LOG_ROWS: usize = 8;
+
+impl Node {
+    fn new(id: NodeId, k: Knobs) -> Self {
+        let cells = k.cells as usize;
+        let seg = id == SEGMENT;
+        Node {
+            id,
+            k,
+            cells: if seg { vec![EMPTY; cells] } else { Vec::new() },
+            touched: if seg { vec![None; cells] } else { Vec::new() },
+            stored: None,
+            phase: Phase::Busy(if id == WRITER { 1 } else { 0 }),
+            next_op: 0,
+            waiting: None,
+            took: None,
+            reads: Vec::new(),
+            lines: Vec::new(),
+            line_count: 0,
+            log: Vec::new(),
+        }
+    }
+
+    fn name(&self) -> String {
+        format!("process{}", self.id)
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        let line = format!("INFO:{}:{}", self.name(), text.into());
+        self.lines.push(line.clone());
+        self.line_count += 1;
+        self.log.push(line);
+        if self.log.len() > 200 {
+            self.log.remove(0);
+        }
+    }
+
+    fn access(&mut self, cx: &mut Cx<Self>, manual: bool, make: impl FnOnce(u64) -> Msg) {
+        self.next_op += 1;
+        let op = self.next_op;
+        let msg = make(op);
+        cx.send(SEGMENT, msg.clone());
+        cx.set_timer(self.k.timeout, Timer::Retry { op });
+        self.waiting = Some(Access { op, msg, manual });
+    }
+
+    /// The program's next access, if it is not waiting or sleeping.
+    fn go_on(&mut self, cx: &mut Cx<Self>) {
+        if self.waiting.is_some() {
+            return;
+        }
+        match self.phase {
+            Phase::Busy(i) if self.id == WRITER => {
+                self.info(format!("Writing {i}"));
+                self.access(cx, false, |op| Msg::Write { cell: i - 1, value: i as i64, op });
+            }
+            Phase::Busy(i) => self.access(cx, false, |op| Msg::Read { cell: i, op }),
+            Phase::Sleeping(_) | Phase::Finished => {}
+        }
+    }
+
+    fn finish(&mut self) {
+        self.phase = Phase::Finished;
+        self.info(format!("Finished process {}", self.id));
+    }
+
+    fn answered(&mut self, cx: &mut Cx<Self>, msg: Msg) {
+        let Some(a) = &self.waiting else { return };
+        let (op, manual) = (a.op, a.manual);
+        match msg {
+            Msg::Ack { cell, op: o } if o == op => {
+                self.waiting = None;
+                cx.cancel_timer(Timer::Retry { op });
+                if manual {
+                    self.info(format!("wrote shared[{cell}] by hand"));
+                } else if let Phase::Busy(i) = self.phase {
+                    if self.k.nap_after > 0 && i % self.k.nap_after == 0 && i < self.k.cells && self.k.nap > 0 {
+                        self.info(format!("Intentionally sleeping for {} seconds", time_s(self.k.nap)));
+                        self.phase = Phase::Sleeping(i + 1);
+                        cx.set_timer(self.k.nap, Timer::Nap);
+                    } else if i >= self.k.cells {
+                        self.finish();
+                    } else {
+                        self.phase = Phase::Busy(i + 1);
+                    }
+                }
+            }
+            Msg::Value { cell, value, op: o } if o == op => {
+                self.waiting = None;
+                cx.cancel_timer(Timer::Retry { op });
+                if manual {
+                    self.info(format!("shared[{cell}] is {value}"));
+                } else if let Phase::Busy(i) = self.phase {
+                    if value == EMPTY && !self.k.no_wait {
+                        self.info(format!("Data not available sleeping for {} second before retrying", time_s(self.k.poll)));
+                        self.phase = Phase::Sleeping(i);
+                        cx.set_timer(self.k.poll, Timer::Poll);
+                    } else {
+                        self.info(format!("Read: {value}"));
+                        self.took = Some((cell, value));
+                        self.reads.push(value);
+                        if i + 1 >= self.k.cells {
+                            self.finish();
+                        } else {
+                            self.phase = Phase::Busy(i + 1);
+                        }
+                    }
+                }
+            }
+            // A late answer to an earlier try.
+            _ => return,
+        }
+        self.go_on(cx);
+    }
+
+    fn serve(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Write { cell, value, op } => {
+                let c = cell as usize;
+                if c < self.cells.len() {
+                    self.cells[c] = value;
+                    self.touched[c] = Some(from);
+                    self.stored = Some((cell, value));
+                }
+                cx.send(from, Msg::Ack { cell, op });
+            }
+            Msg::Read { cell, op } => {
+                let c = cell as usize;
+                let value = self.cells.get(c).copied().unwrap_or(EMPTY);
+                if c < self.touched.len() {
+                    self.touched[c] = Some(from);
+                }
+                cx.send(from, Msg::Value { cell, value, op });
+            }
+            _ => {}
+        }
+    }
+
+    fn begin(&mut self) {
+        self.lines.clear();
+        self.took = None;
+        self.stored = None;
+    }
+
+    fn who(&self, x: Option<NodeId>) -> String {
+        match x {
+            None => "-".into(),
+            Some(WRITER) => format!("w{WRITER}"),
+            Some(SEGMENT) => "seg".into(),
+            Some(r) => format!("r{r}"),
+        }
+    }
+}
+
+/// Seconds, without trailing zeros.
+fn time_s(t: Time) -> String {
+    let s = format!("{:.3}", t as f64 / (1000.0 * MS as f64));
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, cx: &mut Cx<Self>) {
+        self.begin();
+        if self.id != SEGMENT {
+            self.info(format!("Pid:{}", 1000 + self.id));
+            self.go_on(cx);
+        }
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        self.begin();
+        if self.id == SEGMENT { self.serve(cx, from, msg) } else { self.answered(cx, msg) }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        self.begin();
+        match timer {
+            Timer::Nap | Timer::Poll => {
+                if let Phase::Sleeping(i) = self.phase {
+                    self.phase = Phase::Busy(i);
+                }
+                self.go_on(cx);
+            }
+            Timer::Retry { op } => {
+                if let Some(a) = self.waiting.as_ref().filter(|a| a.op == op) {
+                    cx.send(SEGMENT, a.msg.clone());
+                    cx.set_timer(self.k.timeout, Timer::Retry { op });
+                }
+            }
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        self.begin();
+        if self.id == SEGMENT {
+            cx.note("the segment is memory: processes access it");
+            return;
+        }
+        if self.waiting.is_some() {
+            self.info("busy: an access is still waiting for its answer");
+            return;
+        }
+        let cell = match &req {
+            Request::Write { cell, .. } | Request::Read { cell } => *cell,
+        };
+        if cell >= self.k.cells {
+            self.info(format!("no such cell: shared has cells 0..{}", self.k.cells - 1));
+            return;
+        }
+        match req {
+            Request::Write { cell, value } => self.access(cx, true, |op| Msg::Write { cell, value, op }),
+            Request::Read { cell } => self.access(cx, true, |op| Msg::Read { cell, op }),
+        }
+    }
+
+    fn on_recover(&mut self, cx: &mut Cx<Self>) {
+        self.begin();
+        if self.id != SEGMENT {
+            self.info("restarted from the beginning");
+            self.go_on(cx);
+        }
+    }
+
+    fn recovered(&self) -> Self {
+        let mut fresh = Node::new(self.id, self.k);
+        if self.id == SEGMENT {
+            // The segment outlives the crash of the process that maps it.
+            fresh.cells = self.cells.clone();
+            fresh.touched = self.touched.clone();
+        } else {
+            fresh.log = self.log.clone();
+            fresh.line_count = self.line_count;
+            // Access numbers stay unique across the restart.
+            fresh.next_op = self.next_op;
+        }
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        let role = match (self.id, self.phase, &self.waiting) {
+            (SEGMENT, _, _) => Role::Leader,
+            (_, Phase::Finished, None) => Role::Idle,
+            (_, Phase::Sleeping(_), _) => Role::Candidate,
+            _ => Role::Wanting,
+        };
+        Sum {
+            role,
+            cells: self.cells.clone(),
+            touched: self.touched.iter().map(|&t| self.who(t)).collect(),
+            stored: self.stored,
+            took: self.took,
+            lines: self.lines.clone(),
+            line_count: self.line_count,
+            finished: self.phase == Phase::Finished,
+        }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        if self.id == SEGMENT {
+            let cells: Vec<String> = self.cells.iter().map(|c| c.to_string()).collect();
+            rows.push(Row::new("shared", format!("[{}]", cells.join(", "))));
+            let who: Vec<String> = self.touched.iter().map(|&t| self.who(t)).collect();
+            rows.push(Row::new("touched by", who.join(" ")));
+            return rows;
+        }
+        let what = if self.id == WRITER { "writer (process1)" } else { "reader (process2)" };
+        rows.push(Row::new("process", what));
+        let phase = match (self.phase, self.id == WRITER) {
+            (Phase::Busy(i), true) => format!("writing {i} into shared[{}]", i - 1),
+            (Phase::Busy(i), false) => format!("reading shared[{i}]"),
+            (Phase::Sleeping(i), true) => format!("sleeping; then writes {i}"),
+            (Phase::Sleeping(i), false) => format!("sleeping; then reads shared[{i}] again"),
+            (Phase::Finished, _) => "finished".into(),
+        };
+        rows.push(Row::new("program", phase));
+        let waiting = self.waiting.as_ref().map_or("-".to_string(), |a| format!("#{} {}", a.op, a.msg.summary()));
+        rows.push(Row::new("waiting for", waiting));
+        if self.id != WRITER {
+            rows.push(Row::new("read so far", listing(self.reads.iter().map(|v| v.to_string()), 10)));
+        }
+        if self.k.no_wait && self.id != WRITER {
+            rows.push(Row::new("variant", "no-wait (BROKEN on purpose)"));
+        }
+        let from = self.log.len().saturating_sub(LOG_ROWS);
+        for (i, line) in self.log[from..].iter().enumerate() {
+            rows.push(Row::new(if i == 0 { "log" } else { "" }, line.clone()));
+        }
+        rows
+    }
+}
+
+// ----- the monitor ------------------------------------------------------------
+
+pub struct Check {
+    /// Every value ever stored in each cell.
+    written: Vec<BTreeSet<i64>>,
+    /// Per reader, the values it took, in order.
+    reads: Vec<Vec<i64>>,
+    /// Per process, its log.
+    logs: Vec<Vec<String>>,
+    cells: Vec<i64>,
+    touched: Vec<String>,
+}
+
+/// Log lines kept per process for the result.
+pub const LOG_MAX: usize = 1000;
+
+impl Check {
+    pub fn new(n: usize, cells: usize) -> Self {
+        Check {
+            written: vec![BTreeSet::new(); cells],
+            reads: vec![Vec::new(); n],
+            logs: vec![Vec::new(); n],
+            cells: vec![EMPTY; cells],
+            touched: vec!["-".into(); cells],
+        }
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["no-read-of-empty", "reads-see-writes", "all-read"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, _old: Option<&Sum>) -> Vec<Violation> {
+        let Change::Summary(x) = change else { return Vec::new() };
+        let s = &w.summaries[x];
+        let log = &mut self.logs[x];
+        for l in &s.lines {
+            if log.len() < LOG_MAX {
+                log.push(l.clone());
+            }
+        }
+        let mut out = Vec::new();
+        if x == SEGMENT {
+            if let Some((cell, value)) = s.stored
+                && let Some(set) = self.written.get_mut(cell as usize)
+            {
+                set.insert(value);
+            }
+            self.cells = s.cells.clone();
+            self.touched = s.touched.clone();
+        } else if let Some((cell, value)) = s.took {
+            self.reads[x].push(value);
+            if value == EMPTY {
+                out.push(w.violation(
+                    "no-read-of-empty",
+                    format!("process{x} took −1 from shared[{cell}] for data: nothing was written there yet"),
+                ));
+            } else if !self.written.get(cell as usize).is_some_and(|set| set.contains(&value)) {
+                out.push(w.violation(
+                    "reads-see-writes",
+                    format!("process{x} read {value} from shared[{cell}], which was never stored there"),
+                ));
+            }
+        }
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        let cells = self.cells.len();
+        w.live()
+            .filter(|&x| x > WRITER && !w.summaries[x].finished)
+            .map(|x| w.violation("all-read", format!("process{x} stopped before reading all {cells} cells")))
+            .collect()
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let reads: serde_json::Map<String, serde_json::Value> =
+            (WRITER + 1..w.n()).map(|x| (x.to_string(), self.reads[x].clone().into())).collect();
+        let logs: serde_json::Map<String, serde_json::Value> =
+            (WRITER..w.n()).map(|x| (x.to_string(), self.logs[x].clone().into())).collect();
+        serde_json::json!({
+            "array": self.cells,
+            "touched": self.touched,
+            "reads": reads,
+            "logs": logs,
+        })
+    }
+}
+
+// ----- the registry entry --------------------------------------------------------
+
+pub struct SharedMemory;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "shared-memory",
+    about: "Shared-memory IPC: a writer fills an array of −1s (sleeping after the 6th), a reader polls and retries",
+    default_nodes: 3,
+    min_nodes: 3,
+    max_nodes: 1000,
+    verbs: &[
+        VerbHelp { usage: "write N CELL VALUE", help: "process N stores VALUE in shared[CELL] (by hand)" },
+        VerbHelp { usage: "read N CELL", help: "process N loads shared[CELL] (by hand)" },
+    ],
+    params: &[
+        ParamHelp { key: "cells", default: "10", help: "cells of the shared array (1 to 64), all −1 at first" },
+        ParamHelp { key: "nap-after", default: "6", help: "the writer sleeps after every multiple of this value (0: never)" },
+        ParamHelp { key: "nap", default: "5000", help: "ms the writer sleeps" },
+        ParamHelp { key: "poll", default: "1000", help: "ms a reader waits before reading an empty cell again" },
+        ParamHelp { key: "timeout", default: "50", help: "ms before a process repeats an unanswered access" },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | no-wait (broken: the reader takes −1 for data)",
+        },
+    ],
+    action: "read shared[0]",
+    results: &[
+        FieldHelp { key: "array", help: "the shared array now" },
+        FieldHelp { key: "touched", help: "per cell, who accessed it last (`w1` the writer, `r2` a reader, `-` nobody)" },
+        FieldHelp { key: "reads", help: "per reader, the values it took in order" },
+        FieldHelp { key: "logs", help: "per process, its log lines as the seed's logging prints them" },
+    ],
+};
+
+fn process_arg(verb: &str, a: &str, n: usize) -> Result<NodeId, String> {
+    match a.parse::<NodeId>() {
+        Ok(SEGMENT) => Err(format!("node 0 is the shared segment; processes are 1..{}", n - 1)),
+        Ok(x) if x < n => Ok(x),
+        Ok(x) => Err(format!("node {x} does not exist (processes are 1..{})", n - 1)),
+        Err(_) => Err(format!("`{verb}` expects a process number, not {a:?}")),
+    }
+}
+
+impl Algorithm for SharedMemory {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let cells = params.num::<u32>("cells", 10)?;
+        if cells == 0 || cells as usize > CELLS_MAX {
+            return Err(format!("parameter cells={cells}: 1 to {CELLS_MAX}"));
+        }
+        let k = Knobs {
+            cells,
+            nap_after: params.num::<u32>("nap-after", 6)?,
+            nap: super::ms_param(params, "nap", 5000)?,
+            poll: super::timeout_param(params, "poll", 1000)?,
+            timeout: super::timeout_param(params, "timeout", 50)?,
+            no_wait: params.choice("variant", &["correct", "no-wait"])? == 1,
+        };
+        Ok(((0..n).map(|i| Node::new(i, k)).collect(), Box::new(Check::new(n, cells as usize))))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let cell = |a: &str| {
+            a.parse::<u32>()
+                .ok()
+                .filter(|&c| (c as usize) < CELLS_MAX)
+                .ok_or_else(|| format!("`{verb}`: CELL is a cell number (0 to {}), not {a:?}", CELLS_MAX - 1))
+        };
+        match (verb, args) {
+            ("write", [p, c, v]) => {
+                let value = v.parse::<i64>().map_err(|_| format!("`write`: VALUE is an integer, not {v:?}"))?;
+                Ok((process_arg(verb, p, n)?, Request::Write { cell: cell(c)?, value }))
+            }
+            ("write", _) => Err("`write` expects a process, a cell and a value: `write N CELL VALUE`".into()),
+            ("read", [p, c]) => Ok((process_arg(verb, p, n)?, Request::Read { cell: cell(c)? })),
+            ("read", _) => Err("`read` expects a process and a cell: `read N CELL`".into()),
+            _ => Err(format!("unknown verb {verb:?} (shared-memory knows: write N CELL VALUE, read N CELL)")),
+        }
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        // A look at the first cell, by hand, from any idle process.
+        (node != SEGMENT && s.role == Role::Idle)
+            .then(|| Input::Verb { verb: "read".into(), args: vec![node.to_string(), "0".into()] })
+    }
+}
