@@ -123,7 +123,10 @@ fn the_segment_outlives_crashes_and_processes_start_over() {
     lines(sc.as_mut(), "run 20; crash 2; run 10; recover 2; crash 1; recover 1; run");
     assert!(log(sc.as_ref(), 2).contains(&"INFO:process2:restarted from the beginning".to_string()));
     // Both started over and finished: the reader read everything (again).
-    assert_eq!(reads(sc.as_ref(), 2).iter().rev().take(10).rev().copied().collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
+    assert_eq!(
+        reads(sc.as_ref(), 2).iter().rev().take(10).rev().copied().collect::<Vec<_>>(),
+        (1..=10).collect::<Vec<_>>()
+    );
     assert_eq!(result(sc.as_ref())["array"], serde_json::json!([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
     assert!(sc.violations().is_empty(), "{:?}", sc.violations());
 }
@@ -220,8 +223,11 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    (3usize..=5, any::<u64>(), proptest::collection::vec(fault_op(ALL, 3), 1..60))
-        .prop_map(|(n, seed, ops)| Case { n, seed, ops })
+    (3usize..=5, any::<u64>(), proptest::collection::vec(fault_op(ALL, 3), 1..60)).prop_map(|(n, seed, ops)| Case {
+        n,
+        seed,
+        ops,
+    })
 }
 
 fn run_config(c: &Case, variant: &str) -> RunConfig {

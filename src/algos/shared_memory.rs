@@ -32,7 +32,7 @@
 
 use super::listing;
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
@@ -272,7 +272,10 @@ impl Node {
                     self.info(format!("shared[{cell}] is {value}"));
                 } else if let Phase::Busy(i) = self.phase {
                     if value == EMPTY && !self.k.no_wait {
-                        self.info(format!("Data not available sleeping for {} second before retrying", time_s(self.k.poll)));
+                        self.info(format!(
+                            "Data not available sleeping for {} second before retrying",
+                            time_s(self.k.poll)
+                        ));
                         self.phase = Phase::Sleeping(i);
                         cx.set_timer(self.k.poll, Timer::Poll);
                     } else {
@@ -551,6 +554,24 @@ impl Monitor<Node> for Check {
             .collect()
     }
 
+    /// Every process's log, as its console shows it (the segment has none).
+    fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
+        let n = w.n();
+        let screen = |i: NodeId| {
+            let log = &self.logs[i];
+            let what = if i == WRITER { "writer" } else { "reader" };
+            Screen {
+                node: i,
+                title: format!("process{i} · {what}"),
+                lines: log.iter().skip(log.len().saturating_sub(tail)).cloned().collect(),
+                total: log.len(),
+            }
+        };
+        let first = if focus == SEGMENT { WRITER } else { focus.min(n - 1) };
+        let order = std::iter::once(first).chain((WRITER..n).filter(|&i| i != first));
+        Some(Transcript { screens: order.take(limit).map(screen).collect(), total: n - 1 })
+    }
+
     fn result(&self, w: &World<Node>) -> serde_json::Value {
         let reads: serde_json::Map<String, serde_json::Value> =
             (WRITER + 1..w.n()).map(|x| (x.to_string(), self.reads[x].clone().into())).collect();
@@ -581,7 +602,11 @@ static INFO: AlgoInfo = AlgoInfo {
     ],
     params: &[
         ParamHelp { key: "cells", default: "10", help: "cells of the shared array (1 to 64), all −1 at first" },
-        ParamHelp { key: "nap-after", default: "6", help: "the writer sleeps after every multiple of this value (0: never)" },
+        ParamHelp {
+            key: "nap-after",
+            default: "6",
+            help: "the writer sleeps after every multiple of this value (0: never)",
+        },
         ParamHelp { key: "nap", default: "5000", help: "ms the writer sleeps" },
         ParamHelp { key: "poll", default: "1000", help: "ms a reader waits before reading an empty cell again" },
         ParamHelp { key: "timeout", default: "50", help: "ms before a process repeats an unanswered access" },
@@ -594,7 +619,10 @@ static INFO: AlgoInfo = AlgoInfo {
     action: "read shared[0]",
     results: &[
         FieldHelp { key: "array", help: "the shared array now" },
-        FieldHelp { key: "touched", help: "per cell, who accessed it last (`w1` the writer, `r2` a reader, `-` nobody)" },
+        FieldHelp {
+            key: "touched",
+            help: "per cell, who accessed it last (`w1` the writer, `r2` a reader, `-` nobody)",
+        },
         FieldHelp { key: "reads", help: "per reader, the values it took in order" },
         FieldHelp { key: "logs", help: "per process, its log lines as the seed's logging prints them" },
     ],
