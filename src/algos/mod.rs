@@ -12,6 +12,7 @@ pub mod logical_clocks;
 pub mod ricart_agrawala;
 pub mod ring_election;
 pub mod shared_memory;
+pub mod socket_echo;
 pub mod suzuki_kasami;
 pub mod token_ring;
 
@@ -58,6 +59,7 @@ pub fn all() -> Vec<Entry> {
         entry::<chat_rooms::ChatRooms>(),
         entry::<causal_order::CausalOrder>(),
         entry::<shared_memory::SharedMemory>(),
+        entry::<socket_echo::SocketEcho>(),
     ]
 }
 

@@ -1,0 +1,723 @@
+//! Socket IPC (seed 001, Experiment 7): a server that handles many clients
+//! at once over connections, with the experiment's three tasks done:
+//! errors handled (task 1), a handler per client (task 2) and messages
+//! base64-encoded on the wire (task 3).
+//!
+//! `send C text` makes client C do what the experiment's client does:
+//! connect (CONNECT → ACCEPT), send its line (DATA, base64 of the UTF-8
+//! bytes), print the server's answer ("Received: Hello from server") and
+//! close (CLOSE). The server keeps one handler per open connection: it
+//! decodes the DATA, prints "Received: text" and answers with `reply`
+//! (default the experiment's "Hello from server"; `reply=echo` sends the
+//! line back), base64 too. `send-raw C text` sends the line without
+//! encoding it, which the server cannot decode: it answers ERROR and
+//! serves on (the try/except of task 1).
+//!
+//! Base64 is an encoding, not encryption: anyone who sees the bytes can
+//! decode them; the inspector shows both forms side by side to make that
+//! point.
+//!
+//! Failures: a client waits `timeout` ms for each answer and gives up
+//! with "Failed: no answer from the server" (the experiment's except
+//! branch). A connection on which nothing arrives for `idle` ms is closed
+//! by the server ("connection reset"): a client that crashes mid-exchange
+//! costs the server one handler, never the service. Connections are
+//! numbered per client, so an answer on an old connection is recognised
+//! and ignored.
+//!
+//! Invariants: `decode-roundtrip` (the text the server decoded is the text
+//! the client sent), `reply-matches` (every answer a client prints is the
+//! answer to its own line), `server-keeps-serving` (the server never stops
+//! serving while it is up). Broken on purpose: `variant=no-except` lets
+//! the first error kill the server's accept loop (an undecodable line or a
+//! connection reset halts it), `variant=no-decode` prints and answers the
+//! base64 text as if it were the message.
+
+use super::listing;
+use crate::engine::input::Input;
+use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// The server's node id.
+pub const SERVER: NodeId = 0;
+/// The experiment's answer.
+pub const HELLO: &str = "Hello from server";
+/// Longest line a client may send.
+pub const TEXT_MAX: usize = 200;
+/// Lines of a screen kept.
+pub const SCREEN_MAX: usize = 200;
+
+/// Base64 of `text`'s UTF-8 bytes.
+pub fn encode(text: &str) -> String {
+    B64.encode(text.as_bytes())
+}
+
+/// The text whose base64 `wire` is, or why it is not one.
+pub fn decode(wire: &str) -> Result<String, String> {
+    let bytes = B64.decode(wire.as_bytes()).map_err(|e| format!("invalid base64: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| "the bytes are not UTF-8 text".to_string())
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Msg {
+    Connect {
+        conn: u32,
+    },
+    Accept {
+        conn: u32,
+    },
+    /// The line, as it travels: base64 (or, from `send-raw`, not).
+    Data {
+        conn: u32,
+        wire: String,
+    },
+    Reply {
+        conn: u32,
+        wire: String,
+    },
+    Error {
+        conn: u32,
+        text: String,
+    },
+    Close {
+        conn: u32,
+    },
+}
+
+impl Describe for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Connect { .. } => "CONNECT",
+            Msg::Accept { .. } => "ACCEPT",
+            Msg::Data { .. } => "DATA",
+            Msg::Reply { .. } => "REPLY",
+            Msg::Error { .. } => "ERROR",
+            Msg::Close { .. } => "CLOSE",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Connect { conn } => format!("CONNECT(conn {conn})"),
+            Msg::Accept { conn } => format!("ACCEPT(conn {conn})"),
+            Msg::Data { conn, wire } => format!("DATA(conn {conn} {wire})"),
+            Msg::Reply { conn, wire } => format!("REPLY(conn {conn} {wire})"),
+            Msg::Error { conn, text } => format!("ERROR(conn {conn}: {text})"),
+            Msg::Close { conn } => format!("CLOSE(conn {conn})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Timer {
+    /// Client: no answer on connection `conn` in time.
+    Answer { conn: u32 },
+    /// Server: nothing arrived from `client` on `conn` for `idle` ms.
+    Idle { client: u32, conn: u32 },
+}
+
+impl Describe for Timer {
+    fn kind(&self) -> &'static str {
+        match self {
+            Timer::Answer { .. } => "answer-timer",
+            Timer::Idle { .. } => "idle-timer",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    /// Send a line, encoded (`raw`: as it is).
+    Send { text: String, raw: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Correct,
+    NoExcept,
+    NoDecode,
+}
+
+#[derive(Clone, Debug)]
+pub struct Knobs {
+    /// `None`: echo the line back.
+    pub reply: Option<String>,
+    pub timeout: Time,
+    pub idle: Time,
+    pub variant: Variant,
+}
+
+/// A client's exchange in progress.
+#[derive(Clone, Debug, PartialEq)]
+struct Exchange {
+    conn: u32,
+    text: String,
+    wire: String,
+    /// Connected (ACCEPT seen) and the DATA sent.
+    sent: bool,
+}
+
+/// One open connection at the server.
+#[derive(Clone, Debug, PartialEq)]
+struct Handler {
+    conn: u32,
+    /// What it received and decoded, once it has.
+    received: Option<String>,
+}
+
+/// What the monitor sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub server: bool,
+    /// Client: its exchange (conn, plain text) when it sent the DATA in
+    /// the latest event; server: (client, conn, decoded text) it decoded.
+    pub sent: Option<(u32, String, bool)>,
+    pub decoded: Option<(NodeId, u32, String)>,
+    /// Client: the answer it printed in the latest event (conn, text).
+    pub printed: Option<(u32, String)>,
+    pub busy: bool,
+    pub queued: u32,
+    /// Server: open connections; whether its accept loop died.
+    pub open: u32,
+    pub halted: bool,
+    pub said: Vec<String>,
+}
+
+impl Summary for Sum {
+    fn role(&self) -> Role {
+        match (self.server, self.halted, self.busy) {
+            (true, true, _) => Role::Candidate,
+            (true, false, _) => Role::Leader,
+            (false, _, true) => Role::Wanting,
+            (false, _, false) => Role::Idle,
+        }
+    }
+    fn badge(&self) -> String {
+        match (self.server, self.halted) {
+            (true, true) => "DOWN".into(),
+            (true, false) => format!("{} open", self.open),
+            (false, _) if self.queued > 0 => format!("+{} queued", self.queued),
+            _ => String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    k: Knobs,
+    said: Vec<String>,
+    screen: Vec<String>,
+    // ----- client -----
+    conns: u32,
+    current: Option<Exchange>,
+    queue: VecDeque<(String, bool)>,
+    sent: Option<(u32, String, bool)>,
+    printed: Option<(u32, String)>,
+    replies: u64,
+    failures: u64,
+    // ----- server -----
+    handlers: BTreeMap<NodeId, Handler>,
+    decoded: Option<(NodeId, u32, String)>,
+    served: u64,
+    errors: u64,
+    halted: bool,
+    last_wire: Option<(String, Result<String, String>)>,
+}
+
+impl Node {
+    fn new(id: NodeId, k: Knobs) -> Self {
+        Node {
+            id,
+            k,
+            said: Vec::new(),
+            screen: Vec::new(),
+            conns: 0,
+            current: None,
+            queue: VecDeque::new(),
+            sent: None,
+            printed: None,
+            replies: 0,
+            failures: 0,
+            handlers: BTreeMap::new(),
+            decoded: None,
+            served: 0,
+            errors: 0,
+            halted: false,
+            last_wire: None,
+        }
+    }
+
+    fn say(&mut self, line: impl Into<String>) {
+        let line = line.into();
+        self.said.push(line.clone());
+        if self.screen.len() == SCREEN_MAX {
+            self.screen.remove(0);
+        }
+        self.screen.push(line);
+    }
+
+    fn begin(&mut self) {
+        self.said.clear();
+        self.sent = None;
+        self.printed = None;
+        self.decoded = None;
+    }
+
+    // ----- the client ----------------------------------------------------
+
+    /// Start the next queued line, if the client is free.
+    fn next(&mut self, cx: &mut Cx<Self>) {
+        if self.current.is_some() {
+            return;
+        }
+        let Some((text, raw)) = self.queue.pop_front() else { return };
+        self.conns += 1;
+        let conn = self.conns;
+        let wire = if raw { text.clone() } else { encode(&text) };
+        self.current = Some(Exchange { conn, text, wire, sent: false });
+        cx.send(SERVER, Msg::Connect { conn });
+        cx.set_timer(self.k.timeout, Timer::Answer { conn });
+    }
+
+    fn client(&mut self, cx: &mut Cx<Self>, msg: Msg) {
+        let Some(ex) = self.current.clone() else { return };
+        match msg {
+            Msg::Accept { conn } if conn == ex.conn && !ex.sent => {
+                self.say("Connected.");
+                cx.send(SERVER, Msg::Data { conn, wire: ex.wire.clone() });
+                cx.cancel_timer(Timer::Answer { conn });
+                cx.set_timer(self.k.timeout, Timer::Answer { conn });
+                self.sent = Some((conn, ex.text.clone(), ex.wire != encode(&ex.text)));
+                self.current = Some(Exchange { sent: true, ..ex });
+            }
+            Msg::Reply { conn, wire } if conn == ex.conn && ex.sent => {
+                let text = decode(&wire).unwrap_or_else(|e| format!("<undecodable reply: {e}>"));
+                self.say(format!("Received: {text}"));
+                self.printed = Some((conn, text));
+                self.replies += 1;
+                self.done(cx, conn, true);
+            }
+            Msg::Error { conn, text } if conn == ex.conn => {
+                self.say(format!("Failed: the server says {text}"));
+                self.failures += 1;
+                self.done(cx, conn, true);
+            }
+            // An answer on an old connection, or a copy.
+            _ => {}
+        }
+    }
+
+    fn done(&mut self, cx: &mut Cx<Self>, conn: u32, close: bool) {
+        cx.cancel_timer(Timer::Answer { conn });
+        if close {
+            cx.send(SERVER, Msg::Close { conn });
+        }
+        self.current = None;
+        self.next(cx);
+    }
+
+    // ----- the server ----------------------------------------------------
+
+    fn halt(&mut self, why: String) {
+        self.say(format!("Traceback (most recent call last): {why}"));
+        self.say("server stopped");
+        self.halted = true;
+        self.handlers.clear();
+    }
+
+    fn serve(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        if self.halted {
+            return;
+        }
+        let after = self.k.idle;
+        let idle = |cx: &mut Cx<Self>, conn: u32| {
+            cx.cancel_timer(Timer::Idle { client: from as u32, conn });
+            cx.set_timer(after, Timer::Idle { client: from as u32, conn });
+        };
+        match msg {
+            Msg::Connect { conn } => {
+                if self.handlers.get(&from).is_some_and(|h| h.conn >= conn) {
+                    return; // a copy, or an old connection
+                }
+                if let Some(old) = self.handlers.insert(from, Handler { conn, received: None }) {
+                    cx.cancel_timer(Timer::Idle { client: from as u32, conn: old.conn });
+                }
+                self.say(format!("Connected by client {from} (conn {conn})"));
+                cx.send(from, Msg::Accept { conn });
+                idle(cx, conn);
+            }
+            Msg::Data { conn, wire } => {
+                if !self.handlers.get(&from).is_some_and(|h| h.conn == conn && h.received.is_none()) {
+                    return;
+                }
+                let decoded = if self.k.variant == Variant::NoDecode { Ok(wire.clone()) } else { decode(&wire) };
+                self.last_wire = Some((wire.clone(), decoded.clone()));
+                match decoded {
+                    Ok(text) => {
+                        self.say(format!("Received: {text}"));
+                        self.decoded = Some((from, conn, text.clone()));
+                        let reply = self.k.reply.clone().unwrap_or(text.clone());
+                        if let Some(h) = self.handlers.get_mut(&from) {
+                            h.received = Some(text);
+                        }
+                        self.served += 1;
+                        cx.send(from, Msg::Reply { conn, wire: encode(&reply) });
+                        idle(cx, conn);
+                    }
+                    Err(e) if self.k.variant == Variant::NoExcept => {
+                        self.halt(format!("UnicodeDecodeError from client {from}: {e}"));
+                    }
+                    Err(e) => {
+                        self.errors += 1;
+                        self.say(format!("client {from}: cannot decode the message ({e}); the server serves on"));
+                        cx.send(from, Msg::Error { conn, text: e });
+                        idle(cx, conn);
+                    }
+                }
+            }
+            Msg::Close { conn } if self.handlers.get(&from).is_some_and(|h| h.conn == conn) => {
+                self.handlers.remove(&from);
+                cx.cancel_timer(Timer::Idle { client: from as u32, conn });
+                self.say(format!("client {from} closed conn {conn}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Protocol for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Request = Request;
+    type Summary = Sum;
+
+    fn on_start(&mut self, _cx: &mut Cx<Self>) {
+        self.begin();
+        if self.id == SERVER {
+            self.say("Server listening...");
+        }
+    }
+
+    fn on_message(&mut self, cx: &mut Cx<Self>, from: NodeId, msg: Msg) {
+        self.begin();
+        if self.id == SERVER { self.serve(cx, from, msg) } else { self.client(cx, msg) }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
+        self.begin();
+        match timer {
+            Timer::Answer { conn } => {
+                if self.current.as_ref().is_some_and(|ex| ex.conn == conn) {
+                    self.say("Failed: no answer from the server");
+                    self.failures += 1;
+                    self.done(cx, conn, false);
+                }
+            }
+            Timer::Idle { client, conn } => {
+                let c = client as NodeId;
+                if self.halted || self.handlers.get(&c).is_none_or(|h| h.conn != conn) {
+                    return;
+                }
+                if self.k.variant == Variant::NoExcept {
+                    self.halt(format!("ConnectionResetError: client {c} (conn {conn})"));
+                    return;
+                }
+                self.handlers.remove(&c);
+                self.errors += 1;
+                self.say(format!("client {c}: connection reset (nothing for a while); handler closed, serving on"));
+            }
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
+        self.begin();
+        if self.id == SERVER {
+            cx.note("the server only answers");
+            return;
+        }
+        let Request::Send { text, raw } = req;
+        self.queue.push_back((text, raw));
+        self.next(cx);
+    }
+
+    fn on_recover(&mut self, _cx: &mut Cx<Self>) {
+        self.begin();
+        if self.id == SERVER {
+            self.say("Server listening...");
+        } else {
+            self.say("(restarted)");
+        }
+    }
+
+    fn recovered(&self) -> Self {
+        // Nothing survives but the screen (and the connection counter, so
+        // a new connection is never taken for an old one).
+        let mut fresh = Node::new(self.id, self.k.clone());
+        fresh.screen = self.screen.clone();
+        fresh.conns = self.conns;
+        fresh.replies = self.replies;
+        fresh.failures = self.failures;
+        fresh.served = self.served;
+        fresh.errors = self.errors;
+        fresh
+    }
+
+    fn summary(&self) -> Sum {
+        Sum {
+            server: self.id == SERVER,
+            sent: self.sent.clone(),
+            decoded: self.decoded.clone(),
+            printed: self.printed.clone(),
+            busy: self.current.is_some(),
+            queued: self.queue.len() as u32,
+            open: self.handlers.len() as u32,
+            halted: self.halted,
+            said: self.said.clone(),
+        }
+    }
+
+    fn inspect(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        if self.id == SERVER {
+            rows.push(Row::new("server", if self.halted { "STOPPED (an unhandled error)" } else { "serving" }));
+            let open = self
+                .handlers
+                .iter()
+                .map(|(c, h)| format!("{c}:conn{}{}", h.conn, if h.received.is_some() { " answered" } else { "" }));
+            rows.push(Row::new("handlers", listing(open, 6)));
+            rows.push(Row::new("served / errors", format!("{} / {}", self.served, self.errors)));
+            if let Some((wire, decoded)) = &self.last_wire {
+                rows.push(Row::new("last on wire", wire.clone()));
+                let plain = match decoded {
+                    Ok(t) => t.clone(),
+                    Err(e) => format!("(cannot decode: {e})"),
+                };
+                rows.push(Row::new("decoded", plain));
+            }
+        } else {
+            match &self.current {
+                Some(ex) => {
+                    let stage = if ex.sent { "sent; waiting for the reply" } else { "connecting" };
+                    rows.push(Row::new("exchange", format!("conn {}: {stage}", ex.conn)));
+                    rows.push(Row::new("plain", ex.text.clone()));
+                    rows.push(Row::new("on the wire", ex.wire.clone()));
+                }
+                None => rows.push(Row::new("exchange", "-")),
+            }
+            rows.push(Row::new("queued", listing(self.queue.iter().map(|(t, _)| format!("{t:?}")), 4)));
+            rows.push(Row::new("replies / failures", format!("{} / {}", self.replies, self.failures)));
+        }
+        rows.push(Row::new("base64", "an encoding, not encryption: anyone can decode it"));
+        if self.k.variant != Variant::Correct {
+            let v = if self.k.variant == Variant::NoExcept { "no-except" } else { "no-decode" };
+            rows.push(Row::new("variant", format!("{v} (BROKEN on purpose)")));
+        }
+        rows
+    }
+}
+
+// ----- the monitor ------------------------------------------------------------
+
+/// Checks what clients sent against what the server decoded and what the
+/// clients printed; keeps every node's screen for the pane.
+pub struct Check {
+    reply: Option<String>,
+    /// (client, conn) → the plain text the client sent (and whether raw).
+    sent: HashMap<(NodeId, u32), (String, bool)>,
+    /// Per client: (conn, text sent, answer printed or null).
+    exchanges: Vec<Vec<(u32, String, Option<String>)>>,
+    screens: Vec<VecDeque<String>>,
+    totals: Vec<usize>,
+}
+
+impl Check {
+    pub fn new(n: usize, reply: Option<String>) -> Self {
+        Check {
+            reply,
+            sent: HashMap::new(),
+            exchanges: vec![Vec::new(); n],
+            screens: vec![VecDeque::new(); n],
+            totals: vec![0; n],
+        }
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["decode-roundtrip", "reply-matches", "server-keeps-serving"]
+    }
+
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let Change::Summary(x) = change else { return Vec::new() };
+        let s = &w.summaries[x];
+        for line in &s.said {
+            if self.screens[x].len() == SCREEN_MAX {
+                self.screens[x].pop_front();
+            }
+            self.screens[x].push_back(line.clone());
+            self.totals[x] += 1;
+        }
+        let mut out = Vec::new();
+        if let Some((conn, text, raw)) = &s.sent {
+            self.sent.insert((x, *conn), (text.clone(), *raw));
+            self.exchanges[x].push((*conn, text.clone(), None));
+        }
+        if let Some((c, conn, text)) = &s.decoded
+            && let Some((plain, raw)) = self.sent.get(&(*c, *conn))
+            && !raw
+            && plain != text
+        {
+            out.push(
+                w.violation("decode-roundtrip", format!("client {c} sent {plain:?} but the server read {text:?}")),
+            );
+        }
+        if let Some((conn, text)) = &s.printed {
+            let want = self.sent.get(&(x, *conn)).map(|(plain, _)| self.reply.clone().unwrap_or(plain.clone()));
+            if want.as_deref() != Some(text.as_str()) {
+                out.push(w.violation(
+                    "reply-matches",
+                    format!("client {x} printed {text:?} for conn {conn}, expected {:?}", want.unwrap_or_default()),
+                ));
+            }
+            if let Some(e) = self.exchanges[x].iter_mut().rev().find(|e| e.0 == *conn) {
+                e.2 = Some(text.clone());
+            }
+        }
+        if s.server && s.halted && !old.is_some_and(|o| o.halted) {
+            out.push(w.violation("server-keeps-serving", "the server's accept loop died on an unhandled error"));
+        }
+        out
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let replies: serde_json::Map<String, serde_json::Value> = (0..w.n())
+            .filter(|&x| x != SERVER)
+            .map(|x| {
+                let list: Vec<serde_json::Value> = self.exchanges[x]
+                    .iter()
+                    .map(|(conn, sent, got)| serde_json::json!({"conn": conn, "sent": sent, "reply": got}))
+                    .collect();
+                (x.to_string(), list.into())
+            })
+            .collect();
+        let server = &w.summaries[SERVER];
+        serde_json::json!({"replies": replies, "server_up": !server.halted && w.alive[SERVER], "open": server.open})
+    }
+
+    fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
+        let n = w.n();
+        let screen = |i: NodeId| {
+            let t = &self.screens[i];
+            Screen {
+                node: i,
+                title: if i == SERVER { "server.py".into() } else { format!("client.py · {i}") },
+                lines: t.iter().skip(t.len().saturating_sub(tail)).cloned().collect(),
+                total: self.totals[i],
+            }
+        };
+        let focus = focus.min(n - 1);
+        let order = std::iter::once(focus).chain((1..n).chain(std::iter::once(SERVER)).filter(|&i| i != focus));
+        Some(Transcript { screens: order.take(limit).map(screen).collect(), total: n })
+    }
+}
+
+// ----- the registry entry --------------------------------------------------------
+
+pub struct SocketEcho;
+
+static INFO: AlgoInfo = AlgoInfo {
+    name: "socket-echo",
+    about: "Socket IPC: a server with a handler per client, base64 on the wire, errors handled (seed 001 Exp. 7)",
+    default_nodes: 3,
+    min_nodes: 2,
+    max_nodes: 1000,
+    verbs: &[
+        VerbHelp { usage: "send C text", help: "client C connects, sends text (base64), prints the reply, closes" },
+        VerbHelp {
+            usage: "send-raw C text",
+            help: "client C sends text without encoding it (the server cannot decode it)",
+        },
+    ],
+    params: &[
+        ParamHelp { key: "reply", default: HELLO, help: "the server's answer, or `echo` to send the line back" },
+        ParamHelp { key: "timeout", default: "100", help: "ms a client waits for each answer before it gives up" },
+        ParamHelp { key: "idle", default: "200", help: "ms without data before the server closes a connection" },
+        ParamHelp {
+            key: "variant",
+            default: "correct",
+            help: "correct | no-except (broken: the first error stops the server) | no-decode (broken: reads base64 as text)",
+        },
+    ],
+    action: "send a line",
+    results: &[
+        FieldHelp {
+            key: "replies",
+            help: "per client, `{conn, sent, reply}` per line that reached the wire (reply null: no answer printed)",
+        },
+        FieldHelp { key: "server_up", help: "the server is up and serving" },
+        FieldHelp { key: "open", help: "connections the server has open" },
+    ],
+};
+
+impl Algorithm for SocketEcho {
+    type P = Node;
+
+    fn info() -> &'static AlgoInfo {
+        &INFO
+    }
+
+    fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
+        let reply = match params.get("reply") {
+            Some("echo") => None,
+            Some(r) if r.is_empty() || r.chars().count() > TEXT_MAX => {
+                return Err(format!("parameter reply: 1 to {TEXT_MAX} characters, or `echo`"));
+            }
+            Some(r) => Some(r.to_string()),
+            None => Some(HELLO.to_string()),
+        };
+        let variant = [Variant::Correct, Variant::NoExcept, Variant::NoDecode]
+            [params.choice("variant", &["correct", "no-except", "no-decode"])?];
+        let k = Knobs {
+            reply: reply.clone(),
+            timeout: super::timeout_param(params, "timeout", 100)?,
+            idle: super::timeout_param(params, "idle", 200)?,
+            variant,
+        };
+        Ok(((0..n).map(|i| Node::new(i, k.clone())).collect(), Box::new(Check::new(n, reply))))
+    }
+
+    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+        let raw = match verb {
+            "send" => false,
+            "send-raw" => true,
+            _ => return Err(format!("unknown verb {verb:?} (socket-echo knows: send C text, send-raw C text)")),
+        };
+        let Some(c) = args.first() else {
+            return Err(format!("`{verb}` expects a client and a line: `{verb} C text`"));
+        };
+        let c = match c.parse::<NodeId>() {
+            Ok(SERVER) => return Err(format!("node 0 is the server; clients are 1..{}", n - 1)),
+            Ok(x) if x < n => x,
+            Ok(x) => return Err(format!("node {x} does not exist (clients are 1..{})", n - 1)),
+            Err(_) => return Err(format!("`{verb}` expects a client number, not {c:?}")),
+        };
+        let text = args[1..].join(" ");
+        if text.is_empty() {
+            return Err(format!("`{verb} C text` needs some text"));
+        }
+        if text.chars().count() > TEXT_MAX {
+            return Err(format!("the line is longer than {TEXT_MAX} characters"));
+        }
+        Ok((c, Request::Send { text, raw }))
+    }
+
+    fn action(node: NodeId, s: &Sum) -> Option<Input> {
+        (!s.server)
+            .then(|| Input::Verb { verb: "send".into(), args: vec![node.to_string(), "Hello from client".into()] })
+    }
+}
