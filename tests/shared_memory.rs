@@ -239,7 +239,7 @@ fn run_config(c: &Case, variant: &str) -> RunConfig {
 fn act(sc: &dyn Scenario, x: u8) -> Input {
     let p = 1 + x as usize % (sc.n() - 1);
     let cell = (x / 8) % 10;
-    if x % 5 == 0 {
+    if x.is_multiple_of(5) {
         Input::Verb { verb: "write".into(), args: vec![p.to_string(), cell.to_string(), (cell + 1).to_string()] }
     } else {
         Input::Verb { verb: "read".into(), args: vec![p.to_string(), cell.to_string()] }

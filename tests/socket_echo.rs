@@ -234,7 +234,7 @@ fn run_config(c: &Case, variant: &str) -> RunConfig {
 
 fn act(sc: &dyn Scenario, x: u8) -> Input {
     let c = 1 + x as usize % (sc.n() - 1);
-    let verb = if x % 6 == 0 { "send-raw" } else { "send" };
+    let verb = if x.is_multiple_of(6) { "send-raw" } else { "send" };
     Input::Verb { verb: verb.into(), args: vec![c.to_string(), format!("m{x}")] }
 }
 
