@@ -7,6 +7,7 @@ pub mod lamport_mutex;
 pub mod logical_clocks;
 pub mod ricart_agrawala;
 pub mod ring_election;
+pub mod rpc;
 pub mod suzuki_kasami;
 pub mod token_ring;
 
@@ -49,6 +50,7 @@ pub fn all() -> Vec<Entry> {
         entry::<bully_election::BullyElection>(),
         entry::<berkeley::Berkeley>(),
         entry::<logical_clocks::LogicalClocks>(),
+        entry::<rpc::Rpc>(),
     ]
 }
 
