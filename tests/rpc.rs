@@ -126,7 +126,7 @@ fn the_inspector_shows_every_stage_and_the_hex_is_bincode() {
     let call = Call { id: 1, function: "add".into(), args: vec![3, 4] };
     let want = bincode_of(&call);
     let stub = inspect(sc.as_mut(), 1);
-    assert_eq!(stub["role"], "client of 0 (stub)");
+    assert_eq!(stub["role"], "client of 0");
     assert_eq!(stub["stub"], "waiting for #1");
     assert_eq!(stub["call"], "#1 add(3, 4)");
     assert_eq!(stub["marshalled"], format!("{} B", want.len()));
@@ -141,7 +141,7 @@ fn the_inspector_shows_every_stage_and_the_hex_is_bincode() {
     assert_eq!(in_flight(sc.as_ref())[0].summary, format!("REQUEST #1 add(3, 4) [{} B]", want.len()));
     line(sc.as_mut(), &format!("deliver {req}"));
     let skel = inspect(sc.as_mut(), 0);
-    assert_eq!(skel["role"], "server (skeleton)");
+    assert_eq!(skel["role"], "server");
     assert_eq!(skel["last request"], format!("from 1, {} B", want.len()));
     assert_eq!(unhex(&skel["request hex"]), want);
     assert_eq!(skel["unmarshalled"], "#1 add(3, 4)");

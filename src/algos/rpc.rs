@@ -77,9 +77,9 @@ impl Describe for Msg {
             },
             Msg::Reply { bytes } => match decode::<Reply>(bytes) {
                 Ok(Reply { id: Some(id), outcome }) => {
-                    format!("REPLY #{id} {} [{} B]", show_outcome(&outcome), bytes.len())
+                    format!("REPLY #{id} = {} [{} B]", show_outcome(&outcome), bytes.len())
                 }
-                Ok(Reply { id: None, outcome }) => format!("REPLY (no id) {} [{} B]", show_outcome(&outcome), bytes.len()),
+                Ok(Reply { id: None, outcome }) => format!("REPLY (no id) = {} [{} B]", show_outcome(&outcome), bytes.len()),
                 Err(_) => format!("REPLY [{} B, malformed]", bytes.len()),
             },
         }
@@ -458,7 +458,7 @@ impl Node {
     // ----- the inspector ----------------------------------------------------
 
     fn inspect_server(&self, s: &Server, rows: &mut Vec<Row>) {
-        rows.push(Row::new("role", "server (skeleton)"));
+        rows.push(Row::new("role", "server"));
         rows.push(Row::new("semantics", semantics_name(s.at_most_once)));
         rows.push(Row::new("balance", s.balance));
         match &s.last {
@@ -493,7 +493,7 @@ impl Node {
     }
 
     fn inspect_client(&self, c: &Client, rows: &mut Vec<Row>) {
-        rows.push(Row::new("role", format!("client of {SERVER} (stub)")));
+        rows.push(Row::new("role", format!("client of {SERVER}")));
         let shown = match (&c.current, c.done.back()) {
             (Some(p), _) => {
                 rows.push(Row::new("stub", format!("waiting for #{}", p.call.id)));
