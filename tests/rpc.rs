@@ -49,7 +49,9 @@ fn times(sc: &dyn Scenario, c: u64, id: u64) -> u64 {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    s.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap_or_else(|_| panic!("hex byte {b:?} in {s:?}"))).collect()
+    s.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap_or_else(|_| panic!("hex byte {b:?} in {s:?}")))
+        .collect()
 }
 
 fn bincode_of<T: serde::Serialize>(v: &T) -> Vec<u8> {
@@ -162,7 +164,9 @@ fn the_inspector_shows_every_stage_and_the_hex_is_bincode() {
     // Long calls are truncated with their byte count.
     line(sc.as_mut(), "call 2 multiply 9223372036854775807 -9223372036854775807 1 2 3 4 5 6");
     let hex = inspect(sc.as_mut(), 2)["request hex"].clone();
-    let len = bincode_of(&Call { id: 1, function: "multiply".into(), args: vec![i64::MAX, -i64::MAX, 1, 2, 3, 4, 5, 6] }).len();
+    let len =
+        bincode_of(&Call { id: 1, function: "multiply".into(), args: vec![i64::MAX, -i64::MAX, 1, 2, 3, 4, 5, 6] })
+            .len();
     assert!(hex.ends_with(&format!("… ({len} B)")), "{hex}");
     assert_eq!(hex.split(' ').count(), 24 + 3, "24 bytes, then … (N B)");
 }
@@ -267,7 +271,10 @@ fn a_down_server_makes_the_stub_give_up_after_its_attempts() {
     let mut sc = open(config(RPC, 3, 1, &[]));
     lines(sc.as_mut(), "call 1 deposit 1; crash 1; recover 1; run; call 1 deposit 2; run");
     let c = calls(sc.as_ref(), 1);
-    assert_eq!((c[0]["status"].clone(), c[1]["id"].clone(), c[1]["result"].clone()), (json!("lost"), json!(2), json!(3)));
+    assert_eq!(
+        (c[0]["status"].clone(), c[1]["id"].clone(), c[1]["result"].clone()),
+        (json!("lost"), json!(2), json!(3))
+    );
     assert!(sc.violations().is_empty(), "{:?}", sc.violations());
 }
 
@@ -463,8 +470,22 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    (2usize..=6, any::<u64>(), any::<bool>(), prop_oneof![Just(0u8), Just(3u8)], any::<bool>(), proptest::collection::vec(fault_op(ALL, 6), 1..100))
-        .prop_map(|(n, seed, at_most_once, attempts, random_sched, ops)| Case { n, seed, at_most_once, attempts, random_sched, ops })
+    (
+        2usize..=6,
+        any::<u64>(),
+        any::<bool>(),
+        prop_oneof![Just(0u8), Just(3u8)],
+        any::<bool>(),
+        proptest::collection::vec(fault_op(ALL, 6), 1..100),
+    )
+        .prop_map(|(n, seed, at_most_once, attempts, random_sched, ops)| Case {
+            n,
+            seed,
+            at_most_once,
+            attempts,
+            random_sched,
+            ops,
+        })
 }
 
 fn run_config(c: &Case, variant: &str) -> RunConfig {
@@ -486,7 +507,10 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let n = sc.n();
     let before: Vec<usize> = (0..n).map(|x| if x == 0 { 0 } else { calls(sc.as_ref(), x).len() }).collect();
     let last: Vec<Input> = (1..n)
-        .map(|x| Input::Verb { verb: "call".into(), args: vec![x.to_string(), "add".into(), x.to_string(), "100".into()] })
+        .map(|x| Input::Verb {
+            verb: "call".into(),
+            args: vec![x.to_string(), "add".into(), x.to_string(), "100".into()],
+        })
         .collect();
     settle(sc.as_mut(), last, "last round", 200_000)?;
     for x in 1..n {

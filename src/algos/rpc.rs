@@ -79,7 +79,9 @@ impl Describe for Msg {
                 Ok(Reply { id: Some(id), outcome }) => {
                     format!("REPLY #{id} = {} [{} B]", show_outcome(&outcome), bytes.len())
                 }
-                Ok(Reply { id: None, outcome }) => format!("REPLY (no id) = {} [{} B]", show_outcome(&outcome), bytes.len()),
+                Ok(Reply { id: None, outcome }) => {
+                    format!("REPLY (no id) = {} [{} B]", show_outcome(&outcome), bytes.len())
+                }
                 Err(_) => format!("REPLY [{} B, malformed]", bytes.len()),
             },
         }
@@ -266,9 +268,17 @@ pub fn dispatch(function: &str, args: &[i64], balance: &mut i64) -> Outcome {
         "add" => two(|a, b| a.checked_add(b).ok_or_else(|| OVERFLOW.into())),
         "subtract" => two(|a, b| a.checked_sub(b).ok_or_else(|| OVERFLOW.into())),
         "multiply" => two(|a, b| a.checked_mul(b).ok_or_else(|| OVERFLOW.into())),
-        "divide" => two(|a, b| {
-            if b == 0 { Err("division by zero".into()) } else { a.checked_div(b).ok_or_else(|| OVERFLOW.into()) }
-        }),
+        "divide" => {
+            two(
+                |a, b| {
+                    if b == 0 {
+                        Err("division by zero".into())
+                    } else {
+                        a.checked_div(b).ok_or_else(|| OVERFLOW.into())
+                    }
+                },
+            )
+        }
         "deposit" => match args {
             [a] => {
                 let new = balance.checked_add(*a).ok_or_else(|| OVERFLOW.to_string())?;
@@ -480,8 +490,11 @@ impl Node {
         rows.push(Row::new("executions", s.executions));
         rows.push(Row::new("duplicates", s.duplicates));
         if s.at_most_once {
-            let entries =
-                s.table.iter().rev().map(|((c, id), o)| format!("{c}#{id}={}", o.as_ref().map_or("err".into(), |v| v.to_string())));
+            let entries = s
+                .table
+                .iter()
+                .rev()
+                .map(|((c, id), o)| format!("{c}#{id}={}", o.as_ref().map_or("err".into(), |v| v.to_string())));
             rows.push(Row::new("dup table", listing(entries, 8)));
         } else {
             rows.push(Row::new("dup table", "none (at-least-once)"));
@@ -682,8 +695,16 @@ static INFO: AlgoInfo = AlgoInfo {
         },
     ],
     params: &[
-        ParamHelp { key: "timeout", default: "30", help: "ms before the stub re-sends an unanswered call, same id (0: never)" },
-        ParamHelp { key: "attempts", default: "5", help: "sends per call before the stub gives up (0: never gives up)" },
+        ParamHelp {
+            key: "timeout",
+            default: "30",
+            help: "ms before the stub re-sends an unanswered call, same id (0: never)",
+        },
+        ParamHelp {
+            key: "attempts",
+            default: "5",
+            help: "sends per call before the stub gives up (0: never gives up)",
+        },
         ParamHelp {
             key: "semantics",
             default: "at-most-once",
@@ -770,14 +791,9 @@ impl Algorithm for Rpc {
             "semantics" => match args {
                 [m] if m == "at-most-once" => Ok((SERVER, Request::Semantics { at_most_once: true })),
                 [m] if m == "at-least-once" => Ok((SERVER, Request::Semantics { at_most_once: false })),
-                _ => Err(format!(
-                    "`semantics` expects at-least-once or at-most-once, not {:?}",
-                    args.join(" ")
-                )),
+                _ => Err(format!("`semantics` expects at-least-once or at-most-once, not {:?}", args.join(" "))),
             },
-            _ => Err(format!(
-                "unknown verb {verb:?} (rpc knows: call C FN A B, semantics at-least-once|at-most-once)"
-            )),
+            _ => Err(format!("unknown verb {verb:?} (rpc knows: call C FN A B, semantics at-least-once|at-most-once)")),
         }
     }
 

@@ -195,11 +195,8 @@ impl Monitor<Node> for Check {
                 .collect();
             calls.insert(x.to_string(), rows.into());
         }
-        let executions: Vec<serde_json::Value> = self
-            .execs
-            .iter()
-            .map(|((c, id), runs)| json!({ "client": c, "id": id, "times": runs.len() }))
-            .collect();
+        let executions: Vec<serde_json::Value> =
+            self.execs.iter().map(|((c, id), runs)| json!({ "client": c, "id": id, "times": runs.len() })).collect();
         let s = &w.summaries[SERVER];
         json!({
             "calls": calls,
