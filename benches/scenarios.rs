@@ -8,7 +8,8 @@
 //! them — `cargo bench --bench engine` times that saturated storm
 //! separately —, periodic rounds for
 //! Berkeley, a random send/local workload for logical clocks, back-to-back
-//! elections for the two election algorithms), with the actor driver and
+//! elections for the two election algorithms, calls every 25 s per
+//! rpc client alternating `add` and `deposit`), with the actor driver and
 //! logging off, as `distlab run <scenario> --headless` does. The figure is
 //! the median of a few timed windows after a warm-up.
 //!
@@ -63,6 +64,7 @@ const WORKLOADS: &[Workload] = &[
     Workload { scenario: "berkeley", params: &[("period", "20")], batch: &[], message_size: "O(1)" },
     Workload { scenario: "logical-clocks", params: &[("rate", "5")], batch: &[], message_size: "vector O(N)" },
     Workload { scenario: "causal-order", params: &[], batch: &["post {n} hi", "run"], message_size: "vector O(N)" },
+    Workload { scenario: "rpc", params: &[("think", "25000")], batch: &[], message_size: "call bytes O(1)" },
 ];
 
 /// The BSS hold-back queue: K messages held, then the one they wait for

@@ -13,6 +13,7 @@ pub mod ricart_agrawala;
 pub mod ring_election;
 pub mod shared_memory;
 pub mod socket_echo;
+pub mod rpc;
 pub mod suzuki_kasami;
 pub mod token_ring;
 
@@ -60,6 +61,7 @@ pub fn all() -> Vec<Entry> {
         entry::<causal_order::CausalOrder>(),
         entry::<shared_memory::SharedMemory>(),
         entry::<socket_echo::SocketEcho>(),
+        entry::<rpc::Rpc>(),
     ]
 }
 
