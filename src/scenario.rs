@@ -2,7 +2,7 @@
 //! headless runner, replay and tests are written once for every algorithm.
 
 use crate::engine::input::{EvId, Input};
-use crate::engine::invariant::{Chart, Monitor, Violation};
+use crate::engine::invariant::{Chart, Monitor, Table, Violation};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{NodeId, Protocol, Role, Row, Summary, Time};
 use crate::engine::sim::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig};
@@ -138,6 +138,9 @@ pub trait Scenario {
     fn status(&self) -> Option<String>;
     /// Data for a chart pane, for algorithms that have one (clock offsets).
     fn chart(&self) -> Option<Chart>;
+    /// Data for a table pane, for algorithms that have one (per-server
+    /// assignments); see [`Table`] for how it is drawn.
+    fn table(&self) -> Option<Table>;
     /// The headless summary (without wall-clock fields).
     fn report(&self) -> serde_json::Value;
     fn trace(&self) -> Trace;
@@ -316,6 +319,9 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn chart(&self) -> Option<Chart> {
         self.sim.chart()
+    }
+    fn table(&self) -> Option<Table> {
+        self.sim.table()
     }
     fn report(&self) -> serde_json::Value {
         let mut r = self.sim.report();

@@ -5,7 +5,7 @@
 use super::actor::{Driver, DriverKind};
 use super::clocks::VcTracker;
 use super::input::{EvId, Expect, Input, SchedMode};
-use super::invariant::{Change, Chart, Monitor, Violation, World};
+use super::invariant::{Change, Chart, Monitor, Table, Violation, World};
 use super::network::{Faults, NetConfig};
 use super::protocol::{Cmd, Describe, NodeEvent, NodeId, Protocol, Row, Summary, Time};
 use super::queue::{PendingSet, TimeQueue};
@@ -252,6 +252,10 @@ impl<P: Protocol> Sim<P> {
     }
     pub fn chart(&self) -> Option<Chart> {
         self.monitor.chart(&self.world())
+    }
+    /// The monitor's table pane data, if it has one.
+    pub fn table(&self) -> Option<Table> {
+        self.monitor.table(&self.world())
     }
     pub fn answers(&self) -> &[String] {
         &self.answers

@@ -5,7 +5,9 @@
 use super::keymap::{self, Action};
 use super::layout::{self, Panes};
 use super::prompt::{self, Edit, Prompt};
-use super::{chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, topology};
+use super::{
+    chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, table, topology,
+};
 use crate::algos;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
@@ -652,7 +654,8 @@ impl App {
     pub fn panes(&self) -> Option<Panes> {
         let sc = self.scenario.as_deref()?;
         let area = self.screen();
-        layout::panes_with_chart(area, narration::rows(self, sc, area.width), sc.chart().is_some())
+        let side = sc.chart().is_some() || sc.table().is_some();
+        layout::panes_with_side(area, narration::rows(self, sc, area.width), side)
     }
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
@@ -712,16 +715,21 @@ impl App {
         match self.scenario.as_deref() {
             None => picker::render(self, frame, area),
             Some(sc) => {
+                // The side slot: a chart if the scenario has one, else its table.
                 let data = sc.chart();
+                let grid = if data.is_none() { sc.table() } else { None };
                 let rows = narration::rows(self, sc, area.width);
-                let Some(p) = layout::panes_with_chart(area, rows, data.is_some()) else { return };
+                let Some(p) = layout::panes_with_side(area, rows, data.is_some() || grid.is_some()) else { return };
                 header::render(self, sc, frame, p.header);
                 topology::render(self, sc, frame, p.topology);
                 if !p.spacetime.is_empty() {
                     spacetime::render(self, sc, frame, p.spacetime);
                 }
                 if let Some(data) = &data {
-                    chart::render(data, sc, frame, p.chart);
+                    chart::render(data, sc, frame, p.side);
+                }
+                if let Some(grid) = &grid {
+                    table::render(grid, frame, p.side);
                 }
                 inspector::render(self, sc, frame, p.inspector);
                 inflight::render(self, sc, frame, p.inflight);

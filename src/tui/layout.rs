@@ -16,8 +16,10 @@ pub struct Panes {
     pub log: Rect,
     /// Zero height when there is nothing to narrate.
     pub narration: Rect,
-    /// The chart pane (clock offsets): zero width unless the scenario has a chart.
-    pub chart: Rect,
+    /// The side pane beside the space-time diagram: a scenario's chart
+    /// (clock offsets) or table (per-server load); zero width when the
+    /// scenario has neither.
+    pub side: Rect,
     pub status: Rect,
     pub keybar: Rect,
 }
@@ -28,19 +30,26 @@ pub fn too_small(area: Rect) -> bool {
 
 /// The panes of the run screen; `None` when the screen is too small.
 pub fn panes(area: Rect, narration_rows: u16) -> Option<Panes> {
-    panes_with_chart(area, narration_rows, false)
+    panes_with_side(area, narration_rows, false)
 }
 
 /// From this width on the space-time area holds both the diagram and a
-/// chart; narrower, the chart takes it all.
+/// side pane; narrower, the side pane takes it all.
 pub const CHART_SPLIT_W: u16 = 64;
 
-/// The panes of the run screen, with a chart pane when `chart`: it shares
-/// the space-time pane's area, side by side when that area is at least
-/// [`CHART_SPLIT_W`] wide (120×40), alone otherwise (80×24: the chart says
-/// more about clocks than the message diagram does). Without a chart the
-/// layout is exactly [`panes`].
+/// The same as [`panes_with_side`] (its older name, from when the side
+/// pane could only be a chart).
 pub fn panes_with_chart(area: Rect, narration_rows: u16, chart: bool) -> Option<Panes> {
+    panes_with_side(area, narration_rows, chart)
+}
+
+/// The panes of the run screen, with a side pane (a chart or a table) when
+/// `side`: it shares the space-time pane's area, side by side when that
+/// area is at least [`CHART_SPLIT_W`] wide (120×40), alone otherwise
+/// (80×24: the chart says more about clocks, the table more about load,
+/// than the message diagram does). Without a side pane the layout is
+/// exactly [`panes`].
+pub fn panes_with_side(area: Rect, narration_rows: u16, side: bool) -> Option<Panes> {
     if too_small(area) {
         return None;
     }
@@ -55,7 +64,7 @@ pub fn panes_with_chart(area: Rect, narration_rows: u16, chart: bool) -> Option<
     let [top, bottom] = Layout::vertical([Constraint::Length(body.height / 2), Constraint::Fill(1)]).areas(body);
     let left_w = (area.width * 2 / 5).clamp(30, 64);
     let [topology, spacetime] = Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(top);
-    let (spacetime, chart) = match chart {
+    let (spacetime, side) = match side {
         false => (spacetime, Rect { width: 0, ..spacetime }),
         true if spacetime.width >= CHART_SPLIT_W => {
             let [s, c] = Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(spacetime);
@@ -73,7 +82,7 @@ pub fn panes_with_chart(area: Rect, narration_rows: u16, chart: bool) -> Option<
         let [b, c] = Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]).areas(right);
         (a, b, c)
     };
-    Some(Panes { header, topology, spacetime, inspector, inflight, log, narration, chart, status, keybar })
+    Some(Panes { header, topology, spacetime, inspector, inflight, log, narration, side, status, keybar })
 }
 
 #[cfg(test)]
@@ -102,11 +111,12 @@ mod tests {
         for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
             let area = Rect::new(0, 0, w, h);
             let plain = panes(area, 1).unwrap();
-            assert_eq!(plain.chart.area(), 0, "{w}x{h}");
-            let p = panes_with_chart(area, 1, true).unwrap();
-            assert_eq!(p.chart.area() + p.spacetime.area(), plain.spacetime.area(), "{w}x{h}");
-            assert!(!p.chart.intersects(p.spacetime));
-            assert!(p.chart.width >= 40, "{w}x{h}: {:?}", p.chart);
+            assert_eq!(plain.side.area(), 0, "{w}x{h}");
+            assert_eq!(panes_with_chart(area, 1, true), panes_with_side(area, 1, true));
+            let p = panes_with_side(area, 1, true).unwrap();
+            assert_eq!(p.side.area() + p.spacetime.area(), plain.spacetime.area(), "{w}x{h}");
+            assert!(!p.side.intersects(p.spacetime));
+            assert!(p.side.width >= 40, "{w}x{h}: {:?}", p.side);
             // Side by side from 120 columns; the chart alone below.
             assert_eq!(p.spacetime.width > 0, w >= 120, "{w}x{h}");
             assert_eq!((p.topology, p.inspector, p.log), (plain.topology, plain.inspector, plain.log));
