@@ -4,6 +4,7 @@ pub mod berkeley;
 pub mod bully_election;
 pub mod central_lock;
 pub mod lamport_mutex;
+pub mod load_balancer;
 pub mod logical_clocks;
 pub mod ricart_agrawala;
 pub mod ring_election;
@@ -49,6 +50,7 @@ pub fn all() -> Vec<Entry> {
         entry::<bully_election::BullyElection>(),
         entry::<berkeley::Berkeley>(),
         entry::<logical_clocks::LogicalClocks>(),
+        entry::<load_balancer::LoadBalancer>(),
     ]
 }
 

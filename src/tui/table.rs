@@ -88,7 +88,7 @@ pub fn render(t: &Table, frame: &mut Frame, area: Rect) {
     }
     let probe = theme::block("").inner(area);
     let (widths, hidden) = column_widths(t, probe.width as usize);
-    let title = if hidden > 0 { format!(" {} (+{hidden} cols) ", t.title) } else { format!(" {} ", t.title) };
+    let title = if hidden > 0 { format!("{} (+{hidden} cols)", t.title) } else { t.title.clone() };
     let block = theme::block(&title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
