@@ -62,6 +62,13 @@ const WORKLOADS: &[Workload] = &[
     Workload { scenario: "bully-election", params: &[], batch: &["elect {n}", "run"], message_size: "O(1)" },
     Workload { scenario: "berkeley", params: &[("period", "20")], batch: &[], message_size: "O(1)" },
     Workload { scenario: "logical-clocks", params: &[("rate", "5")], batch: &[], message_size: "vector O(N)" },
+    // Batches of jobs from client 0, spread round robin over the N-2 servers.
+    Workload {
+        scenario: "load-balancer",
+        params: &[],
+        batch: &["submit a{n}", "submit b{n}", "submit c{n}", "submit d{n}", "run"],
+        message_size: "O(1)",
+    },
 ];
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -49,10 +49,7 @@ fn step_until(sc: &mut dyn Scenario, kind: &str) {
 fn the_seeds_ten_processes_go_round_robin_over_four_servers() {
     let sc = run_script(config(LB, 6, 1, &[]), &("fifo on;".to_string() + &submits(1..=10) + ";run"));
     let r = res(sc.as_ref());
-    assert_eq!(
-        r["assignments"],
-        json!({"2": ["1","5","9"], "3": ["2","6","10"], "4": ["3","7"], "5": ["4","8"]})
-    );
+    assert_eq!(r["assignments"], json!({"2": ["1","5","9"], "3": ["2","6","10"], "4": ["3","7"], "5": ["4","8"]}));
     assert_eq!(total_messages(sc.as_ref()), 40, "JOB, FORWARD, DONE, REPLY per job");
     for kind in ["JOB", "FORWARD", "DONE", "REPLY"] {
         assert_eq!(by_kind(sc.as_ref(), kind), 10, "{kind}");
@@ -92,13 +89,19 @@ fn least_connections_picks_the_server_with_fewest_jobs() {
 
 #[test]
 fn weighted_gives_each_server_its_share_smoothly() {
-    let sc = run_script(config(LB, 6, 1, &[("policy", "weighted"), ("weights", "3,1,1,1")]), &("fifo on;".to_string() + &submits(1..=12) + ";run"));
+    let sc = run_script(
+        config(LB, 6, 1, &[("policy", "weighted"), ("weights", "3,1,1,1")]),
+        &("fifo on;".to_string() + &submits(1..=12) + ";run"),
+    );
     assert_eq!(
         res(sc.as_ref())["assignments"],
         json!({"2": ["1","3","6","7","9","12"], "3": ["2","8"], "4": ["4","10"], "5": ["5","11"]})
     );
     assert!(sc.violations().is_empty(), "{:?}", sc.violations());
-    let sc = run_script(config(LB, 5, 1, &[("policy", "weighted"), ("weights", "1,2,1")]), &("fifo on;".to_string() + &submits(1..=4) + ";run"));
+    let sc = run_script(
+        config(LB, 5, 1, &[("policy", "weighted"), ("weights", "1,2,1")]),
+        &("fifo on;".to_string() + &submits(1..=4) + ";run"),
+    );
     assert_eq!(res(sc.as_ref())["assignments"], json!({"2": ["2"], "3": ["1","4"], "4": ["3"]}));
 }
 
@@ -455,7 +458,9 @@ fn the_random_schedules_catch_the_broken_variants() {
 fn crashed() -> App {
     let mut l: Vec<String> = vec!["fifo on".to_string()];
     l.extend((1..=10).map(|i| format!("submit {i}")));
-    l.extend(["run", "crash 3", "submit 11", "submit 12", "submit 13", "submit 14", "run", "select 1"].map(String::from));
+    l.extend(
+        ["run", "crash 3", "submit 11", "submit 12", "submit 13", "submit 14", "run", "select 1"].map(String::from),
+    );
     let l: Vec<&str> = l.iter().map(String::as_str).collect();
     block_on(tui_app(config(LB, 6, 1, &[]), &l))
 }

@@ -252,6 +252,17 @@ struct Job {
     answer: Option<NodeId>,
 }
 
+/// A job on its way to a server: what `dispatch` forwards or queues.
+#[derive(Clone, Debug)]
+struct Task {
+    key: Key,
+    label: String,
+    work: Time,
+    /// The server index it was on before (a retry).
+    prev: Option<usize>,
+    attempt: u32,
+}
+
 #[derive(Clone, Debug)]
 struct Out {
     label: String,
@@ -265,7 +276,7 @@ struct Out {
 struct Balancer {
     view: Arc<Vec<View>>,
     outstanding: BTreeMap<Key, Out>,
-    waiting: VecDeque<(Key, String, Time)>,
+    waiting: VecDeque<Task>,
     /// Answered jobs and who ran them (the REPLY cache).
     answered: BTreeMap<Key, NodeId>,
     pointer: usize,
@@ -315,10 +326,7 @@ impl Node {
     fn resend_unanswered(&self, cx: &mut Cx<Self>) {
         if let Part::Client { jobs, .. } = &self.part {
             for (i, j) in jobs.iter().enumerate().filter(|(_, j)| j.answer.is_none()) {
-                cx.send(
-                    self.k.balancer(),
-                    Msg::Job { job: i as u64 + 1, label: j.label.clone(), work: j.work },
-                );
+                cx.send(self.k.balancer(), Msg::Job { job: i as u64 + 1, label: j.label.clone(), work: j.work });
             }
         }
     }
@@ -375,16 +383,17 @@ impl Node {
     }
 
     /// Forward a job by the policy, or queue it when no server is up.
-    fn dispatch(b: &mut Balancer, k: &Knobs, cx: &mut Cx<Self>, key: Key, label: String, work: Time, prev: Option<usize>, attempt: u32) {
+    fn dispatch(b: &mut Balancer, k: &Knobs, cx: &mut Cx<Self>, task: Task) {
         let Some(i) = Self::pick(b, k) else {
-            cx.note(format!("no server is up: {label} waits"));
-            b.waiting.push_back((key, label, work));
+            cx.note(format!("no server is up: {} waits", task.label));
+            b.waiting.push_back(task);
             if !b.probing {
                 b.probing = true;
                 cx.set_timer(k.timeout, Timer::Probe);
             }
             return;
         };
+        let Task { key, label, work, prev, attempt } = task;
         let to = k.server_node(i);
         Arc::make_mut(&mut b.view)[i].active += 1;
         b.forwards += 1;
@@ -407,8 +416,10 @@ impl Node {
             cx.note(format!("server {} is back", k.server_node(i)));
             b.current[i] = 0;
         }
-        while let Some((key, label, work)) = b.waiting.pop_front() {
-            Self::dispatch(b, k, cx, key, label, work, None, 1);
+        // Queued again (and at most once each) if no server is up after all.
+        let waiting: Vec<Task> = b.waiting.drain(..).collect();
+        for task in waiting {
+            Self::dispatch(b, k, cx, task);
         }
         if b.waiting.is_empty() && b.probing {
             b.probing = false;
@@ -428,11 +439,11 @@ impl Node {
                         cx.send(from, Msg::Reply { job, label, server: s });
                         return;
                     }
-                    if b.outstanding.contains_key(&key) || b.waiting.iter().any(|w| w.0 == key) {
+                    if b.outstanding.contains_key(&key) || b.waiting.iter().any(|w| w.key == key) {
                         return;
                     }
                 }
-                Self::dispatch(b, &k, cx, key, label, work, None, 1);
+                Self::dispatch(b, &k, cx, Task { key, label, work, prev: None, attempt: 1 });
             }
             (Msg::Done { client, job, label, attempt }, Some(i)) => {
                 let key = (client, job);
@@ -473,11 +484,13 @@ impl Node {
         let dead = out.at;
         cx.note(format!("no answer from server {} in time: marks it dead", k.server_node(dead)));
         Arc::make_mut(&mut b.view)[dead] = View { dead: true, active: 0 };
-        let moved: Vec<(Key, Out)> = b.outstanding.iter().filter(|(_, o)| o.at == dead).map(|(k, o)| (*k, o.clone())).collect();
+        let moved: Vec<(Key, Out)> =
+            b.outstanding.iter().filter(|(_, o)| o.at == dead).map(|(k, o)| (*k, o.clone())).collect();
         for (key, o) in moved {
             b.outstanding.remove(&key);
             cx.cancel_timer(Timer::Timeout { client: key.0, job: key.1, attempt: o.attempt });
-            Self::dispatch(b, &k, cx, key, o.label, o.work, Some(dead), o.attempt + 1);
+            let task = Task { key, label: o.label, work: o.work, prev: Some(dead), attempt: o.attempt + 1 };
+            Self::dispatch(b, &k, cx, task);
         }
     }
 
@@ -659,18 +672,22 @@ impl Protocol for Node {
                 rows.push(Row::new(
                     "active",
                     listing(
-                        (0..b.view.len()).filter(|&i| b.view[i].active > 0).map(|i| format!("{}:{}", k.server_node(i), b.view[i].active)),
+                        (0..b.view.len())
+                            .filter(|&i| b.view[i].active > 0)
+                            .map(|i| format!("{}:{}", k.server_node(i), b.view[i].active)),
                         12,
                     ),
                 ));
                 rows.push(Row::new(
                     "outstanding",
                     listing(
-                        b.outstanding.values().map(|o| format!("{}→{} try {}", o.label, k.server_node(o.at), o.attempt)),
+                        b.outstanding
+                            .values()
+                            .map(|o| format!("{}→{} try {}", o.label, k.server_node(o.at), o.attempt)),
                         8,
                     ),
                 ));
-                rows.push(Row::new("queued", listing(b.waiting.iter().map(|w| w.1.clone()), 8)));
+                rows.push(Row::new("queued", listing(b.waiting.iter().map(|w| w.label.clone()), 8)));
                 rows.push(Row::new("answered", b.answered.len()));
                 rows.push(Row::new("timeout", format!("{} ms + work", time_ms(k.timeout))));
             }
@@ -827,7 +844,9 @@ impl Monitor<Node> for Check {
             .map(|(i, a)| (self.k.server_node(i).to_string(), serde_json::json!(a)))
             .collect();
         let dead: Vec<NodeId> = match &w.summaries[self.k.balancer()] {
-            Sum::Balancer { view, .. } => (0..view.len()).filter(|&i| view[i].dead).map(|i| self.k.server_node(i)).collect(),
+            Sum::Balancer { view, .. } => {
+                (0..view.len()).filter(|&i| view[i].dead).map(|i| self.k.server_node(i)).collect()
+            }
             _ => Vec::new(),
         };
         serde_json::json!({
@@ -904,11 +923,23 @@ static INFO: AlgoInfo = AlgoInfo {
         help: "client C (default 0) hands the balancer job P (a label), running MS ms (default `work`)",
     }],
     params: &[
-        ParamHelp { key: "clients", default: "1", help: "client nodes 0..clients; the next node is the balancer, the rest servers" },
+        ParamHelp {
+            key: "clients",
+            default: "1",
+            help: "client nodes 0..clients; the next node is the balancer, the rest servers",
+        },
         ParamHelp { key: "policy", default: "round-robin", help: "round-robin | least-connections | weighted" },
-        ParamHelp { key: "weights", default: "1,…", help: "server weights for `weighted`, e.g. 3,1,1,1 (one per server)" },
+        ParamHelp {
+            key: "weights",
+            default: "1,…",
+            help: "server weights for `weighted`, e.g. 3,1,1,1 (one per server)",
+        },
         ParamHelp { key: "work", default: "10", help: "ms a server takes for a job (`submit P C MS` overrides)" },
-        ParamHelp { key: "timeout", default: "50", help: "ms beyond its work time before a FORWARD without DONE marks the server dead" },
+        ParamHelp {
+            key: "timeout",
+            default: "50",
+            help: "ms beyond its work time before a FORWARD without DONE marks the server dead",
+        },
         ParamHelp { key: "retry", default: "0", help: "ms before a client re-sends unanswered jobs (0: never)" },
         ParamHelp {
             key: "variant",
@@ -918,9 +949,18 @@ static INFO: AlgoInfo = AlgoInfo {
     ],
     action: "submit a job",
     results: &[
-        FieldHelp { key: "assignments", help: "per server node: the job labels forwarded to it, in order (retries included)" },
-        FieldHelp { key: "responses", help: "responses the clients accepted, in order: client, job number, label, server" },
-        FieldHelp { key: "retries", help: "jobs forwarded again after a server was marked dead: client, job, label, from, to, attempt" },
+        FieldHelp {
+            key: "assignments",
+            help: "per server node: the job labels forwarded to it, in order (retries included)",
+        },
+        FieldHelp {
+            key: "responses",
+            help: "responses the clients accepted, in order: client, job number, label, server",
+        },
+        FieldHelp {
+            key: "retries",
+            help: "jobs forwarded again after a server was marked dead: client, job, label, from, to, attempt",
+        },
         FieldHelp { key: "dead", help: "servers the balancer believes dead now" },
     ],
 };
@@ -935,9 +975,7 @@ impl Algorithm for LoadBalancer {
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let clients = params.num::<usize>("clients", 1)?;
         if clients == 0 || clients + 2 > n {
-            return Err(format!(
-                "clients={clients}: need at least 1 client, the balancer and 1 server in {n} nodes"
-            ));
+            return Err(format!("clients={clients}: need at least 1 client, the balancer and 1 server in {n} nodes"));
         }
         let servers = n - clients - 1;
         let weights: Vec<u32> = match params.get("weights") {
@@ -995,7 +1033,12 @@ impl Algorithm for LoadBalancer {
         }
         let (label, rest) = match args {
             [label, rest @ ..] if rest.len() <= 2 => (label, rest),
-            _ => return Err("`submit` expects a job label, then optionally a client and a work time: `submit P [C] [MS]`".into()),
+            _ => {
+                return Err(
+                    "`submit` expects a job label, then optionally a client and a work time: `submit P [C] [MS]`"
+                        .into(),
+                );
+            }
         };
         if label.is_empty() || label.chars().any(char::is_control) {
             return Err(format!("`submit P`: {label:?} is not a job label"));
@@ -1013,8 +1056,7 @@ impl Algorithm for LoadBalancer {
         let work = match rest.get(1) {
             None => None,
             Some(m) => Some(
-                m.parse::<u64>()
-                    .map_err(|_| format!("`submit P C MS`: MS is a work time in whole ms, not {m:?}"))?
+                m.parse::<u64>().map_err(|_| format!("`submit P C MS`: MS is a work time in whole ms, not {m:?}"))?
                     * crate::engine::protocol::MS,
             ),
         };
@@ -1023,10 +1065,9 @@ impl Algorithm for LoadBalancer {
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
         match s {
-            Sum::Client { submitted, .. } => Some(Input::Verb {
-                verb: "submit".into(),
-                args: vec![(submitted + 1).to_string(), node.to_string()],
-            }),
+            Sum::Client { submitted, .. } => {
+                Some(Input::Verb { verb: "submit".into(), args: vec![(submitted + 1).to_string(), node.to_string()] })
+            }
             _ => None,
         }
     }

@@ -5,9 +5,7 @@
 use super::keymap::{self, Action};
 use super::layout::{self, Panes};
 use super::prompt::{self, Edit, Prompt};
-use super::{
-    chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, table, topology,
-};
+use super::{chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, table, topology};
 use crate::algos;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
