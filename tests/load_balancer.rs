@@ -260,6 +260,12 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     }
     assert_eq!(sc.step(), 0);
     assert!(sc.history().iter().all(|e| matches!(e.kind, distlab::engine::sim::EvKind::Start)));
+    // The parser does not know the client count: a server named as the
+    // client takes the request, logs why it refuses, and sends nothing.
+    line(sc.as_mut(), "submit 1 3");
+    assert!(sc.log().iter().any(|l| l.text.contains("only a client submits jobs")));
+    assert_eq!(total_messages(sc.as_ref()), 0);
+    assert_eq!(res(sc.as_ref())["assignments"]["2"], json!([]));
     // A crashed client refuses.
     line(sc.as_mut(), "crash 0");
     assert!(try_line(sc.as_mut(), "submit 1").unwrap_err().contains("node 0 is crashed"));
