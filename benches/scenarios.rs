@@ -65,6 +65,13 @@ const WORKLOADS: &[Workload] = &[
     Workload { scenario: "logical-clocks", params: &[("rate", "5")], batch: &[], message_size: "vector O(N)" },
     Workload { scenario: "causal-order", params: &[], batch: &["post {n} hi", "run"], message_size: "vector O(N)" },
     Workload { scenario: "rpc", params: &[("think", "25000")], batch: &[], message_size: "call bytes O(1)" },
+    // Batches of jobs from client 0, spread round robin over the N-2 servers.
+    Workload {
+        scenario: "load-balancer",
+        params: &[],
+        batch: &["submit a{n}", "submit b{n}", "submit c{n}", "submit d{n}", "run"],
+        message_size: "O(1)",
+    },
 ];
 
 /// The BSS hold-back queue: K messages held, then the one they wait for

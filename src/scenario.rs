@@ -2,7 +2,7 @@
 //! headless runner, replay and tests are written once for every algorithm.
 
 use crate::engine::input::{EvId, Input};
-use crate::engine::invariant::{Chart, Monitor, Transcript, Violation};
+use crate::engine::invariant::{Chart, Monitor, Table, Transcript, Violation};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{NodeId, Protocol, Role, Row, Summary, Time};
 use crate::engine::sim::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig};
@@ -142,6 +142,9 @@ pub trait Scenario {
     /// keep them (chat): at most `limit` screens, `focus`'s first, each with
     /// at most its last `tail` lines (see [`Monitor::transcript`]).
     fn transcript(&self, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript>;
+    /// Data for a table pane, for algorithms that have one (per-server
+    /// assignments); see [`Table`] for how it is drawn.
+    fn table(&self) -> Option<Table>;
     /// The headless summary (without wall-clock fields).
     fn report(&self) -> serde_json::Value;
     fn trace(&self) -> Trace;
@@ -323,6 +326,9 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn transcript(&self, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
         self.sim.transcript(focus.min(self.sim.n().saturating_sub(1)), limit, tail)
+    }
+    fn table(&self) -> Option<Table> {
+        self.sim.table()
     }
     fn report(&self) -> serde_json::Value {
         let mut r = self.sim.report();

@@ -8,12 +8,13 @@ pub mod central_lock;
 pub mod chat;
 pub mod chat_rooms;
 pub mod lamport_mutex;
+pub mod load_balancer;
 pub mod logical_clocks;
 pub mod ricart_agrawala;
 pub mod ring_election;
+pub mod rpc;
 pub mod shared_memory;
 pub mod socket_echo;
-pub mod rpc;
 pub mod suzuki_kasami;
 pub mod token_ring;
 
@@ -62,6 +63,7 @@ pub fn all() -> Vec<Entry> {
         entry::<shared_memory::SharedMemory>(),
         entry::<socket_echo::SocketEcho>(),
         entry::<rpc::Rpc>(),
+        entry::<load_balancer::LoadBalancer>(),
     ]
 }
 

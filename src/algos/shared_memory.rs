@@ -32,7 +32,7 @@
 
 use super::listing;
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
+use crate::engine::invariant::{Change, Monitor, Screen, Table, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
@@ -489,6 +489,8 @@ pub struct Check {
     logs: Vec<Vec<String>>,
     cells: Vec<i64>,
     touched: Vec<String>,
+    /// The cell accessed last (the table highlights it).
+    last: Option<usize>,
 }
 
 /// Log lines kept per process for the result.
@@ -502,6 +504,7 @@ impl Check {
             logs: vec![Vec::new(); n],
             cells: vec![EMPTY; cells],
             touched: vec!["-".into(); cells],
+            last: None,
         }
     }
 }
@@ -526,6 +529,10 @@ impl Monitor<Node> for Check {
                 && let Some(set) = self.written.get_mut(cell as usize)
             {
                 set.insert(value);
+            }
+            self.last = s.touched.iter().zip(&self.touched).position(|(now, was)| now != was).or(self.last);
+            if let Some((cell, _)) = s.stored {
+                self.last = Some(cell as usize);
             }
             self.cells = s.cells.clone();
             self.touched = s.touched.clone();
@@ -552,6 +559,23 @@ impl Monitor<Node> for Check {
             .filter(|&x| x > WRITER && !w.summaries[x].finished)
             .map(|x| w.violation("all-read", format!("process{x} stopped before reading all {cells} cells")))
             .collect()
+    }
+
+    /// The shared array, cell by cell (one column a cell), with who
+    /// touched each cell last; the title names the cell accessed last.
+    fn table(&self, _w: &World<Node>) -> Option<Table> {
+        let title = match self.last {
+            Some(c) => format!("shared array · last access [{c}]"),
+            None => "shared array".to_string(),
+        };
+        let names: Vec<String> = (0..self.cells.len()).map(|i| i.to_string()).collect();
+        let mut header = vec!["cell"];
+        header.extend(names.iter().map(String::as_str));
+        let mut t = Table::new(title, &header);
+        t.row(std::iter::once("value".to_string()).chain(self.cells.iter().map(|v| v.to_string())).collect());
+        t.row(std::iter::once("by".to_string()).chain(self.touched.iter().cloned()).collect());
+        t.stretch = Some(0);
+        Some(t)
     }
 
     /// Every process's log, as its console shows it (the segment has none).

@@ -90,6 +90,45 @@ pub struct Transcript {
     pub total: usize,
 }
 
+/// A table pane's data: a generic grid a monitor fills from what it saw
+/// (load-balancer: one row per server; later a shared-memory array drawn
+/// cell by cell, a DFS files table). The TUI draws it in the side slot
+/// beside the space-time diagram (see `tui::table`), fits the columns to
+/// the width (clipping [`Table::stretch`] first, then hiding trailing
+/// columns with "+K cols") and, when there are more rows than fit, keeps
+/// [`Table::highlight`] in view and says "+K more".
+///
+/// To reuse: return `Some(Table { .. })` from [`Monitor::table`]; nothing
+/// else is needed in the TUI. Every row should have `header.len()` cells
+/// (missing cells are drawn empty, extra ones ignored).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    pub title: String,
+    /// Column names; also the number of columns.
+    pub header: Vec<String>,
+    /// The cells, row by row, already formatted.
+    pub rows: Vec<Vec<String>>,
+    /// A row to draw highlighted and always keep in view (the row that
+    /// changed last, the selected node's row...).
+    pub highlight: Option<usize>,
+    /// Rows drawn in the warning colour (a dead server, a lost block).
+    pub flagged: Vec<usize>,
+    /// The column that gives up width first when the pane is too narrow
+    /// (a long list); `None`: the last column.
+    pub stretch: Option<usize>,
+}
+
+impl Table {
+    /// A table with a title and column names, no rows yet.
+    pub fn new(title: impl Into<String>, header: &[&str]) -> Table {
+        Table { title: title.into(), header: header.iter().map(|h| h.to_string()).collect(), ..Table::default() }
+    }
+    /// Append a row of cells.
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+}
+
 /// An algorithm's own timestamp of one event: what `hb` compares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stamp {
@@ -142,6 +181,12 @@ pub trait Monitor<P: Protocol>: Send + 'static {
     /// transcripts (and no transcript pane). Called on every frame, so it
     /// must cost what is asked for, not what the run holds.
     fn transcript(&self, _w: &World<P>, _focus: NodeId, _limit: usize, _tail: usize) -> Option<Transcript> {
+        None
+    }
+    /// A table pane's data (load-balancer: per-server assignments and
+    /// load). Drawn in the side slot beside the space-time diagram; a
+    /// scenario with a [`Monitor::chart`] shows its chart there instead.
+    fn table(&self, _w: &World<P>) -> Option<Table> {
         None
     }
     /// The algorithm's own timestamp of history event `event`, when it

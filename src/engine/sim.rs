@@ -5,7 +5,7 @@
 use super::actor::{Driver, DriverKind};
 use super::clocks::VcTracker;
 use super::input::{EvId, Expect, Input, SchedMode};
-use super::invariant::{Change, Chart, Monitor, Transcript, Violation, World};
+use super::invariant::{Change, Chart, Monitor, Table, Transcript, Violation, World};
 use super::network::{Faults, NetConfig};
 use super::protocol::{Cmd, Describe, NodeEvent, NodeId, Protocol, Row, Summary, Time};
 use super::queue::{PendingSet, TimeQueue};
@@ -255,6 +255,11 @@ impl<P: Protocol> Sim<P> {
     }
     pub fn transcript(&self, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
         self.monitor.transcript(&self.world(), focus, limit, tail)
+    }
+
+    /// The monitor's table pane data, if it has one.
+    pub fn table(&self) -> Option<Table> {
+        self.monitor.table(&self.world())
     }
     pub fn answers(&self) -> &[String] {
         &self.answers

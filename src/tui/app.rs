@@ -6,7 +6,7 @@ use super::keymap::{self, Action};
 use super::layout::{self, Panes};
 use super::prompt::{self, Edit, Prompt};
 use super::{
-    chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, topology, transcript,
+    chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, table, topology, transcript,
 };
 use crate::algos;
 use crate::engine::input::Input;
@@ -654,7 +654,7 @@ impl App {
     pub fn panes(&self) -> Option<Panes> {
         let sc = self.scenario.as_deref()?;
         let area = self.screen();
-        let side = sc.chart().is_some() || transcript::wanted(sc);
+        let side = sc.chart().is_some() || sc.table().is_some() || transcript::wanted(sc);
         layout::panes_with_side(area, narration::rows(self, sc, area.width), side)
     }
 
@@ -687,7 +687,7 @@ impl App {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(node) = topology::node_at(p.topology, n, pos)
                     .or_else(|| spacetime::lane_at(p.spacetime, n, self.selected, pos))
-                    .or_else(|| transcript::node_at(sc, self.selected, p.side, pos))
+                    .or_else(|| transcript::node_at(sc, self.selected, side_areas(sc, p.side).2, pos))
                 {
                     self.select(node).await;
                 } else if let Some(row) = inflight::row_at(p.inflight, self.cursor, pos) {
@@ -716,11 +716,12 @@ impl App {
         match self.scenario.as_deref() {
             None => picker::render(self, frame, area),
             Some(sc) => {
+                // The side slot: a chart if the scenario has one, else its
+                // table and/or its screens.
                 let data = sc.chart();
-                // The side pane: a chart, else transcripts, else none.
-                let transcripts = data.is_none() && transcript::wanted(sc);
+                let wanted = data.is_some() || sc.table().is_some() || transcript::wanted(sc);
                 let rows = narration::rows(self, sc, area.width);
-                let Some(p) = layout::panes_with_side(area, rows, data.is_some() || transcripts) else { return };
+                let Some(p) = layout::panes_with_side(area, rows, wanted) else { return };
                 header::render(self, sc, frame, p.header);
                 topology::render(self, sc, frame, p.topology);
                 if !p.spacetime.is_empty() {
@@ -728,8 +729,14 @@ impl App {
                 }
                 if let Some(data) = &data {
                     chart::render(data, sc, frame, p.side);
-                } else if transcripts {
-                    transcript::render(self, sc, frame, p.side);
+                } else {
+                    let (grid, grid_area, screens_area) = side_areas(sc, p.side);
+                    if let Some(grid) = &grid {
+                        table::render(grid, frame, grid_area);
+                    }
+                    if !screens_area.is_empty() {
+                        transcript::render(self, sc, frame, screens_area);
+                    }
                 }
                 inspector::render(self, sc, frame, p.inspector);
                 inflight::render(self, sc, frame, p.inflight);
@@ -744,6 +751,30 @@ impl App {
         }
         if let Some(scroll) = self.help {
             help::render(self, frame, area, scroll);
+        }
+    }
+}
+
+/// How a scenario without a chart shares the side slot between its table
+/// and its screens: the table alone, the screens alone, or the table on top
+/// (as tall as its rows, at most half the slot) and the screens below.
+/// Drawing and mouse hit tests both use it, so they agree.
+pub fn side_areas(sc: &dyn Scenario, side: Rect) -> (Option<crate::engine::invariant::Table>, Rect, Rect) {
+    let grid = sc.table();
+    let screens = transcript::wanted(sc);
+    let none = Rect { height: 0, ..side };
+    match (&grid, screens) {
+        (Some(_), false) => (grid, side, none),
+        (None, true) => (None, none, side),
+        (None, false) => (None, none, none),
+        (Some(g), true) => {
+            let want = (g.rows.len() as u16).saturating_add(4).min(side.height / 2).max(3.min(side.height));
+            let [top, bottom] = ratatui::layout::Layout::vertical([
+                ratatui::layout::Constraint::Length(want),
+                ratatui::layout::Constraint::Fill(1),
+            ])
+            .areas(side);
+            (grid, top, bottom)
         }
     }
 }

@@ -16,8 +16,9 @@ pub struct Panes {
     pub log: Rect,
     /// Zero height when there is nothing to narrate.
     pub narration: Rect,
-    /// The side pane: a chart (clock offsets) or transcripts (chat
-    /// screens); zero width unless the scenario has one.
+    /// The side pane beside the space-time diagram: a scenario's chart
+    /// (clock offsets), table (per-server load) and/or screens (chat
+    /// transcripts); zero width when the scenario has none.
     pub side: Rect,
     pub status: Rect,
     pub keybar: Rect,
@@ -37,12 +38,12 @@ pub fn panes(area: Rect, narration_rows: u16) -> Option<Panes> {
 pub const CHART_SPLIT_W: u16 = 64;
 
 /// The panes of the run screen, with a side pane when `side` (a scenario's
-/// chart or its transcripts, see `Scenario::chart` and
+/// chart, table or screens, see `Scenario::chart`, `Scenario::table` and
 /// `Scenario::transcript`): it shares the space-time pane's area, side by
 /// side when that area is at least [`CHART_SPLIT_W`] wide (120×40), alone
-/// otherwise (80×24: the chart says more about clocks, the screens more
-/// about a chat, than the message diagram does). Without a side pane the
-/// layout is exactly [`panes`].
+/// otherwise (80×24: the chart says more about clocks, the table about
+/// load, the screens about a chat, than the message diagram does). Without
+/// a side pane the layout is exactly [`panes`].
 pub fn panes_with_side(area: Rect, narration_rows: u16, side: bool) -> Option<Panes> {
     if too_small(area) {
         return None;

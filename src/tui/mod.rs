@@ -19,6 +19,7 @@ pub mod narration;
 pub mod picker;
 pub mod prompt;
 pub mod spacetime;
+pub mod table;
 pub mod theme;
 pub mod topology;
 pub mod transcript;
