@@ -51,13 +51,14 @@
 
 use super::bss::{Bss, Mode};
 use super::listing;
+use super::screens::Screens;
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
+use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary};
 use crate::engine::sim::EvKind;
 use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The controller's node id.
 pub const CONTROLLER: NodeId = 0;
@@ -771,9 +772,8 @@ pub struct Check {
     scanned: usize,
     lost: bool,
     controller_crashed: bool,
-    /// Every node's screen (the latest `SCREEN_MAX` lines), for the pane.
-    screens: Vec<VecDeque<String>>,
-    screen_totals: Vec<usize>,
+    /// Every node's screen, for the pane.
+    screens: Screens,
 }
 
 impl Check {
@@ -788,8 +788,7 @@ impl Check {
             scanned: 0,
             lost: false,
             controller_crashed: false,
-            screens: vec![VecDeque::new(); n],
-            screen_totals: vec![0; n],
+            screens: Screens::new(n, SCREEN_MAX),
         }
     }
 
@@ -849,13 +848,7 @@ impl Monitor<Node> for Check {
         match change {
             Change::Summary(x) => {
                 let s = &w.summaries[x];
-                for line in &s.said {
-                    if self.screens[x].len() == SCREEN_MAX {
-                        self.screens[x].pop_front();
-                    }
-                    self.screens[x].push_back(line.clone());
-                    self.screen_totals[x] += 1;
-                }
+                self.screens.print(x, &s.said);
                 if x == CONTROLLER {
                     // Notices are broadcasts of the controller; what it
                     // relays it has "delivered" (its notices follow it).
@@ -941,24 +934,13 @@ impl Monitor<Node> for Check {
 
     fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
         let n = w.n();
-        let screen = |i: NodeId| {
-            let t = &self.screens[i];
-            let title = match (i, &w.summaries[i]) {
-                (CONTROLLER, _) => "controller 0".to_string(),
-                (_, s) if s.room.is_some() => format!("client {i} · {} in room {}", s.name, s.room.unwrap_or_default()),
-                _ => format!("client {i}"),
-            };
-            Screen {
-                node: i,
-                title,
-                lines: t.iter().skip(t.len().saturating_sub(tail)).cloned().collect(),
-                total: self.screen_totals[i],
-            }
+        let title = |i: NodeId| match (i, &w.summaries[i]) {
+            (CONTROLLER, _) => "controller 0".to_string(),
+            (_, s) if s.room.is_some() => format!("client {i} · {} in room {}", s.name, s.room.unwrap_or_default()),
+            _ => format!("client {i}"),
         };
-        // The focused node first, then the clients in id order, the controller last.
-        let focus = focus.min(n - 1);
-        let order = std::iter::once(focus).chain((1..n).chain(std::iter::once(CONTROLLER)).filter(|&i| i != focus));
-        Some(Transcript { screens: order.take(limit).map(screen).collect(), total: n })
+        // The clients in id order, the controller last (the focus first).
+        Some(self.screens.transcript(focus, (1..n).chain(std::iter::once(CONTROLLER)), limit, tail, title))
     }
 }
 

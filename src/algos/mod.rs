@@ -20,6 +20,7 @@ pub mod token_ring;
 
 mod election;
 mod mutex;
+mod screens;
 mod token;
 
 use crate::engine::input::Input;

@@ -31,8 +31,9 @@
 //! catches it as soon as it outruns the writer.
 
 use super::listing;
+use super::screens::Screens;
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Screen, Table, Transcript, Violation, World};
+use crate::engine::invariant::{Change, Monitor, Table, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
@@ -485,15 +486,15 @@ pub struct Check {
     written: Vec<BTreeSet<i64>>,
     /// Per reader, the values it took, in order.
     reads: Vec<Vec<i64>>,
-    /// Per process, its log.
-    logs: Vec<Vec<String>>,
+    /// Per process, its log (the last `LOG_MAX` lines).
+    logs: Screens,
     cells: Vec<i64>,
     touched: Vec<String>,
     /// The cell accessed last (the table highlights it).
     last: Option<usize>,
 }
 
-/// Log lines kept per process for the result.
+/// Log lines kept per process (the last ones) for the result and the pane.
 pub const LOG_MAX: usize = 1000;
 
 impl Check {
@@ -501,7 +502,7 @@ impl Check {
         Check {
             written: vec![BTreeSet::new(); cells],
             reads: vec![Vec::new(); n],
-            logs: vec![Vec::new(); n],
+            logs: Screens::new(n, LOG_MAX),
             cells: vec![EMPTY; cells],
             touched: vec!["-".into(); cells],
             last: None,
@@ -517,12 +518,7 @@ impl Monitor<Node> for Check {
     fn on_change(&mut self, w: &World<Node>, change: Change, _old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];
-        let log = &mut self.logs[x];
-        for l in &s.lines {
-            if log.len() < LOG_MAX {
-                log.push(l.clone());
-            }
-        }
+        self.logs.print(x, &s.lines);
         let mut out = Vec::new();
         if x == SEGMENT {
             if let Some((cell, value)) = s.stored
@@ -580,27 +576,17 @@ impl Monitor<Node> for Check {
 
     /// Every process's log, as its console shows it (the segment has none).
     fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
-        let n = w.n();
-        let screen = |i: NodeId| {
-            let log = &self.logs[i];
-            let what = if i == WRITER { "writer" } else { "reader" };
-            Screen {
-                node: i,
-                title: format!("process{i} · {what}"),
-                lines: log.iter().skip(log.len().saturating_sub(tail)).cloned().collect(),
-                total: log.len(),
-            }
-        };
-        let first = if focus == SEGMENT { WRITER } else { focus.min(n - 1) };
-        let order = std::iter::once(first).chain((WRITER..n).filter(|&i| i != first));
-        Some(Transcript { screens: order.take(limit).map(screen).collect(), total: n - 1 })
+        let title = |i: NodeId| format!("process{i} · {}", if i == WRITER { "writer" } else { "reader" });
+        // With the segment selected, the writer's log comes first.
+        let focus = if focus == SEGMENT { WRITER } else { focus };
+        Some(self.logs.transcript(focus, WRITER..w.n(), limit, tail, title))
     }
 
     fn result(&self, w: &World<Node>) -> serde_json::Value {
         let reads: serde_json::Map<String, serde_json::Value> =
             (WRITER + 1..w.n()).map(|x| (x.to_string(), self.reads[x].clone().into())).collect();
         let logs: serde_json::Map<String, serde_json::Value> =
-            (WRITER..w.n()).map(|x| (x.to_string(), self.logs[x].clone().into())).collect();
+            (WRITER..w.n()).map(|x| (x.to_string(), self.logs.lines(x).cloned().collect::<Vec<_>>().into())).collect();
         serde_json::json!({
             "array": self.cells,
             "touched": self.touched,
@@ -648,7 +634,10 @@ static INFO: AlgoInfo = AlgoInfo {
             help: "per cell, who accessed it last (`w1` the writer, `r2` a reader, `-` nobody)",
         },
         FieldHelp { key: "reads", help: "per reader, the values it took in order" },
-        FieldHelp { key: "logs", help: "per process, its log lines as the seed's logging prints them" },
+        FieldHelp {
+            key: "logs",
+            help: "per process, its log lines as the seed's logging prints them (the last 1,000)",
+        },
     ],
 };
 

@@ -34,8 +34,9 @@
 //! base64 text as if it were the message.
 
 use super::listing;
+use super::screens::Screens;
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
+use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use base64::Engine as _;
@@ -531,19 +532,12 @@ pub struct Check {
     sent: HashMap<(NodeId, u32), (String, bool)>,
     /// Per client: (conn, text sent, answer printed or null).
     exchanges: Vec<Vec<(u32, String, Option<String>)>>,
-    screens: Vec<VecDeque<String>>,
-    totals: Vec<usize>,
+    screens: Screens,
 }
 
 impl Check {
     pub fn new(n: usize, reply: Option<String>) -> Self {
-        Check {
-            reply,
-            sent: HashMap::new(),
-            exchanges: vec![Vec::new(); n],
-            screens: vec![VecDeque::new(); n],
-            totals: vec![0; n],
-        }
+        Check { reply, sent: HashMap::new(), exchanges: vec![Vec::new(); n], screens: Screens::new(n, SCREEN_MAX) }
     }
 }
 
@@ -555,13 +549,7 @@ impl Monitor<Node> for Check {
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];
-        for line in &s.said {
-            if self.screens[x].len() == SCREEN_MAX {
-                self.screens[x].pop_front();
-            }
-            self.screens[x].push_back(line.clone());
-            self.totals[x] += 1;
-        }
+        self.screens.print(x, &s.said);
         let mut out = Vec::new();
         if let Some((conn, text, raw)) = &s.sent {
             self.sent.insert((x, *conn), (text.clone(), *raw));
@@ -610,19 +598,9 @@ impl Monitor<Node> for Check {
     }
 
     fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
-        let n = w.n();
-        let screen = |i: NodeId| {
-            let t = &self.screens[i];
-            Screen {
-                node: i,
-                title: if i == SERVER { "server.py".into() } else { format!("client.py · {i}") },
-                lines: t.iter().skip(t.len().saturating_sub(tail)).cloned().collect(),
-                total: self.totals[i],
-            }
-        };
-        let focus = focus.min(n - 1);
-        let order = std::iter::once(focus).chain((1..n).chain(std::iter::once(SERVER)).filter(|&i| i != focus));
-        Some(Transcript { screens: order.take(limit).map(screen).collect(), total: n })
+        let title = |i: NodeId| if i == SERVER { "server.py".to_string() } else { format!("client.py · {i}") };
+        let order = (1..w.n()).chain(std::iter::once(SERVER));
+        Some(self.screens.transcript(focus, order, limit, tail, title))
     }
 }
 
