@@ -684,6 +684,31 @@ async fn screens() -> Vec<(&'static str, Buffer)> {
     let mut app = open("logical-clocks", 3).await;
     exec(&mut app, &["send 0 1", "local 2", "run", "send 1 2", "run", "hb e3 e7", "select 2"]).await;
     out.push(("logical-clocks", tui::render_to_buffer(&app, COLS, ROWS)));
+
+    // Chat rooms (seed 004): an answer overtook its question on the way to
+    // client 3, which holds it back (BSS); the screens pane shows what each
+    // client sees. Latency is fixed, so message #14 is the question's copy
+    // for client 3.
+    let mut app = open("chat-rooms", 4).await;
+    exec(
+        &mut app,
+        &["latency 1 1", "create-room 1", "run", "join 1 0 Q", "join 2 0 A", "join 3 0 C", "run", "post 1 question"],
+    )
+    .await;
+    exec(&mut app, &["step 1", "delay 14 50", "step 1", "post 2 answer", "run 3", "select 3"]).await;
+    out.push(("chat-rooms", tui::render_to_buffer(&app, COLS, ROWS)));
+
+    // Load balancer (seed 000): ten jobs round-robin over four servers,
+    // then server 3 crashes and its next job is retried elsewhere.
+    let mut app = open("load-balancer", 6).await;
+    let mut lines: Vec<String> = vec!["fifo on".into()];
+    lines.extend((1..=10).map(|i| format!("submit {i}")));
+    lines.extend(
+        ["run", "crash 3", "submit 11", "submit 12", "submit 13", "submit 14", "run", "select 1"].map(String::from),
+    );
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    exec(&mut app, &lines).await;
+    out.push(("load-balancer", tui::render_to_buffer(&app, COLS, ROWS)));
     out
 }
 
