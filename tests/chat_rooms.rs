@@ -195,6 +195,42 @@ fn duplicates_are_shown_once() {
 
 // ----- members, leave, failures --------------------------------------------------------
 
+/// A copy of a JOIN is answered with the same welcome, and its REFUSED-free
+/// answer never throws a joining client back to the prompt (found by the
+/// property test: a copy's refusal overtook the welcome, the client
+/// dropped the notices that came meanwhile and held the next one for good).
+#[test]
+fn a_duplicated_join_gets_the_same_welcome_again() {
+    let mut sc = run_script(config(CR, 4, 1, &[]), "create-room 1; run; join 2 0 B; run; join 1 0 A");
+    let join = msg_id(sc.as_ref(), "JOIN", 1, 0);
+    lines(sc.as_mut(), &format!("dup {join}; dup {join}; join 3 0 C; run"));
+    assert_eq!(by_kind(sc.as_ref(), "WELCOME"), 5, "B, A and its two copies, C");
+    assert_eq!(by_kind(sc.as_ref(), "REFUSED"), 0);
+    assert_eq!(sc.role(1), Role::InCs);
+    // One welcome taken (the copies are recognised by their session), and
+    // A's view of the room agrees with the server's.
+    let screen = screen_of(sc.as_mut(), 1);
+    assert_eq!(screen.iter().filter(|l| l.starts_with("connected")).count(), 1, "{screen:?}");
+    assert_eq!(sc.report()["result"]["held"]["1"], 0);
+    assert!(sc.violations().is_empty(), "{:?}", sc.violations());
+}
+
+/// A JOIN that overtakes the LEAVE of the same client's previous
+/// membership waits for it: the client leaves, then comes back in.
+#[test]
+fn a_rejoin_that_overtakes_its_leave_waits_for_it() {
+    let mut sc = run_script(config(CR, 3, 1, &[]), "latency 1 1; create-room 1; run; join 1 0 A; join 2 0 B; run");
+    lines(sc.as_mut(), "leave 2; join 2 0 B");
+    let leave = msg_id(sc.as_ref(), "LEAVE", 2, 0);
+    lines(sc.as_mut(), &format!("delay {leave} 20; run"));
+    let tail: Vec<String> = screen_of(sc.as_mut(), 1).into_iter().rev().take(2).rev().collect();
+    assert_eq!(tail, ["B left the chatroom", "B joined the chatroom"]);
+    assert_eq!(sc.role(2), Role::InCs);
+    lines(sc.as_mut(), "post 1 welcome back; run");
+    assert_eq!(screen_of(sc.as_mut(), 2).last().unwrap(), "A : welcome back");
+    assert!(sc.violations().is_empty(), "{:?}", sc.violations());
+}
+
 #[test]
 fn members_and_leave() {
     let mut sc = run_script(config(CR, 4, 1, &[]), "create-room 1; run; join 1 0 Akshat; run; join 2 0 Raj; run");

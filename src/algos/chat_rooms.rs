@@ -96,21 +96,27 @@ pub enum Msg {
         room: RoomId,
         json: String,
     },
-    /// Client → controller: `./join` room under a name.
+    /// Client → controller: `./join` room under a name. `session` numbers
+    /// the client's memberships, so copies and stale requests are known.
     Join {
         room: RoomId,
         name: String,
+        session: u32,
     },
     /// Controller → joiner: you are in; the members, and the vector of what
-    /// the room has relayed so far (the joiner's starting point).
+    /// the room had relayed when it let you in (your starting point).
     Welcome {
         room: RoomId,
         members: Vec<String>,
         base: Vec<u32>,
+        session: u32,
     },
-    /// Controller → client: a command that cannot be carried out.
+    /// Controller → client: a command that cannot be carried out (for a
+    /// join: which one).
     Refused {
         text: String,
+        room: Option<RoomId>,
+        session: Option<u32>,
     },
     /// Client → room server: a line for the room, stamped with the
     /// author's delivered vector (its own entry = this post's number).
@@ -133,11 +139,13 @@ pub enum Msg {
     MemberList {
         names: Vec<String>,
     },
-    /// Client → controller: `./leave`, after my posts up to `last` (the
-    /// server relays those first, so none of them is lost to the leave).
+    /// Client → controller: `./leave` membership `session`, after my posts
+    /// up to `last` (the server relays those first, so none of them is
+    /// lost to the leave).
     Leave {
         room: RoomId,
         last: u32,
+        session: u32,
     },
 }
 
@@ -166,9 +174,9 @@ impl Describe for Msg {
         match self {
             Msg::CreateRoom => "./createRoom".into(),
             Msg::Created { json, .. } => json.clone(),
-            Msg::Join { room, name } => format!("./join room {room} as {name:?}"),
+            Msg::Join { room, name, session } => format!("./join room {room} as {name:?} (session {session})"),
             Msg::Welcome { room, members, .. } => format!("WELCOME(room {room}, {} members)", members.len()),
-            Msg::Refused { text } => format!("REFUSED({text})"),
+            Msg::Refused { text, .. } => format!("REFUSED({text})"),
             Msg::Post { room, stamp, text } => format!("POST(room {room} W={} {text:?})", show_vector(stamp)),
             Msg::Relay { id, stamp, text, .. } if id.from == CONTROLLER => {
                 format!("RELAY({id} notice W={} {text:?})", show_vector(stamp))
@@ -176,7 +184,7 @@ impl Describe for Msg {
             Msg::Relay { id, name, stamp, text } => format!("RELAY({id} W={} {name} : {text})", show_vector(stamp)),
             Msg::Members { room } => format!("./members (room {room})"),
             Msg::MemberList { names } => format!("MEMBER-LIST({})", python_list(names)),
-            Msg::Leave { room, last } => format!("./leave (room {room}, after post {last})"),
+            Msg::Leave { room, last, .. } => format!("./leave (room {room}, after post {last})"),
         }
     }
 }
@@ -228,6 +236,7 @@ struct Arrived {
 struct Membership {
     room: RoomId,
     name: String,
+    session: u32,
     bss: Bss<(String, String)>,
 }
 
@@ -246,20 +255,38 @@ enum Place {
     Creating,
     /// Asked to join `room` as `name`, waiting for the welcome; room
     /// messages that overtake the welcome wait here for it.
-    Joining { room: RoomId, name: String, early: Vec<Arrived> },
+    Joining { room: RoomId, name: String, session: u32, early: Vec<Arrived> },
 }
 
 #[derive(Clone, Debug)]
 struct Room {
-    /// Members in join order: (node, name, and for a member that asked to
-    /// leave, the post it leaves after).
-    members: Vec<(NodeId, String, Option<u32>)>,
+    /// Members in join order.
+    members: Vec<Member>,
+    /// Per client, the latest membership session that has left this room
+    /// (a JOIN of that session or an older one is stale).
+    left: Vec<u32>,
+    /// A client's JOIN of a newer session, waiting for its previous
+    /// membership to leave first (the LEAVE was overtaken): name, session.
+    pending: BTreeMap<NodeId, (String, u32)>,
     /// Per author, how many of its posts (for node 0: notices) this room
     /// has relayed: always a prefix of each author's posts.
     relayed: Vec<u32>,
     /// Posts that overtook an earlier post of their author, held until it
     /// comes: (author, its seq) → (stamp, text).
     early: BTreeMap<(NodeId, u32), (Vec<u32>, String)>,
+}
+
+/// A member of a room, as its server keeps it.
+#[derive(Clone, Debug)]
+struct Member {
+    node: NodeId,
+    name: String,
+    session: u32,
+    /// The relayed vector it started from (a copy of its JOIN gets the
+    /// same welcome again).
+    base: Vec<u32>,
+    /// It asked to leave after this post of its own.
+    leaving: Option<u32>,
 }
 
 /// The summary: what the monitor checks and the topology shows.
@@ -322,6 +349,8 @@ pub struct Node {
     member: Option<Membership>,
     /// The room this client created last (the action key joins it).
     created: Option<RoomId>,
+    /// Memberships begun so far (on stable storage).
+    sessions: u32,
     posts: u64,
     last_post: Option<MsgId>,
     delivered: Vec<MsgId>,
@@ -345,6 +374,7 @@ impl Node {
             place: Place::Prompt,
             member: None,
             created: None,
+            sessions: 0,
             posts: 0,
             last_post: None,
             delivered: Vec::new(),
@@ -393,8 +423,10 @@ impl Node {
                     self.say("Please enter correct command (./leave the room first)");
                     return;
                 }
-                self.place = Place::Joining { room, name: name.clone(), early: Vec::new() };
-                cx.send(CONTROLLER, Msg::Join { room, name });
+                self.sessions += 1;
+                let session = self.sessions;
+                self.place = Place::Joining { room, name: name.clone(), session, early: Vec::new() };
+                cx.send(CONTROLLER, Msg::Join { room, name, session });
             }
             Request::Post(text) => {
                 let Some(m) = self.member.as_mut() else {
@@ -421,7 +453,7 @@ impl Node {
                 self.say("> ./leave");
                 match self.member.take() {
                     Some(m) => {
-                        cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v()[self.id] });
+                        cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v()[self.id], session: m.session });
                         self.say(format!("left room {}", m.room));
                     }
                     None => self.say("Please enter correct command (not in a chat room)"),
@@ -438,28 +470,35 @@ impl Node {
                 self.say("CHATROOM CREATED");
                 self.say(format!("(room {room}: ./join {room} to enter it)"));
             }
-            Msg::Welcome { room, members, base } => match std::mem::replace(&mut self.place, Place::Prompt) {
-                Place::Joining { room: r, name, early } if r == room => {
+            Msg::Welcome { room, members, base, session } => match std::mem::replace(&mut self.place, Place::Prompt) {
+                Place::Joining { room: r, name, session: s, early } if r == room && s == session => {
                     self.say(format!("connected to chat room {room}: {}", python_list(&members)));
                     let mode = if self.no_holdback { Mode::None } else { Mode::Causal };
-                    self.member = Some(Membership { room, name, bss: Bss::starting_at(self.id, mode, base) });
+                    let bss = Bss::starting_at(self.id, mode, base);
+                    self.member = Some(Membership { room, name, session, bss });
                     for h in early {
                         self.receive(h);
                     }
                 }
                 // A copy of the welcome I had.
-                other if self.member.as_ref().is_some_and(|m| m.room == room) => self.place = other,
-                // A welcome I no longer wait for (I crashed or gave up): leave.
+                other if self.member.as_ref().is_some_and(|m| m.session == session) => self.place = other,
+                // The welcome of a membership I no longer want (I crashed
+                // while joining): leave it.
                 other => {
                     self.place = other;
-                    cx.send(CONTROLLER, Msg::Leave { room, last: base[self.id] });
+                    cx.send(CONTROLLER, Msg::Leave { room, last: base.get(self.id).copied().unwrap_or(0), session });
                 }
             },
-            Msg::Refused { text } => {
-                if matches!(self.place, Place::Creating | Place::Joining { .. }) {
+            Msg::Refused { text, room, session } => {
+                let abandon = match &self.place {
+                    Place::Joining { session: s, .. } => session == Some(*s),
+                    Place::Creating => session.is_none(),
+                    Place::Prompt => false,
+                };
+                if abandon {
                     self.place = Place::Prompt;
                 }
-                if text.contains("no such room") {
+                if text.contains("no such room") && room.is_some() && self.member.as_ref().map(|m| m.room) == room {
                     self.member = None;
                 }
                 self.say(text);
@@ -504,34 +543,44 @@ impl Node {
         match msg {
             Msg::CreateRoom => {
                 let room = self.rooms.len() as RoomId;
-                self.rooms.push(Some(Room { members: Vec::new(), relayed: vec![0; self.n], early: BTreeMap::new() }));
+                let n = self.n;
+                self.rooms.push(Some(Room {
+                    members: Vec::new(),
+                    left: vec![0; n],
+                    pending: BTreeMap::new(),
+                    relayed: vec![0; n],
+                    early: BTreeMap::new(),
+                }));
                 self.say(format!("room {room} created for node {from}"));
                 cx.send(from, Msg::Created { room, json: created_json(room) });
             }
-            Msg::Join { room, name } => {
+            Msg::Join { room, name, session } => {
                 let Some(r) = self.room_mut(room) else {
-                    return cx.send(from, no_such_room(room));
+                    return cx.send(from, no_such_room(room, Some(session)));
                 };
-                if r.members.iter().any(|m| m.0 == from) {
-                    return cx.send(from, Msg::Refused { text: format!("already in room {room}") });
+                if session <= r.left[from] {
+                    return; // that membership has left already: a stale copy
                 }
-                if r.members.iter().any(|m| m.1 == name) {
-                    let text = format!("the name {name:?} is taken in room {room}; ./join with another");
-                    return cx.send(from, Msg::Refused { text });
+                if let Some(m) = r.members.iter().find(|m| m.node == from) {
+                    if m.session == session {
+                        // A copy of the JOIN: the same welcome again.
+                        let (base, members) = (m.base.clone(), r.members.iter().map(|m| m.name.clone()).collect());
+                        return cx.send(from, Msg::Welcome { room, members, base, session });
+                    }
+                    if m.session < session {
+                        // Its LEAVE of the previous membership is still on its way.
+                        r.pending.insert(from, (name, session));
+                    }
+                    return;
                 }
-                r.members.push((from, name.clone(), None));
-                let members = r.members.iter().map(|m| m.1.clone()).collect();
-                self.say(format!("{name} (node {from}) joined room {room}"));
-                self.notice(cx, room, from, format!("{name} joined the chatroom"));
-                let base = self.room_mut(room).map(|r| r.relayed.clone()).unwrap_or_default();
-                cx.send(from, Msg::Welcome { room, members, base });
+                self.admit(cx, room, from, name, session);
             }
             Msg::Post { room, stamp, text } => {
                 let n = self.n;
                 let Some(r) = self.room_mut(room) else {
-                    return cx.send(from, no_such_room(room));
+                    return cx.send(from, no_such_room(room, None));
                 };
-                if !r.members.iter().any(|m| m.0 == from) || stamp.len() != n {
+                if !r.members.iter().any(|m| m.node == from) || stamp.len() != n {
                     return;
                 }
                 let seq = stamp[from];
@@ -543,31 +592,67 @@ impl Node {
             }
             Msg::Members { room } => match self.room_mut(room) {
                 Some(r) => {
-                    let names = r.members.iter().map(|m| m.1.clone()).collect();
+                    let names = r.members.iter().map(|m| m.name.clone()).collect();
                     cx.send(from, Msg::MemberList { names });
                 }
-                None => cx.send(from, no_such_room(room)),
+                None => cx.send(from, no_such_room(room, None)),
             },
-            Msg::Leave { room, last } => {
+            Msg::Leave { room, last, session } => {
                 let Some(r) = self.room_mut(room) else { return };
-                let Some(m) = r.members.iter_mut().find(|m| m.0 == from) else { return };
-                m.2 = Some(last);
+                match r.members.iter_mut().find(|m| m.node == from) {
+                    Some(m) if m.session == session => m.leaving = Some(last),
+                    Some(m) if m.session > session => return,
+                    // Its JOIN never came (or is still on its way): void.
+                    _ => {
+                        r.left[from] = r.left[from].max(session);
+                        if r.pending.get(&from).is_some_and(|p| p.1 <= session) {
+                            r.pending.remove(&from);
+                        }
+                        return;
+                    }
+                }
                 self.leave_if_done(cx, room, from);
             }
             _ => {}
         }
     }
 
-    /// A member that asked to leave goes once its last post is relayed.
+    /// Let `x` into `room` as `name` (membership `session`), or say why not.
+    fn admit(&mut self, cx: &mut Cx<Self>, room: RoomId, x: NodeId, name: String, session: u32) {
+        let Some(r) = self.room_mut(room) else { return };
+        if r.members.iter().any(|m| m.name == name) {
+            let text = format!("the name {name:?} is taken in room {room}; ./join with another");
+            return cx.send(x, Msg::Refused { text, room: Some(room), session: Some(session) });
+        }
+        r.members.push(Member { node: x, name: name.clone(), session, base: Vec::new(), leaving: None });
+        self.say(format!("{name} (node {x}) joined room {room}"));
+        self.notice(cx, room, x, format!("{name} joined the chatroom"));
+        let Some(r) = self.room_mut(room) else { return };
+        let base = r.relayed.clone();
+        let members = r.members.iter().map(|m| m.name.clone()).collect();
+        if let Some(m) = r.members.iter_mut().find(|m| m.node == x) {
+            m.base = base.clone();
+        }
+        cx.send(x, Msg::Welcome { room, members, base, session });
+    }
+
+    /// A member that asked to leave goes once its last post is relayed
+    /// (and a JOIN of its next membership that was waiting comes in).
     fn leave_if_done(&mut self, cx: &mut Cx<Self>, room: RoomId, x: NodeId) {
         let Some(r) = self.room_mut(room) else { return };
-        let Some(i) = r.members.iter().position(|m| m.0 == x && m.2.is_some_and(|last| r.relayed[x] >= last)) else {
+        let Some(i) = r.members.iter().position(|m| m.node == x && m.leaving.is_some_and(|last| r.relayed[x] >= last))
+        else {
             return;
         };
-        let (_, name, _) = r.members.remove(i);
+        let m = r.members.remove(i);
+        r.left[x] = r.left[x].max(m.session);
         r.early.retain(|(a, _), _| *a != x);
-        self.say(format!("{name} (node {x}) left room {room}"));
-        self.notice(cx, room, x, format!("{name} left the chatroom"));
+        let next = r.pending.remove(&x);
+        self.say(format!("{} (node {x}) left room {room}", m.name));
+        self.notice(cx, room, x, format!("{} left the chatroom", m.name));
+        if let Some((name, session)) = next.filter(|p| p.1 > m.session) {
+            self.admit(cx, room, x, name, session);
+        }
     }
 
     /// Relay `author`'s posts to `room` in their order, as far as they came.
@@ -577,14 +662,14 @@ impl Node {
             let next = r.relayed[author] + 1;
             let Some((stamp, text)) = r.early.remove(&(author, next)) else { break };
             r.relayed[author] = next;
-            let name = r.members.iter().find(|m| m.0 == author).map(|m| m.1.clone()).unwrap_or_default();
+            let name = r.members.iter().find(|m| m.node == author).map(|m| m.name.clone()).unwrap_or_default();
             let id = MsgId { room, from: author, seq: next };
-            for m in r.members.iter().filter(|m| m.0 != author) {
+            for m in r.members.iter().filter(|m| m.node != author) {
                 let msg = Msg::Relay { id, name: name.clone(), stamp: stamp.clone(), text: text.clone() };
-                cx.send(m.0, msg);
+                cx.send(m.node, msg);
             }
             // The seed's server prints its per-member message counts.
-            let counts: Vec<String> = r.members.iter().map(|m| r.relayed[m.0].to_string()).collect();
+            let counts: Vec<String> = r.members.iter().map(|m| r.relayed[m.node].to_string()).collect();
             self.say(format!("room {room}: [{}]", counts.join(", ")));
         }
         self.leave_if_done(cx, room, author);
@@ -596,15 +681,16 @@ impl Node {
         let Some(r) = self.room_mut(room) else { return };
         r.relayed[CONTROLLER] += 1;
         let id = MsgId { room, from: CONTROLLER, seq: r.relayed[CONTROLLER] };
-        for m in r.members.iter().filter(|m| m.0 != except) {
+        for m in r.members.iter().filter(|m| m.node != except) {
             let msg = Msg::Relay { id, name: String::new(), stamp: r.relayed.clone(), text: text.clone() };
-            cx.send(m.0, msg);
+            cx.send(m.node, msg);
         }
     }
 }
 
-fn no_such_room(room: RoomId) -> Msg {
-    Msg::Refused { text: format!("no such room {room} (Please enter correct port number)") }
+fn no_such_room(room: RoomId, session: Option<u32>) -> Msg {
+    let text = format!("no such room {room} (Please enter correct port number)");
+    Msg::Refused { text, room: Some(room), session }
 }
 
 impl Protocol for Node {
@@ -648,7 +734,7 @@ impl Protocol for Node {
         }
         self.say("(disconnected: the client crashed)");
         if let Some(m) = self.member.take() {
-            cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v()[self.id] });
+            cx.send(CONTROLLER, Msg::Leave { room: m.room, last: m.v()[self.id], session: m.session });
         }
         self.say("Enter command : (./createRoom or ./join)");
     }
@@ -662,6 +748,7 @@ impl Protocol for Node {
             fresh.lines = self.lines;
             fresh.member = self.member.clone();
             fresh.created = self.created;
+            fresh.sessions = self.sessions;
             fresh.posts = self.posts;
             fresh.deliveries = self.deliveries;
         } else {
@@ -702,7 +789,7 @@ impl Protocol for Node {
                 let names: Vec<String> = r
                     .members
                     .iter()
-                    .map(|(x, nm, leaving)| format!("{nm}@{x}{}", if leaving.is_some() { " (leaving)" } else { "" }))
+                    .map(|m| format!("{}@{}{}", m.name, m.node, if m.leaving.is_some() { " (leaving)" } else { "" }))
                     .collect();
                 rows.push(Row::new(format!("room {i}"), listing(names.into_iter(), 6)));
                 rows.push(Row::new("  relayed", show_vector(&r.relayed)));
