@@ -7,6 +7,7 @@ pub mod causal_order;
 pub mod central_lock;
 pub mod chat;
 pub mod chat_rooms;
+pub mod dfs;
 pub mod lamport_mutex;
 pub mod logical_clocks;
 pub mod ricart_agrawala;
@@ -60,6 +61,7 @@ pub fn all() -> Vec<Entry> {
         entry::<causal_order::CausalOrder>(),
         entry::<shared_memory::SharedMemory>(),
         entry::<socket_echo::SocketEcho>(),
+        entry::<dfs::Dfs>(),
     ]
 }
 
