@@ -46,7 +46,8 @@
 //! (at quiescence, with every server up and every link up, every replica
 //! of a name holds the same version and no other server holds it).
 //! Broken on purpose: `variant=ack-early` answers UPLOAD_SUCCESS as soon as
-//! the primary has stored the file, before any replica has it.
+//! the primary has stored the file and sends each replica one REPLICATE,
+//! fire and forget: a lost copy is never sent again.
 
 use super::listing;
 use crate::engine::input::Input;
@@ -786,6 +787,11 @@ impl Node {
             replicas_of(&name, self.k.servers, self.k.replicas).into_iter().filter(|&s| s != self.id).collect();
         for &s in &others {
             let f = self.files[&name].clone();
+            if self.k.variant == Variant::AckEarly {
+                // Fire and forget: nobody waits for this copy.
+                cx.send(s, Msg::Replicate { name: name.clone(), file: f });
+                continue;
+            }
             self.outbox.insert((name.clone(), s), f.clone());
             cx.send(s, Msg::Replicate { name: name.clone(), file: f });
             cx.cancel_timer(Timer::Retry { name: name.clone(), to: s });
@@ -924,9 +930,9 @@ impl Protocol for Node {
     fn summary(&self) -> Sum {
         let progress = self.current.as_ref().and_then(|op| match op.req {
             Request2::List => None,
-            Request2::Upload { .. } => Some(format!("↑{}/{} chunks", op.sent, op.of)),
+            Request2::Upload { .. } => Some(format!("↑{}/{}", op.sent, op.of)),
             _ if op.of == 0 && op.meta.is_none() => None,
-            _ => Some(format!("↓{}/{} chunks", op.got.len(), op.of)),
+            _ => Some(format!("↓{}/{}", op.got.len(), op.of)),
         });
         Sum {
             server: self.is_server(),
@@ -952,14 +958,15 @@ impl Protocol for Node {
                 format!("{c}#{x}:{name} {}/{}", i.got.len(), i.of)
             });
             rows.push(Row::new("uploads arriving", listing(inc, 6)));
-            let wait = self.waiters.iter().map(|((c, _), (n, _, w))| format!("{n} for {c} (waiting {w:?})"));
+            let letters = |w: &BTreeSet<NodeId>| w.iter().map(|&s| letter(s)).collect::<Vec<_>>().join(",");
+            let wait = self.waiters.iter().map(|((c, _), (n, _, w))| format!("{n} for {c} (waiting {})", letters(w)));
             rows.push(Row::new("awaiting replicas", listing(wait, 6)));
             let out = self.outbox.iter().map(|((n, to), f)| format!("{n}→{} {}", letter(*to), f.ver.tag()));
             rows.push(Row::new("pending replications", listing(out, 6)));
             let streams =
                 self.streams.iter().map(|((c, x), st)| format!("{c}#{x}:{} {}/{}", st.name, st.next - 1, st.of));
             rows.push(Row::new("downloads sending", listing(streams, 6)));
-            let gathers = self.gathers.iter().map(|((c, _), g)| format!("for {c} (waiting {:?})", g.waiting));
+            let gathers = self.gathers.iter().map(|((c, _), g)| format!("for {c} (waiting {})", letters(&g.waiting)));
             rows.push(Row::new("listings gathering", listing(gathers, 4)));
         } else {
             match &self.current {
@@ -1176,7 +1183,7 @@ impl Monitor<Node> for Check {
             if i < self.servers {
                 let s = &w.summaries[i];
                 let mut lines: Vec<String> =
-                    s.files.iter().map(|(n, f)| format!("{n:<16} {:>8} B  {}", f.size, f.ver.tag())).collect();
+                    s.files.iter().map(|(n, f)| format!("{n}  {} B  {}", f.size, f.ver.tag())).collect();
                 if lines.is_empty() {
                     lines.push("(no files)".into());
                 }
@@ -1184,7 +1191,10 @@ impl Monitor<Node> for Check {
                 let total = lines.len();
                 Screen {
                     node: i,
-                    title: format!("server {} · {i} files", letter(i)),
+                    title: match s.files.len() {
+                        1 => format!("server {} (1 file)", letter(i)),
+                        k => format!("server {} ({k} files)", letter(i)),
+                    },
                     lines: lines.into_iter().skip(total.saturating_sub(tail)).collect(),
                     total,
                 }
@@ -1230,7 +1240,7 @@ static INFO: AlgoInfo = AlgoInfo {
         ParamHelp {
             key: "variant",
             default: "correct",
-            help: "correct | ack-early (broken: UPLOAD_SUCCESS before the replicas have the file)",
+            help: "correct | ack-early (broken: UPLOAD_SUCCESS before the replicas have the file, replication fire-and-forget)",
         },
     ],
     action: "list files",
