@@ -281,24 +281,37 @@ fn a_thousand_nodes_run_headless() {
 #[derive(Clone, Debug)]
 struct Case {
     n: usize,
+    servers: usize,
+    replicas: usize,
     seed: u64,
     ops: Vec<Op>,
 }
 
+/// Two servers holding everything (the default) most of the time; else
+/// 1 to 3 servers with 1 to all of them as replicas.
 fn case() -> impl Strategy<Value = Case> {
-    (3usize..=5, any::<u64>(), proptest::collection::vec(fault_op(ALL, 8), 1..50)).prop_map(|(n, seed, ops)| Case {
-        n,
-        seed,
-        ops,
-    })
+    let shape = prop_oneof![
+        3 => Just((2usize, 2usize)),
+        2 => (1usize..=3).prop_flat_map(|s| (Just(s), 1..=s)),
+    ];
+    (shape, 1usize..=3, any::<u64>(), proptest::collection::vec(fault_op(ALL, 8), 1..50)).prop_map(
+        |((servers, replicas), clients, seed, ops)| Case { n: servers + clients, servers, replicas, seed, ops },
+    )
 }
 
 fn run_config(c: &Case, variant: &str) -> RunConfig {
-    schedule_config(DFS, c.n, c.seed, &[("variant", variant)], false)
+    let (s, r) = (c.servers.to_string(), c.replicas.to_string());
+    schedule_config(DFS, c.n, c.seed, &[("variant", variant), ("servers", &s), ("replicas", &r)], false)
+}
+
+/// The servers of a run (its `servers` parameter).
+fn servers_of(sc: &dyn Scenario) -> usize {
+    sc.config().params.iter().find(|(k, _)| k == "servers").map_or(2, |(_, v)| v.parse().unwrap())
 }
 
 fn act(sc: &dyn Scenario, x: u8) -> Input {
-    let c = 2 + x as usize % (sc.n() - 2);
+    let s = servers_of(sc);
+    let c = s + x as usize % (sc.n() - s);
     let name = format!("f{}.txt", x % 3);
     let args = match x % 5 {
         0 | 1 => vec![c.to_string(), name, ((x as u64 * 97) % 4000).to_string()],
@@ -326,22 +339,29 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     settle(sc.as_mut(), [heal(), crashed].concat(), "healing", 200_000)?;
     // Replicas agree, and every client gets a complete listing and every file.
     let files = sc.report()["result"]["files"].clone();
-    if files["0"] != files["1"] {
-        return Err(fail(sc.as_ref(), format!("replicas differ after healing: {files}")));
+    let mut stored: Vec<String> = (0..c.servers).flat_map(|s| names(sc.as_ref(), s)).collect();
+    stored.sort();
+    stored.dedup();
+    for f in &stored {
+        let reps = replicas_of(f, c.servers, c.replicas);
+        let copy =
+            |s: usize| files[s.to_string()].as_array().unwrap().iter().find(|e| e["name"] == f.as_str()).cloned();
+        if (0..c.servers).any(|s| copy(s) != if reps.contains(&s) { copy(reps[0]) } else { None }) {
+            return Err(fail(sc.as_ref(), format!("replicas of {f} differ after healing: {files}")));
+        }
     }
-    let stored: Vec<String> = names(sc.as_ref(), 0);
     let mut last = Vec::new();
-    for x in 2..c.n {
+    for x in c.servers..c.n {
         last.push(Input::Verb { verb: "list".into(), args: vec![x.to_string()] });
         for f in &stored {
             last.push(Input::Verb { verb: "download".into(), args: vec![x.to_string(), f.clone()] });
         }
     }
-    let before: Vec<usize> = (2..c.n).map(|x| ops(sc.as_ref(), x).len()).collect();
+    let before: Vec<usize> = (0..c.n).map(|x| if x < c.servers { 0 } else { ops(sc.as_ref(), x).len() }).collect();
     settle(sc.as_mut(), last, "last round", 200_000)?;
-    for x in 2..c.n {
+    for x in c.servers..c.n {
         let o = ops(sc.as_ref(), x);
-        let tail = &o[before[x - 2]..];
+        let tail = &o[before[x]..];
         if tail.len() != 1 + stored.len() || tail.iter().any(|r| r["outcome"] != "ok") {
             return Err(fail(sc.as_ref(), format!("client {x}'s last round: {tail:?}")));
         }
@@ -392,7 +412,10 @@ fn the_random_schedules_catch_the_broken_variant() {
     let total = 200;
     let (mut caught, mut unreadable) = (0, 0);
     for _ in 0..total {
-        let c = sample(&mut runner, &case());
+        // Two servers that both hold everything: where acking early matters.
+        let mut c = sample(&mut runner, &case());
+        c.n = c.n - c.servers + 2;
+        (c.servers, c.replicas) = (2, 2);
         let mut sc = open(run_config(&c, "ack-early"));
         play(sc.as_mut(), &c.ops, input);
         let crashed = recover_crashed(sc.as_ref());
