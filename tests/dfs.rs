@@ -171,7 +171,7 @@ fn an_acknowledged_upload_survives_its_primary() {
     let mut sc = run_script(config(DFS, 4, 1, &[]), "upload 2 notes.txt 3000; run; crash 0; download 3 notes.txt; run");
     assert_eq!(ops(sc.as_ref(), 3)[0]["tag"], "c2#1");
     // Uploads need every replica: with A down a new one fails, and says so.
-    lines(sc.as_mut(), "upload 2 x.bin 10; run");
+    lines(sc.as_mut(), "upload 2 x.bin 10; run 300");
     assert_eq!(ops(sc.as_ref(), 2)[1]["outcome"], "error");
     assert!(screen_of(sc.as_ref(), 2).last().unwrap().starts_with("upload x.bin failed"));
     no_violations(sc.as_ref());
@@ -179,7 +179,7 @@ fn an_acknowledged_upload_survives_its_primary() {
 
 #[test]
 fn replicas_are_equal_again_after_a_recovery() {
-    let mut sc = run_script(config(DFS, 3, 1, &[]), "crash 1; upload 2 notes.txt 3000; run");
+    let mut sc = run_script(config(DFS, 3, 1, &[]), "crash 1; upload 2 notes.txt 3000; run 300");
     // B never confirmed: no acknowledgement, but A keeps the file and its pending replication.
     assert_eq!(ops(sc.as_ref(), 2)[0]["outcome"], "error");
     assert_eq!(names(sc.as_ref(), 0), ["notes.txt"]);
@@ -248,7 +248,7 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
 fn runs_replay_exactly_and_step_back() {
     let mut sc = run_script(
         config(DFS, 5, 3, &[]),
-        "upload 2 a.txt 5000; upload 3 b.txt 2000; step 6; crash 0; download 4 a.txt; list 3; run; recover 0; run",
+        "upload 2 a.txt 5000; upload 3 b.txt 2000; step 6; crash 0; download 4 a.txt; list 3; run 300; recover 0; run",
     );
     let mut again = replay_inputs(sc.as_ref());
     assert_eq!(snapshot(again.as_mut()).report, snapshot(sc.as_mut()).report);
@@ -397,10 +397,11 @@ fn the_broken_variant_is_caught_on_the_script() {
     let v = sc.violations().first().expect("flagged").clone();
     assert_eq!(v.property, "acked-write-readable");
     assert_eq!(v.detail, "client 3 was told notes.txt does not exist, but c2#1 was acknowledged");
-    // The correct variant does not acknowledge it at all.
+    // The correct variant does not acknowledge it at all (B, primary on the
+    // client's second try, resends to A until A is back: bounded runs).
     let sc = run_script(
         config(DFS, 4, 1, &[]),
-        "cut 0 1; upload 2 notes.txt 3000; run 100; crash 0; download 3 notes.txt; run",
+        "cut 0 1; upload 2 notes.txt 3000; run 100; crash 0; download 3 notes.txt; run 100",
     );
     assert_eq!(ops(sc.as_ref(), 2)[0]["outcome"], "error");
     no_violations(sc.as_ref());
