@@ -458,3 +458,30 @@ fn screen_120x40() {
     assert!(text.contains("notes.txt"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn keys_list_step_and_crash_in_the_tui() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    block_on(async {
+        let mut app = tui_app(config(DFS, 4, 1, &[]), &["upload 2 notes.txt 3000", "run", "select 3"]).await;
+        // The action key on a client lists the files (seed 003).
+        app.on_key(press('r')).await;
+        for _ in 0..4 {
+            app.on_key(press(' ')).await;
+        }
+        let sc = app.scenario.as_deref().expect("a run");
+        assert_eq!(sc.inputs().last().unwrap().to_string(), "step");
+        assert!(sc.inputs().iter().any(|i| i.to_string() == "list 3"), "{:?}", sc.inputs());
+        // Crash server A from the keyboard; the inspector shows B's real tables.
+        app.exec("select 0").await.unwrap();
+        app.on_key(press('c')).await;
+        app.exec("run").await.unwrap();
+        let sc = app.scenario.as_deref_mut().expect("a run");
+        assert!(!sc.alive(0));
+        assert_eq!(ops(sc, 3)[0]["outcome"], "ok");
+        let rows: std::collections::BTreeMap<String, String> =
+            sc.inspect(1).await.into_iter().map(|r| (r.label, r.value)).collect();
+        assert_eq!(rows["files"], "notes.txt(3000 B c2#1)");
+    });
+}

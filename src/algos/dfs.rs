@@ -662,7 +662,7 @@ impl Node {
                     cx.send(from, Msg::Error { xfer, text: "bad size".into() });
                     return;
                 }
-                if self.done.contains(&(from, xfer)) {
+                if self.stale(from, xfer) {
                     return;
                 }
                 // A client runs one transfer at a time: its older ones are dead.
@@ -676,7 +676,7 @@ impl Node {
                 self.received(cx, from, xfer);
             }
             Msg::Chunk { xfer, k, of, .. } => {
-                if self.done.contains(&(from, xfer)) || k == 0 || k > of {
+                if self.stale(from, xfer) || k == 0 || k > of {
                     return;
                 }
                 self.incoming.retain(|&(c, x), _| c != from || x >= xfer);
@@ -768,6 +768,13 @@ impl Node {
             }
             _ => {}
         }
+    }
+
+    /// Is `xfer` from `client` finished, or older than one it has started since?
+    fn stale(&self, client: NodeId, xfer: u64) -> bool {
+        self.done.contains(&(client, xfer))
+            || self.incoming.keys().any(|&(c, x)| c == client && x > xfer)
+            || self.done.range((client, xfer + 1)..(client + 1, 0)).next().is_some()
     }
 
     /// An upload with its header and every chunk in is stored and replicated.
