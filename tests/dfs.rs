@@ -329,7 +329,7 @@ fn input(sc: &dyn Scenario, op: &Op) -> Option<Input> {
     }
 }
 
-const SAFETY: &[&str] = &["acked-write-readable", "listing-complete", "replicas-equal"];
+const SAFETY: &[&str] = &["acked-write-readable", "listing-complete", "replicas-equal", "names-valid"];
 
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(run_config(c, "correct"));

@@ -44,7 +44,8 @@
 //! older content), `listing-complete` (a listing every server contributed
 //! to names every file acknowledged before it started), `replicas-equal`
 //! (at quiescence, with every server up and every link up, every replica
-//! of a name holds the same version and no other server holds it).
+//! of a name holds the same version and no other server holds it),
+//! `names-valid` (no server ever stores a name that fails the name check).
 //! Broken on purpose: `variant=ack-early` answers UPLOAD_SUCCESS as soon as
 //! the primary has stored the file and sends each replica one REPLICATE,
 //! fire and forget: a lost copy is never sent again.
@@ -1062,12 +1063,18 @@ fn outcome_json(o: &Option<Outcome>) -> serde_json::Value {
 
 impl Monitor<Node> for Check {
     fn properties(&self) -> Vec<&'static str> {
-        vec!["acked-write-readable", "listing-complete", "replicas-equal"]
+        vec!["acked-write-readable", "listing-complete", "replicas-equal", "names-valid"]
     }
 
-    fn on_change(&mut self, w: &World<Node>, change: Change, _old: Option<&Sum>) -> Vec<Violation> {
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];
+        if s.server {
+            let new = s.files.keys().filter(|n| old.is_none_or(|o| !o.files.contains_key(*n)));
+            if let Some((n, e)) = new.filter_map(|n| check_name(n).err().map(|e| (n, e))).next() {
+                return vec![w.violation("names-valid", format!("server {} stored {n:?}: {e}", letter(x)))];
+            }
+        }
         for line in &s.said {
             if self.screens[x].len() == SCREEN_MAX {
                 self.screens[x].pop_front();
