@@ -485,3 +485,28 @@ fn keys_list_step_and_crash_in_the_tui() {
         assert_eq!(rows["files"], "notes.txt(3000 B c2#1)");
     });
 }
+
+#[test]
+fn three_servers_place_by_fnv1a_and_a_server_refuses_client_verbs() {
+    // With servers=3 the parser cannot tell node 1 from a client; node 1
+    // refuses the request itself and nothing moves.
+    let sc = run_script(config(DFS, 5, 1, &[("servers", "3"), ("replicas", "2")]), "list 1; upload 1 a.txt 10; run");
+    assert_eq!(total_messages(sc.as_ref()), 0);
+    assert!(
+        sc.log().iter().any(|l| l.text.contains("node 1 is server B: only clients upload, download and list")),
+        "{:?}",
+        sc.log()
+    );
+    // fnv1a("b.txt") % 3 = 2: b.txt lives on C and, wrapping round, A; not on B.
+    let mut sc = sc;
+    assert_eq!(fnv1a("b.txt") % 3, 2);
+    assert_eq!(replicas_of("b.txt", 3, 2), [2, 0]);
+    lines(sc.as_mut(), "upload 3 b.txt 10; run; list 4; run");
+    let reps = replicas_of("b.txt", 3, 2);
+    for s in 0..3 {
+        assert_eq!(names(sc.as_ref(), s).len(), usize::from(reps.contains(&s)), "server {s}");
+    }
+    assert_eq!(ops(sc.as_ref(), 4)[0]["names"], json!(["b.txt"]));
+    assert_eq!(by_kind(sc.as_ref(), "LIST_PEER"), 2);
+    no_violations(sc.as_ref());
+}
