@@ -329,7 +329,7 @@ pub struct OpStart {
 /// A client's operation in progress.
 #[derive(Clone, Debug, PartialEq)]
 struct Op {
-    req: Request2,
+    req: Job,
     /// Servers to try, in order, and which one is being tried.
     targets: Vec<NodeId>,
     at: usize,
@@ -342,8 +342,9 @@ struct Op {
     sent: u32,
 }
 
+/// What a client operation does (with the version an upload writes).
 #[derive(Clone, Debug, PartialEq)]
-enum Request2 {
+enum Job {
     Upload { name: String, size: u64, ver: Version },
     Download { name: String },
     List,
@@ -488,16 +489,16 @@ impl Node {
                 let ver = Version { at: cx.now, client: self.id as u32, n: self.uploads };
                 let t = replicas_of(&name, self.k.servers, self.k.replicas);
                 let start = OpStart { op: "upload", name: name.clone(), ver: Some(ver), size };
-                (Request2::Upload { name, size, ver }, t, start)
+                (Job::Upload { name, size, ver }, t, start)
             }
             Request::Download { name } => {
                 let t = replicas_of(&name, self.k.servers, self.k.replicas);
                 let start = OpStart { op: "download", name: name.clone(), ver: None, size: 0 };
-                (Request2::Download { name }, t, start)
+                (Job::Download { name }, t, start)
             }
             Request::List => {
                 let start = OpStart { op: "list", name: String::new(), ver: None, size: 0 };
-                (Request2::List, (0..self.k.servers).collect(), start)
+                (Job::List, (0..self.k.servers).collect(), start)
             }
         };
         self.started = Some(start);
@@ -517,7 +518,7 @@ impl Node {
         op.sent = 0;
         let to = op.targets[op.at];
         let line = match &op.req {
-            Request2::Upload { name, size, ver } => {
+            Job::Upload { name, size, ver } => {
                 let chunks = k.chunks(*size);
                 op.of = chunks;
                 cx.send(to, Msg::Upload { xfer, name: name.clone(), size: *size, ver: *ver, chunks });
@@ -530,12 +531,12 @@ impl Node {
                 }
                 format!("UPLOAD {name} {size} → server {} ({chunks} chunks)", letter(to))
             }
-            Request2::Download { name } => {
+            Job::Download { name } => {
                 op.of = 0;
                 cx.send(to, Msg::Download { xfer, name: name.clone() });
                 format!("DOWNLOAD {name} ← server {}", letter(to))
             }
-            Request2::List => {
+            Job::List => {
                 cx.send(to, Msg::List { xfer });
                 format!("LIST → server {}", letter(to))
             }
@@ -568,9 +569,9 @@ impl Node {
             self.attempt(cx);
         } else {
             let what = match &op.req {
-                Request2::Upload { name, .. } => format!("upload {name}"),
-                Request2::Download { name } => format!("download {name}"),
-                Request2::List => "list".into(),
+                Job::Upload { name, .. } => format!("upload {name}"),
+                Job::Download { name } => format!("download {name}"),
+                Job::List => "list".into(),
             };
             let line = format!("{what} failed: server {} {why} and no other server is left", letter(from));
             self.finish(cx, Outcome::Failed("unavailable".into()), line);
@@ -586,7 +587,7 @@ impl Node {
         let timeout = self.k.timeout;
         match msg {
             Msg::UploadOk { xfer: x, copies } if x == xfer => {
-                let Request2::Upload { name, ver, .. } = op.req.clone() else { return };
+                let Job::Upload { name, ver, .. } = op.req.clone() else { return };
                 self.finish(cx, Outcome::Uploaded { copies, ver }, format!("UPLOAD_SUCCESS {name} ({copies} copies)"));
             }
             Msg::Size { xfer: x, size, ver, chunks } if x == xfer => {
@@ -595,7 +596,7 @@ impl Node {
                 self.downloaded(cx);
                 self.rearm(cx, xfer, timeout);
             }
-            Msg::Chunk { xfer: x, k, of, .. } if x == xfer && matches!(op.req, Request2::Download { .. }) => {
+            Msg::Chunk { xfer: x, k, of, .. } if x == xfer && matches!(op.req, Job::Download { .. }) => {
                 op.of = of;
                 op.got.insert(k);
                 self.downloaded(cx);
@@ -631,7 +632,7 @@ impl Node {
     /// A download with every chunk in is done.
     fn downloaded(&mut self, cx: &mut Cx<Self>) {
         let Some(op) = &self.current else { return };
-        let (Request2::Download { name }, Some((size, ver, chunks))) = (&op.req, op.meta) else { return };
+        let (Job::Download { name }, Some((size, ver, chunks))) = (&op.req, op.meta) else { return };
         if op.got.len() as u32 == chunks {
             let line = format!("{name} downloaded successfully ({size} B, {}, {chunks} chunks)", ver.tag());
             self.finish(cx, Outcome::Downloaded { size, ver }, line);
@@ -873,7 +874,7 @@ impl Protocol for Node {
             Timer::Pace { xfer } => {
                 let k = self.k.clone();
                 let Some(op) = self.current.as_mut().filter(|op| op.xfer == xfer) else { return };
-                let Request2::Upload { size, .. } = op.req else { return };
+                let Job::Upload { size, .. } = op.req else { return };
                 if op.sent < op.of {
                     op.sent += 1;
                     let to = op.targets[op.at];
@@ -937,8 +938,8 @@ impl Protocol for Node {
 
     fn summary(&self) -> Sum {
         let progress = self.current.as_ref().and_then(|op| match op.req {
-            Request2::List => None,
-            Request2::Upload { .. } => Some(format!("↑{}/{}", op.sent, op.of)),
+            Job::List => None,
+            Job::Upload { .. } => Some(format!("↑{}/{}", op.sent, op.of)),
             _ if op.of == 0 && op.meta.is_none() => None,
             _ => Some(format!("↓{}/{}", op.got.len(), op.of)),
         });
@@ -980,22 +981,22 @@ impl Protocol for Node {
             match &self.current {
                 Some(op) => {
                     let what = match &op.req {
-                        Request2::Upload { name, size, ver } => format!("upload {name} {size} B {}", ver.tag()),
-                        Request2::Download { name } => format!("download {name}"),
-                        Request2::List => "list".into(),
+                        Job::Upload { name, size, ver } => format!("upload {name} {size} B {}", ver.tag()),
+                        Job::Download { name } => format!("download {name}"),
+                        Job::List => "list".into(),
                     };
                     rows.push(Row::new("operation", format!("{what} (#{})", op.xfer)));
                     rows.push(Row::new("server", letter(op.targets[op.at])));
                     let order: Vec<String> = op.targets.iter().map(|&s| letter(s)).collect();
                     rows.push(Row::new("servers to try", order.join(" → ")));
                     match op.req {
-                        Request2::Upload { .. } => {
+                        Job::Upload { .. } => {
                             rows.push(Row::new("progress", format!("{}/{} chunks sent", op.sent, op.of)))
                         }
-                        Request2::Download { .. } => {
+                        Job::Download { .. } => {
                             rows.push(Row::new("progress", format!("{}/{} chunks received", op.got.len(), op.of)))
                         }
-                        Request2::List => {}
+                        Job::List => {}
                     }
                 }
                 None => rows.push(Row::new("operation", "-")),
