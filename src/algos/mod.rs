@@ -7,6 +7,7 @@ pub mod causal_order;
 pub mod central_lock;
 pub mod chat;
 pub mod chat_rooms;
+pub mod dfs;
 pub mod lamport_mutex;
 pub mod load_balancer;
 pub mod logical_clocks;
@@ -65,6 +66,7 @@ pub fn all() -> Vec<Entry> {
         entry::<socket_echo::SocketEcho>(),
         entry::<rpc::Rpc>(),
         entry::<load_balancer::LoadBalancer>(),
+        entry::<dfs::Dfs>(),
     ]
 }
 
