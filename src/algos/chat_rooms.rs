@@ -310,7 +310,6 @@ pub struct Sum {
     pub rooms: Vec<Vec<u32>>,
     /// Client: the room it created last.
     pub created: Option<RoomId>,
-    pub lines: u64,
     /// The lines the latest event put on the node's screen.
     pub said: Vec<String>,
 }
@@ -344,7 +343,6 @@ pub struct Node {
     no_holdback: bool,
     // ----- client (its screen, room and name are on stable storage) -----
     screen: Vec<String>,
-    lines: u64,
     place: Place,
     member: Option<Membership>,
     /// The room this client created last (the action key joins it).
@@ -370,7 +368,6 @@ impl Node {
             n,
             no_holdback,
             screen: Vec::new(),
-            lines: 0,
             place: Place::Prompt,
             member: None,
             created: None,
@@ -395,7 +392,6 @@ impl Node {
         let line = line.into();
         self.said.push(line.clone());
         self.screen.push(line);
-        self.lines += 1;
     }
 
     /// A new event: nothing delivered or said in it yet.
@@ -745,7 +741,6 @@ impl Protocol for Node {
             // The screen and the room it was in survive; its place in the
             // conversation (V, the hold-back queue) does not.
             fresh.screen = self.screen.clone();
-            fresh.lines = self.lines;
             fresh.member = self.member.clone();
             fresh.created = self.created;
             fresh.sessions = self.sessions;
@@ -772,7 +767,6 @@ impl Protocol for Node {
             rooms: self.rooms.iter().map(|r| r.as_ref().map(|r| r.relayed.clone()).unwrap_or_default()).collect(),
             created: self.created,
             said: self.said.clone(),
-            lines: self.lines,
         }
     }
 

@@ -212,7 +212,6 @@ pub struct Node {
     id: NodeId,
     k: Knobs,
     said: Vec<String>,
-    screen: Vec<String>,
     // ----- client -----
     conns: u32,
     current: Option<Exchange>,
@@ -236,7 +235,6 @@ impl Node {
             id,
             k,
             said: Vec::new(),
-            screen: Vec::new(),
             conns: 0,
             current: None,
             queue: VecDeque::new(),
@@ -253,13 +251,9 @@ impl Node {
         }
     }
 
+    /// A line on this program's console (the monitor keeps the consoles).
     fn say(&mut self, line: impl Into<String>) {
-        let line = line.into();
-        self.said.push(line.clone());
-        if self.screen.len() == SCREEN_MAX {
-            self.screen.remove(0);
-        }
-        self.screen.push(line);
+        self.said.push(line.into());
     }
 
     fn begin(&mut self) {
@@ -456,10 +450,10 @@ impl Protocol for Node {
     }
 
     fn recovered(&self) -> Self {
-        // Nothing survives but the screen (and the connection counter, so
-        // a new connection is never taken for an old one).
+        // Nothing survives but the counters (the connection counter, so a
+        // new connection is never taken for an old one); the console is the
+        // monitor's.
         let mut fresh = Node::new(self.id, self.k.clone());
-        fresh.screen = self.screen.clone();
         fresh.conns = self.conns;
         fresh.replies = self.replies;
         fresh.failures = self.failures;
