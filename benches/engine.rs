@@ -8,6 +8,9 @@
 //!    (a task echoing requests that each carry a oneshot sender): the
 //!    ceiling for any engine that hands one event to one actor and awaits
 //!    its answer;
+//!    The ratio goal is judged on interleaved batches (see [`interleaved`]):
+//!    separate medians taken half a minute apart let the machine's drift
+//!    decide it.
 //! 2. headless Ricart–Agrawala, 16 nodes, continuous requests (`think=5`),
 //!    delivered events per second with the actor driver and the inline one;
 //! 3. 1,000 nodes against 16 for two workloads, as nanoseconds per event:
@@ -104,6 +107,55 @@ fn mpsc_mpsc_round_trips(n: u64, reps: usize) -> f64 {
         drop(tx);
         echo.await.expect("echo task ends");
         median(rates)
+    })
+}
+
+/// The ratio goal, measured so that a machine whose speed drifts (a shared
+/// VM: the bare round trip alone has been seen anywhere from 2.5 to 4.4
+/// million per second from one run to the next) cannot decide it: on one
+/// runtime, `pairs` times, a batch of bare mpsc+oneshot round trips and then
+/// a batch of Ricart-Agrawala events (16 nodes, actors), back to back. Each
+/// pair gives one ratio; the median of the ratios is the figure.
+struct Interleaved {
+    ratios: Vec<f64>,
+    bare: Vec<f64>,
+    engine: Vec<f64>,
+}
+
+fn interleaved(pairs: usize, batch: u64) -> Interleaved {
+    runtime().block_on(async {
+        let (tx, mut rx) = mpsc::unbounded_channel::<(u64, oneshot::Sender<u64>)>();
+        let echo = tokio::spawn(async move {
+            while let Some((x, back)) = rx.recv().await {
+                let _ = back.send(x + 1);
+            }
+        });
+        let mut sc = open_run(open_config(16, 5, DriverKind::Actors)).await.expect("ricart-agrawala opens");
+        sc.apply(Input::Step(200_000)).await.expect("step is valid");
+        let mut out = Interleaved { ratios: Vec::new(), bare: Vec::new(), engine: Vec::new() };
+        for _ in 0..pairs {
+            let t = Instant::now();
+            let mut acc = 0u64;
+            for i in 0..batch {
+                let (back, answer) = oneshot::channel();
+                tx.send((i, back)).expect("echo task is alive");
+                acc = acc.wrapping_add(answer.await.expect("echo task answers"));
+            }
+            std::hint::black_box(acc);
+            let bare = batch as f64 / t.elapsed().as_secs_f64();
+            let before = sc.step();
+            let t = Instant::now();
+            sc.apply(Input::Step(batch)).await.expect("step is valid");
+            let engine = (sc.step() - before) as f64 / t.elapsed().as_secs_f64();
+            assert_eq!(sc.step() - before, batch, "the workload ran dry");
+            out.ratios.push(engine / bare);
+            out.bare.push(bare);
+            out.engine.push(engine);
+        }
+        assert_eq!(sc.violation_count(), 0, "the benchmark run broke an invariant");
+        drop(tx);
+        echo.await.expect("echo task ends");
+        out
     })
 }
 
@@ -256,6 +308,24 @@ fn main() {
     println!("{:<58} {:>14}", "tokio mpsc + mpsc round trip (the actor driver's shape)", fmt_rate(rt2_rate));
     println!();
 
+    let inter = interleaved(15, 300_000);
+    let ratio_rt = median(inter.ratios.clone());
+    let (lo, hi) =
+        (inter.ratios.iter().copied().fold(f64::INFINITY, f64::min), inter.ratios.iter().copied().fold(0.0, f64::max));
+    println!(
+        "interleaved, {} pairs of 300,000 bare round trips then 300,000 events (16 nodes, think=5, actors):",
+        inter.ratios.len()
+    );
+    println!(
+        "  median bare {} round trips/s, median engine {} events/s; ratio per pair: median {:.3}, range {:.3} .. {:.3}",
+        fmt_rate(median(inter.bare.clone())),
+        fmt_rate(median(inter.engine.clone())),
+        ratio_rt,
+        lo,
+        hi
+    );
+    println!();
+
     let small =
         |think_ms, driver| Workload { nodes: 16, think_ms, driver, warmup: 200_000, window: 1_000_000, windows: 5 };
     let big =
@@ -310,7 +380,7 @@ fn main() {
     );
     println!();
 
-    let ratio_rt = a16.events_per_sec / rt_rate;
+    let ratio_separate = a16.events_per_sec / rt_rate;
     let sat = a1000.ns_per_event() / a16.ns_per_event();
     let steady = a1000s.ns_per_event() / a16s.ns_per_event();
     let stormr = a1000b.ns_per_event() / a16.ns_per_event();
@@ -324,9 +394,10 @@ fn main() {
         verdict_at_least(a16.events_per_sec, 1e6)
     );
     println!(
-        "  events/s / mpsc+oneshot round trips/s = {:.2} vs goal 0.5: {}",
+        "  events/s / mpsc+oneshot round trips/s, interleaved = {:.2} vs goal 0.5: {} (separate medians: {:.2})",
         ratio_rt,
-        verdict_at_least(ratio_rt, 0.5)
+        verdict_at_least(ratio_rt, 0.5),
+        ratio_separate
     );
     println!("  ns/event at 1000 nodes / ns/event at 16 nodes (actors), goal <= 3:");
     println!("    saturated {:.2}: {}", sat, verdict_at_most(sat, 3.0));
@@ -352,6 +423,8 @@ fn main() {
         "ra1000_storm_max_in_flight": a1000b.in_flight,
         "ra1000_storm_sends_per_event": (a1000b.sends_per_event * 1000.0).round() / 1000.0,
         "events_over_round_trips": (ratio_rt * 1000.0).round() / 1000.0,
+        "events_over_round_trips_range": [(lo * 1000.0).round() / 1000.0, (hi * 1000.0).round() / 1000.0],
+        "events_over_round_trips_separate": (ratio_separate * 1000.0).round() / 1000.0,
         "ns_ratio_1000_vs_16_saturated": (sat * 1000.0).round() / 1000.0,
         "ns_ratio_1000_vs_16_steady": (steady * 1000.0).round() / 1000.0,
         "ns_ratio_1000_vs_16_storm": (stormr * 1000.0).round() / 1000.0,

@@ -7,6 +7,7 @@
 //! what rewinds and property tests use when no runtime is wanted.
 
 use super::protocol::{Cmd, NodeEvent, NodeId, Protocol, Row, Time, dispatch};
+use std::task::{Context, Poll, ready};
 use tokio::sync::mpsc;
 
 enum ToNode<P: Protocol> {
@@ -40,6 +41,8 @@ pub enum DriverKind {
 pub struct ActorPool<P: Protocol> {
     inboxes: Vec<mpsc::UnboundedSender<ToNode<P>>>,
     replies: mpsc::UnboundedReceiver<FromNode<P>>,
+    /// The node whose answer is awaited (at most one: the lockstep rule).
+    asked: Option<NodeId>,
 }
 
 async fn node_task<P: Protocol>(
@@ -92,17 +95,30 @@ impl<P: Protocol> ActorPool<P> {
                 tx
             })
             .collect();
-        ActorPool { inboxes, replies }
+        ActorPool { inboxes, replies, asked: None }
     }
 
-    async fn ask(&mut self, id: NodeId, m: ToNode<P>) -> FromNode<P> {
+    /// Hand `m` to node `id`; its answer comes from [`Self::poll_answer`].
+    fn post(&mut self, id: NodeId, m: ToNode<P>) {
+        assert!(self.asked.is_none(), "one node at a time: an answer is still awaited");
         // A node task only ends when its inbox is dropped, which happens
         // with the pool itself; a failure here is a bug, not bad input.
         self.inboxes[id].send(m).unwrap_or_else(|_| panic!("node {id} actor is gone"));
-        match self.replies.recv().await.expect("node actors are gone") {
+        self.asked = Some(id);
+    }
+
+    fn poll_answer(&mut self, cx: &mut Context<'_>) -> Poll<FromNode<P>> {
+        let answer = ready!(self.replies.poll_recv(cx)).expect("node actors are gone");
+        let id = self.asked.take().expect("an answer comes only when asked");
+        match answer {
             FromNode::Panicked(why) => panic!("node {id}'s handler panicked: {why}"),
-            answer => answer,
+            answer => Poll::Ready(answer),
         }
+    }
+
+    async fn ask(&mut self, id: NodeId, m: ToNode<P>) -> FromNode<P> {
+        self.post(id, m);
+        std::future::poll_fn(|cx| self.poll_answer(cx)).await
     }
 }
 
@@ -119,24 +135,39 @@ impl<P: Protocol> Driver<P> {
         }
     }
 
-    /// Run one event on one node; returns the commands and the new summary.
-    pub async fn handle(
+    /// Hand one event to one node. The inline driver runs it at once and
+    /// returns the commands and the new summary; the actor driver posts it
+    /// to the node's task and returns `None`: the answer then comes from
+    /// [`Self::poll_handled`], before anything else is asked of any node.
+    ///
+    /// (Split in two so that the engine's stepping loop is one flat future:
+    /// each delivery crosses one poll instead of a stack of nested ones.)
+    pub fn start(
         &mut self,
         id: NodeId,
         n: usize,
         now: Time,
         ev: NodeEvent<P>,
         mut buf: Vec<Cmd<P>>,
-    ) -> (Vec<Cmd<P>>, P::Summary) {
+    ) -> Option<(Vec<Cmd<P>>, P::Summary)> {
         match self {
             Driver::Inline(states) => {
                 let s = dispatch(&mut states[id], id, n, now, ev, &mut buf);
-                (buf, s)
+                Some((buf, s))
             }
-            Driver::Actors(pool) => match pool.ask(id, ToNode::Handle { now, ev, buf }).await {
-                FromNode::Handled { buf, summary } => (buf, summary),
-                _ => unreachable!("node answered a handle with something else"),
-            },
+            Driver::Actors(pool) => {
+                pool.post(id, ToNode::Handle { now, ev, buf });
+                None
+            }
+        }
+    }
+
+    /// The answer to the event [`Self::start`] posted.
+    pub fn poll_handled(&mut self, cx: &mut Context<'_>) -> Poll<(Vec<Cmd<P>>, P::Summary)> {
+        let Driver::Actors(pool) = self else { unreachable!("the inline driver answers at once") };
+        match ready!(pool.poll_answer(cx)) {
+            FromNode::Handled { buf, summary } => Poll::Ready((buf, summary)),
+            _ => unreachable!("node answered a handle with something else"),
         }
     }
 
@@ -213,7 +244,8 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(async {
             let mut d = Driver::new(DriverKind::Actors, vec![Faulty, Faulty]);
-            d.handle(1, 2, 0, NodeEvent::Request(()), Vec::new()).await;
+            assert!(d.start(1, 2, 0, NodeEvent::Request(()), Vec::new()).is_none());
+            std::future::poll_fn(|cx| d.poll_handled(cx)).await;
         });
     }
 }

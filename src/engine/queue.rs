@@ -67,7 +67,9 @@ impl<T> PendingSet<T> {
         }
         let end = self.base + self.slots.len() as EvId;
         assert!(id >= end, "pending ids are handed out in increasing order");
-        self.slots.extend((end..id).map(|_| HOLE));
+        if id > end {
+            self.slots.extend((end..id).map(|_| HOLE));
+        }
         let s = match self.free.pop() {
             Some(s) => {
                 self.slab[s as usize] = Some(value);
@@ -138,6 +140,11 @@ impl<T> PendingSet<T> {
 /// to a side heap, so the queue is correct whatever is pushed.
 #[derive(Default)]
 pub struct TimeQueue {
+    /// While the queue holds at most `TINY` entries: all of them, sorted
+    /// from the last due to the first. Popping takes the end; pushing is a
+    /// binary search and one short `memmove`.
+    tiny: Vec<(Time, EvId)>,
+    /// Entries past `TINY` (then `tiny` is empty) and up to `BIG`.
     small: BinaryHeap<Reverse<(Time, EvId)>>,
     /// `Some` while the queue is big.
     big: Option<Big>,
@@ -161,6 +168,9 @@ struct Big {
 /// Entries at which the queue turns into a radix heap, and back.
 const BIG: usize = 16_384;
 const SMALL: usize = 1_024;
+/// Entries at which the sorted deque turns into a binary heap, and back.
+const TINY: usize = 64;
+const TINY_BACK: usize = 32;
 
 impl Big {
     fn len(&self) -> usize {
@@ -230,34 +240,50 @@ impl Big {
 
 impl TimeQueue {
     pub fn len(&self) -> usize {
-        self.big.as_ref().map_or(self.small.len(), Big::len)
+        self.big.as_ref().map_or(self.tiny.len() + self.small.len(), Big::len)
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
     pub fn push(&mut self, due: Time, id: EvId) {
-        match &mut self.big {
-            Some(big) => big.push((due, id)),
-            None => {
-                self.small.push(Reverse((due, id)));
-                if self.small.len() >= BIG {
-                    let mut big = Big::default();
-                    for Reverse(k) in std::mem::take(&mut self.small) {
-                        big.push(k);
-                    }
-                    self.big = Some(big);
-                }
+        let key = (due, id);
+        if let Some(big) = &mut self.big {
+            return big.push(key);
+        }
+        if self.small.is_empty() {
+            if self.tiny.len() < TINY {
+                let at = self.tiny.partition_point(|&k| k > key);
+                return self.tiny.insert(at, key);
             }
+            self.small.extend(self.tiny.drain(..).map(Reverse));
+        }
+        self.small.push(Reverse(key));
+        if self.small.len() >= BIG {
+            let mut big = Big::default();
+            for Reverse(k) in std::mem::take(&mut self.small) {
+                big.push(k);
+            }
+            self.big = Some(big);
         }
     }
     pub fn peek(&mut self) -> Option<(Time, EvId)> {
         match &mut self.big {
             Some(big) => big.peek(),
+            None if self.small.is_empty() => self.tiny.last().copied(),
             None => self.small.peek().map(|r| r.0),
         }
     }
     pub fn pop(&mut self) -> Option<(Time, EvId)> {
-        let Some(big) = &mut self.big else { return self.small.pop().map(|r| r.0) };
+        let Some(big) = &mut self.big else {
+            if self.small.is_empty() {
+                return self.tiny.pop();
+            }
+            let next = self.small.pop().map(|r| r.0);
+            if self.small.len() < TINY_BACK {
+                self.tiny = std::mem::take(&mut self.small).into_sorted_vec().into_iter().map(|r| r.0).collect();
+            }
+            return next;
+        };
         let next = big.pop();
         if big.len() < SMALL
             && let Some(big) = self.big.take()
@@ -351,5 +377,36 @@ mod tests {
             assert_eq!(q.len(), reference.len());
         }
         assert!(was_big, "the test must reach the radix heap");
+    }
+
+    #[test]
+    fn time_queue_moves_between_the_sorted_deque_and_the_heap() {
+        let mut q = TimeQueue::default();
+        let mut reference = BinaryHeap::new();
+        let mut x = 0x9E3779B97F4A7C15u64;
+        let mut rand = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut id, mut tiers) = (0u64, [false; 2]);
+        for i in 0..50_000 {
+            // Waves between empty and a few hundred entries; any key at all.
+            let grow = (i / 500) % 2 == 0;
+            if (grow && rand() % 4 != 0) || reference.is_empty() {
+                id += 1;
+                let due = rand() % 1_000;
+                q.push(due, id);
+                reference.push(Reverse((due, id)));
+            } else {
+                let want = reference.pop().map(|r: Reverse<(u64, u64)>| r.0);
+                assert_eq!(q.peek(), want);
+                assert_eq!(q.pop(), want);
+            }
+            tiers[q.small.is_empty() as usize] = true;
+            assert_eq!(q.len(), reference.len());
+        }
+        assert_eq!(tiers, [true, true], "the test must use both the heap and the sorted deque");
     }
 }

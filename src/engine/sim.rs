@@ -13,6 +13,7 @@ pub use super::record::{Counts, EvKind, EventRec, ExpectFailure, LogLine, LossWh
 use super::rng::{Draw, Purpose};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::task::{Context, Poll, ready};
 
 /// The largest number of steps one `run` takes when no bound is given.
 pub const RUN_LIMIT: u64 = 1_000_000;
@@ -112,6 +113,16 @@ pub struct Sim<P: Protocol> {
     /// Stop delivering once `step` reaches this (rewinding re-simulates up to it).
     limit: Option<u64>,
     buf: Vec<Cmd<P>>,
+    /// The event a node actor is handling, whose answer is awaited.
+    waiting: Option<Waiting>,
+}
+
+/// What finishing an event needs once its node answers.
+#[derive(Clone, Copy)]
+struct Waiting {
+    node: NodeId,
+    ev_index: u32,
+    lamport: u64,
 }
 
 impl<P: Protocol> Sim<P> {
@@ -152,6 +163,7 @@ impl<P: Protocol> Sim<P> {
             narration_closed: false,
             limit: None,
             buf: Vec::new(),
+            waiting: None,
             cfg,
         };
         for node in 0..n {
@@ -267,6 +279,7 @@ impl<P: Protocol> Sim<P> {
     /// The inspector rows of `node`: its own, the monitor's, and the
     /// history numbers of its latest events (what `hb` takes).
     pub async fn inspect(&mut self, node: NodeId) -> Vec<Row> {
+        self.settle().await;
         let mut rows = self.driver.inspect(node).await;
         rows.extend(self.monitor.inspect(&self.world(), node));
         let mut recent: Vec<String> = self
@@ -320,6 +333,7 @@ impl<P: Protocol> Sim<P> {
 
     /// Apply one input. An invalid input returns an error and changes nothing.
     pub async fn apply(&mut self, input: Input) -> Result<Outcome, String> {
+        self.settle().await;
         self.validate(&input)?;
         let index = self.inputs.len();
         self.push_log(true, input.to_string());
@@ -527,17 +541,44 @@ impl<P: Protocol> Sim<P> {
         self.limit.is_none_or(|l| self.step < l)
     }
 
-    /// Deliver the next event the scheduler picks; false when none is left
-    /// (or the rewind limit is reached).
     /// Deliver up to `k` events; stops early when nothing is left.
+    ///
+    /// One flat future: every delivery posts the event to its node and
+    /// polls for the answer in this same loop, so a delivery costs one poll
+    /// of this future rather than a descent through nested async calls.
+    /// Still one event to one node at a time, its answer awaited before
+    /// the scheduler picks the next (DESIGN rule 2).
     async fn steps(&mut self, k: u64) {
         let before = self.step;
-        while self.step - before < k {
-            let Some(id) = self.next_event() else { break };
+        std::future::poll_fn(|cx| self.poll_steps(cx, before, k)).await;
+    }
+
+    fn poll_steps(&mut self, cx: &mut Context<'_>, before: u64, k: u64) -> Poll<()> {
+        loop {
+            ready!(self.poll_settle(cx));
+            if self.step - before >= k {
+                return Poll::Ready(());
+            }
+            let Some(id) = self.next_event() else { return Poll::Ready(()) };
             if let Some((node, ev, incoming)) = self.begin_fire(id) {
-                self.handle(node, ev, incoming).await;
+                self.start_handle(node, ev, incoming);
             }
         }
+    }
+
+    /// Finish the event a node is handling, if any (also what a dropped
+    /// stepping future left behind, before anything else is done).
+    fn poll_settle(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(w) = self.waiting {
+            let (buf, summary) = ready!(self.driver.poll_handled(cx));
+            self.waiting = None;
+            self.finish_handle(w.node, w.ev_index, w.lamport, buf, summary);
+        }
+        Poll::Ready(())
+    }
+
+    async fn settle(&mut self) {
+        std::future::poll_fn(|cx| self.poll_settle(cx)).await;
     }
 
     /// The event the scheduler picks next, if any (and under the limit).
@@ -733,10 +774,19 @@ impl<P: Protocol> Sim<P> {
 
     /// Run one event on one node and carry out what it wrote.
     async fn handle(&mut self, node: NodeId, ev: NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64)>) {
+        self.start_handle(node, ev, incoming);
+        self.settle().await;
+    }
+
+    /// Record the event and hand it to its node; finished at once by the
+    /// inline driver, else by [`Self::poll_settle`] when the node answers.
+    fn start_handle(&mut self, node: NodeId, ev: NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64)>) {
         let (ev_index, lamport) = self.begin_handle(node, &ev, incoming);
         let buf = std::mem::take(&mut self.buf);
-        let (buf, summary) = self.driver.handle(node, self.cfg.n, self.now, ev, buf).await;
-        self.finish_handle(node, ev_index, lamport, buf, summary);
+        match self.driver.start(node, self.cfg.n, self.now, ev, buf) {
+            Some((buf, summary)) => self.finish_handle(node, ev_index, lamport, buf, summary),
+            None => self.waiting = Some(Waiting { node, ev_index, lamport }),
+        }
     }
 
     /// Record the event in the history with its Lamport time.
