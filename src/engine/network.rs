@@ -42,7 +42,7 @@ impl Faults {
         {
             return false;
         }
-        !self.cut.contains(&(a.min(b), a.max(b)))
+        self.cut.is_empty() || !self.cut.contains(&(a.min(b), a.max(b)))
     }
 
     pub fn is_clear(&self) -> bool {

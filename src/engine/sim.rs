@@ -550,7 +550,9 @@ impl<P: Protocol> Sim<P> {
     /// the scheduler picks the next (DESIGN rule 2).
     async fn steps(&mut self, k: u64) {
         let before = self.step;
-        std::future::poll_fn(|cx| self.poll_steps(cx, before, k)).await;
+        // Unconstrained like the node tasks (see `ActorPool::spawn`): this
+        // loop yields at every delivery anyway.
+        tokio::task::unconstrained(std::future::poll_fn(|cx| self.poll_steps(cx, before, k))).await;
     }
 
     fn poll_steps(&mut self, cx: &mut Context<'_>, before: u64, k: u64) -> Poll<()> {
