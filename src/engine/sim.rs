@@ -564,6 +564,17 @@ impl<P: Protocol> Sim<P> {
             let Some(id) = self.next_event() else { return Poll::Ready(()) };
             if let Some((node, ev, incoming)) = self.begin_fire(id) {
                 self.start_handle(node, ev, incoming);
+                if self.waiting.is_some() {
+                    // The node's task has not run yet, so its answer cannot
+                    // be here: rather than poll the reply channel now (and
+                    // register to be woken by the node), yield once. The
+                    // runtime runs the node, which answers without a wake-up
+                    // to make, and the next poll finds the answer at once.
+                    // (Should it not be there, that poll registers as usual.)
+                    // About 200 instructions per event saved.
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
             }
         }
     }
