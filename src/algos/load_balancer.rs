@@ -44,7 +44,7 @@ use crate::engine::invariant::{Change, Monitor, Table, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// A job's identity: (client, job number at that client).
@@ -288,9 +288,19 @@ struct Balancer {
 
 #[derive(Clone, Debug)]
 enum Part {
-    Client { jobs: Vec<Job>, answers: u64, last: Option<Answer> },
+    /// `open`: the indices of the jobs still unanswered, so that nothing
+    /// per event walks the whole job table (it only grows).
+    Client {
+        jobs: Vec<Job>,
+        open: BTreeSet<usize>,
+        answers: u64,
+        last: Option<Answer>,
+    },
     Balancer(Balancer),
-    Server { running: BTreeMap<(Key, u32), String>, completed: u64 },
+    Server {
+        running: BTreeMap<(Key, u32), String>,
+        completed: u64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -303,7 +313,7 @@ pub struct Node {
 impl Node {
     fn new(id: NodeId, n: usize, k: Arc<Knobs>) -> Node {
         let part = if id < k.clients {
-            Part::Client { jobs: Vec::new(), answers: 0, last: None }
+            Part::Client { jobs: Vec::new(), open: BTreeSet::new(), answers: 0, last: None }
         } else if id == k.balancer() {
             let servers = n - k.clients - 1;
             Part::Balancer(Balancer {
@@ -324,8 +334,8 @@ impl Node {
     }
 
     fn resend_unanswered(&self, cx: &mut Cx<Self>) {
-        if let Part::Client { jobs, .. } = &self.part {
-            for (i, j) in jobs.iter().enumerate().filter(|(_, j)| j.answer.is_none()) {
+        if let Part::Client { jobs, open, .. } = &self.part {
+            for (i, j) in open.iter().map(|&i| (i, &jobs[i])) {
                 cx.send(self.k.balancer(), Msg::Job { job: i as u64 + 1, label: j.label.clone(), work: j.work });
             }
         }
@@ -333,7 +343,7 @@ impl Node {
 
     fn client_msg(&mut self, cx: &mut Cx<Self>, msg: Msg) {
         let dedup = self.k.variant != Variant::NoDedup;
-        let Part::Client { jobs, answers, last } = &mut self.part else { return };
+        let Part::Client { jobs, open, answers, last } = &mut self.part else { return };
         match msg {
             Msg::Reply { job, label, server } => {
                 let Some(j) = jobs.get_mut(job.wrapping_sub(1) as usize) else { return };
@@ -342,10 +352,11 @@ impl Node {
                     return;
                 }
                 j.answer = Some(server);
+                open.remove(&(job as usize - 1));
                 *answers += 1;
                 *last = Some(Answer { job, label: label.clone(), server });
                 cx.note(format!("gets the response to {label} from server {server}"));
-                if self.k.retry > 0 && jobs.iter().all(|j| j.answer.is_some()) {
+                if self.k.retry > 0 && open.is_empty() {
                     cx.cancel_timer(Timer::Retry);
                 }
             }
@@ -552,8 +563,8 @@ impl Protocol for Node {
             Timer::Probe => self.probe(cx),
             Timer::Retry => {
                 self.resend_unanswered(cx);
-                if let Part::Client { jobs, .. } = &self.part
-                    && jobs.iter().any(|j| j.answer.is_none())
+                if let Part::Client { open, .. } = &self.part
+                    && !open.is_empty()
                 {
                     cx.set_timer(self.k.retry, Timer::Retry);
                 }
@@ -570,12 +581,13 @@ impl Protocol for Node {
 
     fn on_request(&mut self, cx: &mut Cx<Self>, req: Request) {
         let (retry, default_work, balancer) = (self.k.retry, self.k.work, self.k.balancer());
-        let Part::Client { jobs, .. } = &mut self.part else {
+        let Part::Client { jobs, open, .. } = &mut self.part else {
             cx.note("only a client submits jobs");
             return;
         };
         let work = req.work.unwrap_or(default_work);
-        let first_open = jobs.iter().all(|j| j.answer.is_some());
+        let first_open = open.is_empty();
+        open.insert(jobs.len());
         jobs.push(Job { label: req.label.clone(), work, answer: None });
         let job = jobs.len() as u64;
         cx.send(balancer, Msg::Job { job, label: req.label, work });
@@ -586,9 +598,10 @@ impl Protocol for Node {
 
     fn on_recover(&mut self, cx: &mut Cx<Self>) {
         match &self.part {
-            Part::Client { jobs, .. } => {
+            Part::Client { open, .. } => {
+                let open = !open.is_empty();
                 self.resend_unanswered(cx);
-                if self.k.retry > 0 && jobs.iter().any(|j| j.answer.is_none()) {
+                if self.k.retry > 0 && open {
                     cx.set_timer(self.k.retry, Timer::Retry);
                 }
             }
@@ -622,11 +635,11 @@ impl Protocol for Node {
 
     fn summary(&self) -> Sum {
         match &self.part {
-            Part::Client { jobs, answers, last } => Sum::Client {
+            Part::Client { jobs, open, answers, last } => Sum::Client {
                 submitted: jobs.len() as u64,
                 answers: *answers,
                 last: last.clone(),
-                waiting: jobs.iter().filter(|j| j.answer.is_none()).count() as u32,
+                waiting: open.len() as u32,
             },
             Part::Balancer(b) => Sum::Balancer {
                 view: b.view.clone(),
@@ -642,13 +655,10 @@ impl Protocol for Node {
         let k = &self.k;
         let mut rows = Vec::new();
         match &self.part {
-            Part::Client { jobs, answers, .. } => {
+            Part::Client { jobs, open, answers, .. } => {
                 rows.push(Row::new("role", format!("client of {}", k.balancer())));
                 rows.push(Row::new("jobs", jobs.len()));
-                rows.push(Row::new(
-                    "waiting",
-                    listing(jobs.iter().filter(|j| j.answer.is_none()).map(|j| j.label.clone()), 12),
-                ));
+                rows.push(Row::new("waiting", listing(open.iter().map(|&i| jobs[i].label.clone()), 12)));
                 rows.push(Row::new(
                     "responses",
                     listing(jobs.iter().filter_map(|j| j.answer.map(|s| format!("{}←{s}", j.label))), 12),
@@ -723,6 +733,9 @@ pub struct Check {
     done: Vec<u64>,
     /// Responses accepted per job.
     responses: BTreeMap<Key, u32>,
+    /// Per client: its jobs with at least one response (what quiescence
+    /// compares with `submitted` before looking for the missing ones).
+    answered: Vec<u64>,
     answers: Vec<(NodeId, Answer)>,
     retries: Vec<Fwd>,
     /// Nothing failed yet (no crash, no dead mark): round-robin order holds.
@@ -796,6 +809,9 @@ impl Monitor<Node> for Check {
                     if *answers > before {
                         let n = self.responses.entry((x, a.job)).or_insert(0);
                         *n += 1;
+                        if *n == 1 {
+                            self.answered[x] += 1;
+                        }
                         if *n > 1 {
                             out.push(w.violation(
                                 "exactly-one-response",
@@ -823,7 +839,9 @@ impl Monitor<Node> for Check {
         }
         let mut out = Vec::new();
         for c in w.live().filter(|&c| c < self.k.clients) {
-            if let Sum::Client { submitted, .. } = &w.summaries[c] {
+            if let Sum::Client { submitted, .. } = &w.summaries[c]
+                && self.answered[c] < *submitted
+            {
                 let missing: Vec<u64> = (1..=*submitted).filter(|j| !self.responses.contains_key(&(c, *j))).collect();
                 if !missing.is_empty() {
                     out.push(w.violation(
@@ -1018,6 +1036,7 @@ impl Algorithm for LoadBalancer {
             assigned: vec![Vec::new(); servers],
             done: vec![0; servers],
             responses: BTreeMap::new(),
+            answered: vec![0; clients],
             answers: Vec::new(),
             retries: Vec::new(),
             clean: true,
