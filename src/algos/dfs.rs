@@ -57,6 +57,7 @@ use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary
 use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 
 /// Longest file name.
 pub const NAME_MAX: usize = 64;
@@ -378,8 +379,10 @@ struct Gather {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sum {
     pub server: bool,
-    /// Server: its files, by name.
-    pub files: BTreeMap<String, File>,
+    /// Server: its files, by name. Shared with the node (the summary is
+    /// built after every event; copying a thousand files each time made
+    /// long runs quadratic), so unchanged files compare by pointer.
+    pub files: Arc<BTreeMap<String, File>>,
     /// Server: one line per transfer in progress and pending replication.
     pub transfers: Vec<String>,
     /// Client: the operation that started in the latest event, and the
@@ -427,7 +430,7 @@ pub struct Node {
     finished: Option<Outcome>,
     last: VecDeque<String>,
     // ----- server: stable storage -----
-    files: BTreeMap<String, File>,
+    files: Arc<BTreeMap<String, File>>,
     /// Replications not yet confirmed: (name, replica) → the version sent.
     outbox: BTreeMap<(String, NodeId), File>,
     // ----- server: volatile -----
@@ -452,7 +455,7 @@ impl Node {
             started: None,
             finished: None,
             last: VecDeque::new(),
-            files: BTreeMap::new(),
+            files: Arc::default(),
             outbox: BTreeMap::new(),
             incoming: BTreeMap::new(),
             done: BTreeSet::new(),
@@ -647,7 +650,7 @@ impl Node {
             Some(f) if f.ver >= file.ver => f.ver,
             _ => {
                 let ver = file.ver;
-                self.files.insert(name.to_string(), file);
+                Arc::make_mut(&mut self.files).insert(name.to_string(), file);
                 ver
             }
         }
@@ -945,7 +948,8 @@ impl Protocol for Node {
         });
         Sum {
             server: self.is_server(),
-            files: if self.is_server() { self.files.clone() } else { BTreeMap::new() },
+            // A client's map is empty: sharing it costs nothing either.
+            files: self.files.clone(),
             transfers: if self.is_server() { self.server_lines() } else { Vec::new() },
             started: self.started.clone(),
             finished: self.finished.clone(),
@@ -1070,7 +1074,7 @@ impl Monitor<Node> for Check {
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];
-        if s.server {
+        if s.server && !old.is_some_and(|o| Arc::ptr_eq(&o.files, &s.files)) {
             let new = s.files.keys().filter(|n| old.is_none_or(|o| !o.files.contains_key(*n)));
             if let Some((n, e)) = new.filter_map(|n| check_name(n).err().map(|e| (n, e))).next() {
                 return vec![w.violation("names-valid", format!("server {} stored {n:?}: {e}", letter(x)))];
