@@ -37,40 +37,130 @@ struct Workload {
     scenario: &'static str,
     params: &'static [(&'static str, &'static str)],
     /// Lines applied again and again when the workload is not continuous
-    /// (`{n}` is replaced by a node number that cycles through the nodes).
+    /// (`{n}` is replaced by a node number that cycles through the nodes,
+    /// `{c}` by one that cycles through the nodes from `clients_from` on).
     batch: &'static [&'static str],
+    /// The first node that may send the batch's requests (the nodes before
+    /// it are servers, which refuse client verbs).
+    clients_from: usize,
     /// What its messages carry, for the table.
     message_size: &'static str,
 }
 
 const WORKLOADS: &[Workload] = &[
-    Workload { scenario: "ricart-agrawala", params: &[("think", "25000")], batch: &[], message_size: "O(1)" },
+    Workload {
+        scenario: "ricart-agrawala",
+        params: &[("think", "25000")],
+        batch: &[],
+        clients_from: 0,
+        message_size: "O(1)",
+    },
     Workload {
         scenario: "suzuki-kasami",
         params: &[("cs", "2"), ("think", "25000")],
         batch: &[],
+        clients_from: 0,
         message_size: "token O(N)",
     },
-    Workload { scenario: "lamport-mutex", params: &[("think", "25000")], batch: &[], message_size: "O(1)" },
-    Workload { scenario: "central-lock", params: &[("think", "25000")], batch: &[], message_size: "O(1)" },
+    Workload {
+        scenario: "lamport-mutex",
+        params: &[("think", "25000")],
+        batch: &[],
+        clients_from: 0,
+        message_size: "O(1)",
+    },
+    Workload {
+        scenario: "central-lock",
+        params: &[("think", "25000")],
+        batch: &[],
+        clients_from: 0,
+        message_size: "O(1)",
+    },
     Workload {
         scenario: "token-ring",
         params: &[("cs", "2"), ("think", "25000")],
         batch: &[],
+        clients_from: 0,
         message_size: "token O(1)",
     },
-    Workload { scenario: "ring-election", params: &[], batch: &["elect {n}", "run"], message_size: "ids O(N)" },
-    Workload { scenario: "bully-election", params: &[], batch: &["elect {n}", "run"], message_size: "O(1)" },
-    Workload { scenario: "berkeley", params: &[("period", "20")], batch: &[], message_size: "O(1)" },
-    Workload { scenario: "logical-clocks", params: &[("rate", "5")], batch: &[], message_size: "vector O(N)" },
-    Workload { scenario: "causal-order", params: &[], batch: &["post {n} hi", "run"], message_size: "vector O(N)" },
-    Workload { scenario: "rpc", params: &[("think", "25000")], batch: &[], message_size: "call bytes O(1)" },
+    Workload {
+        scenario: "ring-election",
+        params: &[],
+        batch: &["elect {n}", "run"],
+        clients_from: 0,
+        message_size: "ids O(N)",
+    },
+    Workload {
+        scenario: "bully-election",
+        params: &[],
+        batch: &["elect {n}", "run"],
+        clients_from: 0,
+        message_size: "O(1)",
+    },
+    Workload { scenario: "berkeley", params: &[("period", "20")], batch: &[], clients_from: 0, message_size: "O(1)" },
+    Workload {
+        scenario: "logical-clocks",
+        params: &[("rate", "5")],
+        batch: &[],
+        clients_from: 0,
+        message_size: "vector O(N)",
+    },
+    Workload {
+        scenario: "causal-order",
+        params: &[],
+        batch: &["post {n} hi", "run"],
+        clients_from: 0,
+        message_size: "vector O(N)",
+    },
+    Workload {
+        scenario: "rpc",
+        params: &[("think", "25000")],
+        batch: &[],
+        clients_from: 0,
+        message_size: "call bytes O(1)",
+    },
     // Batches of jobs from client 0, spread round robin over the N-2 servers.
     Workload {
         scenario: "load-balancer",
         params: &[],
         batch: &["submit a{n}", "submit b{n}", "submit c{n}", "submit d{n}", "run"],
+        clients_from: 0,
         message_size: "O(1)",
+    },
+    // Posts from clients cycling over 1..N; the server relays each to the
+    // other N-2 clients, and every relay is acknowledged.
+    Workload {
+        scenario: "chat",
+        params: &[("autojoin", "true")],
+        batch: &["post {c} hi", "run"],
+        clients_from: 1,
+        message_size: "O(1)",
+    },
+    // Readers (nodes 2..N) loading a cell from the segment, node 0.
+    Workload {
+        scenario: "shared-memory",
+        params: &[("nap", "5")],
+        batch: &["read {c} 3", "run"],
+        clients_from: 2,
+        message_size: "O(1)",
+    },
+    Workload {
+        scenario: "socket-echo",
+        params: &[],
+        batch: &["send {c} hello", "run"],
+        clients_from: 1,
+        message_size: "O(1)",
+    },
+    // 4 KiB uploads (four chunks) from the clients, replicated to server 1,
+    // all to one name (each a new version): the monitor's quiescence check
+    // compares every file across the servers, O(files), and `run` follows
+    // every upload here.
+    Workload {
+        scenario: "dfs",
+        params: &[],
+        batch: &["upload {c} report 4096", "run"],
+        clients_from: 2,
+        message_size: "chunk O(1)",
     },
 ];
 
@@ -149,9 +239,10 @@ async fn drive(sc: &mut dyn Scenario, w: &Workload, events: u64, next_node: &mut
     } else {
         while sc.step() - before < events {
             let node = (*next_node * 7919) % sc.n();
+            let client = w.clients_from + (*next_node * 7919) % (sc.n() - w.clients_from);
             *next_node += 1;
             for line in w.batch {
-                let line = line.replace("{n}", &node.to_string());
+                let line = line.replace("{n}", &node.to_string()).replace("{c}", &client.to_string());
                 let input = script::parse_line(&line, sc).expect("workload line parses").expect("not blank");
                 // An election started by a node that is already running one is
                 // refused by no one; every line is valid.
