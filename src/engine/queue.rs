@@ -347,22 +347,27 @@ mod tests {
         assert_eq!(order, vec![(5, 3), (10, 4), (15, 5), (20, 2)]);
     }
 
-    #[test]
-    fn time_queue_matches_a_binary_heap_on_monotone_pushes() {
-        let mut q = TimeQueue::default();
-        let mut reference = BinaryHeap::new();
-        let mut x = 88172645463325252u64;
-        let mut rand = move || {
+    /// A tiny deterministic generator for the randomised queue tests.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x
-        };
+        }
+    }
+
+    #[test]
+    fn time_queue_matches_a_binary_heap_on_monotone_pushes() {
+        let mut q = TimeQueue::default();
+        let mut reference = BinaryHeap::new();
+        let mut rand = xorshift(88172645463325252u64);
         let (mut now, mut id) = (0u64, 0u64);
         let mut was_big = false;
         for i in 0..200_000 {
             // Grow past BIG, shrink below SMALL, grow again.
-            let grow = if (50_000..120_000).contains(&i) { rand() % 3 == 0 } else { rand() % 3 != 0 };
+            let grow =
+                if (50_000..120_000).contains(&i) { rand().is_multiple_of(3) } else { !rand().is_multiple_of(3) };
             was_big |= q.big.is_some();
             if grow || reference.is_empty() {
                 id += 1;
@@ -380,21 +385,15 @@ mod tests {
     }
 
     #[test]
-    fn time_queue_moves_between_the_sorted_deque_and_the_heap() {
+    fn time_queue_moves_between_the_sorted_vec_and_the_heap() {
         let mut q = TimeQueue::default();
         let mut reference = BinaryHeap::new();
-        let mut x = 0x9E3779B97F4A7C15u64;
-        let mut rand = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rand = xorshift(0x9E3779B97F4A7C15u64);
         let (mut id, mut tiers) = (0u64, [false; 2]);
         for i in 0..50_000 {
             // Waves between empty and a few hundred entries; any key at all.
             let grow = (i / 500) % 2 == 0;
-            if (grow && rand() % 4 != 0) || reference.is_empty() {
+            if (grow && !rand().is_multiple_of(4)) || reference.is_empty() {
                 id += 1;
                 let due = rand() % 1_000;
                 q.push(due, id);
