@@ -91,11 +91,10 @@ impl<P: Protocol> ActorPool<P> {
             .enumerate()
             .map(|(id, st)| {
                 let (tx, rx) = mpsc::unbounded_channel();
-                // Unconstrained: tokio's cooperative budget keeps a busy task
-                // from starving others, and lockstep already guarantees that
-                // (a node runs one event, answers and waits). Its bookkeeping
-                // cost about 50 instructions per event.
-                tokio::spawn(tokio::task::unconstrained(node_task(st, id, n, rx, reply_tx.clone())));
+                // Not `unconstrained`: a node polls its inbox twice per event
+                // (the event, then nothing), so tokio's budget, fresh at every
+                // poll, never runs out; the wrapper only added instructions.
+                tokio::spawn(node_task(st, id, n, rx, reply_tx.clone()));
                 tx
             })
             .collect();
