@@ -10,7 +10,8 @@
 mod common;
 
 use common::prop::{
-    fail, partition, pick, play, proptest_config, recover_crashed, sample, schedule_config, settle, verb,
+    fail, never_violated, partition, pick, play, proptest_config, recover_crashed, sample, schedule_config, settle,
+    verb,
 };
 use common::*;
 use distlab::algos::berkeley::{CHART_POINTS, Clock, TRUE0, true_time};
@@ -633,10 +634,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     if num(&r["residual_skew"]) > num(&r["skew_bound"]) || num(&r["skew_now"]) > num(&r["skew_bound"]) + 5e-5 {
         return Err(fail(sc.as_ref(), format!("clocks apart beyond the bound after the last round: {r}")));
     }
-    if let Some(v) = sc.violations().first() {
-        return Err(fail(sc.as_ref(), format!("{} broken: {}", v.property, v.detail)));
-    }
-    Ok(())
+    never_violated(sc.as_ref())
 }
 
 proptest! {

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::prop::{fail, partition, pick, play, proptest_config, sample, schedule_config};
+use common::prop::{fail, never_violated, partition, pick, play, proptest_config, sample, schedule_config};
 use common::*;
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::{Input, SchedMode};
@@ -425,9 +425,7 @@ fn play_case(sc: &mut dyn Scenario, c: &Case) {
 fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let mut sc = open(run_config(c, &[]));
     play_case(sc.as_mut(), c);
-    if let Some(v) = sc.violations().first() {
-        return Err(fail(sc.as_ref(), format!("{} broken: {}", v.property, v.detail)));
-    }
+    never_violated(sc.as_ref())?;
     // A final anti-entropy round repairs every loss, revealed or not.
     for x in 0..c.n {
         let _ = apply(sc.as_mut(), Input::Verb { verb: "sync".into(), args: vec![x.to_string()] });

@@ -482,9 +482,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     // server's list; after a shutdown nobody reachable stays connected).
     let crashed = recover_crashed(sc.as_ref());
     settle(sc.as_mut(), [heal(), crashed].concat(), "healing", 200_000)?;
-    if let Some(v) = sc.violations().first() {
-        return Err(fail(sc.as_ref(), format!("{} broken: {}", v.property, v.detail)));
-    }
+    never_violated(sc.as_ref())?;
     // Half-open clients (given up by the server while cut off) find out
     // when they post; then everyone joins again and one client posts.
     let n = sc.n();
@@ -519,10 +517,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
             }
         }
     }
-    match sc.violations().first() {
-        Some(v) => Err(fail(sc.as_ref(), format!("{} broken: {}", v.property, v.detail))),
-        None => check_clocks(sc.as_ref()).map_err(|e| fail(sc.as_ref(), e)),
-    }
+    clean_run(sc.as_ref())
 }
 
 proptest! {

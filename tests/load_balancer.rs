@@ -409,9 +409,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     settle(sc.as_mut(), [heal(), crashed].concat(), "healing", 200_000)?;
     let last = submit(sc.as_ref(), 0);
     settle(sc.as_mut(), vec![last], "last job", 200_000)?;
-    if let Some(v) = sc.violations().first() {
-        return Err(fail(sc.as_ref(), format!("{} broken: {}", v.property, v.detail)));
-    }
+    never_violated(sc.as_ref())?;
     let submitted = sc.history().iter().filter(|e| matches!(e.kind, distlab::engine::sim::EvKind::Request)).count();
     let answered = res(sc.as_ref())["responses"].as_array().unwrap().len();
     if answered != submitted {

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::prop::{fail, partition, pick, play, proptest_config, sample, schedule_config};
+use common::prop::{fail, never_violated, partition, pick, play, proptest_config, sample, schedule_config};
 use common::*;
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::Input;
@@ -725,9 +725,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     if !sc.in_flight(1).0.is_empty() {
         return Err(fail(sc, "no quiescence".into()));
     }
-    if let Some(v) = sc.violations().first() {
-        return Err(fail(sc, format!("{} broken: {}", v.property, v.detail)));
-    }
+    never_violated(sc)?;
     // Every node event's stamp is the textbook value.
     let naive = naive_stamps(sc.history(), c.n);
     let node_events = naive.iter().filter(|s| s.is_some()).count();

@@ -259,9 +259,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     safe_during_faults(sc.as_ref(), &["no-read-of-empty", "reads-see-writes"])?;
     let crashed = recover_crashed(sc.as_ref());
     settle(sc.as_mut(), [heal(), crashed].concat(), "healing", 200_000)?;
-    if let Some(v) = sc.violations().first() {
-        return Err(fail(sc.as_ref(), format!("{} broken: {}", v.property, v.detail)));
-    }
+    never_violated(sc.as_ref())?;
     let array = result(sc.as_ref())["array"].clone();
     if array != serde_json::json!([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
         return Err(fail(sc.as_ref(), format!("the array ended as {array}")));
