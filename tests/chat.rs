@@ -543,16 +543,11 @@ fn the_random_schedules_catch_the_broken_variants() {
     for (variant, prop, share) in
         [("echo", "no-self-delivery", 4), ("no-seq", "fifo-per-sender", 20), ("no-resend", "every-post-delivered", 20)]
     {
-        let mut caught = 0;
-        for _ in 0..total {
-            let c = sample(&mut runner, &case());
-            let mut sc = open(run_config(&c, variant));
+        let caught = count_caught(&mut runner, total, &case(), prop, |c| {
+            let mut sc = open(run_config(c, variant));
             CHAT_ACTIONS.play(sc.as_mut(), &c.ops);
-            let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
-            if sc.violations().iter().any(|v| v.property == prop) {
-                caught += 1;
-            }
-        }
+            sc
+        });
         println!("{variant}: {prop} in {caught}/{total}");
         assert!(caught * share >= total, "{variant} caught in only {caught} of {total} schedules");
     }

@@ -438,16 +438,11 @@ fn the_random_schedules_catch_the_broken_variants() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let total = 200;
     for (variant, prop) in [("no-skip", "no-send-to-known-dead"), ("no-dedup", "exactly-one-response")] {
-        let mut caught = 0;
-        for _ in 0..total {
-            let c = sample(&mut runner, &case());
-            let mut sc = open(run_config(&c, variant));
+        let caught = count_caught(&mut runner, total, &case(), prop, |c| {
+            let mut sc = open(run_config(c, variant));
             SUBMIT.play(sc.as_mut(), &c.ops);
-            let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
-            if sc.violations().iter().any(|v| v.property == prop) {
-                caught += 1;
-            }
-        }
+            sc
+        });
         println!("{variant}: {prop} in {caught}/{total}");
         assert!(caught * 20 >= total, "{variant} caught in only {caught} of {total} schedules");
     }

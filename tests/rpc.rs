@@ -542,21 +542,15 @@ proptest! {
 fn the_random_schedules_catch_the_broken_variants() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let total = 200;
-    for (variant, prop) in [("no-dedup", "at-most-once")] {
-        let mut caught = 0;
-        for _ in 0..total {
-            let mut c = sample(&mut runner, &case());
-            c.at_most_once = true;
-            let mut sc = open(run_config(&c, variant));
-            play_rpc(sc.as_mut(), &c.ops);
-            let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
-            if sc.violations().iter().any(|v| v.property == prop) {
-                caught += 1;
-            }
-        }
-        println!("{variant}: {prop} in {caught}/{total}");
-        assert!(caught * 20 >= total, "{variant} caught in only {caught} of {total} schedules");
-    }
+    let (variant, prop) = ("no-dedup", "at-most-once");
+    let at_most_once = case().prop_map(|c| Case { at_most_once: true, ..c });
+    let caught = count_caught(&mut runner, total, &at_most_once, prop, |c| {
+        let mut sc = open(run_config(c, variant));
+        play_rpc(sc.as_mut(), &c.ops);
+        sc
+    });
+    println!("{variant}: {prop} in {caught}/{total}");
+    assert!(caught * 20 >= total, "{variant} caught in only {caught} of {total} schedules");
 }
 
 /// forgetful is wrong only when the server crashes after running a call

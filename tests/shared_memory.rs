@@ -284,16 +284,11 @@ proptest! {
 fn the_random_schedules_catch_no_wait() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let total = 200;
-    let mut caught = 0;
-    for _ in 0..total {
-        let c = sample(&mut runner, &case());
-        let mut sc = open(run_config(&c, "no-wait"));
+    let caught = count_caught(&mut runner, total, &case(), "no-read-of-empty", |c| {
+        let mut sc = open(run_config(c, "no-wait"));
         play(sc.as_mut(), &c.ops, input);
-        let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
-        if sc.violations().iter().any(|v| v.property == "no-read-of-empty") {
-            caught += 1;
-        }
-    }
+        sc
+    });
     println!("no-wait: no-read-of-empty in {caught}/{total}");
     assert!(caught * 4 >= total, "caught in only {caught} of {total}");
 }

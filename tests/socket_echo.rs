@@ -285,16 +285,11 @@ fn the_random_schedules_catch_the_broken_variants() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let total = 200;
     for (variant, prop) in [("no-except", "server-keeps-serving"), ("no-decode", "decode-roundtrip")] {
-        let mut caught = 0;
-        for _ in 0..total {
-            let c = sample(&mut runner, &case());
-            let mut sc = open(run_config(&c, variant));
+        let caught = count_caught(&mut runner, total, &case(), prop, |c| {
+            let mut sc = open(run_config(c, variant));
             play(sc.as_mut(), &c.ops, input);
-            let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
-            if sc.violations().iter().any(|v| v.property == prop) {
-                caught += 1;
-            }
-        }
+            sc
+        });
         println!("{variant}: {prop} in {caught}/{total}");
         assert!(caught * 4 >= total, "{variant}: caught in only {caught} of {total}");
     }

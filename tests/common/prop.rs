@@ -136,6 +136,27 @@ pub fn live_after_healing(sc: &mut dyn Scenario, rest: &[Role]) -> Result<(), Te
     clean_run(sc)
 }
 
+/// How many of `total` schedules drawn from `strategy` end with `property`
+/// broken: `run` opens each and plays its faults, then the run goes on for
+/// at most 20,000 steps. (How the broken-variant tests count their teeth.)
+pub fn count_caught<S: Strategy>(
+    runner: &mut TestRunner,
+    total: u32,
+    strategy: &S,
+    property: &str,
+    mut run: impl FnMut(&S::Value) -> Box<dyn Scenario>,
+) -> u32 {
+    let mut caught = 0;
+    for _ in 0..total {
+        let mut sc = run(&sample(runner, strategy));
+        let _ = apply(sc.as_mut(), Input::Run(Some(20_000)));
+        if sc.violations().iter().any(|v| v.property == property) {
+            caught += 1;
+        }
+    }
+    caught
+}
+
 /// No property at all was broken at any point of the run.
 pub fn never_violated(sc: &dyn Scenario) -> Result<(), TestCaseError> {
     match sc.violations().first() {
