@@ -102,6 +102,21 @@ impl<T> PendingSet<T> {
         }
         v
     }
+    /// Ask the memory system for `id`'s slot index, ahead of [`Self::prefetch`].
+    pub fn prefetch_slot(&self, id: EvId) {
+        if let Some(i) = self.slot(id) {
+            prefetch(&self.slots[i]);
+        }
+    }
+    /// Ask the memory system for `id`'s value, ahead of its delivery. With a
+    /// million events in flight they sit in a slab far bigger than the
+    /// caches and are delivered in due order, not slab order: each delivery
+    /// would wait on two misses in a row (slot index, then value).
+    pub fn prefetch(&self, id: EvId) {
+        if let Some(s) = self.slot(id).map(|i| self.slots[i]).filter(|&s| s != HOLE) {
+            prefetch(&self.slab[s as usize]);
+        }
+    }
     /// Every pending value in id order, with its id.
     pub fn iter(&self) -> impl Iterator<Item = (EvId, &T)> {
         self.after_index(0)
@@ -124,6 +139,19 @@ impl<T> PendingSet<T> {
             .filter(|(_, s)| **s != HOLE)
             .filter_map(move |(i, &s)| self.slab[s as usize].as_ref().map(|v| (base + i as EvId, v)))
     }
+}
+
+/// A hint that `x` is read soon; does nothing where there is no such hint.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    // SAFETY: a prefetch reads nothing and cannot fault, whatever the
+    // address; this one comes from a live reference anyway.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// Entries `(due, id)`, smallest due first and, within a due time, smallest
@@ -218,6 +246,11 @@ impl Big {
             (h, l) => h.or(l.map(|r| r.0)),
         }
     }
+    /// The id `k` places behind the head among those due at the head's
+    /// time, if there is one (ignores `late`: a hint, not an order).
+    fn upcoming(&self, k: usize) -> Option<EvId> {
+        self.ready.len().checked_sub(k + 1).map(|i| self.ready[i])
+    }
     fn pop(&mut self) -> Option<(Time, EvId)> {
         let next = self.peek()?;
         if self.ready.last().map(|&id| (self.ready_due, id)) == Some(next) {
@@ -272,6 +305,11 @@ impl TimeQueue {
             None if self.small.is_empty() => self.tiny.last().copied(),
             None => self.small.peek().map(|r| r.0),
         }
+    }
+    /// A guess at the id delivered `k` events after the head, for
+    /// prefetching; only a big queue guesses (a small one sits in cache).
+    pub fn upcoming(&self, k: usize) -> Option<EvId> {
+        self.big.as_ref().and_then(|b| b.upcoming(k))
     }
     pub fn pop(&mut self) -> Option<(Time, EvId)> {
         let Some(big) = &mut self.big else {
@@ -345,6 +383,24 @@ mod tests {
         q.push((15, 5));
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, vec![(5, 3), (10, 4), (15, 5), (20, 2)]);
+    }
+
+    #[test]
+    fn a_big_queue_guesses_the_next_ids_due_at_the_head_time() {
+        let mut q = TimeQueue::default();
+        for id in 1..=BIG as u64 {
+            q.push(10 + id % 3, id);
+        }
+        assert!(q.big.is_some(), "the test must reach the radix heap");
+        assert_eq!(q.peek(), Some((10, 3)));
+        assert_eq!((q.upcoming(1), q.upcoming(2)), (Some(6), Some(9)));
+        q.pop();
+        assert_eq!(q.upcoming(1), Some(9));
+        // Nothing to guess for a small queue: it sits in cache anyway.
+        let mut small = TimeQueue::default();
+        small.push(1, 1);
+        small.push(1, 2);
+        assert_eq!(small.upcoming(1), None);
     }
 
     /// A tiny deterministic generator for the randomised queue tests.

@@ -610,7 +610,15 @@ impl<P: Protocol> Sim<P> {
     fn next_timed(&mut self) -> Option<EvId> {
         while let Some((due, id)) = self.queue.peek() {
             match self.pending.get(id) {
-                Some(p) if p.due == due => return Some(id),
+                Some(p) if p.due == due => {
+                    if let Some(next) = self.queue.upcoming(1) {
+                        self.pending.prefetch(next);
+                    }
+                    if let Some(after) = self.queue.upcoming(2) {
+                        self.pending.prefetch_slot(after);
+                    }
+                    return Some(id);
+                }
                 _ => {
                     self.queue.pop();
                 }
