@@ -294,6 +294,32 @@ fn keys_and_mouse() {
     });
 }
 
+/// Ricart–Agrawala's action key runs `request N | release N`, a wide
+/// command column: at 80 columns every description wraps under itself
+/// instead of being cut at the border, and scrolling reaches its end.
+#[test]
+fn help_wraps_to_a_narrow_screen() {
+    use distlab::tui::keymap::KEYMAP;
+    block_on(async {
+        let mut app = ricart().await;
+        app.on_resize(80, 24);
+        app.on_key(key(KeyCode::Char('?'))).await;
+        insta::assert_snapshot!("help_ricart_80x24", screen(&app, 80, 24));
+        // The overlay's inner width at 80 columns: 80 - 4 margin - 2 borders.
+        let lines: Vec<String> = distlab::tui::help::lines(&app, 74).iter().map(|l| l.to_string()).collect();
+        let wide: Vec<_> = lines.iter().filter(|l| distlab::tui::theme::width(l) > 74).collect();
+        assert!(wide.is_empty(), "lines wider than the overlay: {wide:#?}");
+        let flat = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+        for b in KEYMAP {
+            assert!(flat.contains(b.help), "{:?} is not in help", b.help);
+        }
+        assert!(lines.len() > distlab::tui::help::lines(&app, 1000).len(), "nothing wrapped at 80 columns");
+        app.on_key(key(KeyCode::End)).await;
+        let end = screen(&app, 80, 24);
+        assert!(end.contains("In the picker"), "{end}");
+    });
+}
+
 /// Help and the key bar come from the one keymap table: every binding is
 /// in help with its keys and command, and every key-bar word is bound.
 #[test]
@@ -302,7 +328,7 @@ fn help_and_key_bar_follow_the_keymap() {
     block_on(async {
         let mut app = ring().await;
         app.on_key(key(KeyCode::Char('?'))).await;
-        let help: Vec<String> = distlab::tui::help::lines(&app).iter().map(|l| l.to_string()).collect();
+        let help: Vec<String> = distlab::tui::help::lines(&app, 1000).iter().map(|l| l.to_string()).collect();
         for b in KEYMAP {
             let line = help
                 .iter()

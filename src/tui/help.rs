@@ -15,30 +15,48 @@ fn heading(text: String) -> Line<'static> {
     Line::from(Span::styled(text, Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)))
 }
 
-fn row(a: &str, a_w: usize, b: &str) -> Line<'static> {
-    let pad = a_w.saturating_sub(width(a));
-    Line::from(vec![
-        Span::styled(format!("  {a}{} ", " ".repeat(pad)), Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
-        Span::raw(b.to_string()),
-    ])
+/// Narrowest text column kept beside a prefix (on a tiny screen the text
+/// runs past the border rather than become one letter a line).
+const MIN_TEXT: usize = 12;
+
+/// A row of the overlay: `prefix` (keys, command), then `text` wrapped to
+/// the overlay's `cols` and indented under itself on later lines.
+fn wrapped(prefix: Vec<Span<'static>>, text: &str, cols: usize) -> Vec<Line<'static>> {
+    let indent: usize = prefix.iter().map(|s| s.width()).sum();
+    let max = cols.saturating_sub(indent).max(MIN_TEXT);
+    super::inspector::wrap(text, max)
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let head = if i == 0 { prefix.clone() } else { vec![Span::raw(" ".repeat(indent))] };
+            Line::from([head, vec![Span::raw(chunk)]].concat())
+        })
+        .collect()
+}
+
+fn key_style() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+fn row(a: &str, a_w: usize, b: &str, w: usize) -> Vec<Line<'static>> {
+    wrapped(vec![Span::styled(format!("  {} ", pad(a, a_w)), key_style())], b, w)
 }
 
 /// A key row: keys, the command it runs, what it does.
-fn key_row(keys: &str, k_w: usize, command: &str, c_w: usize, help: String) -> Line<'static> {
-    let kpad = k_w.saturating_sub(width(keys));
-    let cpad = c_w.saturating_sub(width(command));
-    Line::from(vec![
-        Span::styled(
-            format!("  {keys}{} ", " ".repeat(kpad)),
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        ),
-        Span::styled(format!("{command}{}  ", " ".repeat(cpad)), Style::new().fg(theme::ACCENT)),
-        Span::raw(help),
-    ])
+fn key_row(keys: &str, k_w: usize, command: &str, c_w: usize, help: &str, w: usize) -> Vec<Line<'static>> {
+    let prefix = vec![
+        Span::styled(format!("  {} ", pad(keys, k_w)), key_style()),
+        Span::styled(format!("{}  ", pad(command, c_w)), Style::new().fg(theme::ACCENT)),
+    ];
+    wrapped(prefix, help, w)
 }
 
-/// Every line of the help text.
-pub fn lines(app: &App) -> Vec<Line<'static>> {
+/// Every line of the help text, wrapped to `w` cells.
+pub fn lines(app: &App, w: usize) -> Vec<Line<'static>> {
     let sc = app.scenario.as_deref();
     let mut out = Vec::new();
     out.push(heading("Keys (each runs the command next to it; the log shows it)".into()));
@@ -51,44 +69,52 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     };
     let cw = keymap::KEYMAP.iter().map(|b| width(&command(b))).max().unwrap_or(0);
     for b in keymap::KEYMAP {
-        out.push(key_row(b.label, kw, &command(b), cw, b.help.to_string()));
+        out.extend(key_row(b.label, kw, &command(b), cw, b.help, w));
     }
 
-    out.push(key_row("mouse", kw, "", cw, "click a node to select it; click or scroll the in-flight list".into()));
+    out.extend(key_row("mouse", kw, "", cw, "click a node to select it; click or scroll the in-flight list", w));
 
     out.push(Line::default());
     out.push(heading("Symbols".into()));
-    let roles: Vec<Span> = theme::ALL_ROLES
-        .iter()
-        .flat_map(|&r| {
-            [Span::styled(format!("{} {}", theme::role_symbol(r), r.name()), theme::role_style(r)), Span::raw("   ")]
-        })
-        .collect();
-    out.push(Line::from([vec![Span::raw("  nodes      ")], roles].concat()));
-    out.push(Line::from(
-        "  space-time ◦ start  ● receive (arrow from its send)  ◷ timer  ◆ request  ↻ recover  ✗ lost / crash",
-    ));
-    out.push(Line::from("  topology   • a message on its way (colour = kind); red links are cut or partitioned"));
+    // The roles, as many to a line as fit.
+    let indent = "  nodes      ";
+    let mut line = vec![Span::raw(indent)];
+    for &r in theme::ALL_ROLES.iter() {
+        let role = Span::styled(format!("{} {}", theme::role_symbol(r), r.name()), theme::role_style(r));
+        let used: usize = line.iter().map(|s| s.width()).sum();
+        if line.len() > 1 && used + role.width() > w {
+            out.push(Line::from(std::mem::replace(&mut line, vec![Span::raw(" ".repeat(indent.len()))])));
+        }
+        line.extend([role, Span::raw("   ")]);
+    }
+    out.push(Line::from(line));
+    let symbols = [
+        ("space-time", "◦ start  ● receive (arrow from its send)  ◷ timer  ◆ request  ↻ recover  ✗ lost / crash"),
+        ("topology", "• a message on its way (colour = kind); red links are cut or partitioned"),
+    ];
+    for (what, text) in symbols {
+        out.extend(wrapped(vec![Span::raw(format!("  {} ", pad(what, 10)))], text, w));
+    }
     if let Some(sc) = sc {
         let info = sc.info();
         out.push(Line::default());
         out.push(heading(format!("{} commands", info.name)));
-        let w = info.verbs.iter().map(|v| width(v.usage)).max().unwrap_or(0);
+        let vw = info.verbs.iter().map(|v| width(v.usage)).max().unwrap_or(0);
         for v in info.verbs {
-            out.push(row(v.usage, w, v.help));
+            out.extend(row(v.usage, vw, v.help, w));
         }
     }
     out.push(Line::default());
     out.push(heading("Commands (type after :, or in a --script file, or --headless)".into()));
-    let w = script::GENERIC.iter().map(|(u, _)| width(u)).max().unwrap_or(0);
+    let uw = script::GENERIC.iter().map(|(u, _)| width(u)).max().unwrap_or(0);
     for (usage, help) in script::GENERIC {
-        out.push(row(usage, w, help));
+        out.extend(row(usage, uw, help, w));
     }
     out.push(Line::default());
     out.push(heading("Prompt-only commands".into()));
-    let w = keymap::PROMPT_COMMANDS.iter().map(|(u, _)| width(u)).max().unwrap_or(0);
+    let uw = keymap::PROMPT_COMMANDS.iter().map(|(u, _)| width(u)).max().unwrap_or(0);
     for (usage, help) in keymap::PROMPT_COMMANDS {
-        out.push(row(usage, w, help));
+        out.extend(row(usage, uw, help, w));
     }
     for (name, table) in [
         ("In the prompt", keymap::PROMPT_KEYS),
@@ -97,9 +123,9 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     ] {
         out.push(Line::default());
         out.push(heading(name.to_string()));
-        let w = table.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+        let kw = table.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
         for (k, what) in table {
-            out.push(row(k, w, what));
+            out.extend(row(k, kw, what, w));
         }
     }
     out
@@ -116,7 +142,7 @@ fn rect(area: Rect) -> Rect {
 /// The largest useful scroll offset at the app's current size.
 pub fn max_scroll(app: &App) -> u16 {
     let inner = Block::bordered().inner(rect(Rect::new(0, 0, app.size.0, app.size.1)));
-    (lines(app).len() as u16).saturating_sub(inner.height)
+    (lines(app, inner.width as usize).len() as u16).saturating_sub(inner.height)
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
@@ -127,7 +153,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
         .title(theme::title(" help "))
         .title_bottom(Line::from(" Esc close · ↑↓ PgUp PgDn scroll · q quit ").right_aligned());
     let inner = block.inner(r);
-    let lines = lines(app);
+    let lines = lines(app, inner.width as usize);
     let max = (lines.len() as u16).saturating_sub(inner.height);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll.min(max), 0)), r);
 }
