@@ -137,7 +137,8 @@ impl Prompt {
         let pad = (text_w + 1).saturating_sub(1 + width(&shown));
         if let Some(e) = err {
             spans.push(Span::raw(" ".repeat(pad)));
-            spans.push(Span::styled(e, Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD)));
+            // Cut with a visible `…`; `?` lists every command in full.
+            spans.push(Span::styled(theme::clip(&e, err_w), Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD)));
         }
         frame.render_widget(Line::from(spans), area);
         let before: String = chars.iter().skip(start).take(self.cursor - start).collect();
@@ -154,6 +155,18 @@ mod tests {
 
     fn key(c: KeyCode) -> KeyEvent {
         KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn a_long_error_is_cut_with_an_ellipsis() {
+        let p =
+            Prompt { text: "bogus 3".into(), cursor: 7, error: Some("unknown command; ".repeat(10)), browsing: None };
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 1)).unwrap();
+        term.draw(|f| p.render(f, f.area())).unwrap();
+        let row: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        assert!(row.starts_with(":bogus 3"), "{row}");
+        assert!(row.trim_end().ends_with('…'), "{row}");
+        assert!(row.contains("✗ unknown command"), "{row}");
     }
 
     #[test]
