@@ -228,6 +228,41 @@ fn script_narration_and_pause() {
     });
 }
 
+/// A long narration at 80×24: only its first row shares the line with
+/// "press n to continue", the rest use the whole width, so the whole text
+/// shows; one too long for the rows the layout gives it ends in `…`.
+#[test]
+fn a_long_narration_uses_the_whole_width() {
+    block_on(async {
+        let open = |script: &str| {
+            let start = Start {
+                config: Some(config("ring-election", 5, DriverKind::Inline, &[])),
+                script: Some(script.into()),
+                replay: None,
+            };
+            App::new(start)
+        };
+        let said =
+            "Five processes, 0 to 4, on a logical ring: each talks only to its successor, 0 → 1 → 2 → 3 → 4 → 0.";
+        let goal = "Goal: every live process agrees on one coordinator, the one with the highest id.";
+        let app = open(&format!("say \"{said}\"\nsay \"{goal}\"\npause\n")).await.unwrap();
+        let text = screen(&app, 80, 24);
+        let rows: Vec<&str> = text.lines().collect();
+        let at = rows.iter().position(|r| r.contains("❝ Five processes")).expect("the narration shows");
+        assert!(rows[at].contains("▶ press n to continue"), "{text}");
+        let narration = rows[at..at + 3].join(" ");
+        assert!(narration.contains("highest id. ❞"), "{text}");
+        assert!(!narration.contains('…'), "{text}");
+        // Four times as long: cut on its last row, visibly.
+        let long = format!("say \"{said} {goal} {said} {goal}\"\nsay \"{said} {goal}\"\npause\n");
+        let app = open(&long).await.unwrap();
+        let text = screen(&app, 80, 24);
+        let rows: Vec<&str> = text.lines().collect();
+        let at = rows.iter().position(|r| r.contains("❝ Five processes")).expect("the narration shows");
+        assert!(rows[at + 2].trim_end().ends_with('…'), "{text}");
+    });
+}
+
 /// A script with a typo is reported and nothing runs.
 #[test]
 fn script_error() {

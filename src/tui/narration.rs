@@ -2,13 +2,11 @@
 //! at a `pause`, "press n to continue".
 
 use super::app::App;
-use super::theme::{self, width};
+use super::theme::{self, clip, width};
 use crate::scenario::Scenario;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 /// The right-hand script state and its style.
 fn script_state(app: &App) -> Option<(String, Style)> {
@@ -34,34 +32,50 @@ fn text(app: &App, sc: &dyn Scenario) -> Option<(String, Style)> {
     sc.narration().map(|t| (format!("❝ {t} ❞"), Style::new().fg(Color::White).add_modifier(Modifier::ITALIC)))
 }
 
-/// Rows the narration needs at this width (0: none), as the word wrap of
-/// the paragraph will lay it out (the layout caps it).
-pub fn rows(app: &App, sc: &dyn Scenario, screen_w: u16) -> u16 {
-    let text = text(app, sc).map(|(t, _)| format!(" {t}"));
-    let s = script_state(app).map(|(s, _)| width(&s) + 3).unwrap_or(0);
-    match text {
-        None if s == 0 => 0,
-        None => 1,
-        Some(t) => wrapped_rows(&t, (screen_w as usize).saturating_sub(s).max(1)),
+/// The narration laid out in rows by a greedy word wrap: the first row
+/// beside the script state (`first_w` cells), the others across the whole
+/// width (`full_w`). Spaces between words are kept as written; a word
+/// longer than a row is left for the row's edge to cut.
+fn lay_out(text: &str, first_w: usize, full_w: usize) -> Vec<String> {
+    let mut rows = vec![String::new()];
+    let mut words_in_row = 0;
+    for word in text.split(' ') {
+        let max = if rows.len() == 1 { first_w } else { full_w };
+        let cur = rows.last().expect("never empty");
+        if words_in_row > 0 && !word.is_empty() && width(cur) + 1 + width(word) > max {
+            rows.push(String::new());
+            words_in_row = 0;
+        }
+        let cur = rows.last_mut().expect("never empty");
+        if words_in_row > 0 {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+        words_in_row += 1;
     }
+    rows.iter_mut().for_each(|r| r.truncate(r.trim_end().len()));
+    rows
 }
 
-/// Lines a greedy word wrap at `w` columns makes of `text`.
-fn wrapped_rows(text: &str, w: usize) -> u16 {
-    let (mut rows, mut col) = (1u16, 0usize);
-    for word in text.split_whitespace() {
-        let len = width(word);
-        if col > 0 && col + 1 + len > w {
-            rows = rows.saturating_add(1);
-            col = 0;
-        }
-        col = if col == 0 { len } else { col + 1 + len };
-        while col > w {
-            rows = rows.saturating_add(1);
-            col -= w;
+/// Blank cells left of the narration.
+const MARGIN: usize = 1;
+
+/// Width of the script state on the first row, with its margins.
+fn state_width(app: &App) -> usize {
+    script_state(app).map(|(s, _)| width(&s) + 3).unwrap_or(0)
+}
+
+/// Rows the narration needs at this width (0: none); the layout caps it.
+pub fn rows(app: &App, sc: &dyn Scenario, screen_w: u16) -> u16 {
+    let w = screen_w as usize;
+    match text(app, sc) {
+        None if state_width(app) == 0 => 0,
+        None => 1,
+        Some((t, _)) => {
+            lay_out(&t, w.saturating_sub(state_width(app) + MARGIN).max(1), w.saturating_sub(MARGIN).max(1)).len()
+                as u16
         }
     }
-    rows
 }
 
 pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
@@ -70,11 +84,23 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     }
     frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(235)));
     let state = script_state(app);
-    let state_w = state.as_ref().map(|(s, _)| width(s) as u16 + 3).unwrap_or(0).min(area.width);
-    let text_area = Rect { width: area.width - state_w, ..area };
+    let state_w = (state_width(app) as u16).min(area.width);
     if let Some((t, style)) = text(app, sc) {
-        let p = Paragraph::new(Line::from(Span::styled(format!(" {t}"), style))).wrap(Wrap { trim: true });
-        frame.render_widget(p, text_area);
+        // Every row keeps a one-cell margin on the left.
+        let full = (area.width as usize).saturating_sub(MARGIN);
+        let first = full.saturating_sub(state_w as usize);
+        let mut lines = lay_out(&t, first.max(1), full.max(1));
+        let shown = area.height as usize;
+        if lines.len() > shown {
+            // Cut: say so on the last row that fits.
+            lines.truncate(shown);
+            let last = lines.last_mut().expect("the area has a row");
+            *last = clip(&format!("{last} …"), if shown == 1 { first } else { full });
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let room = if i == 0 { first } else { full };
+            frame.buffer_mut().set_stringn(area.x + MARGIN as u16, area.y + i as u16, line, room, style);
+        }
     }
     if let Some((s, style)) = state {
         let x = area.right() - state_w + 2;
@@ -84,13 +110,17 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
 
 #[cfg(test)]
 mod tests {
-    use super::wrapped_rows;
+    use super::lay_out;
 
     #[test]
-    fn wrap_counts_lines_like_a_greedy_word_wrap() {
-        assert_eq!(wrapped_rows("abc def", 7), 1);
-        assert_eq!(wrapped_rows("abc def", 6), 2);
-        assert_eq!(wrapped_rows("abc defgh ij", 5), 3);
-        assert_eq!(wrapped_rows("abcdefghij", 4), 3);
+    fn only_the_first_row_makes_room_for_the_script_state() {
+        assert_eq!(lay_out("abc def", 7, 7), vec!["abc def"]);
+        assert_eq!(lay_out("abc def ghi jkl", 4, 12), vec!["abc", "def ghi jkl"]);
+        assert_eq!(lay_out("abc defgh ij", 5, 5), vec!["abc", "defgh", "ij"]);
+        // A leading space and a double space stay as written.
+        assert_eq!(lay_out(" ab.  cd ef", 6, 8), vec![" ab.", "cd ef"]);
+        assert_eq!(lay_out(" ab.  cd ef", 9, 9), vec![" ab.  cd", "ef"]);
+        // Too long for any row: alone on its row, cut by the edge.
+        assert_eq!(lay_out("a bcdefgh i", 4, 4), vec!["a", "bcdefgh", "i"]);
     }
 }
