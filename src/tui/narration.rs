@@ -65,15 +65,21 @@ fn state_width(app: &App) -> usize {
     script_state(app).map(|(s, _)| width(&s) + 3).unwrap_or(0)
 }
 
+/// Cells for the text on the first row (beside the script state) and on
+/// the others, each row after the left margin.
+fn row_widths(screen_w: usize, state_w: usize) -> (usize, usize) {
+    let full = screen_w.saturating_sub(MARGIN);
+    (full.saturating_sub(state_w).max(1), full.max(1))
+}
+
 /// Rows the narration needs at this width (0: none); the layout caps it.
 pub fn rows(app: &App, sc: &dyn Scenario, screen_w: u16) -> u16 {
-    let w = screen_w as usize;
     match text(app, sc) {
         None if state_width(app) == 0 => 0,
         None => 1,
         Some((t, _)) => {
-            lay_out(&t, w.saturating_sub(state_width(app) + MARGIN).max(1), w.saturating_sub(MARGIN).max(1)).len()
-                as u16
+            let (first, full) = row_widths(screen_w as usize, state_width(app));
+            lay_out(&t, first, full).len() as u16
         }
     }
 }
@@ -86,10 +92,8 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     let state = script_state(app);
     let state_w = (state_width(app) as u16).min(area.width);
     if let Some((t, style)) = text(app, sc) {
-        // Every row keeps a one-cell margin on the left.
-        let full = (area.width as usize).saturating_sub(MARGIN);
-        let first = full.saturating_sub(state_w as usize);
-        let mut lines = lay_out(&t, first.max(1), full.max(1));
+        let (first, full) = row_widths(area.width as usize, state_w as usize);
+        let mut lines = lay_out(&t, first, full);
         let shown = area.height as usize;
         if lines.len() > shown {
             // Cut: say so on the last row that fits.
