@@ -13,16 +13,23 @@ use ratatui::widgets::Paragraph;
 
 /// Greedy word wrap to `w` cells; words longer than a line are split.
 pub fn wrap(text: &str, w: usize) -> Vec<String> {
-    let w = w.max(1);
+    wrap_from(text, w, w)
+}
+
+/// [`wrap`] with a first line of `first` cells (it shares its row with
+/// something else) and the others of `w`.
+pub fn wrap_from(text: &str, first: usize, w: usize) -> Vec<String> {
+    let room = |lines: &[String]| if lines.len() == 1 { first } else { w }.max(1);
     let mut lines = vec![String::new()];
     for word in text.split(' ') {
+        let max = room(&lines);
         let cur = lines.last_mut().expect("never empty");
         let cur_w = width(cur);
         let word_w = width(word);
-        if cur_w > 0 && cur_w + 1 + word_w <= w {
+        if cur_w > 0 && cur_w + 1 + word_w <= max {
             cur.push(' ');
             cur.push_str(word);
-        } else if cur_w == 0 && word_w <= w {
+        } else if cur_w == 0 && word_w <= max {
             cur.push_str(word);
         } else {
             let mut piece = String::new();
@@ -30,7 +37,7 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
                 lines.push(String::new());
             }
             for c in word.chars() {
-                if width(&piece) + width(c.encode_utf8(&mut [0; 4])) > w {
+                if width(&piece) + width(c.encode_utf8(&mut [0; 4])) > room(&lines) {
                     lines.last_mut().expect("never empty").push_str(&piece);
                     lines.push(String::new());
                     piece.clear();
@@ -82,7 +89,7 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{wrap, wrap_from};
 
     #[test]
     fn wraps_words_and_splits_long_ones() {
@@ -90,5 +97,16 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), vec![""]);
         assert_eq!(wrap("a bcdefgh", 4), vec!["a", "bcde", "fgh"]);
+    }
+
+    #[test]
+    fn only_the_first_line_takes_the_first_width() {
+        assert_eq!(wrap_from("abc def", 7, 7), vec!["abc def"]);
+        assert_eq!(wrap_from("abc def ghi jkl", 4, 12), vec!["abc", "def ghi jkl"]);
+        assert_eq!(wrap_from("abc defgh ij", 5, 5), vec!["abc", "defgh", "ij"]);
+        // A double space stays as written.
+        assert_eq!(wrap_from("ab.  cd ef", 8, 8), vec!["ab.  cd", "ef"]);
+        // A word too long for a line is split at the width of each line.
+        assert_eq!(wrap_from("abcdefghij", 3, 5), vec!["abc", "defgh", "ij"]);
     }
 }

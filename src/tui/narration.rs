@@ -2,6 +2,7 @@
 //! at a `pause`, "press n to continue".
 
 use super::app::App;
+use super::inspector;
 use super::theme::{self, clip, width};
 use crate::scenario::Scenario;
 use ratatui::Frame;
@@ -32,31 +33,6 @@ fn text(app: &App, sc: &dyn Scenario) -> Option<(String, Style)> {
     sc.narration().map(|t| (format!("❝ {t} ❞"), Style::new().fg(Color::White).add_modifier(Modifier::ITALIC)))
 }
 
-/// The narration laid out in rows by a greedy word wrap: the first row
-/// beside the script state (`first_w` cells), the others across the whole
-/// width (`full_w`). Spaces between words are kept as written; a word
-/// longer than a row is left for the row's edge to cut.
-fn lay_out(text: &str, first_w: usize, full_w: usize) -> Vec<String> {
-    let mut rows = vec![String::new()];
-    let mut words_in_row = 0;
-    for word in text.split(' ') {
-        let max = if rows.len() == 1 { first_w } else { full_w };
-        let cur = rows.last().expect("never empty");
-        if words_in_row > 0 && !word.is_empty() && width(cur) + 1 + width(word) > max {
-            rows.push(String::new());
-            words_in_row = 0;
-        }
-        let cur = rows.last_mut().expect("never empty");
-        if words_in_row > 0 {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-        words_in_row += 1;
-    }
-    rows.iter_mut().for_each(|r| r.truncate(r.trim_end().len()));
-    rows
-}
-
 /// Blank cells left of the narration.
 const MARGIN: usize = 1;
 
@@ -79,7 +55,7 @@ pub fn rows(app: &App, sc: &dyn Scenario, screen_w: u16) -> u16 {
         None => 1,
         Some((t, _)) => {
             let (first, full) = row_widths(screen_w as usize, state_width(app));
-            lay_out(&t, first, full).len() as u16
+            inspector::wrap_from(&t, first, full).len() as u16
         }
     }
 }
@@ -93,7 +69,7 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     let state_w = (state_width(app) as u16).min(area.width);
     if let Some((t, style)) = text(app, sc) {
         let (first, full) = row_widths(area.width as usize, state_w as usize);
-        let mut lines = lay_out(&t, first, full);
+        let mut lines = inspector::wrap_from(&t, first, full);
         let shown = area.height as usize;
         if lines.len() > shown {
             // Cut: say so on the last row that fits.
@@ -109,22 +85,5 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     if let Some((s, style)) = state {
         let x = area.right() - state_w + 2;
         frame.buffer_mut().set_stringn(x, area.y, s, state_w.saturating_sub(2) as usize, style);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::lay_out;
-
-    #[test]
-    fn only_the_first_row_makes_room_for_the_script_state() {
-        assert_eq!(lay_out("abc def", 7, 7), vec!["abc def"]);
-        assert_eq!(lay_out("abc def ghi jkl", 4, 12), vec!["abc", "def ghi jkl"]);
-        assert_eq!(lay_out("abc defgh ij", 5, 5), vec!["abc", "defgh", "ij"]);
-        // A leading space and a double space stay as written.
-        assert_eq!(lay_out(" ab.  cd ef", 6, 8), vec![" ab.", "cd ef"]);
-        assert_eq!(lay_out(" ab.  cd ef", 9, 9), vec![" ab.  cd", "ef"]);
-        // Too long for any row: alone on its row, cut by the edge.
-        assert_eq!(lay_out("a bcdefgh i", 4, 4), vec!["a", "bcdefgh", "i"]);
     }
 }
