@@ -169,7 +169,7 @@ const WORKLOADS: &[Workload] = &[
 /// `chain`: one sender's seqs 2..=K wait on each other (FIFO gaps);
 /// otherwise K posts of N−1 senders all wait on one post of member 1.
 fn holdback_burst(n: usize, k: u32, chain: bool) -> f64 {
-    use distlab::algos::bss::{Bss, Mode, Stamp};
+    use distlab::algos::group::bss::{Bss, Mode, Stamp};
     let mut b: Bss<u32> = Bss::new(n, 0, Mode::Causal);
     let mut stamps: Vec<(usize, Stamp)> = Vec::new();
     let mut seqs = vec![0u32; n];

@@ -1,6 +1,7 @@
 //! distlab: classic distributed algorithms as live, steppable simulations.
 
 pub mod algos;
+pub mod card;
 pub mod engine;
 pub mod headless;
 pub mod scenario;

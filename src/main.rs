@@ -19,8 +19,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List the scenarios.
+    /// List the scenarios, by family.
     List,
+    /// Print the full reference of one scenario: roles, verbs, parameters,
+    /// variants, properties, result fields, lecture scripts.
+    Info {
+        /// Scenario name (see `distlab list`).
+        scenario: String,
+    },
     /// Open a scenario in the TUI, or run it headless.
     Run(RunArgs),
     /// Replay a trace file exactly (TUI, or --headless).
@@ -95,8 +101,11 @@ fn read_trace(path: &str) -> Result<Trace, String> {
 }
 
 fn run_config(a: &RunArgs) -> Result<RunConfig, String> {
-    let entry = algos::find(&a.scenario)?;
-    let n = a.nodes.unwrap_or(entry.info.default_nodes);
+    let card = algos::find(&a.scenario)?.card;
+    let n = a.nodes.unwrap_or(card.nodes.default);
+    if n < card.nodes.min || n > card.nodes.max {
+        return Err(format!("--nodes {n}: {} runs with {} to {} nodes", card.name, card.nodes.min, card.nodes.max));
+    }
     let mut sim = SimConfig::new(n, a.seed);
     sim.sched =
         SchedMode::parse(&a.sched).ok_or_else(|| format!("--sched {}: expected timed, random or manual", a.sched))?;
@@ -111,6 +120,9 @@ fn run_config(a: &RunArgs) -> Result<RunConfig, String> {
                 .ok_or_else(|| format!("--param {p:?}: expected KEY=VALUE"))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    for (k, v) in &params {
+        distlab::card::check_param(card, k, v, n)?;
+    }
     Ok(RunConfig { scenario: a.scenario.clone(), params, sim })
 }
 
@@ -132,15 +144,29 @@ fn runtime(timer: bool) -> tokio::runtime::Runtime {
     b.build().expect("a current-thread runtime starts")
 }
 
-fn list() {
-    for e in algos::all() {
-        println!("{:<18} {}", e.info.name, e.info.about);
-        for v in e.info.verbs {
-            println!("{:<18}   verb  {:<14} {}", "", v.usage, v.help);
+fn list() -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let entries = algos::all();
+    let mut family = None;
+    for e in &entries {
+        if family != Some(e.card.family) {
+            family = Some(e.card.family);
+            writeln!(out, "{}:", e.card.family.title())?;
         }
-        for p in e.info.params {
-            println!("{:<18}   param {:<14} {} (default {})", "", p.key, p.help, p.default);
+        writeln!(out, "  {:<17} {}", e.card.name, e.card.about)?;
+    }
+    writeln!(out, "\n`distlab info NAME` prints one scenario's verbs, parameters, variants and properties.")
+}
+
+fn info(name: &str) -> ExitCode {
+    use std::io::Write;
+    match algos::find(name) {
+        Ok(e) => {
+            let _ = std::io::stdout().lock().write_all(distlab::card::info_text(e.card).as_bytes());
+            ExitCode::SUCCESS
         }
+        Err(e) => fail(&e),
     }
 }
 
@@ -177,9 +203,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::List) => {
-            list();
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            let _ = list();
             ExitCode::SUCCESS
         }
+        Some(Command::Info { scenario }) => info(&scenario),
         Some(Command::Run(a)) if a.headless => headless_run(&a),
         Some(Command::Run(a)) => {
             let config = match run_config(&a) {

@@ -5,62 +5,23 @@ use crate::engine::input::{EvId, Input};
 use crate::engine::invariant::{Chart, Monitor, Table, Transcript, Violation};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{NodeId, Protocol, Role, Row, Summary, Time};
-use crate::engine::sim::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig};
+use crate::card::{self, Args, Card, NodeRoles};
+use crate::engine::sim::{
+    Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig, VerbParser,
+};
 use crate::engine::trace::{RunConfig, Trace};
 use futures::future::LocalBoxFuture;
 use std::collections::VecDeque;
-
-/// One verb of an algorithm, for help, the README and error messages.
-#[derive(Clone, Copy, Debug)]
-pub struct VerbHelp {
-    pub usage: &'static str,
-    pub help: &'static str,
-}
-
-/// One algorithm parameter (`--param key=value`).
-#[derive(Clone, Copy, Debug)]
-pub struct ParamHelp {
-    pub key: &'static str,
-    pub default: &'static str,
-    pub help: &'static str,
-}
-
-/// One field of an algorithm's headless `result`.
-#[derive(Clone, Copy, Debug)]
-pub struct FieldHelp {
-    pub key: &'static str,
-    pub help: &'static str,
-}
-
-/// What the registry knows of an algorithm.
-#[derive(Debug)]
-pub struct AlgoInfo {
-    pub name: &'static str,
-    pub about: &'static str,
-    pub default_nodes: usize,
-    pub min_nodes: usize,
-    pub max_nodes: usize,
-    pub verbs: &'static [VerbHelp],
-    pub params: &'static [ParamHelp],
-    /// Label of the TUI's action key on the selected node (e.g. "request/release").
-    pub action: &'static str,
-    /// The fields of the headless `result` (documented in the README).
-    pub results: &'static [FieldHelp],
-}
+use std::rc::Rc;
 
 /// Parameters with typed getters; unknown keys are rejected up front.
 #[derive(Clone, Debug, Default)]
 pub struct Params(pub Vec<(String, String)>);
 
 impl Params {
-    pub fn check(&self, info: &AlgoInfo) -> Result<(), String> {
-        for (k, _) in &self.0 {
-            if !info.params.iter().any(|p| p.key == k) {
-                let known: Vec<_> = info.params.iter().map(|p| p.key).collect();
-                return Err(format!("unknown parameter {k:?} for {} (known: {})", info.name, known.join(", ")));
-            }
-        }
-        Ok(())
+    /// Every given parameter against the card: known key, type, range.
+    pub fn check(&self, card: &Card, n: usize) -> Result<(), String> {
+        self.0.iter().try_for_each(|(k, v)| card::check_param(card, k, v, n))
     }
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
@@ -69,6 +30,16 @@ impl Params {
         match self.get(key) {
             None => Ok(default),
             Some(v) => v.parse().map_err(|_| format!("parameter {key}={v} is not a valid number")),
+        }
+    }
+    /// The index of the `variant` parameter in the card's variants (0, the
+    /// correct algorithm, when not given).
+    pub fn variant(&self, card: &Card) -> Result<usize, String> {
+        match self.get("variant") {
+            None => Ok(0),
+            Some(v) => card.variants.iter().position(|x| x.name == v).ok_or_else(|| {
+                format!("parameter variant={v}: expected one of {}", card.variant_names().join(", "))
+            }),
         }
     }
     pub fn choice(&self, key: &str, options: &[&str]) -> Result<usize, String> {
@@ -85,12 +56,18 @@ impl Params {
 /// An algorithm as the registry sees it.
 pub trait Algorithm: 'static {
     type P: Protocol;
-    fn info() -> &'static AlgoInfo;
+    fn card() -> &'static Card;
     /// Initial node states and the monitor for `n` nodes.
     #[allow(clippy::type_complexity)]
     fn build(n: usize, params: &Params) -> Result<(Vec<Self::P>, Box<dyn Monitor<Self::P>>), String>;
-    /// Parse one of the algorithm's verbs.
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, <Self::P as Protocol>::Request), String>;
+    /// The role each node plays in a run with these parameters (names from
+    /// the card's roles). By default every node plays the card's first role.
+    fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
+        vec![Self::card().roles.first().map_or("node", |r| r.name); n]
+    }
+    /// The node a verb goes to and its request, from arguments already
+    /// checked against the verb's card (count, types, ranges, roles).
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, <Self::P as Protocol>::Request), String>;
     /// The input the TUI's action key sends for a node in this state.
     fn action(node: NodeId, summary: &<Self::P as Protocol>::Summary) -> Option<Input>;
 }
@@ -110,7 +87,7 @@ pub struct InFlight {
 
 /// Everything a pane may read of a run, for any algorithm.
 pub trait Scenario {
-    fn info(&self) -> &'static AlgoInfo;
+    fn card(&self) -> &'static Card;
     fn config(&self) -> &RunConfig;
     fn n(&self) -> usize;
     fn now(&self) -> Time;
@@ -128,7 +105,9 @@ pub trait Scenario {
     fn violations(&self) -> &[Violation];
     fn violation_count(&self) -> u64;
     fn failed_expectations(&self) -> &[ExpectFailure];
-    fn properties(&self) -> Vec<&'static str>;
+    fn properties(&self) -> Vec<&'static str> {
+        self.card().property_names()
+    }
     fn counts(&self) -> (&Counts, &[&'static str]);
     fn lamport(&self, node: NodeId) -> u64;
     fn vector(&self, node: NodeId) -> Vec<u32>;
@@ -152,8 +131,10 @@ pub trait Scenario {
     fn check_verb(&self, verb: &str, args: &[String]) -> Result<(), String>;
     /// Is `verb` one of the algorithm's verbs?
     fn has_verb(&self, verb: &str) -> bool {
-        self.info().verbs.iter().any(|v| v.usage.split_whitespace().next() == Some(verb))
+        self.card().verb(verb).is_some()
     }
+    /// The role node `node` plays in this run (a name from the card).
+    fn node_role(&self, node: NodeId) -> &'static str;
     /// The input of the TUI's action key on `node`.
     fn action(&self, node: NodeId) -> Option<Input>;
 
@@ -165,34 +146,67 @@ pub trait Scenario {
     fn restart(&mut self) -> LocalBoxFuture<'_, ()>;
 }
 
+/// The role of every node of one run, for the verb parser.
+struct RunRoles(Vec<&'static str>);
+
+impl NodeRoles for RunRoles {
+    fn n(&self) -> usize {
+        self.0.len()
+    }
+    fn role_of(&self, node: NodeId) -> &'static str {
+        self.0[node]
+    }
+}
+
 /// A scenario of algorithm `A`.
 pub struct Run<A: Algorithm> {
     config: RunConfig,
+    roles: Rc<RunRoles>,
     sim: Sim<A::P>,
     /// Step count after each input, for step back.
     marks: Vec<u64>,
 }
 
-async fn new_sim<A: Algorithm>(config: &RunConfig) -> Result<Sim<A::P>, String> {
+/// A verb checked against the card and the run's roles, then turned into
+/// the algorithm's request.
+fn parse_verb<A: Algorithm>(
+    roles: &dyn NodeRoles,
+    verb: &str,
+    args: &[String],
+) -> Result<(NodeId, <A::P as Protocol>::Request), String> {
+    let args = card::parse_args(A::card(), verb, args, roles)?;
+    A::request(verb, &args)
+}
+
+async fn new_sim<A: Algorithm>(config: &RunConfig, roles: &Rc<RunRoles>) -> Result<Sim<A::P>, String> {
     let params = Params(config.params.clone());
     let (states, monitor) = A::build(config.sim.n, &params)?;
-    Ok(Sim::new(config.sim.clone(), states, monitor, A::parse_verb).await)
+    let roles = Rc::clone(roles);
+    let parser: VerbParser<A::P> = Box::new(move |verb, args| parse_verb::<A>(roles.as_ref(), verb, args));
+    Ok(Sim::new(config.sim.clone(), states, monitor, parser).await)
 }
 
 impl<A: Algorithm> Run<A> {
     pub async fn new(config: RunConfig) -> Result<Self, String> {
-        let info = A::info();
+        let card = A::card();
         let n = config.sim.n;
-        if n < info.min_nodes || n > info.max_nodes {
-            return Err(format!("{} runs with {} to {} nodes, not {n}", info.name, info.min_nodes, info.max_nodes));
+        if n < card.nodes.min || n > card.nodes.max {
+            return Err(format!("{} runs with {} to {} nodes, not {n}", card.name, card.nodes.min, card.nodes.max));
         }
-        Params(config.params.clone()).check(info)?;
-        let sim = new_sim::<A>(&config).await?;
-        Ok(Run { config, sim, marks: Vec::new() })
+        let params = Params(config.params.clone());
+        params.check(card, n)?;
+        let roles = Rc::new(RunRoles(A::node_roles(n, &params)));
+        let sim = new_sim::<A>(&config, &roles).await?;
+        Ok(Run { config, roles, sim, marks: Vec::new() })
     }
 
     async fn apply_input(&mut self, input: Input) -> Result<Outcome, String> {
         let out = self.sim.apply(input).await?;
+        debug_assert!(
+            self.sim.violations().iter().all(|v| A::card().property(&v.property).is_some()),
+            "{} reported a property its card does not list",
+            A::card().name
+        );
         self.marks.push(self.sim.step());
         Ok(out)
     }
@@ -201,7 +215,7 @@ impl<A: Algorithm> Run<A> {
     /// `limit` steps; an input cut short by the limit is rewritten as the
     /// `step K` it actually did, so the input log stays a faithful replay.
     async fn rebuild(&mut self, inputs: Vec<Input>, limit: Option<u64>) {
-        let sim = new_sim::<A>(&self.config).await.expect("a config that built once builds again");
+        let sim = new_sim::<A>(&self.config, &self.roles).await.expect("a config that built once builds again");
         self.sim = sim;
         self.marks.clear();
         self.sim.set_limit(limit);
@@ -229,8 +243,11 @@ impl<A: Algorithm> Run<A> {
 }
 
 impl<A: Algorithm> Scenario for Run<A> {
-    fn info(&self) -> &'static AlgoInfo {
-        A::info()
+    fn card(&self) -> &'static Card {
+        A::card()
+    }
+    fn node_role(&self, node: NodeId) -> &'static str {
+        self.roles.role_of(node)
     }
     fn config(&self) -> &RunConfig {
         &self.config
@@ -300,9 +317,6 @@ impl<A: Algorithm> Scenario for Run<A> {
     fn failed_expectations(&self) -> &[ExpectFailure] {
         self.sim.failed_expectations()
     }
-    fn properties(&self) -> Vec<&'static str> {
-        self.sim.properties()
-    }
     fn counts(&self) -> (&Counts, &[&'static str]) {
         (self.sim.counts(), self.sim.kinds())
     }
@@ -332,7 +346,7 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn report(&self) -> serde_json::Value {
         let mut r = self.sim.report();
-        r["scenario"] = A::info().name.into();
+        r["scenario"] = A::card().name.into();
         r["params"] = self.config.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().into();
         r
     }
@@ -345,7 +359,7 @@ impl<A: Algorithm> Scenario for Run<A> {
         }
     }
     fn check_verb(&self, verb: &str, args: &[String]) -> Result<(), String> {
-        A::parse_verb(verb, args, self.sim.n()).map(|_| ())
+        parse_verb::<A>(self.roles.as_ref(), verb, args).map(|_| ())
     }
     fn action(&self, node: NodeId) -> Option<Input> {
         if !self.sim.alive()[node] {

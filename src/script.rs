@@ -209,10 +209,10 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
             Input::Verb { verb: verb.to_string(), args: args.to_vec() }
         }
         _ => {
-            let own: Vec<&str> = scenario.info().verbs.iter().map(|v| v.usage).collect();
+            let own = scenario.card().usages();
             return Err(format!(
                 "unknown command {verb:?}; expected one of step, run, deliver, drop, delay, dup, crash, recover, partition, cut, heal, loss, dup-rate, latency, sched, fifo, say, pause, expect, or {}'s own: {}",
-                scenario.info().name,
+                scenario.card().name,
                 own.join(", ")
             ));
         }

@@ -57,7 +57,7 @@ fn count(text: &str, verb: &str) -> usize {
 fn every_asset_runs_as_its_header_says() {
     let all = assets();
     for entry in distlab::algos::all() {
-        let scenario = entry.info.name;
+        let scenario = entry.card.name;
         assert!(
             all.iter().any(|a| a.args.get(1).is_some_and(|s| s == scenario) && a.exit == 0),
             "a lecture script for {scenario}"

@@ -12,7 +12,7 @@ mod common;
 
 use common::prop::*;
 use common::*;
-use distlab::algos::dfs::{check_name, fnv1a, replicas_of};
+use distlab::algos::client_server::dfs::{check_name, fnv1a, replicas_of};
 use distlab::engine::input::Input;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;

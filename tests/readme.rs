@@ -21,19 +21,19 @@ fn readme_command_table_matches_the_parser() {
 fn readme_lists_every_scenario_and_verb() {
     let text = readme();
     for e in distlab::algos::all() {
-        assert!(text.contains(&format!("`{}`", e.info.name)), "README misses scenario {}", e.info.name);
+        assert!(text.contains(&format!("`{}`", e.card.name)), "README misses scenario {}", e.card.name);
         for v in e.info.verbs {
             assert!(text.contains(&format!("`{}`", v.usage)), "README misses verb `{}`", v.usage);
         }
         for p in e.info.params {
-            assert!(text.contains(&format!("`{}`", p.key)), "README misses parameter `{}` of {}", p.key, e.info.name);
+            assert!(text.contains(&format!("`{}`", p.key)), "README misses parameter `{}` of {}", p.key, e.card.name);
         }
         for r in e.info.results {
             assert!(
                 text.contains(&format!("`{}`", r.key)),
                 "README misses result field `{}` of {}",
                 r.key,
-                e.info.name
+                e.card.name
             );
         }
     }

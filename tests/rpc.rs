@@ -13,7 +13,7 @@ mod common;
 
 use common::prop::*;
 use common::*;
-use distlab::algos::rpc::wire::{Call, Reply};
+use distlab::algos::client_server::rpc::wire::{Call, Reply};
 use distlab::engine::input::{Input, SchedMode};
 use distlab::engine::protocol::Role;
 use distlab::engine::trace::RunConfig;

@@ -11,7 +11,7 @@ mod common;
 
 use common::prop::*;
 use common::*;
-use distlab::algos::socket_echo::{decode, encode};
+use distlab::algos::client_server::socket_echo::{decode, encode};
 use distlab::engine::input::Input;
 use distlab::engine::protocol::Role;
 use distlab::engine::trace::RunConfig;

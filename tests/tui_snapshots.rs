@@ -133,8 +133,8 @@ fn picker() {
         app.on_key(key(KeyCode::Down)).await;
         app.on_key(key(KeyCode::Enter)).await;
         let sc = app.scenario.as_deref().expect("Enter opens the picked scenario");
-        assert_eq!(sc.info().name, "ring-election");
-        assert_eq!((sc.n(), sc.config().sim.seed), (sc.info().default_nodes, 1));
+        assert_eq!(sc.card().name, "ring-election");
+        assert_eq!((sc.n(), sc.config().sim.seed), (sc.card().nodes.default, 1));
     });
 }
 

@@ -149,8 +149,6 @@ pub enum Change {
 
 /// An algorithm's invariants and its headless `result`.
 pub trait Monitor<P: Protocol>: Send + 'static {
-    /// Names of the properties this monitor checks (for help and README).
-    fn properties(&self) -> Vec<&'static str>;
     /// Called after every change; `old` is the summary before it (for
     /// summary changes, crashes and recoveries of that node).
     fn on_change(&mut self, w: &World<P>, change: Change, old: Option<&P::Summary>) -> Vec<Violation>;

@@ -72,7 +72,7 @@ macro_rules! world {
 }
 
 /// Parses an algorithm verb into the node it targets and the request.
-pub type VerbParser<P> = fn(&str, &[String], usize) -> Result<(NodeId, <P as Protocol>::Request), String>;
+pub type VerbParser<P> = Box<dyn Fn(&str, &[String]) -> Result<(NodeId, <P as Protocol>::Request), String>>;
 
 pub struct Sim<P: Protocol> {
     cfg: SimConfig,
@@ -240,9 +240,6 @@ impl<P: Protocol> Sim<P> {
     }
     pub fn narration(&self) -> Option<&str> {
         self.narration.as_deref()
-    }
-    pub fn properties(&self) -> Vec<&'static str> {
-        self.monitor.properties()
     }
     /// Replace the input log by an equivalent one (used when rewinding cuts
     /// the last `run` short: it becomes the `step K` it actually did).
@@ -428,7 +425,7 @@ impl<P: Protocol> Sim<P> {
             }
             Input::Verb { verb, args } => {
                 // Validated above, so this parse succeeds.
-                let (node, req) = (self.parse_verb)(&verb, &args, self.cfg.n)?;
+                let (node, req) = (self.parse_verb)(&verb, &args)?;
                 if self.under_limit() {
                     self.step += 1;
                     self.handle(node, NodeEvent::Request(req), None).await;
@@ -514,7 +511,7 @@ impl<P: Protocol> Sim<P> {
                 super::protocol::Role::parse(role).map(|_| ()).ok_or_else(|| format!("unknown role {role:?}"))
             }
             Input::Verb { verb, args } => {
-                let (node, _) = (self.parse_verb)(verb, args, n)?;
+                let (node, _) = (self.parse_verb)(verb, args)?;
                 if self.alive[node] { Ok(()) } else { Err(format!("node {node} is crashed")) }
             }
             Input::Hb(a, b) => {

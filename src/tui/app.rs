@@ -153,10 +153,10 @@ impl App {
             let c = &sc.config().sim;
             app.status = Some(Status::info(format!(
                 "{}: {} nodes, seed {} · space steps · r {} · : command · ? help",
-                sc.info().name,
+                sc.card().name,
                 c.n,
                 c.seed,
-                sc.info().action
+                sc.card().action
             )));
         }
         app.pending_script = start.script;
@@ -176,7 +176,7 @@ impl App {
                 self.playing = false;
                 self.status = Some(Status::info(format!(
                     "opened {} — press ? for help",
-                    self.scenario.as_ref().map(|s| s.info().name).unwrap_or_default()
+                    self.scenario.as_ref().map(|s| s.card().name).unwrap_or_default()
                 )));
                 self.load_script().await;
                 self.refresh().await;
@@ -188,9 +188,9 @@ impl App {
     /// The picker's configuration for a scenario: its default node count, seed 1.
     pub fn picker_config(entry: &algos::Entry) -> RunConfig {
         RunConfig {
-            scenario: entry.info.name.to_string(),
+            scenario: entry.card.name.to_string(),
             params: Vec::new(),
-            sim: SimConfig::new(entry.info.default_nodes, 1),
+            sim: SimConfig::new(entry.card.nodes.default, 1),
         }
     }
 
@@ -530,7 +530,7 @@ impl App {
     /// The default trace file name of this run.
     pub fn default_save_name(&self) -> Option<String> {
         let sc = self.scenario.as_deref()?;
-        Some(format!("distlab-{}-{}.trace", sc.info().name, sc.config().sim.seed))
+        Some(format!("distlab-{}-{}.trace", sc.card().name, sc.config().sim.seed))
     }
 
     fn save(&mut self, file: Option<&str>) -> Result<(), String> {
@@ -570,7 +570,7 @@ impl App {
             Action::NodeAction => match sc.action(sel) {
                 Some(input) => self.apply_key(input).await,
                 None => {
-                    let what = sc.info().action;
+                    let what = sc.card().action;
                     let role = sc.role(sel).name();
                     self.status = Some(Status::info(format!("node {sel} is {role}: no {what} now")));
                 }

@@ -57,7 +57,7 @@ fn details(app: &App, sc: &dyn Scenario, compact: bool) -> Vec<Span<'static>> {
     }
     spans.extend([
         Span::raw(" "),
-        Span::styled(sc.info().name, val.fg(theme::ACCENT)),
+        Span::styled(sc.card().name, val.fg(theme::ACCENT)),
         Span::styled(format!(" n={}", sc.n()), key),
         Span::styled(format!("{sep}seed "), key),
         Span::styled(sc.config().sim.seed.to_string(), val),

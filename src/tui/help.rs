@@ -62,7 +62,7 @@ pub fn lines(app: &App, w: usize) -> Vec<Line<'static>> {
     out.push(heading("Keys (each runs the command next to it; the log shows it)".into()));
     let kw = keymap::KEYMAP.iter().map(|b| width(b.label)).max().unwrap_or(0);
     // The action key runs one of the scenario's verbs.
-    let verbs = sc.map(|sc| sc.info().verbs.iter().map(|v| v.usage).collect::<Vec<_>>().join(" | "));
+    let verbs = sc.map(|sc| sc.card().usages().join(" | "));
     let command = |b: &keymap::Binding| match (&verbs, b.bar) {
         (Some(v), Some((_, w))) if w == ACTION_WORD => v.clone(),
         _ => b.command.to_string(),
@@ -96,12 +96,13 @@ pub fn lines(app: &App, w: usize) -> Vec<Line<'static>> {
         out.extend(wrapped(vec![Span::raw(format!("  {} ", pad(what, 10)))], text, w));
     }
     if let Some(sc) = sc {
-        let info = sc.info();
+        let card = sc.card();
         out.push(Line::default());
-        out.push(heading(format!("{} commands", info.name)));
-        let vw = info.verbs.iter().map(|v| width(v.usage)).max().unwrap_or(0);
-        for v in info.verbs {
-            out.extend(row(v.usage, vw, v.help, w));
+        out.push(heading(format!("{} commands", card.name)));
+        let usages = card.usages();
+        let vw = usages.iter().map(|u| width(u)).max().unwrap_or(0);
+        for (v, usage) in card.verbs.iter().zip(&usages) {
+            out.extend(row(usage, vw, v.help, w));
         }
     }
     out.push(Line::default());

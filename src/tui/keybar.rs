@@ -22,7 +22,7 @@ pub fn items(app: &App, sc: Option<&dyn Scenario>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = keymap::KEYMAP
         .iter()
         .filter_map(|b| b.bar)
-        .map(|(k, w)| (k.to_string(), if w == ACTION_WORD { sc.info().action.to_string() } else { w.to_string() }))
+        .map(|(k, w)| (k.to_string(), if w == ACTION_WORD { sc.card().action.to_string() } else { w.to_string() }))
         .collect();
     if app.lecture.as_ref().is_some_and(|l| l.waiting) {
         out.insert(0, ("n".to_string(), "next".to_string()));

@@ -62,12 +62,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         let head = Line::from(vec![
             Span::styled(if picked { " ▸ " } else { "   " }, name_style),
-            Span::styled(format!("{} ", e.info.name), name_style),
-            Span::styled(format!("  {} nodes", e.info.default_nodes), Style::new().fg(theme::DIM)),
+            Span::styled(format!("{} ", e.card.name), name_style),
+            Span::styled(format!("  {} nodes", e.card.nodes.default), Style::new().fg(theme::DIM)),
         ]);
         frame.render_widget(head, Rect::new(inner.x, y, inner.width, 1));
         let indent = 5u16;
-        let lines = super::inspector::wrap(e.info.about, inner.width.saturating_sub(indent + 1) as usize);
+        let lines = super::inspector::wrap(e.card.about, inner.width.saturating_sub(indent + 1) as usize);
         for (k, text) in lines.iter().take(ENTRY_ROWS as usize - 2).enumerate() {
             let row = y + 1 + k as u16;
             if row < inner.bottom() && inner.width > indent {

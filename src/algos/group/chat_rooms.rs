@@ -50,8 +50,8 @@
 //! shown before the message it answers.
 
 use super::bss::{Bss, Mode};
-use super::listing;
-use super::screens::Screens;
+use crate::algos::kit::listing;
+use crate::algos::kit::screens::Screens;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary};

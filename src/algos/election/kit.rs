@@ -3,7 +3,7 @@
 //! violation texts and the `leaders` result. Each algorithm proper stays in
 //! its own file.
 
-use super::node_arg;
+use crate::algos::kit::node_arg;
 use crate::engine::invariant::{Violation, World};
 use crate::engine::protocol::{NodeId, Protocol};
 use crate::scenario::{FieldHelp, VerbHelp};

@@ -30,9 +30,9 @@
 //! reports `one-token` at once and `mutual-exclusion` as soon as both
 //! tokens reach nodes that want the critical section.
 
-use super::ms_param;
-pub use super::mutex::Request;
-use super::mutex::{self, Inside, State};
+use crate::algos::kit::ms_param;
+pub use super::kit::Request;
+use super::kit::{self as mutex, Inside, State};
 use super::token::{self, TOKEN_BADGE, TokenBook, TokenCounts, TokenSummary};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};

@@ -30,9 +30,9 @@
 //! `variant=forgetful` keeps nothing across a crash, so a restarted
 //! coordinator may grant a lock that is still held.
 
-use super::mutex::{self, Inside};
-pub use super::mutex::{Request, Timer};
-use super::{listing, ms_param};
+use super::kit::{self as mutex, Inside};
+pub use super::kit::{Request, Timer};
+use crate::algos::kit::{listing, ms_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};

@@ -13,13 +13,14 @@
 //! `variant=no-defer` is the deliberately broken version: it never defers,
 //! and the mutual-exclusion checker catches it.
 
-use super::ms_param;
-use super::mutex::{self, State};
-pub use super::mutex::{Request, Timer};
+use crate::algos::kit::ms_param;
+use super::kit::{self as mutex, State};
+pub use super::kit::{Request, Timer};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
+use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -279,10 +280,6 @@ pub struct Check {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["mutual-exclusion", "timestamp-order", "no-starvation"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];
@@ -301,7 +298,7 @@ impl Monitor<Node> for Check {
         {
             let t = w.summaries[y].ts.unwrap_or(0);
             out.push(w.violation(
-                "timestamp-order",
+                TIMESTAMP_ORDER.name,
                 format!("node {x} entered with (ts={ts}, id={x}) while node {y} waits with earlier (ts={t}, id={y})"),
             ));
         }
@@ -326,32 +323,62 @@ impl Monitor<Node> for Check {
 
 pub struct RicartAgrawala;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// `timestamp-order`: a node enters only ahead of later requests.
+pub const TIMESTAMP_ORDER: Property = Property::safety(
+    "timestamp-order",
+    "a node enters only when no waiting node has an earlier (timestamp, id)",
+);
+
+static CARD: Card = Card {
     name: "ricart-agrawala",
-    about: "Ricart–Agrawala mutual exclusion: timestamped requests, replies, deferred-reply queue",
-    default_nodes: 5,
-    min_nodes: 1,
-    max_nodes: 4096,
+    title: "Ricart–Agrawala mutual exclusion",
+    family: Family::Mutex,
+    about: "Lamport-timestamped REQUESTs, REPLYs and the deferred-reply queue; 2(N−1) messages per entry",
+    description: "A node that wants the critical section broadcasts a Lamport-timestamped REQUEST and enters \
+        once every other node has REPLYed; a node defers its reply while it is in the CS or wants it with an \
+        earlier (timestamp, id), and sends the deferred replies when it leaves. A REPLY names the request it \
+        answers, so a late duplicate is ignored; `retry` re-sends unanswered REQUESTs so the algorithm recovers \
+        from lost messages once faults heal. Inspector: the request's (timestamp, id), the replies received, \
+        the deferred-reply queue.",
+    seeds: "000, 001",
+    nodes: NodeRange { default: 5, min: 1, max: 4096 },
+    roles: mutex::NODES,
     verbs: mutex::VERBS,
     params: &[
         mutex::cs_param("20"),
-        ParamHelp {
-            key: "retry",
-            default: "0",
-            help: "ms before re-sending an unanswered request (0: never, the classic algorithm)",
-        },
+        mutex::retry_param("ms before re-sending an unanswered request (0: never, the classic algorithm)"),
         mutex::THINK,
-        ParamHelp { key: "variant", default: "correct", help: "correct | no-defer (broken: replies at once, always)" },
+        mutex::VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "the algorithm as published", breaks: &[] },
+        VariantCard {
+            name: "no-defer",
+            help: "never defers a reply: two nodes end up in the CS together",
+            breaks: &["mutual-exclusion"],
+        },
+    ],
+    properties: &[mutex::MUTUAL_EXCLUSION, TIMESTAMP_ORDER, mutex::NO_STARVATION],
+    results: &[mutex::CS_ORDER, mutex::ENTRIES_TS],
+    scripts: &[
+        ScriptCard {
+            file: "ricart-agrawala.dl",
+            about: "one site alone (2(N−1) messages); seed 001's two nodes; seed 000's replies, deferrals and \
+                (timestamp, id) order",
+        },
+        ScriptCard {
+            file: "ricart-agrawala-broken.dl",
+            about: "a node that never defers: nodes 1 and 2 in the critical section at once (`mutual-exclusion`)",
+        },
     ],
     action: "request / release",
-    results: &[mutex::CS_ORDER, mutex::ENTRIES_TS],
 };
 
 impl Algorithm for RicartAgrawala {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
@@ -359,15 +386,15 @@ impl Algorithm for RicartAgrawala {
             cs: ms_param(params, "cs", 20)?,
             retry: ms_param(params, "retry", 0)?,
             think: ms_param(params, "think", 0)?,
-            no_defer: params.choice("variant", &["correct", "no-defer"])? == 1,
+            no_defer: params.variant(&CARD)? == 1,
         };
         mutex::check_think(knobs.cs, knobs.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
         Ok((nodes, Box::new(Check::default())))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        mutex::parse_verb(INFO.name, verb, args, n)
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        mutex::request(verb, args)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {

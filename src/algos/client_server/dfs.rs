@@ -50,7 +50,7 @@
 //! the primary has stored the file and sends each replica one REPLICATE,
 //! fire and forget: a lost copy is never sent again.
 
-use super::listing;
+use crate::algos::kit::listing;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -1295,7 +1295,7 @@ impl Algorithm for Dfs {
             return Err(format!("parameter chunk={chunk}: 1 to {SIZE_MAX} bytes"));
         }
         let variant = [Variant::Correct, Variant::AckEarly][params.choice("variant", &["correct", "ack-early"])?];
-        let k = Knobs { servers, replicas, chunk, timeout: super::timeout_param(params, "timeout", 100)?, variant };
+        let k = Knobs { servers, replicas, chunk, timeout: crate::algos::kit::timeout_param(params, "timeout", 100)?, variant };
         Ok(((0..n).map(|i| Node::new(i, k.clone())).collect(), Box::new(Check::new(n, servers, replicas))))
     }
 

@@ -40,9 +40,9 @@
 //! duplicates and the token makes wasted trips to nodes already served;
 //! the `queue-no-duplicates` checker catches it.
 
-use super::ms_param;
-use super::mutex::{self, Inside, State};
-pub use super::mutex::{Request, Timer};
+use crate::algos::kit::ms_param;
+use super::kit::{self as mutex, Inside, State};
+pub use super::kit::{Request, Timer};
 pub use super::token::TOKEN_BADGE;
 use super::token::{self, TokenBook, TokenCounts, TokenSummary};
 use crate::engine::input::Input;

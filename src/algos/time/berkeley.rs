@@ -25,7 +25,7 @@
 //! average *time* instead of a delta, so the ADJUST's own latency is lost.
 //! Under latency the `skew-bound` checker catches both.
 
-use super::{ms_param, node_arg, node_verb, time_ms, timeout_param};
+use crate::algos::kit::{ms_param, node_arg, node_verb, time_ms, timeout_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Chart, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};

@@ -37,7 +37,7 @@
 //! `variant=no-resend` sends every channel item once and forgets it, so a
 //! lost RELAY is never shown (and a crashed client is never detected).
 
-use super::{listing, node_arg, timeout_param};
+use crate::algos::kit::{listing, node_arg, timeout_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};

@@ -4,11 +4,11 @@
 //! states most of them use, and the monitors' mutual-exclusion bookkeeping.
 //! Each algorithm proper stays in its own file.
 
-use super::{node_arg, node_verb};
+use crate::algos::kit::node_verb;
+use crate::card::{ArgCard, Args, FieldCard, Kind, MAX_MS, ParamCard, Property, RoleCard, VerbCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Summary, Time};
-use crate::scenario::{FieldHelp, ParamHelp, VerbHelp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -22,32 +22,64 @@ pub enum Request {
 }
 
 /// `request N` and `release N`, as most of the scenarios describe them.
-pub(crate) const VERBS: &[VerbHelp] = &[
-    VerbHelp { usage: "request N", help: "node N asks for the critical section" },
-    VerbHelp { usage: "release N", help: "node N leaves the critical section" },
+pub(crate) const VERBS: &[VerbCard] = &[
+    VerbCard { name: "request", args: &[ArgCard::node("N")], help: "node N asks for the critical section" },
+    VerbCard { name: "release", args: &[ArgCard::node("N")], help: "node N leaves the critical section" },
 ];
 
+/// Every node of a mutual-exclusion scenario is a peer, except where a
+/// card says otherwise.
+pub(crate) const NODES: &[RoleCard] =
+    &[RoleCard { name: "node", help: "every node may ask for the critical section" }];
+
 /// The `cs` parameter with its default in ms.
-pub(crate) const fn cs_param(default: &'static str) -> ParamHelp {
-    ParamHelp { key: "cs", default, help: "ms a node stays in the CS before it leaves on its own (0: only `release`)" }
+pub(crate) const fn cs_param(default: &'static str) -> ParamCard {
+    ParamCard {
+        key: "cs",
+        kind: Kind::Ms { min: 0, max: MAX_MS },
+        default,
+        help: "ms a node stays in the CS before it leaves on its own (0: only `release`)",
+    }
+}
+
+/// A `retry` parameter: ms before re-sending what is still unanswered.
+pub(crate) const fn retry_param(help: &'static str) -> ParamCard {
+    ParamCard { key: "retry", kind: Kind::Ms { min: 0, max: MAX_MS }, default: "0", help }
 }
 
 /// The `think` parameter.
-pub(crate) const THINK: ParamHelp =
-    ParamHelp { key: "think", default: "0", help: "ms after leaving before a node asks again (0: only on `request`)" };
+pub(crate) const THINK: ParamCard = ParamCard {
+    key: "think",
+    kind: Kind::Ms { min: 0, max: MAX_MS },
+    default: "0",
+    help: "ms after leaving before a node asks again (0: only on `request`)",
+};
 
 /// The `think` parameter, saying that it needs `cs`.
-pub(crate) const THINK_NEEDS_CS: ParamHelp = ParamHelp {
+pub(crate) const THINK_NEEDS_CS: ParamCard = ParamCard {
     key: "think",
+    kind: Kind::Ms { min: 0, max: MAX_MS },
     default: "0",
     help: "ms after leaving before a node asks again (0: only on `request`; needs cs > 0)",
 };
 
+/// The `variant` parameter (its values are the card's variants).
+pub(crate) const VARIANT: ParamCard =
+    ParamCard { key: "variant", kind: Kind::Variant, default: "correct", help: "the correct algorithm or a broken one" };
+
+/// Never two nodes in the critical section.
+pub(crate) const MUTUAL_EXCLUSION: Property =
+    Property::safety("mutual-exclusion", "never are two nodes in the critical section at once");
+
+/// At quiescence nobody still waits.
+pub(crate) const NO_STARVATION: Property =
+    Property::liveness("no-starvation", "when nothing is left to deliver, no live node still waits for the CS");
+
 /// The result's `cs_order`.
-pub(crate) const CS_ORDER: FieldHelp = FieldHelp { key: "cs_order", help: "node ids in critical-section entry order" };
+pub(crate) const CS_ORDER: FieldCard = FieldCard { key: "cs_order", help: "node ids in critical-section entry order" };
 
 /// The result's `entries`, for algorithms that stamp requests with a Lamport timestamp.
-pub(crate) const ENTRIES_TS: FieldHelp = FieldHelp { key: "entries", help: "`{node, ts}` per entry" };
+pub(crate) const ENTRIES_TS: FieldCard = FieldCard { key: "entries", help: "`{node, ts}` per entry" };
 
 /// A continuous workload (`think` > 0) needs nodes that leave on their own.
 pub(crate) fn check_think(cs: Time, think: Time) -> Result<(), String> {
@@ -57,14 +89,14 @@ pub(crate) fn check_think(cs: Time, think: Time) -> Result<(), String> {
     Ok(())
 }
 
-/// `request N` and `release N` for the scenario called `name`.
-pub(crate) fn parse_verb(name: &str, verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+/// `request N` and `release N`, already checked against the card.
+pub(crate) fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
     let req = match verb {
         "request" => Request::Enter,
         "release" => Request::Leave,
-        _ => return Err(format!("unknown verb {verb:?} ({name} knows: request N, release N)")),
+        _ => return Err(format!("unknown verb {verb:?}")),
     };
-    Ok((node_arg(verb, args, n)?, req))
+    Ok((args.node(0), req))
 }
 
 /// The TUI's action key: `request` for an idle node, `release` for one in
@@ -134,7 +166,7 @@ pub(crate) fn entered<S: Summary>(old: Option<&S>, now: &S) -> bool {
 
 /// The `mutual-exclusion` violation: `x` entered while `y` is inside.
 pub(crate) fn both_inside<P: Protocol>(w: &World<P>, y: NodeId, x: NodeId) -> Violation {
-    w.violation("mutual-exclusion", format!("nodes {y} and {x} are both in the critical section"))
+    w.violation(MUTUAL_EXCLUSION.name, format!("nodes {y} and {x} are both in the critical section"))
 }
 
 /// The nodes in the critical section, as a monitor keeps them.
@@ -169,7 +201,7 @@ impl Inside {
 
 /// `no-starvation` at quiescence: every live node still waiting, and `why`.
 pub(crate) fn starving<P: Protocol>(w: &World<P>, why: impl Fn(NodeId) -> String) -> Vec<Violation> {
-    w.live().filter(|&y| w.summaries[y].role() == Role::Wanting).map(|y| w.violation("no-starvation", why(y))).collect()
+    w.live().filter(|&y| w.summaries[y].role() == Role::Wanting).map(|y| w.violation(NO_STARVATION.name, why(y))).collect()
 }
 
 /// The result's `cs_order` and `entries` (`{node, <key>}` per entry) from

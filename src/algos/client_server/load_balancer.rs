@@ -38,7 +38,7 @@
 //! sending to a dead server); `variant=no-dedup` checks no job numbers (a
 //! late DONE is answered again and the client takes every REPLY).
 
-use super::{listing, ms_param, time_ms, timeout_param};
+use crate::algos::kit::{listing, ms_param, time_ms, timeout_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Table, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};

@@ -53,8 +53,7 @@
 //! `causal-delivery` flags it.
 
 use super::bss::{Arrival, Bss, Delivered, Mode, Stamp};
-use super::logical_clocks::show_vector;
-use super::{listing, ms_param, node_arg};
+use crate::algos::kit::{listing, ms_param, node_arg, show_vector};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};

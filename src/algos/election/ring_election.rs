@@ -13,9 +13,9 @@
 //! `variant=self-elect` is the deliberately broken version: an initiator
 //! names itself coordinator instead of the highest id it collected.
 
-use super::election;
-pub use super::election::Elect;
-use super::{node_verb, timeout_param};
+use super::kit as election;
+pub use super::kit::Elect;
+use crate::algos::kit::{node_verb, timeout_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};

@@ -32,9 +32,9 @@
 //! `variant=no-wait` is the deliberately broken version: a node sends its
 //! ELECTIONs but declares itself at once instead of waiting for OKs.
 
-use super::election;
-pub use super::election::Elect;
-use super::{node_verb, time_ms, timeout_param};
+use super::kit as election;
+pub use super::kit::Elect;
+use crate::algos::kit::{node_verb, time_ms, timeout_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::network::Faults;

@@ -33,8 +33,8 @@
 //! connection reset halts it), `variant=no-decode` prints and answers the
 //! base64 text as if it were the message.
 
-use super::listing;
-use super::screens::Screens;
+use crate::algos::kit::listing;
+use crate::algos::kit::screens::Screens;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -656,8 +656,8 @@ impl Algorithm for SocketEcho {
             [params.choice("variant", &["correct", "no-except", "no-decode"])?];
         let k = Knobs {
             reply: reply.clone(),
-            timeout: super::timeout_param(params, "timeout", 100)?,
-            idle: super::timeout_param(params, "idle", 200)?,
+            timeout: crate::algos::kit::timeout_param(params, "timeout", 100)?,
+            idle: crate::algos::kit::timeout_param(params, "idle", 200)?,
             variant,
         };
         Ok(((0..n).map(|i| Node::new(i, k.clone())).collect(), Box::new(Check::new(n, reply))))

@@ -33,7 +33,7 @@
 //! receive, and `hb` on a send and its receive answers "concurrent" —
 //! WRONG, and flagged as `hb-matches-truth`.
 
-use super::node_verb;
+use crate::algos::kit::{node_verb, show_vector};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Stamp, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -57,16 +57,6 @@ pub const LISTED_MAX: usize = 10_000;
 /// `result.vectors` (every node's final vector clock) up to this many nodes.
 pub const VECTORS_MAX_NODES: usize = 64;
 
-/// A vector clock as text, `[2 0 1]`; with more than `max` entries the
-/// first `max` and the count.
-pub fn show_vector(v: &[u32], max: usize) -> String {
-    let shown: Vec<String> = v.iter().take(max).map(|x| x.to_string()).collect();
-    if v.len() > max {
-        format!("[{} …{} entries]", shown.join(" "), v.len())
-    } else {
-        format!("[{}]", shown.join(" "))
-    }
-}
 
 /// The one message: an application message stamped with the sender's clocks.
 #[derive(Clone, Debug, Serialize, Deserialize)]

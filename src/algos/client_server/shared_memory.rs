@@ -30,8 +30,8 @@
 //! broken reader: it takes whatever it finds, −1 included, and the checker
 //! catches it as soon as it outruns the writer.
 
-use super::listing;
-use super::screens::Screens;
+use crate::algos::kit::listing;
+use crate::algos::kit::screens::Screens;
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Table, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -665,9 +665,9 @@ impl Algorithm for SharedMemory {
         let k = Knobs {
             cells,
             nap_after: params.num::<u32>("nap-after", 6)?,
-            nap: super::ms_param(params, "nap", 5000)?,
-            poll: super::timeout_param(params, "poll", 1000)?,
-            timeout: super::timeout_param(params, "timeout", 50)?,
+            nap: crate::algos::kit::ms_param(params, "nap", 5000)?,
+            poll: crate::algos::kit::timeout_param(params, "poll", 1000)?,
+            timeout: crate::algos::kit::timeout_param(params, "timeout", 50)?,
             no_wait: params.choice("variant", &["correct", "no-wait"])? == 1,
         };
         Ok(((0..n).map(|i| Node::new(i, k)).collect(), Box::new(Check::new(n, cells as usize))))

@@ -29,9 +29,9 @@
 //! `variant=no-fifo` drops the per-link numbering and handles messages in
 //! arrival order. The checker catches both.
 
-use super::mutex::{self, Inside, State};
-pub use super::mutex::{Request, Timer};
-use super::{listing, ms_param};
+use super::kit::{self as mutex, Inside, State};
+pub use super::kit::{Request, Timer};
+use crate::algos::kit::{listing, ms_param};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};

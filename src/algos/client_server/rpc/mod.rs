@@ -37,7 +37,7 @@ mod check;
 pub mod wire;
 
 use self::wire::{Call, Outcome, Reply, decode, encode, hex, show_call, show_outcome};
-use super::{listing, ms_param, node_verb, time_ms};
+use crate::algos::kit::{listing, ms_param, node_verb, time_ms};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};

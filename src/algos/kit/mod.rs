@@ -1,0 +1,77 @@
+//! What every algorithm may use: typed parameter getters, the node
+//! argument of a verb, virtual-time formatting and short listings. A kit
+//! never imports an algorithm.
+
+pub mod screens;
+
+use crate::engine::input::Input;
+use crate::engine::protocol::{MS, NodeId, Time};
+use crate::scenario::Params;
+
+/// The one node number of a verb like `request N` or `elect N`, checked
+/// against the node count.
+pub(crate) fn node_arg(verb: &str, args: &[String], n: usize) -> Result<NodeId, String> {
+    match args {
+        [a] => match a.parse::<NodeId>() {
+            Ok(x) if x < n => Ok(x),
+            Ok(x) => Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
+            Err(_) => Err(format!("`{verb} N` expects a node number, not {a:?}")),
+        },
+        _ => Err(format!("`{verb}` expects one node number: `{verb} N`")),
+    }
+}
+
+/// A verb with one node number, as the TUI's action key sends it.
+pub(crate) fn node_verb(verb: &str, node: NodeId) -> Input {
+    Input::Verb { verb: verb.into(), args: vec![node.to_string()] }
+}
+
+/// A parameter in ms (`default` when not given), as virtual time.
+pub(crate) fn ms_param(params: &Params, key: &str, default: u64) -> Result<Time, String> {
+    Ok(params.num::<u64>(key, default)? * MS)
+}
+
+/// A timeout parameter in ms: like [`ms_param`], but at least 1 ms.
+pub(crate) fn timeout_param(params: &Params, key: &str, default: u64) -> Result<Time, String> {
+    let t = ms_param(params, key, default)?;
+    if t == 0 {
+        return Err(format!("parameter {key} must be at least 1 ms"));
+    }
+    Ok(t)
+}
+
+/// Virtual time in ms, without trailing zeros (`12.5`).
+pub(crate) fn time_ms(t: Time) -> String {
+    let s = format!("{}.{:03}", t / MS, t % MS);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// At most `max` items, then "… +K more"; "-" for none.
+pub(crate) fn listing(items: impl Iterator<Item = String>, max: usize) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut total = 0;
+    for item in items {
+        if total < max {
+            out.push(item);
+        }
+        total += 1;
+    }
+    if total == 0 {
+        return "-".into();
+    }
+    if total > max {
+        out.push(format!("… +{} more", total - max));
+    }
+    out.join(" ")
+}
+
+/// A vector clock as text, `[2 0 1]`; with more than `max` entries the
+/// first `max` and the count.
+pub(crate) fn show_vector(v: &[u32], max: usize) -> String {
+    let shown: Vec<String> = v.iter().take(max).map(|x| x.to_string()).collect();
+    if v.len() > max {
+        format!("[{} …{} entries]", shown.join(" "), v.len())
+    } else {
+        format!("[{}]", shown.join(" "))
+    }
+}
