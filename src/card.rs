@@ -500,8 +500,7 @@ pub fn info_text(card: &Card) -> String {
     }
     section(&mut o, "Variants (-p variant=…)");
     for v in card.variants {
-        let breaks =
-            if v.breaks.is_empty() { String::new() } else { format!(" [caught by {}]", v.breaks.join(", ")) };
+        let breaks = if v.breaks.is_empty() { String::new() } else { format!(" [caught by {}]", v.breaks.join(", ")) };
         let _ = writeln!(o, "  {:<16} {}{breaks}", v.name, v.help);
     }
     section(&mut o, "Properties checked live");
@@ -567,16 +566,28 @@ mod tests {
         verbs: &[
             VerbCard {
                 name: "upload",
-                args: &[ArgCard::node_of("C", "client"), ArgCard::new("name", Kind::Word), ArgCard::new("size", Kind::Int { min: 0, max: 10 })],
+                args: &[
+                    ArgCard::node_of("C", "client"),
+                    ArgCard::new("name", Kind::Word),
+                    ArgCard::new("size", Kind::Int { min: 0, max: 10 }),
+                ],
                 help: "upload",
             },
             VerbCard {
                 name: "submit",
-                args: &[ArgCard::new("P", Kind::Word), ArgCard::optional("C", Kind::Node(None)), ArgCard::optional("MS", Kind::Ms { min: 0, max: 5 })],
+                args: &[
+                    ArgCard::new("P", Kind::Word),
+                    ArgCard::optional("C", Kind::Node(None)),
+                    ArgCard::optional("MS", Kind::Ms { min: 0, max: 5 }),
+                ],
                 help: "submit",
             },
             VerbCard { name: "post", args: &[ArgCard::node("C"), ArgCard::new("text", Kind::Text)], help: "post" },
-            VerbCard { name: "ordering", args: &[ArgCard::node("N"), ArgCard::new("", Kind::Choice(&["causal", "none"]))], help: "o" },
+            VerbCard {
+                name: "ordering",
+                args: &[ArgCard::node("N"), ArgCard::new("", Kind::Choice(&["causal", "none"]))],
+                help: "o",
+            },
         ],
         params: &[],
         variants: &[VariantCard { name: "correct", help: "", breaks: &[] }],

@@ -4,6 +4,7 @@ pub mod algos;
 pub mod card;
 pub mod engine;
 pub mod headless;
+pub mod replay;
 pub mod scenario;
 pub mod script;
 pub mod tui;

@@ -1,14 +1,12 @@
 //! A running scenario behind one type-erased interface, so the TUI, the
 //! headless runner, replay and tests are written once for every algorithm.
 
+use crate::card::{self, Args, Card, NodeRoles};
 use crate::engine::input::{EvId, Input};
 use crate::engine::invariant::{Chart, Monitor, Table, Transcript, Violation};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{NodeId, Protocol, Role, Row, Summary, Time};
-use crate::card::{self, Args, Card, NodeRoles};
-use crate::engine::sim::{
-    Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig, VerbParser,
-};
+use crate::engine::sim::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind, Sim, SimConfig, VerbParser};
 use crate::engine::trace::{RunConfig, Trace};
 use futures::future::LocalBoxFuture;
 use std::collections::VecDeque;
@@ -37,9 +35,11 @@ impl Params {
     pub fn variant(&self, card: &Card) -> Result<usize, String> {
         match self.get("variant") {
             None => Ok(0),
-            Some(v) => card.variants.iter().position(|x| x.name == v).ok_or_else(|| {
-                format!("parameter variant={v}: expected one of {}", card.variant_names().join(", "))
-            }),
+            Some(v) => {
+                card.variants.iter().position(|x| x.name == v).ok_or_else(|| {
+                    format!("parameter variant={v}: expected one of {}", card.variant_names().join(", "))
+                })
+            }
         }
     }
     pub fn choice(&self, key: &str, options: &[&str]) -> Result<usize, String> {

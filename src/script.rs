@@ -2,6 +2,7 @@
 //! scripts and headless runs. A line is a verb and its arguments; `#`
 //! starts a comment; text with spaces goes in double quotes.
 
+use crate::card::Card;
 use crate::engine::input::{EvId, Expect, Input, SchedMode};
 use crate::engine::protocol::{MS, NodeId, Time};
 use crate::scenario::Scenario;
@@ -274,6 +275,15 @@ pub fn parse_script(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, I
         }
     }
     Ok(out)
+}
+
+/// The usage line and help of `verb` (a generic command or one of the
+/// card's verbs), for the prompt's hint as the lecturer types.
+pub fn verb_help(card: &Card, verb: &str) -> Option<(String, &'static str)> {
+    if let Some(v) = card.verb(verb) {
+        return Some((v.usage(), v.help));
+    }
+    GENERIC.iter().find(|(u, _)| u.split_whitespace().next() == Some(verb)).map(|(u, h)| (u.to_string(), *h))
 }
 
 /// The generic verbs as a Markdown table (checked against the README).

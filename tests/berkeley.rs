@@ -275,7 +275,8 @@ fn the_election_picks_the_lowest_live_clock() {
         let mut sc = open(config(BK, n, seed, &[("master", "elect")]));
         let lowest = (0..n)
             .min_by(|&a, &b| {
-                distlab::algos::time::berkeley::default_clock(a).total_cmp(&distlab::algos::time::berkeley::default_clock(b))
+                distlab::algos::time::berkeley::default_clock(a)
+                    .total_cmp(&distlab::algos::time::berkeley::default_clock(b))
             })
             .unwrap();
         lines(sc.as_mut(), &format!("elect {}; run", seed as usize % n));
@@ -289,7 +290,8 @@ fn the_election_picks_the_lowest_live_clock() {
         let next = (0..n)
             .filter(|&i| i != lowest)
             .min_by(|&a, &b| {
-                distlab::algos::time::berkeley::default_clock(a).total_cmp(&distlab::algos::time::berkeley::default_clock(b))
+                distlab::algos::time::berkeley::default_clock(a)
+                    .total_cmp(&distlab::algos::time::berkeley::default_clock(b))
             })
             .unwrap();
         lines(sc.as_mut(), &format!("crash {lowest}; elect {next}; run"));

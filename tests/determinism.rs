@@ -102,7 +102,7 @@ fn replaying_a_trace_reproduces_the_run() {
         let bytes = original.trace().encode();
         let trace = Trace::decode(&bytes).expect("decodes");
         assert_eq!(trace, original.trace());
-        let mut replayed = block_on(headless::replay_scenario(&trace)).expect("replays");
+        let mut replayed = block_on(distlab::replay::replay_scenario(&trace)).expect("replays");
         assert_eq!(replayed.trace().encode(), bytes, "replay gives the very same trace bytes");
         assert_eq!(snapshot(replayed.as_mut()), snapshot(original.as_mut()));
         let report = block_on(headless::replay(&trace));
@@ -119,12 +119,12 @@ fn a_trace_saved_after_stepping_back_replays_too() {
     }
     let trace = sc.trace();
     assert!(matches!(trace.inputs.last(), Some(Input::Step(_))), "the cut `run` is saved as the steps it did");
-    let mut replayed = block_on(headless::replay_scenario(&trace)).expect("replays");
+    let mut replayed = block_on(distlab::replay::replay_scenario(&trace)).expect("replays");
     assert_eq!(snapshot(replayed.as_mut()), snapshot(sc.as_mut()));
 }
 
 fn divergence(trace: &Trace) -> String {
-    match block_on(headless::replay_scenario(trace)) {
+    match block_on(distlab::replay::replay_scenario(trace)) {
         Ok(_) => panic!("a tampered trace replayed without complaint"),
         Err(e) => e,
     }
@@ -245,7 +245,7 @@ fn damaged_bytes_never_panic() {
             if let Ok(mut trace) = Trace::decode(&damaged) {
                 trace.config.sim.driver = DriverKind::Inline;
                 if trace.config.sim.n <= 64 {
-                    let _ = block_on(headless::replay_scenario(&trace));
+                    let _ = block_on(distlab::replay::replay_scenario(&trace));
                 }
             }
         }
@@ -272,7 +272,7 @@ fn hostile_inputs_in_a_trace_do_not_panic() {
         t.inputs.extend(extra.iter().cloned());
         t.events.clear();
         let outcome = std::panic::catch_unwind(|| {
-            let _ = block_on(headless::replay_scenario(&t));
+            let _ = block_on(distlab::replay::replay_scenario(&t));
         });
         if outcome.is_err() {
             panicked.push(extra);

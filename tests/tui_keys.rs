@@ -140,7 +140,7 @@ fn check(app: &App) {
 async fn replay_matches(app: &App) {
     let Some(sc) = app.scenario.as_deref() else { return };
     let trace = sc.trace();
-    let again = distlab::headless::replay_scenario(&trace).await.expect("the input log replays");
+    let again = distlab::replay::replay_scenario(&trace).await.expect("the input log replays");
     assert_eq!(again.history(), sc.history());
     assert_eq!(again.step(), sc.step());
 }

@@ -9,8 +9,8 @@ pub mod kit;
 pub mod mutex;
 // TEMP pub mod time;
 
-use crate::engine::trace::RunConfig;
 use crate::card::Card;
+use crate::engine::trace::RunConfig;
 use crate::scenario::{Algorithm, Run, Scenario};
 use futures::future::LocalBoxFuture;
 
@@ -35,22 +35,22 @@ fn entry<A: Algorithm>() -> Entry {
 pub fn all() -> Vec<Entry> {
     vec![
         entry::<mutex::ricart_agrawala::RicartAgrawala>(),
-// TEMP        entry::<election::ring_election::RingElection>(),
-// TEMP        entry::<mutex::suzuki_kasami::SuzukiKasami>(),
-// TEMP        entry::<mutex::lamport_mutex::LamportMutex>(),
-// TEMP        entry::<mutex::central_lock::CentralLock>(),
-// TEMP        entry::<mutex::token_ring::TokenRing>(),
-// TEMP        entry::<election::bully_election::BullyElection>(),
-// TEMP        entry::<time::berkeley::Berkeley>(),
-// TEMP        entry::<time::logical_clocks::LogicalClocks>(),
-// TEMP        entry::<group::chat::Chat>(),
-// TEMP        entry::<group::chat_rooms::ChatRooms>(),
-// TEMP        entry::<group::causal_order::CausalOrder>(),
-// TEMP        entry::<client_server::shared_memory::SharedMemory>(),
-// TEMP        entry::<client_server::socket_echo::SocketEcho>(),
-// TEMP        entry::<client_server::rpc::Rpc>(),
-// TEMP        entry::<client_server::load_balancer::LoadBalancer>(),
-// TEMP        entry::<client_server::dfs::Dfs>(),
+        // TEMP        entry::<election::ring_election::RingElection>(),
+        // TEMP        entry::<mutex::suzuki_kasami::SuzukiKasami>(),
+        // TEMP        entry::<mutex::lamport_mutex::LamportMutex>(),
+        // TEMP        entry::<mutex::central_lock::CentralLock>(),
+        // TEMP        entry::<mutex::token_ring::TokenRing>(),
+        // TEMP        entry::<election::bully_election::BullyElection>(),
+        // TEMP        entry::<time::berkeley::Berkeley>(),
+        // TEMP        entry::<time::logical_clocks::LogicalClocks>(),
+        // TEMP        entry::<group::chat::Chat>(),
+        // TEMP        entry::<group::chat_rooms::ChatRooms>(),
+        // TEMP        entry::<group::causal_order::CausalOrder>(),
+        // TEMP        entry::<client_server::shared_memory::SharedMemory>(),
+        // TEMP        entry::<client_server::socket_echo::SocketEcho>(),
+        // TEMP        entry::<client_server::rpc::Rpc>(),
+        // TEMP        entry::<client_server::load_balancer::LoadBalancer>(),
+        // TEMP        entry::<client_server::dfs::Dfs>(),
     ]
 }
 
@@ -67,4 +67,3 @@ pub async fn open_run(config: RunConfig) -> Result<Box<dyn Scenario>, String> {
     let entry = find(&config.scenario)?;
     (entry.open)(config).await
 }
-

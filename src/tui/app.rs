@@ -9,6 +9,7 @@ use super::{
     chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, table, topology, transcript,
 };
 use crate::algos;
+use crate::card::Card;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
 use crate::engine::sim::SimConfig;
@@ -58,6 +59,23 @@ impl Status {
     }
 }
 
+/// Which overlay is open.
+#[derive(Clone, Copy, Debug)]
+pub enum OverlayKind {
+    /// Keys and commands (`?`).
+    Help,
+    /// A scenario's card: its algorithm, roles, verbs, parameters,
+    /// variants, properties and scripts (`i`).
+    Guide(&'static Card),
+}
+
+/// An overlay over the screen, scrolled by `scroll` lines.
+#[derive(Clone, Copy, Debug)]
+pub struct Overlay {
+    pub kind: OverlayKind,
+    pub scroll: u16,
+}
+
 /// A lecture script being run line by line, stopping at each `pause`.
 #[derive(Clone, Debug, Default)]
 pub struct Lecture {
@@ -94,8 +112,8 @@ pub struct App {
     pub playing: bool,
     /// Index into [`SPEEDS`].
     pub speed: usize,
-    /// The help overlay and its scroll offset.
-    pub help: Option<u16>,
+    /// The help or guide overlay and its scroll offset.
+    pub overlay: Option<Overlay>,
     pub prompt: Option<Prompt>,
     pub prompt_history: Vec<String>,
     pub status: Option<Status>,
@@ -122,7 +140,7 @@ impl App {
             cursor: 0,
             playing: false,
             speed: DEFAULT_SPEED,
-            help: None,
+            overlay: None,
             prompt: None,
             prompt_history: Vec::new(),
             status: None,
@@ -143,7 +161,7 @@ impl App {
     pub async fn new(start: super::Start) -> Result<App, String> {
         let mut app = App::blank();
         if let Some(trace) = start.replay {
-            let sc = crate::headless::replay_scenario(&trace).await?;
+            let sc = crate::replay::replay_scenario(&trace).await?;
             app.status = Some(Status::info(format!("replayed {} inputs of the trace", trace.inputs.len())));
             app.scenario = Some(sc);
         } else if let Some(config) = start.config {
@@ -317,8 +335,8 @@ impl App {
             }
             return;
         }
-        if self.help.is_some() {
-            self.help_key(&key);
+        if self.overlay.is_some() {
+            self.overlay_key(&key);
             return;
         }
         if self.scenario.is_none() {
@@ -330,13 +348,13 @@ impl App {
         }
     }
 
-    fn help_key(&mut self, key: &KeyEvent) {
-        let Some(scroll) = self.help else { return };
+    fn overlay_key(&mut self, key: &KeyEvent) {
+        let Some(Overlay { kind, scroll }) = self.overlay else { return };
         let max = help::max_scroll(self);
         let page = self.size.1.saturating_sub(6).max(1);
         let scroll = match key.code {
-            KeyCode::Esc | KeyCode::Char('?') => {
-                self.help = None;
+            KeyCode::Esc | KeyCode::Char('?' | 'i') => {
+                self.overlay = None;
                 return;
             }
             KeyCode::Char('q') => {
@@ -351,7 +369,23 @@ impl App {
             KeyCode::End | KeyCode::Char('G') => max,
             _ => scroll,
         };
-        self.help = Some(scroll.min(max));
+        self.overlay = Some(Overlay { kind, scroll: scroll.min(max) });
+    }
+
+    /// Open the help overlay.
+    pub fn open_help(&mut self) {
+        self.overlay = Some(Overlay { kind: OverlayKind::Help, scroll: 0 });
+    }
+
+    /// Open the guide of the run's scenario, or of the picker's highlighted one.
+    pub fn open_guide(&mut self) {
+        let card = match self.scenario.as_deref() {
+            Some(sc) => Some(sc.card()),
+            None => algos::all().get(self.picker).map(|e| e.card),
+        };
+        if let Some(card) = card {
+            self.overlay = Some(Overlay { kind: OverlayKind::Guide(card), scroll: 0 });
+        }
     }
 
     async fn picker_key(&mut self, key: &KeyEvent) {
@@ -368,7 +402,8 @@ impl App {
                     self.open(Self::picker_config(entry)).await;
                 }
             }
-            KeyCode::Char('?') => self.help = Some(0),
+            KeyCode::Char('?') => self.open_help(),
+            KeyCode::Char('i') => self.open_guide(),
             KeyCode::Char('q') => self.quit = true,
             _ => {}
         }
@@ -446,7 +481,11 @@ impl App {
             }
             (Some("next"), 1) => self.next().await,
             (Some("help"), 1) => {
-                self.help = Some(0);
+                self.open_help();
+                Ok(())
+            }
+            (Some("guide" | "info"), 1) => {
+                self.open_guide();
                 Ok(())
             }
             (Some("quit" | "q"), 1) => {
@@ -609,7 +648,8 @@ impl App {
                 }
             }
             Action::Prompt => self.prompt = Some(Prompt::default()),
-            Action::Help => self.help = Some(0),
+            Action::Help => self.open_help(),
+            Action::Guide => self.open_guide(),
             Action::Next => {
                 if let Err(e) = self.next().await {
                     self.status = Some(Status::info(format!("next: {e}")));
@@ -660,14 +700,14 @@ impl App {
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
         let pos = Position::new(m.column, m.row);
-        if self.help.is_some() {
+        if let Some(Overlay { kind, scroll }) = self.overlay {
             let max = help::max_scroll(self);
-            let s = self.help.unwrap_or(0);
-            match m.kind {
-                MouseEventKind::ScrollDown => self.help = Some(s.saturating_add(2).min(max)),
-                MouseEventKind::ScrollUp => self.help = Some(s.saturating_sub(2)),
-                _ => {}
-            }
+            let scroll = match m.kind {
+                MouseEventKind::ScrollDown => scroll.saturating_add(2).min(max),
+                MouseEventKind::ScrollUp => scroll.saturating_sub(2),
+                _ => scroll,
+            };
+            self.overlay = Some(Overlay { kind, scroll });
             return;
         }
         if self.prompt.is_some() {
@@ -675,7 +715,7 @@ impl App {
         }
         let Some(sc) = self.scenario.as_deref() else {
             if let MouseEventKind::Down(MouseButton::Left) = m.kind
-                && let Some(i) = picker::entry_at(self.screen(), pos)
+                && let Some(i) = picker::entry_at(self.screen(), pos, self.picker)
             {
                 self.picker = i;
             }
@@ -704,6 +744,20 @@ impl App {
     }
 
     // ----- drawing -------------------------------------------------------
+
+    /// What the prompt shows beside the command being typed: its usage and
+    /// help, from the scenario's card, the command language or the prompt's
+    /// own commands.
+    fn prompt_hint(&self, sc: &dyn Scenario) -> Option<String> {
+        let verb = self.prompt.as_ref()?.text.split_whitespace().next()?;
+        if let Some((usage, help)) = script::verb_help(sc.card(), verb) {
+            return Some(format!("{usage} — {help}"));
+        }
+        keymap::PROMPT_COMMANDS
+            .iter()
+            .find(|(u, _)| u.split_whitespace().next() == Some(verb))
+            .map(|(u, h)| format!("{u} — {h}"))
+    }
 
     /// Draw the whole screen. Reads only cached and cheap state: the cost
     /// depends on what is visible, not on the length of the run.
@@ -743,14 +797,14 @@ impl App {
                 log::render(sc, frame, p.log);
                 narration::render(self, sc, frame, p.narration);
                 match &self.prompt {
-                    Some(prompt) => prompt.render(frame, p.status),
+                    Some(prompt) => prompt.render(frame, p.status, self.prompt_hint(sc).as_deref()),
                     None => keybar::render_status(self, frame, p.status),
                 }
                 keybar::render(self, Some(sc), frame, p.keybar);
             }
         }
-        if let Some(scroll) = self.help {
-            help::render(self, frame, area, scroll);
+        if let Some(overlay) = self.overlay {
+            help::render(self, frame, area, overlay);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The `?` overlay, generated from the same keymap table as the key bar,
 //! plus the scenario's own verbs and the command language.
 
-use super::app::App;
+use super::app::{App, Overlay, OverlayKind};
 use super::keymap::{self, ACTION_WORD};
 use super::theme::{self, width};
 use crate::script;
@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-fn heading(text: String) -> Line<'static> {
+pub(super) fn heading(text: String) -> Line<'static> {
     Line::from(Span::styled(text, Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)))
 }
 
@@ -21,7 +21,7 @@ const MIN_TEXT: usize = 12;
 
 /// A row of the overlay: `prefix` (keys, command), then `text` wrapped to
 /// the overlay's `cols` and indented under itself on later lines.
-fn wrapped(prefix: Vec<Span<'static>>, text: &str, cols: usize) -> Vec<Line<'static>> {
+pub(super) fn wrapped(prefix: Vec<Span<'static>>, text: &str, cols: usize) -> Vec<Line<'static>> {
     let indent: usize = prefix.iter().map(|s| s.width()).sum();
     let max = cols.saturating_sub(indent).max(MIN_TEXT);
     super::inspector::wrap(text, max)
@@ -34,7 +34,7 @@ fn wrapped(prefix: Vec<Span<'static>>, text: &str, cols: usize) -> Vec<Line<'sta
         .collect()
 }
 
-fn key_style() -> Style {
+pub(super) fn key_style() -> Style {
     Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
 }
 
@@ -42,7 +42,7 @@ fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
-fn row(a: &str, a_w: usize, b: &str, w: usize) -> Vec<Line<'static>> {
+pub(super) fn row(a: &str, a_w: usize, b: &str, w: usize) -> Vec<Line<'static>> {
     wrapped(vec![Span::styled(format!("  {} ", pad(a, a_w)), key_style())], b, w)
 }
 
@@ -140,21 +140,32 @@ fn rect(area: Rect) -> Rect {
     )
 }
 
-/// The largest useful scroll offset at the app's current size.
-pub fn max_scroll(app: &App) -> u16 {
-    let inner = Block::bordered().inner(rect(Rect::new(0, 0, app.size.0, app.size.1)));
-    (lines(app, inner.width as usize).len() as u16).saturating_sub(inner.height)
+/// The overlay's lines at width `w`, and its title.
+fn content(app: &App, kind: OverlayKind, w: usize) -> (Vec<Line<'static>>, String) {
+    match kind {
+        OverlayKind::Help => (lines(app, w), " help ".into()),
+        OverlayKind::Guide(card) => (super::guide::lines(card, w), format!(" guide: {} ", card.name)),
+    }
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
+/// The largest useful scroll offset at the app's current size.
+pub fn max_scroll(app: &App) -> u16 {
+    let Some(overlay) = app.overlay else { return 0 };
+    let inner = Block::bordered().inner(rect(Rect::new(0, 0, app.size.0, app.size.1)));
+    let count = content(app, overlay.kind, inner.width as usize).0.len();
+    (count.min(u16::MAX as usize) as u16).saturating_sub(inner.height)
+}
+
+/// Draw the help or guide overlay.
+pub fn render(app: &App, frame: &mut Frame, area: Rect, overlay: Overlay) {
     let r = rect(area);
     frame.render_widget(Clear, r);
+    let inner = Block::bordered().inner(r);
+    let (lines, title) = content(app, overlay.kind, inner.width as usize);
     let block = Block::bordered()
         .border_style(Style::new().fg(theme::ACCENT))
-        .title(theme::title(" help "))
+        .title(theme::title(&title))
         .title_bottom(Line::from(" Esc close · ↑↓ PgUp PgDn scroll · q quit ").right_aligned());
-    let inner = block.inner(r);
-    let lines = lines(app, inner.width as usize);
-    let max = (lines.len() as u16).saturating_sub(inner.height);
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll.min(max), 0)), r);
+    let max = (lines.len().min(u16::MAX as usize) as u16).saturating_sub(inner.height);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((overlay.scroll.min(max), 0)), r);
 }

@@ -15,7 +15,7 @@ pub fn items(app: &App, sc: Option<&dyn Scenario>) -> Vec<(String, String)> {
     if app.prompt.is_some() {
         return fixed(keymap::PROMPT_KEYS);
     }
-    if app.help.is_some() {
+    if app.overlay.is_some() {
         return fixed(keymap::HELP_KEYS);
     }
     let Some(sc) = sc else { return fixed(keymap::PICKER_KEYS) };

@@ -26,6 +26,7 @@ pub enum Action {
     Save,
     Prompt,
     Help,
+    Guide,
     Next,
     Quit,
 }
@@ -238,6 +239,14 @@ pub const KEYMAP: &[Binding] = &[
         command: "help",
     },
     Binding {
+        keys: &[k('i')],
+        label: "i",
+        action: Action::Guide,
+        bar: None,
+        help: "the scenario's guide: algorithm, verbs, parameters, variants, properties, scripts",
+        command: "guide",
+    },
+    Binding {
         keys: &[k('q'), ctrl('c')],
         label: "q C-c",
         action: Action::Quit,
@@ -248,12 +257,13 @@ pub const KEYMAP: &[Binding] = &[
 ];
 
 /// Keys of the scenario picker.
-pub const PICKER_KEYS: &[(&str, &str)] = &[("↑↓ j k", "choose"), ("Enter", "open"), ("q", "quit")];
+pub const PICKER_KEYS: &[(&str, &str)] =
+    &[("↑↓ j k", "choose"), ("Enter", "open"), ("i", "guide"), ("?", "help"), ("q", "quit")];
 /// Keys of the `:` prompt.
 pub const PROMPT_KEYS: &[(&str, &str)] =
     &[("Enter", "run"), ("Esc", "cancel"), ("↑↓", "history"), ("←→ Home End", "move"), ("C-u", "clear")];
 /// Keys of the help overlay.
-pub const HELP_KEYS: &[(&str, &str)] = &[("↑↓ j k PgUp PgDn", "scroll"), ("Esc ?", "close"), ("q", "quit")];
+pub const HELP_KEYS: &[(&str, &str)] = &[("↑↓ j k PgUp PgDn", "scroll"), ("Esc ? i", "close"), ("q", "quit")];
 
 /// Commands only the TUI prompt knows (not part of the command language).
 pub const PROMPT_COMMANDS: &[(&str, &str)] = &[
@@ -265,6 +275,7 @@ pub const PROMPT_COMMANDS: &[(&str, &str)] = &[
     ("speed N", "play at about N steps per second"),
     ("next", "script: run on to the next pause"),
     ("help", "open this help"),
+    ("guide", "open the scenario's guide (its card)"),
     ("quit", "leave distlab"),
 ];
 

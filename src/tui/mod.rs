@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod guide;
 pub mod header;
 pub mod help;
 pub mod inflight;

@@ -1,39 +1,99 @@
-//! The scenario picker: every registered algorithm with its description.
+//! The scenario picker: every registered scenario, grouped as the registry
+//! lists them, scrolled so the highlighted one is always visible, with the
+//! highlighted scenario's card (title, paragraph, variants, scripts) beside
+//! the list on a wide screen and below it on a narrow one.
 
 use super::app::App;
 use super::keybar;
 use super::theme;
 use crate::algos;
+use crate::card::Card;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// Rows each entry takes (name line, description line, blank line).
-const ENTRY_ROWS: u16 = 4;
+/// Rows each entry takes (name line, one-line description).
+const ENTRY_ROWS: u16 = 2;
+/// From this width on, the detail sits beside the list.
+const SIDE_BY_SIDE: u16 = 100;
 
 fn areas(area: Rect) -> [Rect; 4] {
     Layout::vertical([Constraint::Length(3), Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)])
         .areas(area)
 }
 
+/// The list's and the detail's boxes.
+fn boxes(area: Rect) -> (Rect, Rect) {
+    let body = areas(area)[1];
+    if body.width >= SIDE_BY_SIDE {
+        let [list, detail] = Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(body);
+        (list, detail)
+    } else {
+        let detail_h = (body.height * 2 / 5).clamp(3.min(body.height), 12);
+        let [list, detail] = Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(body);
+        (list, detail)
+    }
+}
+
 fn list_inner(area: Rect) -> Rect {
-    theme::block("").inner(areas(area)[1])
+    theme::block("").inner(boxes(area).0)
+}
+
+/// How many entries fit, and the first one shown (the highlighted entry is
+/// always on screen).
+fn window(inner: Rect, picked: usize) -> (usize, usize) {
+    let fit = ((inner.height / ENTRY_ROWS) as usize).max(1);
+    (fit, picked.saturating_sub(fit - 1))
 }
 
 /// The entry under a click.
-pub fn entry_at(area: Rect, pos: Position) -> Option<usize> {
+pub fn entry_at(area: Rect, pos: Position, picked: usize) -> Option<usize> {
     let inner = list_inner(area);
     if !inner.contains(pos) {
         return None;
     }
-    let i = ((pos.y - inner.y) / ENTRY_ROWS) as usize;
+    let (_, first) = window(inner, picked);
+    let i = first + ((pos.y - inner.y) / ENTRY_ROWS) as usize;
     (i < algos::all().len()).then_some(i)
 }
 
+fn detail_lines(card: &Card, w: usize) -> Vec<Line<'static>> {
+    let dim = Style::new().fg(theme::DIM);
+    let mut out = vec![Line::from(Span::styled(
+        card.title.to_string(),
+        Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
+    ))];
+    let facts = format!(
+        "{} · seed lab {} · {} nodes ({} to {})",
+        card.family.title(),
+        card.seeds,
+        card.nodes.default,
+        card.nodes.min,
+        card.nodes.max
+    );
+    out.extend(super::inspector::wrap(&facts, w).into_iter().map(|l| Line::from(Span::styled(l, dim))));
+    out.push(Line::default());
+    out.extend(super::inspector::wrap(card.description, w).into_iter().map(Line::from));
+    out.push(Line::default());
+    let broken: Vec<&str> = card.variants.iter().skip(1).map(|v| v.name).collect();
+    let scripts: Vec<&str> = card.scripts.iter().map(|s| s.file).collect();
+    for text in [
+        format!("verbs: {}", card.usages().join(", ")),
+        format!("broken variants: {}", broken.join(", ")),
+        format!("lecture scripts: {}", scripts.join(", ")),
+        "Enter opens it · i shows its whole guide".to_string(),
+    ] {
+        out.extend(super::inspector::wrap(&text, w).into_iter().map(|l| Line::from(Span::styled(l, dim))));
+    }
+    out
+}
+
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let [top, list, status, keys] = areas(area);
+    let [top, _, status, keys] = areas(area);
+    let (list, detail) = boxes(area);
+    let entries = algos::all();
     let title = Paragraph::new(vec![
         Line::from(vec![
             Span::styled(" distlab ", Style::new().fg(Color::Black).bg(theme::ACCENT).add_modifier(Modifier::BOLD)),
@@ -46,37 +106,50 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         )),
     ]);
     frame.render_widget(title, top);
+    let picked = app.picker.min(entries.len().saturating_sub(1));
     let block = theme::block("scenarios");
     let inner = block.inner(list);
+    let (fit, first) = window(inner, picked);
+    let more = entries.len().saturating_sub(first + fit);
+    let block = if first > 0 || more > 0 {
+        block.title_bottom(Line::from(format!(" {}/{} ", picked + 1, entries.len())).right_aligned())
+    } else {
+        block
+    };
     frame.render_widget(block, list);
-    for (i, e) in algos::all().iter().enumerate() {
-        let y = inner.y + i as u16 * ENTRY_ROWS;
+    for (row, (i, e)) in entries.iter().enumerate().skip(first).take(fit).enumerate() {
+        let y = inner.y + row as u16 * ENTRY_ROWS;
         if y >= inner.bottom() {
             break;
         }
-        let picked = i == app.picker;
-        let name_style = if picked {
+        let is_picked = i == picked;
+        let name_style = if is_picked {
             Style::new().fg(Color::Black).bg(theme::ACCENT).add_modifier(Modifier::BOLD)
         } else {
             Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)
         };
         let head = Line::from(vec![
-            Span::styled(if picked { " ▸ " } else { "   " }, name_style),
+            Span::styled(if is_picked { " ▸ " } else { "   " }, name_style),
             Span::styled(format!("{} ", e.card.name), name_style),
-            Span::styled(format!("  {} nodes", e.card.nodes.default), Style::new().fg(theme::DIM)),
+            Span::styled(format!("  {}", e.card.family.title()), Style::new().fg(theme::DIM)),
         ]);
         frame.render_widget(head, Rect::new(inner.x, y, inner.width, 1));
         let indent = 5u16;
-        let lines = super::inspector::wrap(e.card.about, inner.width.saturating_sub(indent + 1) as usize);
-        for (k, text) in lines.iter().take(ENTRY_ROWS as usize - 2).enumerate() {
-            let row = y + 1 + k as u16;
-            if row < inner.bottom() && inner.width > indent {
-                frame.render_widget(
-                    Span::styled(text.as_str(), Style::new().fg(Color::Gray)),
-                    Rect::new(inner.x + indent, row, inner.width - indent, 1),
-                );
-            }
+        if y + 1 < inner.bottom() && inner.width > indent + 1 {
+            let text = theme::clip(e.card.about, (inner.width - indent - 1) as usize);
+            frame.render_widget(
+                Span::styled(text, Style::new().fg(Color::Gray)),
+                Rect::new(inner.x + indent, y + 1, inner.width - indent, 1),
+            );
         }
+    }
+    if let Some(e) = entries.get(picked) {
+        let block = theme::block(e.card.name);
+        let inner = block.inner(detail);
+        let lines = detail_lines(e.card, inner.width.saturating_sub(1) as usize);
+        let cut = lines.len() > inner.height as usize;
+        let block = if cut { block.title_bottom(Line::from(" i: whole guide ").right_aligned()) } else { block };
+        frame.render_widget(Paragraph::new(lines).block(block), detail);
     }
     keybar::render_status(app, frame, status);
     keybar::render(app, None, frame, keys);

@@ -116,8 +116,10 @@ impl Prompt {
         Edit::None
     }
 
-    /// Draw the prompt on one row and place the terminal cursor.
-    pub fn render(&self, frame: &mut Frame, area: Rect) {
+    /// Draw the prompt on one row and place the terminal cursor. `hint` is
+    /// the usage of the command being typed, shown dimmed after the text
+    /// while there is no error.
+    pub fn render(&self, frame: &mut Frame, area: Rect, hint: Option<&str>) {
         if area.is_empty() {
             return;
         }
@@ -139,6 +141,11 @@ impl Prompt {
             spans.push(Span::raw(" ".repeat(pad)));
             // Cut with a visible `…`; `?` lists every command in full.
             spans.push(Span::styled(theme::clip(&e, err_w), Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD)));
+        } else if let Some(hint) = hint {
+            let room = w.saturating_sub(1 + width(&shown) + 3);
+            if room >= 8 {
+                spans.push(Span::styled(format!("   {}", theme::clip(hint, room)), Style::new().fg(theme::DIM)));
+            }
         }
         frame.render_widget(Line::from(spans), area);
         let before: String = chars.iter().skip(start).take(self.cursor - start).collect();
@@ -162,11 +169,24 @@ mod tests {
         let p =
             Prompt { text: "bogus 3".into(), cursor: 7, error: Some("unknown command; ".repeat(10)), browsing: None };
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 1)).unwrap();
-        term.draw(|f| p.render(f, f.area())).unwrap();
+        term.draw(|f| p.render(f, f.area(), None)).unwrap();
         let row: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
         assert!(row.starts_with(":bogus 3"), "{row}");
         assert!(row.trim_end().ends_with('…'), "{row}");
         assert!(row.contains("✗ unknown command"), "{row}");
+    }
+
+    #[test]
+    fn the_hint_follows_the_text_until_an_error_replaces_it() {
+        let mut p = Prompt { text: "request".into(), cursor: 7, error: None, browsing: None };
+        let row = |p: &Prompt| {
+            let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 1)).unwrap();
+            term.draw(|f| p.render(f, f.area(), Some("request N — node N asks"))).unwrap();
+            term.backend().buffer().content().iter().map(|c| c.symbol()).collect::<String>()
+        };
+        assert_eq!(row(&p).trim_end(), ":request   request N — node N asks");
+        p.error = Some("usage: request N".into());
+        assert!(!row(&p).contains("node N asks"), "{}", row(&p));
     }
 
     #[test]
