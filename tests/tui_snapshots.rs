@@ -120,7 +120,7 @@ fn help_overlay() {
         app.on_key(key(KeyCode::End)).await;
         insta::assert_snapshot!("help_120x40_end", screen(&app, 120, 40));
         app.on_key(key(KeyCode::Esc)).await;
-        assert!(app.help.is_none());
+        assert!(app.overlay.is_none());
     });
 }
 
@@ -364,7 +364,7 @@ fn help_and_key_bar_follow_the_keymap() {
         let mut app = ring().await;
         app.on_key(key(KeyCode::Char('?'))).await;
         let help: Vec<String> = distlab::tui::help::lines(&app, 1000).iter().map(|l| l.to_string()).collect();
-        for b in KEYMAP {
+        for b in distlab::tui::keymap::bindings(distlab::tui::keymap::Mode::Run) {
             let line = help
                 .iter()
                 .find(|l| l.trim_start().starts_with(b.label) && l.contains(b.help))
@@ -380,11 +380,12 @@ fn help_and_key_bar_follow_the_keymap() {
         }
         app.on_key(key(KeyCode::Esc)).await;
         let bar = distlab::tui::keybar::items(&app, app.scenario.as_deref());
-        let bound: Vec<_> = KEYMAP.iter().filter_map(|b| b.bar).collect();
+        let bound: Vec<_> =
+            distlab::tui::keymap::bindings(distlab::tui::keymap::Mode::Run).filter_map(|b| b.bar).collect();
         assert_eq!(bar.len(), bound.len());
-        for ((k, w), (bk, bw)) in bar.iter().zip(bound) {
-            assert_eq!(k, bk);
-            assert!(w == bw || (bw == ACTION_WORD && w == "elect"), "{w} vs {bw}");
+        for (item, (bk, bw)) in bar.iter().zip(bound) {
+            assert_eq!(item.key, bk);
+            assert!(item.word == bw || (bw == ACTION_WORD && item.word == "elect"), "{} vs {bw}", item.word);
         }
     });
 }

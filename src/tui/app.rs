@@ -2,9 +2,9 @@
 //! resizes and play ticks. It never touches a terminal, so tests drive it
 //! against ratatui's `TestBackend` (gitui style).
 
-use super::keymap::{self, Action};
+use super::keymap::{self, Action, Mode};
 use super::layout::{self, Panes};
-use super::prompt::{self, Edit, Prompt};
+use super::prompt::{self, Prompt};
 use super::{
     chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, table, topology, transcript,
 };
@@ -319,6 +319,19 @@ impl App {
         self.size = (w, h);
     }
 
+    /// What has the keyboard now.
+    pub fn mode(&self) -> Mode {
+        if self.prompt.is_some() {
+            Mode::Prompt
+        } else if self.overlay.is_some() {
+            Mode::Overlay
+        } else if self.scenario.is_some() {
+            Mode::Run
+        } else {
+            Mode::Picker
+        }
+    }
+
     pub async fn on_key(&mut self, key: KeyEvent) {
         if key.kind == KeyEventKind::Release {
             return;
@@ -327,49 +340,25 @@ impl App {
             self.quit = true;
             return;
         }
-        if let Some(p) = self.prompt.as_mut() {
-            match p.key(&key, &self.prompt_history) {
-                Edit::None => {}
-                Edit::Cancel => self.prompt = None,
-                Edit::Submit => self.submit_prompt().await,
+        let mode = self.mode();
+        match keymap::lookup(mode, &key) {
+            Some(action) if action != Action::Edit => self.perform(action).await,
+            _ if mode == Mode::Prompt => {
+                if let Some(p) = self.prompt.as_mut() {
+                    p.key(&key, &self.prompt_history);
+                }
             }
-            return;
-        }
-        if self.overlay.is_some() {
-            self.overlay_key(&key);
-            return;
-        }
-        if self.scenario.is_none() {
-            self.picker_key(&key).await;
-            return;
-        }
-        if let Some(action) = keymap::lookup(&key) {
-            self.perform(action).await;
+            _ => {}
         }
     }
 
-    fn overlay_key(&mut self, key: &KeyEvent) {
+    /// Scroll the open overlay (clamped to its length): `to` gets the
+    /// offset, a page and the largest offset.
+    fn scroll_overlay(&mut self, to: impl FnOnce(u16, u16, u16) -> u16) {
         let Some(Overlay { kind, scroll }) = self.overlay else { return };
         let max = help::max_scroll(self);
         let page = self.size.1.saturating_sub(6).max(1);
-        let scroll = match key.code {
-            KeyCode::Esc | KeyCode::Char('?' | 'i') => {
-                self.overlay = None;
-                return;
-            }
-            KeyCode::Char('q') => {
-                self.quit = true;
-                return;
-            }
-            KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-            KeyCode::PageUp => scroll.saturating_sub(page),
-            KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(page),
-            KeyCode::Home | KeyCode::Char('g') => 0,
-            KeyCode::End | KeyCode::Char('G') => max,
-            _ => scroll,
-        };
-        self.overlay = Some(Overlay { kind, scroll: scroll.min(max) });
+        self.overlay = Some(Overlay { kind, scroll: to(scroll, page, max).min(max) });
     }
 
     /// Open the help overlay.
@@ -385,27 +374,6 @@ impl App {
         };
         if let Some(card) = card {
             self.overlay = Some(Overlay { kind: OverlayKind::Guide(card), scroll: 0 });
-        }
-    }
-
-    async fn picker_key(&mut self, key: &KeyEvent) {
-        let count = algos::all().len();
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => self.picker = self.picker.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                self.picker = (self.picker + 1).min(count.saturating_sub(1))
-            }
-            KeyCode::Home => self.picker = 0,
-            KeyCode::End => self.picker = count.saturating_sub(1),
-            KeyCode::Enter | KeyCode::Char(' ') => {
-                if let Some(entry) = algos::all().get(self.picker) {
-                    self.open(Self::picker_config(entry)).await;
-                }
-            }
-            KeyCode::Char('?') => self.open_help(),
-            KeyCode::Char('i') => self.open_guide(),
-            KeyCode::Char('q') => self.quit = true,
-            _ => {}
         }
     }
 
@@ -588,8 +556,56 @@ impl App {
         sc.in_flight(self.cursor + 1).0.get(self.cursor).map(|m| m.id)
     }
 
-    /// Do what a key of the keymap asks.
+    /// Can `action` do anything now? The key bar greys out what cannot.
+    pub fn available(&self, action: Action) -> bool {
+        let Some(sc) = self.scenario.as_deref() else { return true };
+        let n = sc.n();
+        let sel = self.selected.min(n.saturating_sub(1));
+        let in_flight = || sc.in_flight(0).1 > 0;
+        match action {
+            Action::Step | Action::PlayPause => in_flight(),
+            Action::Deliver | Action::Drop | Action::CursorUp | Action::CursorDown => in_flight(),
+            Action::NodeAction => sc.action(sel).is_some(),
+            Action::Crash => sc.alive(sel),
+            Action::Recover => !sc.alive(sel),
+            Action::Cut => n >= 2,
+            Action::Heal => !sc.faults().is_clear(),
+            Action::Back => sc.step() > 0 || !sc.inputs().is_empty(),
+            Action::Next => self.lecture.as_ref().is_some_and(|l| l.waiting),
+            _ => true,
+        }
+    }
+
+    /// Do what a key of the keymap asks, in whatever mode it was pressed.
     pub async fn perform(&mut self, action: Action) {
+        match action {
+            Action::PickUp => self.picker = self.picker.saturating_sub(1),
+            Action::PickDown => self.picker = (self.picker + 1).min(algos::all().len().saturating_sub(1)),
+            Action::PickFirst => self.picker = 0,
+            Action::PickLast => self.picker = algos::all().len().saturating_sub(1),
+            Action::Open => {
+                if let Some(entry) = algos::all().get(self.picker) {
+                    self.open(Self::picker_config(entry)).await;
+                }
+            }
+            Action::ScrollUp => self.scroll_overlay(|s, _, _| s.saturating_sub(1)),
+            Action::ScrollDown => self.scroll_overlay(|s, _, _| s.saturating_add(1)),
+            Action::PageUp => self.scroll_overlay(|s, page, _| s.saturating_sub(page)),
+            Action::PageDown => self.scroll_overlay(|s, page, _| s.saturating_add(page)),
+            Action::Top => self.scroll_overlay(|_, _, _| 0),
+            Action::Bottom => self.scroll_overlay(|_, _, max| max),
+            Action::Close => self.overlay = None,
+            Action::Submit => self.submit_prompt().await,
+            Action::Cancel => self.prompt = None,
+            Action::Help => self.open_help(),
+            Action::Guide => self.open_guide(),
+            Action::Quit => self.quit = true,
+            Action::Edit => {}
+            _ => self.perform_in_run(action).await,
+        }
+    }
+
+    async fn perform_in_run(&mut self, action: Action) {
         let Some(sc) = self.scenario.as_deref() else { return };
         let n = sc.n();
         let sel = self.selected.min(n.saturating_sub(1));
@@ -648,16 +664,14 @@ impl App {
                 }
             }
             Action::Prompt => self.prompt = Some(Prompt::default()),
-            Action::Help => self.open_help(),
-            Action::Guide => self.open_guide(),
             Action::Next => {
                 if let Err(e) = self.next().await {
                     self.status = Some(Status::info(format!("next: {e}")));
                 }
             }
-            Action::Quit => self.quit = true,
+            _ => {}
         }
-        if !matches!(action, Action::CursorUp | Action::CursorDown | Action::Prompt | Action::Help) {
+        if !matches!(action, Action::CursorUp | Action::CursorDown | Action::Prompt) {
             self.refresh().await;
         }
     }

@@ -2,7 +2,7 @@
 //! plus the scenario's own verbs and the command language.
 
 use super::app::{App, Overlay, OverlayKind};
-use super::keymap::{self, ACTION_WORD};
+use super::keymap::{self, ACTION_WORD, Mode};
 use super::theme::{self, width};
 use crate::script;
 use ratatui::Frame;
@@ -60,15 +60,16 @@ pub fn lines(app: &App, w: usize) -> Vec<Line<'static>> {
     let sc = app.scenario.as_deref();
     let mut out = Vec::new();
     out.push(heading("Keys (each runs the command next to it; the log shows it)".into()));
-    let kw = keymap::KEYMAP.iter().map(|b| width(b.label)).max().unwrap_or(0);
+    let run: Vec<&keymap::Binding> = keymap::bindings(Mode::Run).collect();
+    let kw = run.iter().map(|b| width(b.label)).max().unwrap_or(0);
     // The action key runs one of the scenario's verbs.
     let verbs = sc.map(|sc| sc.card().usages().join(" | "));
     let command = |b: &keymap::Binding| match (&verbs, b.bar) {
         (Some(v), Some((_, w))) if w == ACTION_WORD => v.clone(),
         _ => b.command.to_string(),
     };
-    let cw = keymap::KEYMAP.iter().map(|b| width(&command(b))).max().unwrap_or(0);
-    for b in keymap::KEYMAP {
+    let cw = run.iter().map(|b| width(&command(b))).max().unwrap_or(0);
+    for b in run {
         out.extend(key_row(b.label, kw, &command(b), cw, b.help, w));
     }
 
@@ -117,16 +118,13 @@ pub fn lines(app: &App, w: usize) -> Vec<Line<'static>> {
     for (usage, help) in keymap::PROMPT_COMMANDS {
         out.extend(row(usage, uw, help, w));
     }
-    for (name, table) in [
-        ("In the prompt", keymap::PROMPT_KEYS),
-        ("In this help", keymap::HELP_KEYS),
-        ("In the picker", keymap::PICKER_KEYS),
-    ] {
+    for mode in [Mode::Prompt, Mode::Overlay, Mode::Picker] {
         out.push(Line::default());
-        out.push(heading(name.to_string()));
-        let kw = table.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
-        for (k, what) in table {
-            out.extend(row(k, kw, what, w));
+        out.push(heading(mode.title().to_string()));
+        let table: Vec<&keymap::Binding> = keymap::bindings(mode).collect();
+        let kw = table.iter().map(|b| width(b.label)).max().unwrap_or(0);
+        for b in table {
+            out.extend(row(b.label, kw, b.help, w));
         }
     }
     out

@@ -1,7 +1,7 @@
 //! The key bar (generated from the keymap table) and the status line.
 
 use super::app::{App, StatusKind};
-use super::keymap::{self, ACTION_WORD};
+use super::keymap::{self, ACTION_WORD, Mode};
 use super::theme::{self, width};
 use crate::scenario::Scenario;
 use ratatui::Frame;
@@ -9,23 +9,30 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-/// The (key, word) pairs the bar shows in the current mode.
-pub fn items(app: &App, sc: Option<&dyn Scenario>) -> Vec<(String, String)> {
-    let fixed = |t: &[(&str, &str)]| t.iter().map(|(k, w)| (k.to_string(), w.to_string())).collect();
-    if app.prompt.is_some() {
-        return fixed(keymap::PROMPT_KEYS);
-    }
-    if app.overlay.is_some() {
-        return fixed(keymap::HELP_KEYS);
-    }
-    let Some(sc) = sc else { return fixed(keymap::PICKER_KEYS) };
-    let mut out: Vec<(String, String)> = keymap::KEYMAP
-        .iter()
-        .filter_map(|b| b.bar)
-        .map(|(k, w)| (k.to_string(), if w == ACTION_WORD { sc.card().action.to_string() } else { w.to_string() }))
+/// One item of the key bar: key, word, and whether it can run now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    pub key: String,
+    pub word: String,
+    pub available: bool,
+}
+
+/// The items the bar shows in the current mode, from the keymap table.
+pub fn items(app: &App, sc: Option<&dyn Scenario>) -> Vec<Item> {
+    let mode = app.mode();
+    let mut out: Vec<Item> = keymap::bindings(mode)
+        .filter_map(|b| b.bar.map(|bar| (b, bar)))
+        .map(|(b, (k, w))| Item {
+            key: k.to_string(),
+            word: match sc {
+                Some(sc) if w == ACTION_WORD => sc.card().action.to_string(),
+                _ => w.to_string(),
+            },
+            available: app.available(b.action),
+        })
         .collect();
-    if app.lecture.as_ref().is_some_and(|l| l.waiting) {
-        out.insert(0, ("n".to_string(), "next".to_string()));
+    if mode == Mode::Run && app.lecture.as_ref().is_some_and(|l| l.waiting) {
+        out.insert(0, Item { key: "n".into(), word: "next".into(), available: true });
     }
     out
 }
@@ -40,8 +47,11 @@ pub fn render(app: &App, sc: Option<&dyn Scenario>, frame: &mut Frame, area: Rec
     // `? help` and `q quit` are the last items; keep them visible by
     // dropping items from the middle when the bar is too narrow.
     let tail = items.len().saturating_sub(2);
-    let tail_w: usize = items[tail..].iter().map(|(k, w)| width(k) + width(w) + 4).sum();
-    for (i, (k, w)) in items.iter().enumerate() {
+    let tail_w: usize = items[tail..].iter().map(|it| width(&it.key) + width(&it.word) + 4).sum();
+    let greyed_key = Style::new().fg(Color::Black).bg(Color::Indexed(244));
+    let greyed_word = Style::new().fg(Color::Indexed(245)).bg(Color::Indexed(236));
+    for (i, it) in items.iter().enumerate() {
+        let (k, w) = (&it.key, &it.word);
         let item_w = width(k) + width(w) + 4;
         let room = area.width as usize;
         let reserve = if i < tail { tail_w } else { 0 };
@@ -52,8 +62,9 @@ pub fn render(app: &App, sc: Option<&dyn Scenario>, frame: &mut Frame, area: Rec
             break;
         }
         used += item_w;
-        spans.push(Span::styled(format!(" {k} "), key));
-        spans.push(Span::styled(format!(" {w} "), word));
+        let (ks, ws) = if it.available { (key, word) } else { (greyed_key, greyed_word) };
+        spans.push(Span::styled(format!(" {k} "), ks));
+        spans.push(Span::styled(format!(" {w} "), ws));
     }
     frame.render_widget(Line::from(spans), area);
 }

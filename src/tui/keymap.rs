@@ -1,7 +1,38 @@
-//! The one keymap table. The key bar, the help overlay and the key
-//! dispatcher are all generated from it, so help cannot drift from keys.
+//! The one keymap table, for every mode: the picker, a run, the help and
+//! guide overlays and the `:` prompt. The key bar, the help overlay, the
+//! README's key table and the key dispatcher are all generated from it, so
+//! help cannot drift from keys. Each binding names the command it runs (the
+//! text help and the status line show); whether it can run now is asked of
+//! the app, and the key bar greys out what cannot.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The scenario picker.
+    Picker,
+    /// A scenario is open.
+    Run,
+    /// The help or guide overlay.
+    Overlay,
+    /// The `:` prompt (its editing keys go to the line editor).
+    Prompt,
+}
+
+impl Mode {
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Picker => "In the picker",
+            Mode::Run => "In a run",
+            Mode::Overlay => "In help and the guide",
+            Mode::Prompt => "In the prompt",
+        }
+    }
+}
+
+/// Every mode, in the order help and the README list them.
+pub const MODES: [Mode; 4] = [Mode::Run, Mode::Picker, Mode::Overlay, Mode::Prompt];
 
 /// Everything a key can ask the app to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +60,25 @@ pub enum Action {
     Guide,
     Next,
     Quit,
+    // The picker.
+    PickUp,
+    PickDown,
+    PickFirst,
+    PickLast,
+    Open,
+    // The overlays.
+    ScrollUp,
+    ScrollDown,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Close,
+    // The prompt.
+    Submit,
+    Cancel,
+    /// A key the prompt's line editor handles (listed for help).
+    Edit,
 }
 
 /// A key: its code and whether Ctrl must be held.
@@ -51,6 +101,8 @@ const fn ctrl(c: char) -> Key {
 /// One row of the keymap.
 #[derive(Clone, Copy, Debug)]
 pub struct Binding {
+    /// The modes it works in.
+    pub modes: &'static [Mode],
     pub keys: &'static [Key],
     /// How help writes the keys.
     pub label: &'static str,
@@ -68,8 +120,14 @@ pub struct Binding {
 /// the scenario's own label (e.g. "request / release").
 pub const ACTION_WORD: &str = "action";
 
+const RUN: &[Mode] = &[Mode::Run];
+const PICKER: &[Mode] = &[Mode::Picker];
+const OVERLAY: &[Mode] = &[Mode::Overlay];
+const PROMPT: &[Mode] = &[Mode::Prompt];
+
 pub const KEYMAP: &[Binding] = &[
     Binding {
+        modes: RUN,
         keys: &[k(' '), k('s')],
         label: "space s",
         action: Action::Step,
@@ -78,6 +136,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "step",
     },
     Binding {
+        modes: RUN,
         keys: &[k('p')],
         label: "p",
         action: Action::PlayPause,
@@ -86,6 +145,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "play | stop",
     },
     Binding {
+        modes: RUN,
         keys: &[k('+'), k('=')],
         label: "+",
         action: Action::Faster,
@@ -94,6 +154,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "speed N",
     },
     Binding {
+        modes: RUN,
         keys: &[k('-'), k('_')],
         label: "-",
         action: Action::Slower,
@@ -102,6 +163,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "speed N",
     },
     Binding {
+        modes: RUN,
         keys: &[code(KeyCode::Left), k('h'), code(KeyCode::BackTab)],
         label: "← h S-Tab",
         action: Action::PrevNode,
@@ -110,6 +172,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "select N",
     },
     Binding {
+        modes: RUN,
         keys: &[code(KeyCode::Right), k('l'), code(KeyCode::Tab)],
         label: "→ l Tab",
         action: Action::NextNode,
@@ -118,6 +181,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "select N",
     },
     Binding {
+        modes: RUN,
         keys: &[k('r')],
         label: "r",
         action: Action::NodeAction,
@@ -126,6 +190,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "VERB N",
     },
     Binding {
+        modes: RUN,
         keys: &[k('c')],
         label: "c",
         action: Action::Crash,
@@ -134,6 +199,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "crash N",
     },
     Binding {
+        modes: RUN,
         keys: &[k('v')],
         label: "v",
         action: Action::Recover,
@@ -142,6 +208,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "recover N",
     },
     Binding {
+        modes: RUN,
         keys: &[k('x')],
         label: "x",
         action: Action::Cut,
@@ -150,6 +217,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "cut N N+1",
     },
     Binding {
+        modes: RUN,
         keys: &[k('H')],
         label: "H",
         action: Action::Heal,
@@ -158,6 +226,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "heal",
     },
     Binding {
+        modes: RUN,
         keys: &[code(KeyCode::Up), k('k')],
         label: "↑ k",
         action: Action::CursorUp,
@@ -166,6 +235,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "",
     },
     Binding {
+        modes: RUN,
         keys: &[code(KeyCode::Down), k('j')],
         label: "↓ j",
         action: Action::CursorDown,
@@ -174,6 +244,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "",
     },
     Binding {
+        modes: RUN,
         keys: &[k('d'), code(KeyCode::Enter)],
         label: "d Enter",
         action: Action::Deliver,
@@ -182,6 +253,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "deliver ID",
     },
     Binding {
+        modes: RUN,
         keys: &[k('D'), code(KeyCode::Delete)],
         label: "D Del",
         action: Action::Drop,
@@ -190,6 +262,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "drop ID",
     },
     Binding {
+        modes: RUN,
         keys: &[k('b')],
         label: "b",
         action: Action::Back,
@@ -198,6 +271,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "back",
     },
     Binding {
+        modes: RUN,
         keys: &[k('R')],
         label: "R",
         action: Action::Restart,
@@ -206,6 +280,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "restart",
     },
     Binding {
+        modes: RUN,
         keys: &[k('S')],
         label: "S",
         action: Action::Save,
@@ -215,6 +290,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "save FILE",
     },
     Binding {
+        modes: RUN,
         keys: &[k('n')],
         label: "n",
         action: Action::Next,
@@ -223,6 +299,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "next",
     },
     Binding {
+        modes: RUN,
         keys: &[k(':')],
         label: ":",
         action: Action::Prompt,
@@ -231,6 +308,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "",
     },
     Binding {
+        modes: &[Mode::Run, Mode::Picker],
         keys: &[k('?')],
         label: "?",
         action: Action::Help,
@@ -239,6 +317,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "help",
     },
     Binding {
+        modes: &[Mode::Run, Mode::Picker],
         keys: &[k('i')],
         label: "i",
         action: Action::Guide,
@@ -247,6 +326,7 @@ pub const KEYMAP: &[Binding] = &[
         command: "guide",
     },
     Binding {
+        modes: &[Mode::Run, Mode::Picker, Mode::Overlay],
         keys: &[k('q'), ctrl('c')],
         label: "q C-c",
         action: Action::Quit,
@@ -254,16 +334,163 @@ pub const KEYMAP: &[Binding] = &[
         help: "quit",
         command: "quit",
     },
+    // ----- the picker -----
+    Binding {
+        modes: PICKER,
+        keys: &[code(KeyCode::Up), k('k'), code(KeyCode::BackTab)],
+        label: "↑ k",
+        action: Action::PickUp,
+        bar: None,
+        help: "highlight the scenario above",
+        command: "",
+    },
+    Binding {
+        modes: PICKER,
+        keys: &[code(KeyCode::Down), k('j'), code(KeyCode::Tab)],
+        label: "↓ j",
+        action: Action::PickDown,
+        bar: Some(("↑↓", "choose")),
+        help: "highlight the scenario below",
+        command: "",
+    },
+    Binding {
+        modes: PICKER,
+        keys: &[code(KeyCode::Home), k('g')],
+        label: "Home g",
+        action: Action::PickFirst,
+        bar: None,
+        help: "highlight the first scenario",
+        command: "",
+    },
+    Binding {
+        modes: PICKER,
+        keys: &[code(KeyCode::End), k('G')],
+        label: "End G",
+        action: Action::PickLast,
+        bar: None,
+        help: "highlight the last scenario",
+        command: "",
+    },
+    Binding {
+        modes: PICKER,
+        keys: &[code(KeyCode::Enter), k(' ')],
+        label: "Enter",
+        action: Action::Open,
+        bar: Some(("Enter", "open")),
+        help: "open the highlighted scenario (its default nodes, seed 1)",
+        command: "run NAME",
+    },
+    // ----- help and the guide -----
+    Binding {
+        modes: OVERLAY,
+        keys: &[code(KeyCode::Up), k('k')],
+        label: "↑ k",
+        action: Action::ScrollUp,
+        bar: None,
+        help: "scroll up a line",
+        command: "",
+    },
+    Binding {
+        modes: OVERLAY,
+        keys: &[code(KeyCode::Down), k('j')],
+        label: "↓ j",
+        action: Action::ScrollDown,
+        bar: Some(("↑↓", "scroll")),
+        help: "scroll down a line",
+        command: "",
+    },
+    Binding {
+        modes: OVERLAY,
+        keys: &[code(KeyCode::PageUp)],
+        label: "PgUp",
+        action: Action::PageUp,
+        bar: None,
+        help: "scroll up a page",
+        command: "",
+    },
+    Binding {
+        modes: OVERLAY,
+        keys: &[code(KeyCode::PageDown), k(' ')],
+        label: "PgDn space",
+        action: Action::PageDown,
+        bar: Some(("PgDn", "page")),
+        help: "scroll down a page",
+        command: "",
+    },
+    Binding {
+        modes: OVERLAY,
+        keys: &[code(KeyCode::Home), k('g')],
+        label: "Home g",
+        action: Action::Top,
+        bar: None,
+        help: "go to the top",
+        command: "",
+    },
+    Binding {
+        modes: OVERLAY,
+        keys: &[code(KeyCode::End), k('G')],
+        label: "End G",
+        action: Action::Bottom,
+        bar: None,
+        help: "go to the end",
+        command: "",
+    },
+    Binding {
+        modes: OVERLAY,
+        keys: &[code(KeyCode::Esc), k('?'), k('i')],
+        label: "Esc ? i",
+        action: Action::Close,
+        bar: Some(("Esc", "close")),
+        help: "close the overlay",
+        command: "",
+    },
+    // ----- the prompt -----
+    Binding {
+        modes: PROMPT,
+        keys: &[code(KeyCode::Enter)],
+        label: "Enter",
+        action: Action::Submit,
+        bar: Some(("Enter", "run")),
+        help: "run the command (an error stays on the line to fix)",
+        command: "",
+    },
+    Binding {
+        modes: PROMPT,
+        keys: &[code(KeyCode::Esc)],
+        label: "Esc",
+        action: Action::Cancel,
+        bar: Some(("Esc", "cancel")),
+        help: "close the prompt",
+        command: "",
+    },
+    Binding {
+        modes: PROMPT,
+        keys: &[code(KeyCode::Up), code(KeyCode::Down)],
+        label: "↑ ↓",
+        action: Action::Edit,
+        bar: Some(("↑↓", "history")),
+        help: "earlier and later commands",
+        command: "",
+    },
+    Binding {
+        modes: PROMPT,
+        keys: &[code(KeyCode::Left), code(KeyCode::Right), code(KeyCode::Home), code(KeyCode::End)],
+        label: "← → Home End",
+        action: Action::Edit,
+        bar: Some(("←→", "move")),
+        help: "move the cursor (also C-a, C-e)",
+        command: "",
+    },
+    Binding {
+        modes: PROMPT,
+        keys: &[ctrl('u'), ctrl('w')],
+        label: "C-u C-w",
+        action: Action::Edit,
+        bar: Some(("C-u", "clear")),
+        help: "clear the line / delete the word before the cursor",
+        command: "",
+    },
 ];
-
-/// Keys of the scenario picker.
-pub const PICKER_KEYS: &[(&str, &str)] =
-    &[("↑↓ j k", "choose"), ("Enter", "open"), ("i", "guide"), ("?", "help"), ("q", "quit")];
-/// Keys of the `:` prompt.
-pub const PROMPT_KEYS: &[(&str, &str)] =
-    &[("Enter", "run"), ("Esc", "cancel"), ("↑↓", "history"), ("←→ Home End", "move"), ("C-u", "clear")];
-/// Keys of the help overlay.
-pub const HELP_KEYS: &[(&str, &str)] = &[("↑↓ j k PgUp PgDn", "scroll"), ("Esc ? i", "close"), ("q", "quit")];
 
 /// Commands only the TUI prompt knows (not part of the command language).
 pub const PROMPT_COMMANDS: &[(&str, &str)] = &[
@@ -292,19 +519,28 @@ pub fn matches(key: &Key, ev: &KeyEvent) -> bool {
     }
 }
 
-/// The action bound to a key event, if any.
-pub fn lookup(ev: &KeyEvent) -> Option<Action> {
-    KEYMAP.iter().find(|b| b.keys.iter().any(|key| matches(key, ev))).map(|b| b.action)
+/// The bindings of one mode, in table order.
+pub fn bindings(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+    KEYMAP.iter().filter(move |b| b.modes.contains(&mode))
+}
+
+/// The action bound to a key event in `mode`, if any.
+pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
+    bindings(mode).find(|b| b.keys.iter().any(|key| matches(key, ev))).map(|b| b.action)
 }
 
 /// The keymap as a Markdown table (the README's "Keys" section is checked
 /// against it by a test, so the README cannot drift from the keys either).
 pub fn markdown_table() -> String {
-    let mut out = String::from("| keys | command | what it does |\n|---|---|---|\n");
-    for b in KEYMAP {
-        let keys: Vec<String> = b.label.split_whitespace().map(|k| format!("`{k}`")).collect();
-        let command = if b.command.is_empty() { String::new() } else { format!("`{}`", b.command.replace('|', "\\|")) };
-        out.push_str(&format!("| {} | {} | {} |\n", keys.join(" "), command, b.help.replace('|', "\\|")));
+    let mut out = String::from("| where | keys | command | what it does |\n|---|---|---|---|\n");
+    for mode in MODES {
+        let title = mode.title().trim_start_matches("In ");
+        for b in bindings(mode) {
+            let keys: Vec<String> = b.label.split_whitespace().map(|k| format!("`{k}`")).collect();
+            let command =
+                if b.command.is_empty() { String::new() } else { format!("`{}`", b.command.replace('|', "\\|")) };
+            out.push_str(&format!("| {title} | {} | {} | {} |\n", keys.join(" "), command, b.help.replace('|', "\\|")));
+        }
     }
     out
 }
@@ -314,23 +550,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn no_key_is_bound_twice() {
-        let all: Vec<&Key> = KEYMAP.iter().flat_map(|b| b.keys.iter()).collect();
-        for (i, a) in all.iter().enumerate() {
-            for b in &all[i + 1..] {
-                assert_ne!(a, b, "key bound twice");
+    fn no_key_is_bound_twice_in_one_mode() {
+        for mode in MODES {
+            let all: Vec<&Key> = bindings(mode).flat_map(|b| b.keys.iter()).collect();
+            for (i, a) in all.iter().enumerate() {
+                for b in &all[i + 1..] {
+                    assert_ne!(a, b, "key bound twice in {mode:?}");
+                }
             }
         }
     }
 
     #[test]
+    fn every_mode_can_be_left() {
+        let ev = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        assert_eq!(lookup(Mode::Overlay, &ev(KeyCode::Esc)), Some(Action::Close));
+        assert_eq!(lookup(Mode::Prompt, &ev(KeyCode::Esc)), Some(Action::Cancel));
+        assert_eq!(lookup(Mode::Picker, &ev(KeyCode::Char('q'))), Some(Action::Quit));
+        assert_eq!(lookup(Mode::Prompt, &ev(KeyCode::Char('q'))), None, "q is text in the prompt");
+    }
+
+    #[test]
     fn shifted_letters_and_ctrl() {
         let ev = |c, m| KeyEvent::new(KeyCode::Char(c), m);
-        assert_eq!(lookup(&ev('H', KeyModifiers::SHIFT)), Some(Action::Heal));
-        assert_eq!(lookup(&ev('h', KeyModifiers::NONE)), Some(Action::PrevNode));
-        assert_eq!(lookup(&ev('c', KeyModifiers::CONTROL)), Some(Action::Quit));
-        assert_eq!(lookup(&ev('c', KeyModifiers::NONE)), Some(Action::Crash));
-        assert_eq!(lookup(&ev('z', KeyModifiers::NONE)), None);
-        assert_eq!(lookup(&ev('s', KeyModifiers::ALT)), None);
+        let run = |e| lookup(Mode::Run, &e);
+        assert_eq!(run(ev('H', KeyModifiers::SHIFT)), Some(Action::Heal));
+        assert_eq!(run(ev('h', KeyModifiers::NONE)), Some(Action::PrevNode));
+        assert_eq!(run(ev('c', KeyModifiers::CONTROL)), Some(Action::Quit));
+        assert_eq!(run(ev('c', KeyModifiers::NONE)), Some(Action::Crash));
+        assert_eq!(run(ev('z', KeyModifiers::NONE)), None);
+        assert_eq!(run(ev('s', KeyModifiers::ALT)), None);
     }
 }
