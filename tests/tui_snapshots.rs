@@ -341,14 +341,18 @@ fn help_wraps_to_a_narrow_screen() {
         app.on_key(key(KeyCode::Char('?'))).await;
         insta::assert_snapshot!("help_ricart_80x24", screen(&app, 80, 24));
         // The overlay's inner width at 80 columns: 80 - 4 margin - 2 borders.
-        let lines: Vec<String> = distlab::tui::help::lines(&app, 74).iter().map(|l| l.to_string()).collect();
+        let lines: Vec<String> =
+            distlab::tui::help::lines(app.scenario.as_deref(), 74).iter().map(|l| l.to_string()).collect();
         let wide: Vec<_> = lines.iter().filter(|l| distlab::tui::theme::width(l) > 74).collect();
         assert!(wide.is_empty(), "lines wider than the overlay: {wide:#?}");
         let flat = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
         for b in KEYMAP {
             assert!(flat.contains(b.help), "{:?} is not in help", b.help);
         }
-        assert!(lines.len() > distlab::tui::help::lines(&app, 1000).len(), "nothing wrapped at 80 columns");
+        assert!(
+            lines.len() > distlab::tui::help::lines(app.scenario.as_deref(), 1000).len(),
+            "nothing wrapped at 80 columns"
+        );
         app.on_key(key(KeyCode::End)).await;
         let end = screen(&app, 80, 24);
         assert!(end.contains("In the picker"), "{end}");
@@ -363,7 +367,8 @@ fn help_and_key_bar_follow_the_keymap() {
     block_on(async {
         let mut app = ring().await;
         app.on_key(key(KeyCode::Char('?'))).await;
-        let help: Vec<String> = distlab::tui::help::lines(&app, 1000).iter().map(|l| l.to_string()).collect();
+        let help: Vec<String> =
+            distlab::tui::help::lines(app.scenario.as_deref(), 1000).iter().map(|l| l.to_string()).collect();
         for b in distlab::tui::keymap::bindings(distlab::tui::keymap::Mode::Run) {
             let line = help
                 .iter()
@@ -379,7 +384,7 @@ fn help_and_key_bar_follow_the_keymap() {
             assert!(help.iter().any(|l| l.contains(usage)), "{usage} is not in help");
         }
         app.on_key(key(KeyCode::Esc)).await;
-        let bar = distlab::tui::keybar::items(&app, app.scenario.as_deref());
+        let bar = app.key_bar();
         let bound: Vec<_> =
             distlab::tui::keymap::bindings(distlab::tui::keymap::Mode::Run).filter_map(|b| b.bar).collect();
         assert_eq!(bar.len(), bound.len());

@@ -154,7 +154,7 @@ impl VcTracker {
     }
 
     /// Process the records not seen yet.
-    pub fn catch_up(&mut self, history: &[super::sim::EventRec]) {
+    pub fn catch_up(&mut self, history: &[super::record::EventRec]) {
         while self.upto < history.len() {
             self.apply(self.upto as u32, &history[self.upto]);
             self.upto += 1;
@@ -182,8 +182,8 @@ impl VcTracker {
         if entry.1 == 0 { self.open.remove(&send).map(|e| e.0) } else { Some(entry.0.clone()) }
     }
 
-    fn apply(&mut self, index: u32, e: &super::sim::EventRec) {
-        use super::sim::EvKind;
+    fn apply(&mut self, index: u32, e: &super::record::EventRec) {
+        use super::record::EvKind;
         let node = e.node as usize;
         match e.kind {
             EvKind::Crash => return,

@@ -5,7 +5,8 @@
 //! body encoded with bincode 2 (serde). The codec stays behind this module.
 
 use super::input::Input;
-use super::sim::{EventRec, SimConfig};
+use super::record::EventRec;
+use super::sim::SimConfig;
 
 pub const MAGIC: &[u8; 8] = b"DISTLAB\x00";
 pub const VERSION: u32 = 1;

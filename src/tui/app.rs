@@ -5,11 +5,8 @@
 use super::keymap::{self, Action, Mode};
 use super::layout::{self, Panes};
 use super::prompt::{self, Prompt};
-use super::{
-    chart, header, help, inflight, inspector, keybar, log, narration, picker, spacetime, table, topology, transcript,
-};
+use super::{inflight, keybar, narration, overlay, picker, spacetime, topology, transcript};
 use crate::algos;
-use crate::card::Card;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
 use crate::engine::sim::SimConfig;
@@ -17,7 +14,6 @@ use crate::engine::trace::RunConfig;
 use crate::scenario::Scenario;
 use crate::script;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,50 +27,8 @@ const MIN_TICK_MS: u64 = 50;
 /// The in-flight cursor never goes past this row (the list is fetched up to it).
 pub const CURSOR_MAX: usize = 999;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatusKind {
-    /// A remark of the TUI itself.
-    Info,
-    /// The command a key or the prompt ran.
-    Command,
-    Error,
-}
-
-/// The status line: what the last action did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
-}
-
-impl Status {
-    pub fn info(text: impl Into<String>) -> Status {
-        Status { kind: StatusKind::Info, text: text.into() }
-    }
-    pub fn command(text: impl Into<String>) -> Status {
-        Status { kind: StatusKind::Command, text: text.into() }
-    }
-    pub fn error(text: impl Into<String>) -> Status {
-        Status { kind: StatusKind::Error, text: text.into() }
-    }
-}
-
-/// Which overlay is open.
-#[derive(Clone, Copy, Debug)]
-pub enum OverlayKind {
-    /// Keys and commands (`?`).
-    Help,
-    /// A scenario's card: its algorithm, roles, verbs, parameters,
-    /// variants, properties and scripts (`i`).
-    Guide(&'static Card),
-}
-
-/// An overlay over the screen, scrolled by `scroll` lines.
-#[derive(Clone, Copy, Debug)]
-pub struct Overlay {
-    pub kind: OverlayKind,
-    pub scroll: u16,
-}
+pub use super::view::{Overlay, OverlayKind, Status, StatusKind};
+use super::view::{ScriptView, Side};
 
 /// A lecture script being run line by line, stopping at each `pause`.
 #[derive(Clone, Debug, Default)]
@@ -96,6 +50,10 @@ impl Lecture {
     /// Line number of the line after the pause (for "line 12").
     pub fn next_line(&self) -> Option<usize> {
         self.lines.get(self.pos).map(|(l, _)| *l)
+    }
+    /// What the narration line shows of it.
+    pub fn view(&self) -> ScriptView<'_> {
+        ScriptView { error: self.error.as_deref(), waiting: self.waiting, next_line: self.next_line() }
     }
 }
 
@@ -356,7 +314,7 @@ impl App {
     /// offset, a page and the largest offset.
     fn scroll_overlay(&mut self, to: impl FnOnce(u16, u16, u16) -> u16) {
         let Some(Overlay { kind, scroll }) = self.overlay else { return };
-        let max = help::max_scroll(self);
+        let max = self.overlay_max_scroll();
         let page = self.size.1.saturating_sub(6).max(1);
         self.overlay = Some(Overlay { kind, scroll: to(scroll, page, max).min(max) });
     }
@@ -708,14 +666,15 @@ impl App {
     pub fn panes(&self) -> Option<Panes> {
         let sc = self.scenario.as_deref()?;
         let area = self.screen();
-        let side = sc.chart().is_some() || sc.table().is_some() || transcript::wanted(sc);
-        layout::panes_with_side(area, narration::rows(self, sc, area.width), side)
+        let side = Side::of(sc).wanted();
+        let script = self.lecture.as_ref().map(Lecture::view);
+        layout::panes_with_side(area, narration::rows(script.as_ref(), sc, area.width), side)
     }
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
         let pos = Position::new(m.column, m.row);
         if let Some(Overlay { kind, scroll }) = self.overlay {
-            let max = help::max_scroll(self);
+            let max = self.overlay_max_scroll();
             let scroll = match m.kind {
                 MouseEventKind::ScrollDown => scroll.saturating_add(2).min(max),
                 MouseEventKind::ScrollUp => scroll.saturating_sub(2),
@@ -741,7 +700,7 @@ impl App {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(node) = topology::node_at(p.topology, n, pos)
                     .or_else(|| spacetime::lane_at(p.spacetime, n, self.selected, pos))
-                    .or_else(|| transcript::node_at(sc, self.selected, side_areas(sc, p.side).2, pos))
+                    .or_else(|| transcript::node_at(sc, self.selected, Side::of(sc).areas(p.side).1, pos))
                 {
                     self.select(node).await;
                 } else if let Some(row) = inflight::row_at(p.inflight, self.cursor, pos) {
@@ -759,10 +718,37 @@ impl App {
 
     // ----- drawing -------------------------------------------------------
 
+    /// The key bar's items in the current mode, from the keymap table.
+    pub fn key_bar(&self) -> Vec<keybar::Item> {
+        let mode = self.mode();
+        let sc = self.scenario.as_deref();
+        let mut out: Vec<keybar::Item> = keymap::bindings(mode)
+            .filter_map(|b| b.bar.map(|bar| (b, bar)))
+            .map(|(b, (k, w))| keybar::Item {
+                key: k.to_string(),
+                word: match sc {
+                    Some(sc) if w == keymap::ACTION_WORD => sc.card().action.to_string(),
+                    _ => w.to_string(),
+                },
+                available: self.available(b.action),
+            })
+            .collect();
+        if mode == Mode::Run && self.lecture.as_ref().is_some_and(|l| l.waiting) {
+            out.insert(0, keybar::Item { key: "n".into(), word: "next".into(), available: true });
+        }
+        out
+    }
+
+    /// The largest useful scroll offset of the open overlay at the current size.
+    pub fn overlay_max_scroll(&self) -> u16 {
+        let Some(overlay) = self.overlay else { return 0 };
+        overlay::max_scroll(self.scenario.as_deref(), overlay.kind, self.size)
+    }
+
     /// What the prompt shows beside the command being typed: its usage and
     /// help, from the scenario's card, the command language or the prompt's
     /// own commands.
-    fn prompt_hint(&self, sc: &dyn Scenario) -> Option<String> {
+    pub fn prompt_hint(&self, sc: &dyn Scenario) -> Option<String> {
         let verb = self.prompt.as_ref()?.text.split_whitespace().next()?;
         if let Some((usage, help)) = script::verb_help(sc.card(), verb) {
             return Some(format!("{usage} — {help}"));
@@ -771,78 +757,5 @@ impl App {
             .iter()
             .find(|(u, _)| u.split_whitespace().next() == Some(verb))
             .map(|(u, h)| format!("{u} — {h}"))
-    }
-
-    /// Draw the whole screen. Reads only cached and cheap state: the cost
-    /// depends on what is visible, not on the length of the run.
-    pub fn draw(&self, frame: &mut Frame) {
-        let area = frame.area();
-        if layout::too_small(area) {
-            super::too_small(frame, area);
-            return;
-        }
-        match self.scenario.as_deref() {
-            None => picker::render(self, frame, area),
-            Some(sc) => {
-                // The side slot: a chart if the scenario has one, else its
-                // table and/or its screens.
-                let data = sc.chart();
-                let wanted = data.is_some() || sc.table().is_some() || transcript::wanted(sc);
-                let rows = narration::rows(self, sc, area.width);
-                let Some(p) = layout::panes_with_side(area, rows, wanted) else { return };
-                header::render(self, sc, frame, p.header);
-                topology::render(self, sc, frame, p.topology);
-                if !p.spacetime.is_empty() {
-                    spacetime::render(self, sc, frame, p.spacetime);
-                }
-                if let Some(data) = &data {
-                    chart::render(data, sc, frame, p.side);
-                } else {
-                    let (grid, grid_area, screens_area) = side_areas(sc, p.side);
-                    if let Some(grid) = &grid {
-                        table::render(grid, frame, grid_area);
-                    }
-                    if !screens_area.is_empty() {
-                        transcript::render(self, sc, frame, screens_area);
-                    }
-                }
-                inspector::render(self, sc, frame, p.inspector);
-                inflight::render(self, sc, frame, p.inflight);
-                log::render(sc, frame, p.log);
-                narration::render(self, sc, frame, p.narration);
-                match &self.prompt {
-                    Some(prompt) => prompt.render(frame, p.status, self.prompt_hint(sc).as_deref()),
-                    None => keybar::render_status(self, frame, p.status),
-                }
-                keybar::render(self, Some(sc), frame, p.keybar);
-            }
-        }
-        if let Some(overlay) = self.overlay {
-            help::render(self, frame, area, overlay);
-        }
-    }
-}
-
-/// How a scenario without a chart shares the side slot between its table
-/// and its screens: the table alone, the screens alone, or the table on top
-/// (as tall as its rows, at most half the slot) and the screens below.
-/// Drawing and mouse hit tests both use it, so they agree.
-pub fn side_areas(sc: &dyn Scenario, side: Rect) -> (Option<crate::engine::invariant::Table>, Rect, Rect) {
-    let grid = sc.table();
-    let screens = transcript::wanted(sc);
-    let none = Rect { height: 0, ..side };
-    match (&grid, screens) {
-        (Some(_), false) => (grid, side, none),
-        (None, true) => (None, none, side),
-        (None, false) => (None, none, none),
-        (Some(g), true) => {
-            let want = (g.rows.len() as u16).saturating_add(4).min(side.height / 2).max(3.min(side.height));
-            let [top, bottom] = ratatui::layout::Layout::vertical([
-                ratatui::layout::Constraint::Length(want),
-                ratatui::layout::Constraint::Fill(1),
-            ])
-            .areas(side);
-            (grid, top, bottom)
-        }
     }
 }

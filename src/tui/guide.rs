@@ -2,7 +2,7 @@
 //! facts `distlab info` prints), so a lecturer can show the class what the
 //! algorithm promises and which variant breaks what, without leaving the run.
 
-use super::help::{heading, key_style, row, wrapped};
+use super::rows::{heading, key_style, row, wrapped};
 use super::theme::{self, width};
 use crate::card::{Card, Guarantee};
 use ratatui::style::{Modifier, Style};

@@ -1,8 +1,8 @@
 //! The header: scenario, seed, virtual time, step, play state, scheduler
 //! and the invariant badge.
 
-use super::app::App;
 use super::theme::{self, width};
+use super::view::View;
 use crate::scenario::Scenario;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -35,7 +35,8 @@ pub fn badge(sc: &dyn Scenario) -> (String, bool) {
 }
 
 /// The run details, roomy or compact.
-fn details(app: &App, sc: &dyn Scenario, compact: bool) -> Vec<Span<'static>> {
+fn details(v: &View, compact: bool) -> Vec<Span<'static>> {
+    let sc = v.sc;
     let key = Style::new().fg(Color::Gray);
     let val = Style::new().fg(Color::White).add_modifier(Modifier::BOLD);
     let sep = if compact { " " } else { "  " };
@@ -44,8 +45,8 @@ fn details(app: &App, sc: &dyn Scenario, compact: bool) -> Vec<Span<'static>> {
     if sim.net.fifo {
         sched.push_str("+fifo");
     }
-    let speed = app.steps_per_second();
-    let play = match (app.playing, compact) {
+    let speed = v.steps_per_second;
+    let play = match (v.playing, compact) {
         (true, false) => Span::styled(format!("▶ playing {speed}/s"), Style::new().fg(Color::Green).bold()),
         (true, true) => Span::styled(format!("▶ {speed}/s"), Style::new().fg(Color::Green).bold()),
         (false, false) => Span::styled(format!("■ paused {speed}/s"), Style::new().fg(Color::Gray)),
@@ -73,7 +74,8 @@ fn details(app: &App, sc: &dyn Scenario, compact: bool) -> Vec<Span<'static>> {
     spans
 }
 
-pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+pub fn render(v: &View, frame: &mut Frame, area: Rect) {
+    let sc = v.sc;
     frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(236)).fg(Color::White));
     let (mut text, ok) = badge(sc);
     let status = sc.status();
@@ -92,9 +94,9 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     let badge_text = theme::clip(&format!(" {text} "), area.width as usize);
     let badge_w = width(&badge_text) as u16;
     let left_w = area.width.saturating_sub(badge_w + 1) as usize;
-    let mut spans = details(app, sc, false);
+    let mut spans = details(v, false);
     if Line::from(spans.clone()).width() > left_w {
-        spans = details(app, sc, true);
+        spans = details(v, true);
     }
     let mut used = 0usize;
     let kept: Vec<Span> = spans

@@ -1,9 +1,8 @@
 //! The in-flight list: pending messages and timers (id, from→to, kind,
 //! payload, due time), with the cursor `d` delivers and `D` drops.
 
-use super::app::App;
 use super::theme::{self, width};
-use crate::scenario::Scenario;
+use super::view::View;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -23,10 +22,11 @@ pub fn row_at(area: Rect, cursor: usize, pos: Position) -> Option<usize> {
     Some(offset(cursor, inner.height as usize) + (pos.y - inner.y) as usize)
 }
 
-pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+pub fn render(v: &View, frame: &mut Frame, area: Rect) {
+    let sc = v.sc;
     let probe = theme::block("").inner(area);
     let rows = probe.height as usize;
-    let off = offset(app.cursor, rows);
+    let off = offset(v.cursor, rows);
     let (list, total) = sc.in_flight(off + rows);
     let manual = sc.sim_config().sched == crate::engine::input::SchedMode::Manual;
     let mut title = format!("in flight {total}");
@@ -49,7 +49,7 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
         if y >= inner.bottom() {
             break;
         }
-        let picked = i == app.cursor;
+        let picked = i == v.cursor;
         let route = match m.from {
             Some(f) => format!("{f}→{}", m.to),
             None => format!("@{}", m.to),

@@ -2,9 +2,8 @@
 //! state) plus its Lamport and vector clock. The rows are fetched after
 //! every action (inspection is async) and only drawn here.
 
-use super::app::App;
 use super::theme::{self, width};
-use crate::scenario::Scenario;
+use super::view::View;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -50,8 +49,9 @@ pub fn wrap_from(text: &str, first: usize, w: usize) -> Vec<String> {
     lines
 }
 
-pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
-    let node = app.inspect_node.min(sc.n().saturating_sub(1));
+pub fn render(v: &View, frame: &mut Frame, area: Rect) {
+    let sc = v.sc;
+    let node = v.inspect_node.min(sc.n().saturating_sub(1));
     let role = sc.role(node);
     let block = theme::block("").title(Line::from(vec![
         theme::title(" node "),
@@ -64,11 +64,11 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     if inner.is_empty() {
         return;
     }
-    let label_w = app.inspect.iter().map(|r| width(&r.label)).max().unwrap_or(0).min(16);
+    let label_w = v.inspect.iter().map(|r| width(&r.label)).max().unwrap_or(0).min(16);
     let value_w = (inner.width as usize).saturating_sub(label_w + 1).max(8);
     let rows = inner.height as usize;
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
-    for r in &app.inspect {
+    for r in v.inspect {
         if lines.len() >= rows {
             break;
         }

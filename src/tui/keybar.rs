@@ -1,9 +1,7 @@
-//! The key bar (generated from the keymap table) and the status line.
+//! The key bar (its items come from the keymap table) and the status line.
 
-use super::app::{App, StatusKind};
-use super::keymap::{self, ACTION_WORD, Mode};
 use super::theme::{self, width};
-use crate::scenario::Scenario;
+use super::view::{Status, StatusKind};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -17,28 +15,7 @@ pub struct Item {
     pub available: bool,
 }
 
-/// The items the bar shows in the current mode, from the keymap table.
-pub fn items(app: &App, sc: Option<&dyn Scenario>) -> Vec<Item> {
-    let mode = app.mode();
-    let mut out: Vec<Item> = keymap::bindings(mode)
-        .filter_map(|b| b.bar.map(|bar| (b, bar)))
-        .map(|(b, (k, w))| Item {
-            key: k.to_string(),
-            word: match sc {
-                Some(sc) if w == ACTION_WORD => sc.card().action.to_string(),
-                _ => w.to_string(),
-            },
-            available: app.available(b.action),
-        })
-        .collect();
-    if mode == Mode::Run && app.lecture.as_ref().is_some_and(|l| l.waiting) {
-        out.insert(0, Item { key: "n".into(), word: "next".into(), available: true });
-    }
-    out
-}
-
-pub fn render(app: &App, sc: Option<&dyn Scenario>, frame: &mut Frame, area: Rect) {
-    let items = items(app, sc);
+pub fn render(items: &[Item], frame: &mut Frame, area: Rect) {
     frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(236)));
     let key = Style::new().fg(Color::Black).bg(theme::ACCENT).add_modifier(Modifier::BOLD);
     let word = Style::new().fg(Color::White).bg(Color::Indexed(236));
@@ -70,8 +47,8 @@ pub fn render(app: &App, sc: Option<&dyn Scenario>, frame: &mut Frame, area: Rec
 }
 
 /// The status line: the last command, or what went wrong.
-pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(s) = &app.status else { return };
+pub fn render_status(status: Option<&Status>, frame: &mut Frame, area: Rect) {
+    let Some(s) = status else { return };
 
     let (mark, style) = match s.kind {
         StatusKind::Command => ("» ", Style::new().fg(theme::INPUT).add_modifier(Modifier::BOLD)),

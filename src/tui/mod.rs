@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod frame;
 pub mod guide;
 pub mod header;
 pub mod help;
@@ -17,13 +18,16 @@ pub mod keymap;
 pub mod layout;
 pub mod log;
 pub mod narration;
+pub mod overlay;
 pub mod picker;
 pub mod prompt;
+pub mod rows;
 pub mod spacetime;
 pub mod table;
 pub mod theme;
 pub mod topology;
 pub mod transcript;
+pub mod view;
 
 pub use app::App;
 
@@ -71,7 +75,7 @@ pub fn render_to_buffer(app: &App, width: u16, height: u16) -> Buffer {
 /// Render one frame of `app` into an existing test terminal (reuse it in a
 /// benchmark loop to measure the drawing alone).
 pub fn draw_frame<'a>(terminal: &'a mut Terminal<TestBackend>, app: &App) -> &'a Buffer {
-    terminal.draw(|f| app.draw(f)).expect("a test backend never fails").buffer
+    terminal.draw(|f| frame::draw(app, f)).expect("a test backend never fails").buffer
 }
 
 /// The text of a buffer, one line per row (trailing spaces kept).
@@ -140,7 +144,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> color_eyre
     let mut period = app.tick_period();
     let mut ticks = play_ticks(period);
     loop {
-        terminal.draw(|f| app.draw(f))?;
+        terminal.draw(|f| frame::draw(app, f))?;
         if app.should_quit() {
             return Ok(());
         }

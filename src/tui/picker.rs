@@ -3,8 +3,6 @@
 //! highlighted scenario's card (title, paragraph, variants, scripts) beside
 //! the list on a wide screen and below it on a narrow one.
 
-use super::app::App;
-use super::keybar;
 use super::theme;
 use crate::algos;
 use crate::card::Card;
@@ -19,9 +17,9 @@ const ENTRY_ROWS: u16 = 2;
 /// From this width on, the detail sits beside the list.
 const SIDE_BY_SIDE: u16 = 100;
 
-fn areas(area: Rect) -> [Rect; 4] {
-    Layout::vertical([Constraint::Length(3), Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)])
-        .areas(area)
+/// The title and the body (list and detail) of the picker's area.
+fn areas(area: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area)
 }
 
 /// The list's and the detail's boxes.
@@ -90,8 +88,10 @@ fn detail_lines(card: &Card, w: usize) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let [top, _, status, keys] = areas(area);
+/// Draw the picker with scenario `picked` highlighted (the status line
+/// and key bar below it are the composer's).
+pub fn render(picked: usize, frame: &mut Frame, area: Rect) {
+    let [top, _] = areas(area);
     let (list, detail) = boxes(area);
     let entries = algos::all();
     let title = Paragraph::new(vec![
@@ -106,7 +106,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         )),
     ]);
     frame.render_widget(title, top);
-    let picked = app.picker.min(entries.len().saturating_sub(1));
+    let picked = picked.min(entries.len().saturating_sub(1));
     let block = theme::block("scenarios");
     let inner = block.inner(list);
     let (fit, first) = window(inner, picked);
@@ -151,6 +151,4 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let block = if cut { block.title_bottom(Line::from(" i: whole guide ").right_aligned()) } else { block };
         frame.render_widget(Paragraph::new(lines).block(block), detail);
     }
-    keybar::render_status(app, frame, status);
-    keybar::render(app, None, frame, keys);
 }

@@ -10,11 +10,11 @@
 //! window of the history (found by binary search), so its cost does not
 //! depend on how long the run is.
 
-use super::app::App;
 use super::theme::{self, width};
+use super::view::View;
 use crate::engine::clocks::VcTracker;
 use crate::engine::protocol::{NodeId, Role};
-use crate::engine::sim::{EvKind, EventRec};
+use crate::engine::record::{EvKind, EventRec};
 use crate::scenario::Scenario;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -188,11 +188,12 @@ fn label_events(
     }
 }
 
-pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+pub fn render(v: &View, frame: &mut Frame, area: Rect) {
+    let sc = v.sc;
     let n = sc.n();
     let now_step = sc.step();
     let probe = theme::block("").inner(area);
-    let l = lanes(probe, n, app.selected);
+    let l = lanes(probe, n, v.selected);
     let plot_w = probe.width.saturating_sub(l.label_w);
     let cps = cols_per_step(plot_w, now_step);
     let visible = (plot_w / cps).max(1) as u64;
@@ -217,7 +218,7 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
             let y = inner.y + r;
             let role = sc.role(node);
             let mut style = Style::new().fg(theme::role_color(role));
-            if node == app.selected {
+            if node == v.selected {
                 style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
             }
             let label = format!("{node:>w$}", w = (l.label_w - 1) as usize);

@@ -5,10 +5,9 @@
 //! Geometry is done in braille dots: a terminal cell is 2×4 dots and about
 //! twice as tall as wide, so a dot is square and a circle in dots is round.
 
-use super::app::App;
 use super::theme::{self, width};
+use super::view::View;
 use crate::engine::protocol::{NodeId, Role};
-use crate::scenario::Scenario;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -118,7 +117,8 @@ fn line(ctx: &mut Context, a: (f64, f64), b: (f64, f64), color: ratatui::style::
     ctx.draw(&CLine::new(a.0, a.1, b.0, b.1, color));
 }
 
-pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+pub fn render(v: &View, frame: &mut Frame, area: Rect) {
+    let sc = v.sc;
     let n = sc.n();
     let (msgs, total) = sc.in_flight(DRAW_LIMIT);
     let title = format!("topology · {total} in flight");
@@ -201,7 +201,7 @@ pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
     }
 
     // Labels, then symbols on top.
-    let sel = app.selected;
+    let sel = v.selected;
     let right = inner.right();
     for (i, &(col, row)) in node_cells.iter().enumerate() {
         let badge = if n <= 16 { sc.badge(i) } else { String::new() };

@@ -9,8 +9,8 @@
 //! red, anything else dim), so a scenario with similar screens (chat
 //! rooms) needs no pane code of its own.
 
-use super::App;
 use super::theme;
+use super::view::View;
 use crate::engine::invariant::Transcript;
 use crate::scenario::Scenario;
 use ratatui::Frame;
@@ -22,11 +22,6 @@ use ratatui::widgets::{Block, Paragraph};
 /// A box is at least this wide and this tall (borders included).
 pub const BOX_MIN_W: u16 = 20;
 pub const BOX_MIN_H: u16 = 7;
-
-/// Does the scenario have transcripts (and so a transcript pane)?
-pub fn wanted(sc: &dyn Scenario) -> bool {
-    sc.transcript(0, 0, 0).is_some()
-}
 
 /// How many boxes fit in `area` (columns, rows).
 fn grid(area: Rect, screens: usize) -> (usize, usize) {
@@ -59,12 +54,13 @@ fn line_style(text: &str) -> Style {
     }
 }
 
-pub fn render(app: &App, sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
+pub fn render(v: &View, frame: &mut Frame, area: Rect) {
+    let sc = v.sc;
     if area.is_empty() {
         return;
     }
     let n = sc.n();
-    let sel = app.selected.min(n.saturating_sub(1));
+    let sel = v.selected.min(n.saturating_sub(1));
     let (cols, rows) = grid(area, n);
     let tail = area.height.saturating_sub(4) as usize;
     let Some(t) = sc.transcript(sel, cols * rows, tail) else { return };

@@ -6,7 +6,7 @@
 //! `(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`.
 
 use crate::engine::clocks::VcTracker;
-use crate::engine::sim::{EvKind, EventRec};
+use crate::engine::record::{EvKind, EventRec};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
