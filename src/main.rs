@@ -104,7 +104,7 @@ fn run_config(a: &RunArgs) -> Result<RunConfig, String> {
     let card = algos::find(&a.scenario)?.card;
     let n = a.nodes.unwrap_or(card.nodes.default);
     if n < card.nodes.min || n > card.nodes.max {
-        return Err(format!("--nodes {n}: {} runs with {} to {} nodes", card.name, card.nodes.min, card.nodes.max));
+        return Err(format!("{} runs with {} to {} nodes, not {n}", card.name, card.nodes.min, card.nodes.max));
     }
     let mut sim = SimConfig::new(n, a.seed);
     sim.sched =

@@ -211,15 +211,47 @@ fn exit_code_2_on_bad_usage() {
 }
 
 #[test]
-fn list_prints_both_scenarios() {
+fn list_prints_every_scenario_under_its_family() {
     let o = distlab(&["list"], None);
     assert_eq!(o.code, 0);
-    for name in ["ricart-agrawala", "ring-election"] {
-        assert!(o.stdout.lines().any(|l| l.starts_with(name)), "{name} in:\n{}", o.stdout);
+    let mut family = "";
+    for line in o.stdout.lines() {
+        if let Some(f) = line.strip_suffix(':') {
+            family = f;
+        } else if let Some(entry) = line.strip_prefix("  ") {
+            let name = entry.split_whitespace().next().unwrap_or_default();
+            let card = distlab::algos::find(name).unwrap_or_else(|e| panic!("{e}")).card;
+            assert_eq!(family, card.family.title(), "{name}");
+            assert!(entry.contains(card.about), "{entry}");
+        }
     }
-    for word in ["request N", "release N", "elect N", "variant", "timeout", "retry"] {
-        assert!(o.stdout.contains(word), "{word} in:\n{}", o.stdout);
+    for e in distlab::algos::all() {
+        assert!(o.stdout.lines().any(|l| l.trim_start().starts_with(e.card.name)), "{} in:\n{}", e.card.name, o.stdout);
     }
+}
+
+#[test]
+fn info_prints_the_whole_card() {
+    for e in distlab::algos::all() {
+        let card = e.card;
+        let o = distlab(&["info", card.name], None);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(o.stdout.starts_with(&format!("{} — {}", card.name, card.title)), "{}", o.stdout);
+        let mut words: Vec<String> = vec![card.description.to_string()];
+        words.extend(card.verbs.iter().map(|v| v.usage()));
+        words.extend(card.params.iter().map(|p| p.key.to_string()));
+        words.extend(card.variants.iter().map(|v| v.name.to_string()));
+        words.extend(card.properties.iter().map(|p| p.definition.to_string()));
+        words.extend(card.results.iter().map(|r| r.key.to_string()));
+        words.extend(card.scripts.iter().map(|s| format!("assets/{}", s.file)));
+        for w in words {
+            assert!(o.stdout.contains(&w), "{}: {w:?} missing from:\n{}", card.name, o.stdout);
+        }
+    }
+    let o = distlab(&["info", "paxos"], None);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("unknown scenario") && o.stderr.contains("ricart-agrawala"), "{}", o.stderr);
+    assert!(o.stdout.is_empty());
 }
 
 #[test]

@@ -394,3 +394,79 @@ fn help_and_key_bar_follow_the_keymap() {
         }
     });
 }
+
+/// The picker scrolls: at every size the highlighted scenario is on
+/// screen (▸), with its card below the list (80×24) or beside it (120×40);
+/// End highlights the last scenario and Enter opens exactly that one.
+#[test]
+fn picker_scrolls_and_shows_the_highlighted_card() {
+    block_on(async {
+        let all = distlab::algos::all();
+        for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+            let mut app = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
+            app.on_resize(w, h);
+            for (i, e) in all.iter().enumerate() {
+                let s = screen(&app, w, h);
+                assert!(s.contains(&format!("▸ {} ", e.card.name)), "{w}×{h}: entry {i} highlighted and visible:\n{s}");
+                assert!(s.contains(e.card.title), "{w}×{h}: the card of {} is shown:\n{s}", e.card.name);
+                app.on_key(key(KeyCode::Char('j'))).await;
+            }
+            app.on_key(key(KeyCode::Char('k'))).await;
+            app.on_key(key(KeyCode::Home)).await;
+            assert_eq!(app.picker, 0);
+            app.on_key(key(KeyCode::End)).await;
+            let last = all.last().expect("scenarios").card.name;
+            assert!(screen(&app, w, h).contains(&format!("▸ {last} ")));
+            app.on_key(key(KeyCode::Enter)).await;
+            assert_eq!(app.scenario.as_deref().map(|s| s.card().name), Some(last));
+        }
+        let app = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
+        insta::assert_snapshot!("picker_120x40", screen(&app, 120, 40));
+    });
+}
+
+/// `i` opens the guide of the run's scenario: its card (algorithm,
+/// variants with what catches them, properties, scripts), scrollable to its
+/// end; Esc closes it. In the picker, `i` shows the highlighted card.
+#[test]
+fn guide_overlay_shows_the_card() {
+    block_on(async {
+        let mut app = ricart().await;
+        app.on_resize(80, 24);
+        app.on_key(key(KeyCode::Char('i'))).await;
+        let s = screen(&app, 80, 24);
+        insta::assert_snapshot!("guide_ricart_80x24", s);
+        assert!(s.contains("guide: ricart-agrawala") && s.contains("Ricart–Agrawala mutual exclusion"), "{s}");
+        app.on_key(key(KeyCode::End)).await;
+        let end = screen(&app, 80, 24);
+        assert!(end.contains("assets/ricart-agrawala-broken.dl"), "{end}");
+        app.on_key(key(KeyCode::Esc)).await;
+        assert!(app.overlay.is_none());
+        let mut picker = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
+        picker.on_key(key(KeyCode::Char('j'))).await;
+        picker.on_key(key(KeyCode::Char('i'))).await;
+        let second = distlab::algos::all()[1].card;
+        assert!(screen(&picker, 120, 40).contains(&format!("guide: {}", second.name)));
+    });
+}
+
+/// The key bar greys out what cannot run now: with nothing in flight
+/// `step` is grey, and on a live node `recover` is grey while `crash` is not.
+#[test]
+fn key_bar_greys_out_what_cannot_run_now() {
+    block_on(async {
+        let app = open("ricart-agrawala", 3, DriverKind::Inline).await;
+        let bar = app.key_bar();
+        let state =
+            |word: &str| bar.iter().find(|i| i.word == word).unwrap_or_else(|| panic!("{word} in {bar:?}")).available;
+        assert!(!state("step"), "nothing in flight");
+        assert!(!state("recover") && state("crash"), "node 0 is up");
+        assert!(state("request / release") && state("help") && state("quit"));
+        let buf = render_to_buffer(&app, 120, 40);
+        let text = buffer_text(&buf);
+        let row = text.lines().count() - 1;
+        let col = text.lines().nth(row).and_then(|l| l.find(" recover ")).expect("recover in the key bar");
+        let x = text.lines().nth(row).unwrap()[..col].chars().count() as u16 + 1;
+        assert_eq!(buf[(x, row as u16)].fg, Color::Indexed(245), "recover is drawn grey");
+    });
+}

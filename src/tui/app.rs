@@ -736,7 +736,12 @@ impl App {
         if mode == Mode::Run && self.lecture.as_ref().is_some_and(|l| l.waiting) {
             out.insert(0, keybar::Item { key: "n".into(), word: "next".into(), available: true });
         }
-        out
+        // `? help` and `q quit` close the bar in every mode (it keeps its
+        // last two items when it is too narrow for all).
+        let last = |i: &keybar::Item| matches!(i.word.as_str(), "help" | "quit");
+        let (mut head, tail): (Vec<_>, Vec<_>) = out.into_iter().partition(|i| !last(i));
+        head.extend(tail);
+        head
     }
 
     /// The largest useful scroll offset of the open overlay at the current size.
