@@ -442,6 +442,13 @@ fn guide_overlay_shows_the_card() {
         assert!(end.contains("assets/ricart-agrawala-broken.dl"), "{end}");
         app.on_key(key(KeyCode::Esc)).await;
         assert!(app.overlay.is_none());
+        // `help VERB` at the prompt: the card's usage line and help.
+        app.exec("help request").await.unwrap();
+        assert_eq!(
+            app.status.as_ref().map(|s| s.text.as_str()),
+            Some("request N — node N asks for the critical section")
+        );
+        assert!(app.exec("help frobnicate").await.unwrap_err().contains("not a command of ricart-agrawala"));
         let mut picker = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
         picker.on_key(key(KeyCode::Char('j'))).await;
         picker.on_key(key(KeyCode::Char('i'))).await;

@@ -410,6 +410,13 @@ impl App {
                 self.open_help();
                 Ok(())
             }
+            (Some("help"), 2) => {
+                let verb = arg(1).unwrap_or_default();
+                let (usage, help) = script::verb_help(sc.card(), verb)
+                    .ok_or_else(|| format!("help VERB: {verb:?} is not a command of {}", sc.card().name))?;
+                self.status = Some(Status::info(format!("{usage} — {help}")));
+                Ok(())
+            }
             (Some("guide" | "info"), 1) => {
                 self.open_guide();
                 Ok(())

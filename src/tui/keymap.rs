@@ -501,7 +501,7 @@ pub const PROMPT_COMMANDS: &[(&str, &str)] = &[
     ("play | stop", "start or stop playing"),
     ("speed N", "play at about N steps per second"),
     ("next", "script: run on to the next pause"),
-    ("help", "open this help"),
+    ("help [VERB]", "open this help, or show one command's usage"),
     ("guide", "open the scenario's guide (its card)"),
     ("quit", "leave distlab"),
 ];
