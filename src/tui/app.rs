@@ -243,7 +243,7 @@ impl App {
     }
 
     /// Apply one input of the command language; the status line shows its text.
-    async fn apply(&mut self, input: Input) -> Result<(), String> {
+    pub(super) async fn apply(&mut self, input: Input) -> Result<(), String> {
         let Some(sc) = self.scenario.as_mut() else { return Err("no scenario is open".into()) };
         let text = input.to_string();
         let out = sc.apply(input).await.map_err(|e| format!("{text}: {e}"))?;
@@ -335,116 +335,13 @@ impl App {
         }
     }
 
-    async fn submit_prompt(&mut self) {
-        let Some(p) = self.prompt.as_ref() else { return };
-        let line = p.text.trim().to_string();
-        if line.is_empty() {
-            self.prompt = None;
-            return;
-        }
-        if self.prompt_history.last() != Some(&line) {
-            self.prompt_history.push(line.clone());
-            if self.prompt_history.len() > prompt::HISTORY_KEEP {
-                self.prompt_history.remove(0);
-            }
-        }
-        match self.exec(&line).await {
-            Ok(()) => self.prompt = None,
-            Err(e) => {
-                if let Some(p) = self.prompt.as_mut() {
-                    p.error = Some(e);
-                    p.browsing = None;
-                }
-            }
-        }
-    }
-
-    /// Run one prompt line: a TUI prompt command or a command of the
-    /// language. An error changes nothing.
-    pub async fn exec(&mut self, line: &str) -> Result<(), String> {
-        let result = self.exec_line(line).await;
-        self.refresh().await;
-        result
-    }
-
-    async fn exec_line(&mut self, line: &str) -> Result<(), String> {
-        let words = script::tokenize(line)?;
-        let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
-        let arg = |i: usize| words.get(i).map(String::as_str);
-        let usage = |u: &str| format!("usage: {u}");
-        match (arg(0), words.len()) {
-            (None, _) => Ok(()),
-            (Some("select"), 2) => {
-                let n = sc.n();
-                let node: NodeId = arg(1)
-                    .and_then(|a| a.parse().ok())
-                    .filter(|&x| x < n)
-                    .ok_or_else(|| format!("select N: N is a node number 0..{}", n - 1))?;
-                self.select(node).await;
-                Ok(())
-            }
-            (Some("select"), _) => Err(usage("select N")),
-            (Some("back"), 1) => self.back().await,
-            (Some("restart"), 1) => {
-                self.restart().await;
-                Ok(())
-            }
-            (Some("save"), 1 | 2) => self.save(arg(1)),
-            (Some("play"), 1) => {
-                self.set_playing(true);
-                Ok(())
-            }
-            (Some("stop"), 1) => {
-                self.set_playing(false);
-                Ok(())
-            }
-            (Some("speed"), 2) => {
-                let want: u32 =
-                    arg(1).and_then(|a| a.parse().ok()).ok_or_else(|| usage("speed N (steps per second)"))?;
-                self.speed = SPEEDS.iter().position(|&s| s >= want).unwrap_or(SPEEDS.len() - 1);
-                self.status = Some(Status::command(format!("speed {}", self.steps_per_second())));
-                Ok(())
-            }
-            (Some("next"), 1) => self.next().await,
-            (Some("help"), 1) => {
-                self.open_help();
-                Ok(())
-            }
-            (Some("help"), 2) => {
-                let verb = arg(1).unwrap_or_default();
-                let (usage, help) = script::verb_help(sc.card(), verb)
-                    .ok_or_else(|| format!("help VERB: {verb:?} is not a command of {}", sc.card().name))?;
-                self.status = Some(Status::info(format!("{usage} — {help}")));
-                Ok(())
-            }
-            (Some("guide" | "info"), 1) => {
-                self.open_guide();
-                Ok(())
-            }
-            (Some("quit" | "q"), 1) => {
-                self.quit = true;
-                Ok(())
-            }
-            (Some(w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save")), _) => {
-                Err(usage(keymap::PROMPT_COMMANDS.iter().find(|(u, _)| u.starts_with(w)).map(|(u, _)| *u).unwrap_or(w)))
-            }
-            _ => {
-                let input = script::parse_line(line, sc)?;
-                match input {
-                    Some(input) => self.apply(input).await,
-                    None => Ok(()),
-                }
-            }
-        }
-    }
-
-    async fn select(&mut self, node: NodeId) {
+    pub(super) async fn select(&mut self, node: NodeId) {
         self.selected = node;
         self.status = Some(Status::command(format!("select {node}")));
         self.refresh().await;
     }
 
-    fn set_playing(&mut self, on: bool) {
+    pub(super) fn set_playing(&mut self, on: bool) {
         self.playing = on;
         self.status = Some(Status::command(if on {
             format!("play ({}/s)", self.steps_per_second())
@@ -453,7 +350,7 @@ impl App {
         }));
     }
 
-    async fn back(&mut self) -> Result<(), String> {
+    pub(super) async fn back(&mut self) -> Result<(), String> {
         let Some(sc) = self.scenario.as_mut() else { return Err("no scenario is open".into()) };
         self.playing = false;
         let (count, last) = (sc.inputs().len(), sc.inputs().last().map(|i| i.to_string()));
@@ -467,7 +364,7 @@ impl App {
         Ok(())
     }
 
-    async fn restart(&mut self) {
+    pub(super) async fn restart(&mut self) {
         let Some(sc) = self.scenario.as_mut() else { return };
         self.playing = false;
         sc.restart().await;
@@ -481,7 +378,7 @@ impl App {
         }
     }
 
-    async fn next(&mut self) -> Result<(), String> {
+    pub(super) async fn next(&mut self) -> Result<(), String> {
         match &self.lecture {
             None => Err("no script is running (start one with --script FILE)".into()),
             Some(l) if l.error.is_some() => Err("the script stopped on an error".into()),
@@ -505,7 +402,7 @@ impl App {
         Some(format!("distlab-{}-{}.trace", sc.card().name, sc.config().sim.seed))
     }
 
-    fn save(&mut self, file: Option<&str>) -> Result<(), String> {
+    pub(super) fn save(&mut self, file: Option<&str>) -> Result<(), String> {
         let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
         let name = file.map(str::to_string).or_else(|| self.default_save_name()).unwrap_or_default();
         let path = self.save_dir.join(&name);

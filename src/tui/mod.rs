@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod commands;
 pub mod frame;
 pub mod guide;
 pub mod header;

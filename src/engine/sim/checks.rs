@@ -1,0 +1,136 @@
+//! What the engine answers about a run: happened-before between two events
+//! (`hb`, from the ground-truth vector clocks), `expect` lines, and dotted
+//! paths into the summary.
+
+use super::*;
+
+impl<P: Protocol> Sim<P> {
+    /// The ground-truth vector clocks of two history events, by one replay
+    /// of the history up to the later one (queries are rare).
+    pub(super) fn event_vectors(&self, a: u32, b: u32) -> [Vec<u32>; 2] {
+        let mut vc = VcTracker::new(self.cfg.n);
+        let mut at = |e: u32| {
+            vc.catch_up(&self.history[..=e as usize]);
+            vc.vector(self.history[e as usize].node as usize)
+        };
+        if a <= b {
+            let va = at(a);
+            [va, at(b)]
+        } else {
+            let vb = at(b);
+            [at(a), vb]
+        }
+    }
+
+    /// Answer `hb A B` from the engine's ground truth and, when the
+    /// algorithm keeps its own timestamps, from those too; a disagreement
+    /// is a violation of `hb-matches-truth`.
+    pub(super) fn happened_before(&mut self, a: u32, b: u32) -> String {
+        let truth = self.event_vectors(a, b);
+        let verdict = |va: &[u32], vb: &[u32]| relation(va, vb, a == b);
+        let t = verdict(&truth[0], &truth[1]);
+        let name = |r: Relation| match r {
+            Relation::Same => format!("e{a} and e{b} are the same event"),
+            Relation::Before => format!("e{a} → e{b}: e{a} happened before e{b}"),
+            Relation::After => format!("e{b} → e{a}: e{b} happened before e{a}"),
+            Relation::Concurrent => format!("e{a} ∥ e{b}: concurrent"),
+        };
+        let show = |v: &[u32]| format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" "));
+        match (self.monitor.stamp(a), self.monitor.stamp(b)) {
+            (Some(sa), Some(sb)) => {
+                let own = verdict(&sa.vector, &sb.vector);
+                let clocks = format!(
+                    "e{a} L={} V={}, e{b} L={} V={}",
+                    sa.lamport,
+                    show(&sa.vector),
+                    sb.lamport,
+                    show(&sb.vector)
+                );
+                if own == t {
+                    format!("hb e{a} e{b}: {} ({clocks}; the engine's ground truth agrees)", name(own))
+                } else {
+                    let v = Violation {
+                        property: "hb-matches-truth".into(),
+                        step: self.step,
+                        detail: format!("the algorithm's clocks say {}, the ground truth says {}", name(own), name(t)),
+                    };
+                    self.record(vec![v]);
+                    format!("hb e{a} e{b}: {} ({clocks}) — WRONG, the ground truth says {}", name(own), name(t))
+                }
+            }
+            _ => format!(
+                "hb e{a} e{b}: {} (ground truth V(e{a})={}, V(e{b})={})",
+                name(t),
+                show(&truth[0]),
+                show(&truth[1])
+            ),
+        }
+    }
+
+    pub(super) fn record(&mut self, found: Vec<Violation>) {
+        for v in found {
+            self.violation_count += 1;
+            if self.cfg.logging || self.violations.is_empty() {
+                self.push_log(false, format!("VIOLATION {}: {}", v.property, v.detail));
+            }
+            if self.violations.len() < VIOLATIONS_KEEP {
+                self.violations.push(v);
+            }
+        }
+    }
+
+    pub(super) fn check_expect(&self, e: &Expect) -> Result<(), String> {
+        match e {
+            Expect::Ok => match self.violations.first() {
+                None => Ok(()),
+                Some(v) => Err(format!("{} violated at step {}", v.property, v.step)),
+            },
+            Expect::Role { node, role } => {
+                let actual = if self.alive[*node] { self.summaries[*node].role().name() } else { "crashed" };
+                if actual == role { Ok(()) } else { Err(actual.to_string()) }
+            }
+            Expect::Path { path, value } => {
+                let want: serde_json::Value =
+                    serde_json::from_str(value).map_err(|e| format!("expected value is not JSON: {e}"))?;
+                let report = self.report();
+                let got = lookup(&report, path);
+                match got {
+                    Some(v) if *v == want => Ok(()),
+                    Some(v) => Err(v.to_string()),
+                    None => Err(format!("nothing at {path}")),
+                }
+            }
+        }
+    }
+
+    // ----- small helpers ---------------------------------------------------
+}
+
+/// How two events are ordered by happened-before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relation {
+    Same,
+    Before,
+    After,
+    Concurrent,
+}
+
+fn relation(a: &[u32], b: &[u32], same: bool) -> Relation {
+    let le = |x: &[u32], y: &[u32]| x.iter().zip(y).all(|(p, q)| p <= q);
+    match (same, le(a, b), le(b, a)) {
+        (true, _, _) => Relation::Same,
+        (_, true, true) => Relation::Same,
+        (_, true, false) => Relation::Before,
+        (_, false, true) => Relation::After,
+        _ => Relation::Concurrent,
+    }
+}
+
+/// Walk a dotted path (`result.leaders.0`) into a JSON value.
+pub fn lookup<'a>(v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.').try_fold(v, |v, key| match v {
+        serde_json::Value::Object(m) => m.get(key),
+        serde_json::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
