@@ -4,7 +4,7 @@
 
 use super::keymap::{self, Action, Mode};
 use super::layout::{self, Panes};
-use super::prompt::{self, Prompt};
+use super::prompt::Prompt;
 use super::{inflight, keybar, narration, overlay, picker, spacetime, topology, transcript};
 use crate::algos;
 use crate::engine::input::Input;
