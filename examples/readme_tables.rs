@@ -1,6 +1,17 @@
-//! Print the README's generated tables: `cargo run --example readme_tables`.
+//! Print the README's generated tables: `cargo run --example readme_tables`
+//! (keys, commands, scenarios, lecture scripts; tests/readme.rs checks the
+//! README holds each of them exactly).
+
+fn script_header(file: &str) -> String {
+    let path = format!("{}/assets/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    text.lines().next().and_then(|l| l.strip_prefix("# distlab: run ")).unwrap_or_default().to_string()
+}
 
 fn main() {
+    let entries = distlab::algos::all();
     println!("{}", distlab::tui::keymap::markdown_table());
     println!("{}", distlab::script::markdown_table());
+    println!("{}", distlab::card::markdown_table(entries.iter().map(|e| e.card)));
+    println!("{}", distlab::card::scripts_markdown(entries.iter().map(|e| e.card), script_header));
 }

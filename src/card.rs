@@ -550,6 +550,25 @@ pub fn markdown_table<'a>(cards: impl IntoIterator<Item = &'a Card>) -> String {
     out
 }
 
+/// The README's lecture-script table: every card's scripts, with the
+/// arguments `header` reads from each script's first line
+/// (`# distlab: run NAME ARGS…`) and the card's words for what it shows.
+pub fn scripts_markdown<'a>(cards: impl IntoIterator<Item = &'a Card>, header: impl Fn(&str) -> String) -> String {
+    let mut out = String::from("| script | run with | what the class sees |\n|---|---|---|\n");
+    for c in cards {
+        for s in c.scripts {
+            let _ = writeln!(
+                out,
+                "| `assets/{}` | `{}` | {} |",
+                s.file,
+                header(s.file).replace('|', "\\|"),
+                s.about.replace('|', "\\|")
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,20 @@ fn readme_scenario_table_matches_the_cards() {
     assert!(readme().contains(&table), "README's Scenarios section must contain exactly:\n{table}");
 }
 
+/// A script's arguments, as its first line `# distlab: run …` gives them.
+pub fn script_header(file: &str) -> String {
+    let path = format!("{}/assets/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines().next().and_then(|l| l.strip_prefix("# distlab: run ")).unwrap_or_default().to_string()
+}
+
+#[test]
+fn readme_script_table_matches_the_cards() {
+    let entries = distlab::algos::all();
+    let table = distlab::card::scripts_markdown(entries.iter().map(|e| e.card), script_header);
+    assert!(readme().contains(&table), "README's Lecture scripts section must contain exactly:\n{table}");
+}
+
 #[test]
 fn readme_stays_a_front_door() {
     let size = readme().len();
