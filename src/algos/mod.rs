@@ -39,7 +39,7 @@ pub fn all() -> Vec<Entry> {
 // TEMP        entry::<mutex::suzuki_kasami::SuzukiKasami>(),
 // TEMP        entry::<mutex::lamport_mutex::LamportMutex>(),
 // TEMP        entry::<mutex::central_lock::CentralLock>(),
-// TEMP        entry::<mutex::token_ring::TokenRing>(),
+        entry::<mutex::token_ring::TokenRing>(),
 // TEMP        entry::<election::bully_election::BullyElection>(),
 // TEMP        entry::<time::berkeley::Berkeley>(),
 // TEMP        entry::<time::logical_clocks::LogicalClocks>(),

@@ -29,8 +29,7 @@ pub(crate) const VERBS: &[VerbCard] = &[
 
 /// Every node of a mutual-exclusion scenario is a peer, except where a
 /// card says otherwise.
-pub(crate) const NODES: &[RoleCard] =
-    &[RoleCard { name: "node", help: "every node may ask for the critical section" }];
+pub(crate) const NODES: &[RoleCard] = &[RoleCard { name: "node", help: "every node may ask for the critical section" }];
 
 /// The `cs` parameter with its default in ms.
 pub(crate) const fn cs_param(default: &'static str) -> ParamCard {
@@ -64,12 +63,21 @@ pub(crate) const THINK_NEEDS_CS: ParamCard = ParamCard {
 };
 
 /// The `variant` parameter (its values are the card's variants).
-pub(crate) const VARIANT: ParamCard =
-    ParamCard { key: "variant", kind: Kind::Variant, default: "correct", help: "the correct algorithm or a broken one" };
+pub(crate) const VARIANT: ParamCard = ParamCard {
+    key: "variant",
+    kind: Kind::Variant,
+    default: "correct",
+    help: "the correct algorithm or a broken one",
+};
 
 /// Never two nodes in the critical section.
 pub(crate) const MUTUAL_EXCLUSION: Property =
     Property::safety("mutual-exclusion", "never are two nodes in the critical section at once");
+
+/// `timestamp-order`: a node enters only ahead of later requests
+/// (ricart-agrawala, lamport-mutex).
+pub(crate) const TIMESTAMP_ORDER: Property =
+    Property::safety("timestamp-order", "a node enters only when no waiting node has an earlier (timestamp, id)");
 
 /// At quiescence nobody still waits.
 pub(crate) const NO_STARVATION: Property =
@@ -201,7 +209,10 @@ impl Inside {
 
 /// `no-starvation` at quiescence: every live node still waiting, and `why`.
 pub(crate) fn starving<P: Protocol>(w: &World<P>, why: impl Fn(NodeId) -> String) -> Vec<Violation> {
-    w.live().filter(|&y| w.summaries[y].role() == Role::Wanting).map(|y| w.violation(NO_STARVATION.name, why(y))).collect()
+    w.live()
+        .filter(|&y| w.summaries[y].role() == Role::Wanting)
+        .map(|y| w.violation(NO_STARVATION.name, why(y)))
+        .collect()
 }
 
 /// The result's `cs_order` and `entries` (`{node, <key>}` per entry) from
