@@ -36,7 +36,7 @@ pub fn all() -> Vec<Entry> {
     vec![
         entry::<mutex::ricart_agrawala::RicartAgrawala>(),
 // TEMP        entry::<election::ring_election::RingElection>(),
-// TEMP        entry::<mutex::suzuki_kasami::SuzukiKasami>(),
+        entry::<mutex::suzuki_kasami::SuzukiKasami>(),
 // TEMP        entry::<mutex::lamport_mutex::LamportMutex>(),
 // TEMP        entry::<mutex::central_lock::CentralLock>(),
         entry::<mutex::token_ring::TokenRing>(),

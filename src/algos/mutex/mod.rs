@@ -3,7 +3,7 @@
 pub(crate) mod kit;
 pub(crate) mod token;
 pub mod ricart_agrawala;
-// TEMP pub mod suzuki_kasami;
+pub mod suzuki_kasami;
 // TEMP pub mod lamport_mutex;
 // TEMP pub mod central_lock;
 pub mod token_ring;

@@ -35,7 +35,8 @@ use super::kit::{self as mutex, Inside, State};
 use super::token::{self, TOKEN_BADGE, TokenBook, TokenCounts, TokenSummary};
 use crate::algos::kit::ms_param;
 use crate::card::{
-    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, ScriptCard, VariantCard, VerbCard,
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, ScriptCard, VariantCard,
+    VerbCard,
 };
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
@@ -463,6 +464,12 @@ impl Monitor<Node> for Check {
 
 pub struct TokenRing;
 
+/// `no-starvation`, judged only while the token can reach everyone.
+pub const NO_STARVATION: Property = mutex::no_starvation(
+    "when nothing is left to deliver, with the token alive, the ring whole and nobody in the CS, no live node \
+     still waits",
+);
+
 /// The `idle` parameter's choices.
 const IDLE: &[&str] = &["circulate", "park"];
 
@@ -524,7 +531,7 @@ static CARD: Card = Card {
             breaks: &[token::ONE_TOKEN.name, mutex::MUTUAL_EXCLUSION.name],
         },
     ],
-    properties: &[mutex::MUTUAL_EXCLUSION, token::ONE_TOKEN, mutex::NO_STARVATION],
+    properties: &[mutex::MUTUAL_EXCLUSION, token::ONE_TOKEN, NO_STARVATION],
     results: &[
         mutex::CS_ORDER,
         token::TOKEN,
