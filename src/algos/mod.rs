@@ -37,7 +37,7 @@ pub fn all() -> Vec<Entry> {
         entry::<mutex::ricart_agrawala::RicartAgrawala>(),
 // TEMP        entry::<election::ring_election::RingElection>(),
         entry::<mutex::suzuki_kasami::SuzukiKasami>(),
-// TEMP        entry::<mutex::lamport_mutex::LamportMutex>(),
+        entry::<mutex::lamport_mutex::LamportMutex>(),
 // TEMP        entry::<mutex::central_lock::CentralLock>(),
         entry::<mutex::token_ring::TokenRing>(),
 // TEMP        entry::<election::bully_election::BullyElection>(),

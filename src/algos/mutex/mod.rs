@@ -4,6 +4,6 @@ pub(crate) mod kit;
 pub(crate) mod token;
 pub mod ricart_agrawala;
 pub mod suzuki_kasami;
-// TEMP pub mod lamport_mutex;
+pub mod lamport_mutex;
 // TEMP pub mod central_lock;
 pub mod token_ring;
