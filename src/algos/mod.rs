@@ -38,7 +38,7 @@ pub fn all() -> Vec<Entry> {
 // TEMP        entry::<election::ring_election::RingElection>(),
         entry::<mutex::suzuki_kasami::SuzukiKasami>(),
         entry::<mutex::lamport_mutex::LamportMutex>(),
-// TEMP        entry::<mutex::central_lock::CentralLock>(),
+        entry::<mutex::central_lock::CentralLock>(),
         entry::<mutex::token_ring::TokenRing>(),
 // TEMP        entry::<election::bully_election::BullyElection>(),
 // TEMP        entry::<time::berkeley::Berkeley>(),

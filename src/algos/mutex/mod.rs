@@ -5,5 +5,5 @@ pub(crate) mod token;
 pub mod ricart_agrawala;
 pub mod suzuki_kasami;
 pub mod lamport_mutex;
-// TEMP pub mod central_lock;
+pub mod central_lock;
 pub mod token_ring;
