@@ -30,15 +30,18 @@
 //! `variant=forgetful` keeps nothing across a crash, so a restarted
 //! coordinator may grant a lock that is still held.
 
-use super::kit::{self as mutex, Inside};
+mod check;
+
+pub use self::check::{Check, FIFO_GRANTS, NO_STARVATION};
+use super::kit as mutex;
 pub use super::kit::{Request, Timer};
 use crate::algos::kit::{listing, ms_param};
 use crate::card::{
-    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
-    VariantCard, VerbCard,
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
+    VerbCard,
 };
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
@@ -487,131 +490,7 @@ impl Protocol for Node {
     }
 }
 
-/// Invariants: mutual exclusion; grants in the order requests arrived at
-/// the coordinator (checked against the monitor's own mirror of the queue,
-/// built from the coordinator's arrivals); at quiescence, while the
-/// coordinator and the holder it remembers are up, nobody is left waiting.
-#[derive(Default)]
-pub struct Check {
-    coordinator: NodeId,
-    persist_all: bool,
-    mirror: VecDeque<NodeId>,
-    in_cs: Inside,
-    cs_order: Vec<NodeId>,
-    grants: Vec<NodeId>,
-}
-
-impl Check {
-    fn coordinator_changed(&mut self, w: &World<Node>, old: &Sum, s: &Sum, out: &mut Vec<Violation>) {
-        if s.arrivals > old.arrivals {
-            self.mirror.push_back(s.last_arrival);
-        }
-        if s.grants > old.grants {
-            let Some(g) = s.holder else { return };
-            self.grants.push(g);
-            match self.mirror.iter().position(|&x| x == g) {
-                Some(0) => {
-                    self.mirror.pop_front();
-                }
-                Some(i) => {
-                    let first = self.mirror[0];
-                    self.mirror.remove(i);
-                    out.push(w.violation(
-                        FIFO_GRANTS.name,
-                        format!("the coordinator granted the lock to {g}, but {first}'s request arrived first"),
-                    ));
-                }
-                None => out.push(w.violation(
-                    FIFO_GRANTS.name,
-                    format!("the coordinator granted the lock to {g}, which has no request waiting"),
-                )),
-            }
-        }
-    }
-}
-
-impl Monitor<Node> for Check {
-    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
-        let mut out = Vec::new();
-        match change {
-            Change::Summary(x) => {
-                let s = &w.summaries[x];
-                if let Some(o) = old {
-                    if x == self.coordinator {
-                        self.coordinator_changed(w, o, s, &mut out);
-                    }
-                    if o.role == Role::InCs && s.role != Role::InCs {
-                        self.in_cs.remove(x);
-                    }
-                }
-                if mutex::entered(old, s) {
-                    self.cs_order.push(x);
-                    out.extend(self.in_cs.admit(w, x));
-                }
-            }
-            Change::Crash(x) => {
-                self.in_cs.remove(x);
-                if x == self.coordinator {
-                    if self.persist_all {
-                        // Only the coordinator's own request died with it.
-                        self.mirror.retain(|&y| y != x);
-                    } else {
-                        // The wait queue died with the coordinator.
-                        self.mirror.clear();
-                    }
-                }
-            }
-            Change::Recover(x) => {
-                if w.summaries[x].role == Role::InCs {
-                    out.extend(self.in_cs.admit(w, x));
-                }
-            }
-            Change::Links => {}
-        }
-        out
-    }
-
-    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
-        // A down coordinator, or a down holder, blocks everyone: that is the
-        // lesson of a central server, shown as status, not a violation. With
-        // cs=0 the holder keeps the lock until `release`, by design.
-        let c = self.coordinator;
-        if !w.alive[c] || !self.in_cs.is_empty() || w.summaries[c].holder.is_some_and(|h| !w.alive[h]) {
-            return Vec::new();
-        }
-        mutex::starving(w, |y| {
-            format!("node {y} waits for a GRANT that will never come (coordinator queue {})", w.summaries[c].queue)
-        })
-    }
-
-    fn result(&self, _w: &World<Node>) -> serde_json::Value {
-        serde_json::json!({ "cs_order": self.cs_order, "grants": self.grants })
-    }
-
-    fn status(&self, w: &World<Node>) -> Option<String> {
-        let c = self.coordinator;
-        if !w.alive[c] {
-            let waiting = w.live().filter(|&y| w.summaries[y].role == Role::Wanting).count();
-            return Some(format!("coordinator {c} crashed: lock service down, {waiting} waiting"));
-        }
-        match w.summaries[c].holder {
-            Some(h) if !w.alive[h] => Some(format!("lock holder {h} crashed: the lock stays taken until it is back")),
-            _ => None,
-        }
-    }
-}
-
 pub struct CentralLock;
-
-/// `fifo-grants`: first come, first served.
-pub const FIFO_GRANTS: Property =
-    Property::safety("fifo-grants", "the coordinator grants the lock in the order the requests arrived");
-
-/// `no-starvation`, judged only while the lock service can answer.
-pub const NO_STARVATION: Property = mutex::no_starvation(
-    "when nothing is left to deliver, with the coordinator and the holder it remembers up and nobody in the \
-     CS, no live node still waits for a GRANT",
-);
 
 /// The `persist` parameter's choices.
 const PERSIST: &[&str] = &["holder", "all"];
@@ -620,8 +499,8 @@ static CARD: Card = Card {
     name: "central-lock",
     title: "Central lock server",
     family: Family::Mutex,
-    about: "a lock server with a visible wait queue (seed 000's `threading.Lock`, between nodes); 3 messages \
-        per entry; its crash is the single point of failure",
+    about: "seed 000's `threading.Lock` between nodes: a lock server with a visible wait queue; 3 messages per \
+        entry; its crash is the single point of failure",
     description: "A coordinator (★, node 0 by default) grants one lock and keeps a first-come, first-served \
         wait queue (its badge: `queue 3`): a node sends REQUEST, the coordinator answers GRANT when the lock is \
         free and queues the request otherwise, and the holder sends RELEASE when it leaves: 3 messages per \
@@ -746,7 +625,7 @@ impl Algorithm for CentralLock {
         }
         mutex::check_think(knobs.cs, knobs.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
-        let check = Check { coordinator: knobs.coordinator, persist_all: knobs.persist_all, ..Check::default() };
+        let check = Check::new(knobs.coordinator, knobs.persist_all);
         Ok((nodes, Box::new(check)))
     }
 
