@@ -1,9 +1,9 @@
 //! Mutual exclusion: who may enter the critical section, and in what order.
 
+pub mod central_lock;
 pub(crate) mod kit;
-pub(crate) mod token;
+pub mod lamport_mutex;
 pub mod ricart_agrawala;
 pub mod suzuki_kasami;
-pub mod lamport_mutex;
-pub mod central_lock;
+pub(crate) mod token;
 pub mod token_ring;

@@ -13,13 +13,13 @@
 //! `variant=no-defer` is the deliberately broken version: it never defers,
 //! and the mutual-exclusion checker catches it.
 
-use crate::algos::kit::ms_param;
 use super::kit::{self as mutex, State, TIMESTAMP_ORDER};
 pub use super::kit::{Request, Timer};
+use crate::algos::kit::ms_param;
+use crate::card::{Args, Card, Family, NodeRange, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::card::{Args, Card, Family, NodeRange, ScriptCard, VariantCard};
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 
