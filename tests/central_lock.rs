@@ -135,7 +135,7 @@ fn another_node_can_coordinate() {
     assert_eq!(order, vec![0, 3, 4]);
     assert_eq!(total_messages(sc.as_ref()), 6, "3 each for 0 and 4, none for the coordinator");
     let err = block_on(distlab::algos::open_run(config(CL, 5, 1, &[("coordinator", "5")]))).err().unwrap();
-    assert_eq!(err, "coordinator=5 does not exist (nodes are 0..4)");
+    assert_eq!(err, "parameter coordinator=5: expected a node id, 0 to 4");
 }
 
 #[test]
@@ -300,22 +300,52 @@ fn think_keeps_a_workload_going_without_violations() {
 #[test]
 fn bad_input_is_rejected_with_a_clear_message() {
     let mut sc = open(config(CL, 3, 1, &[]));
-    let err = try_line(sc.as_mut(), "request 3").unwrap_err();
-    assert!(err.contains("node 3 does not exist"), "{err}");
-    let err = try_line(sc.as_mut(), "release x").unwrap_err();
-    assert!(err.contains("expects a node number"), "{err}");
+    // The card's parser: node range, type, argument count.
+    for (l, want) in [
+        ("request 3", "node 3 does not exist (nodes are 0..2)"),
+        ("release x", "`release N`: N is a node id, not \"x\""),
+        ("request", "usage: request N (1 argument(s), got none)"),
+        ("release 1 2", "usage: release N (1 argument(s), got 2)"),
+    ] {
+        let err = try_line(sc.as_mut(), l).expect_err(l);
+        assert_eq!(err, want, "{l}");
+    }
     let err = try_line(sc.as_mut(), "grab 1").unwrap_err();
-    assert!(err.contains("request N"), "{err}");
+    assert!(err.ends_with("or central-lock's own: request N, release N"), "{err}");
+    assert!(sc.inputs().is_empty());
+    assert_eq!(sc.step(), 0);
     line(sc.as_mut(), "release 1");
     assert_eq!(total_messages(sc.as_ref()), 0);
     for (k, v, want) in [
-        ("variant", "nope", "expected one of"),
-        ("persist", "disk", "expected one of holder, all"),
-        ("coordinator", "-1", "not a valid number"),
+        ("variant", "nope", "parameter variant=nope: expected one of correct, no-queue, lifo, forgetful"),
+        ("persist", "disk", "parameter persist=disk: expected one of holder, all"),
+        ("coordinator", "-1", "parameter coordinator=-1: expected a node id, 0 to 2"),
+        ("coordinator", "3", "parameter coordinator=3: expected a node id, 0 to 2"),
+        ("cs", "x", "parameter cs=x: expected whole ms from 0 to 1000000000"),
+        ("think", "5", "think > 0 needs cs > 0 (nodes must leave on their own)"),
     ] {
-        let err = block_on(distlab::algos::open_run(config(CL, 3, 1, &[(k, v)]))).err().unwrap();
-        assert!(err.contains(want), "{err}");
+        let mut params = vec![(k, v)];
+        if k == "think" {
+            params.push(("cs", "0"));
+        }
+        let err = block_on(distlab::algos::open_run(config(CL, 3, 1, &params))).err().unwrap();
+        assert_eq!(err, want, "{k}={v}");
     }
+}
+
+/// The coordinator is a role of its own, named by the `coordinator`
+/// parameter; it may ask for the lock like any node (it serves itself).
+#[test]
+fn the_coordinator_plays_its_own_role_and_may_ask_too() {
+    let sc = open(config(CL, 4, 1, &[]));
+    let roles: Vec<&str> = (0..4).map(|i| sc.node_role(i)).collect();
+    assert_eq!(roles, vec!["coordinator", "node", "node", "node"]);
+    let mut sc = open(config(CL, 4, 1, &[("coordinator", "2")]));
+    let roles: Vec<&str> = (0..4).map(|i| sc.node_role(i)).collect();
+    assert_eq!(roles, vec!["node", "node", "coordinator", "node"]);
+    lines(sc.as_mut(), "request 2; run");
+    assert_eq!(cs_order(sc.as_ref()), vec![2]);
+    assert_eq!(total_messages(sc.as_ref()), 0, "the coordinator's own request costs no message");
 }
 
 #[test]

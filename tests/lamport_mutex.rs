@@ -325,19 +325,29 @@ fn think_keeps_a_workload_going_without_violations() {
 #[test]
 fn bad_input_is_rejected_with_a_clear_message() {
     let mut sc = open(config(LM, 3, 1, &[]));
-    let err = try_line(sc.as_mut(), "request 7").unwrap_err();
-    assert!(err.contains("node 7 does not exist"), "{err}");
-    let err = try_line(sc.as_mut(), "request one").unwrap_err();
-    assert!(err.contains("expects a node number"), "{err}");
-    let err = try_line(sc.as_mut(), "release").unwrap_err();
-    assert!(err.contains("expects one node number"), "{err}");
+    // The card's parser: node range, type, argument count.
+    for (l, want) in [
+        ("request 7", "node 7 does not exist (nodes are 0..2)"),
+        ("request one", "`request N`: N is a node id, not \"one\""),
+        ("release", "usage: release N (1 argument(s), got none)"),
+        ("request 0 1", "usage: request N (1 argument(s), got 2)"),
+    ] {
+        let err = try_line(sc.as_mut(), l).expect_err(l);
+        assert_eq!(err, want, "{l}");
+    }
+    assert!(sc.inputs().is_empty());
+    assert_eq!(sc.step(), 0);
     // Releasing when not in the CS changes nothing but the log.
     line(sc.as_mut(), "release 1");
     assert_eq!(total_messages(sc.as_ref()), 0);
-    // Bad parameters.
-    for (k, v, want) in [("variant", "nope", "expected one of"), ("cs", "x", "not a valid number")] {
+    // Bad parameters, checked against the card.
+    for (k, v, want) in [
+        ("variant", "nope", "parameter variant=nope: expected one of correct, no-ack-wait, no-fifo"),
+        ("cs", "x", "parameter cs=x: expected whole ms from 0 to 1000000000"),
+        ("retry", "-5", "parameter retry=-5: expected whole ms from 0 to 1000000000"),
+    ] {
         let err = block_on(distlab::algos::open_run(config(LM, 3, 1, &[(k, v)]))).err().unwrap();
-        assert!(err.contains(want), "{err}");
+        assert_eq!(err, want, "{k}={v}");
     }
     let err = block_on(distlab::algos::open_run(config(LM, 3, 1, &[("cs", "0"), ("think", "5")]))).err().unwrap();
     assert!(err.contains("think > 0 needs cs > 0"), "{err}");

@@ -400,23 +400,31 @@ fn cs_and_think_make_a_continuous_workload() {
 #[test]
 fn bad_input_is_rejected_with_a_clear_message() {
     let mut sc = open(config(SK, 4, 1, &[]));
+    // The card's parser: node range, type, argument count.
     let cases = [
         ("request 4", "node 4 does not exist (nodes are 0..3)"),
-        ("request x", "`request N` expects a node number, not \"x\""),
-        ("release", "`release` expects one node number: `release N`"),
-        ("request 1 2", "`request` expects one node number: `request N`"),
+        ("request x", "`request N`: N is a node id, not \"x\""),
+        ("release", "usage: release N (1 argument(s), got none)"),
+        ("request 1 2", "usage: request N (1 argument(s), got 2)"),
     ];
     for (l, want) in cases {
         let err = try_line(sc.as_mut(), l).expect_err(l);
-        assert!(err.contains(want), "{l}: {err}");
+        assert_eq!(err, want, "{l}");
     }
     assert!(sc.inputs().is_empty());
-    for (k, v) in [("variant", "nope"), ("cs", "-1"), ("bogus", "1")] {
-        let r = block_on(distlab::algos::open_run(config(SK, 3, 1, &[(k, v)])));
-        assert!(r.is_err(), "{k}={v}");
+    assert_eq!(sc.step(), 0);
+    assert_eq!(total_messages(sc.as_ref()), 0);
+    for (k, v, want) in [
+        ("variant", "nope", "parameter variant=nope: expected one of correct, no-queue-check, no-serial"),
+        ("cs", "-1", "parameter cs=-1: expected whole ms from 0 to 1000000000"),
+        ("retry", "1.5", "parameter retry=1.5: expected whole ms from 0 to 1000000000"),
+        ("bogus", "1", "unknown parameter \"bogus\" for suzuki-kasami (known: cs, think, retry, variant)"),
+    ] {
+        let err = block_on(distlab::algos::open_run(config(SK, 3, 1, &[(k, v)]))).err().expect(k);
+        assert_eq!(err, want, "{k}={v}");
     }
     let r = block_on(distlab::algos::open_run(config(SK, 4097, 1, &[])));
-    assert!(r.err().unwrap().contains("1 to 4096"));
+    assert_eq!(r.err().unwrap(), "suzuki-kasami runs with 1 to 4096 nodes, not 4097");
     // Requests at odd moments are notes, not errors.
     lines(sc.as_mut(), "release 2; request 1; request 1; run");
     assert_eq!(sc.role(1), Role::InCs);

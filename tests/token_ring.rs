@@ -247,20 +247,34 @@ fn concurrent_wakes_serve_everyone_in_ring_order() {
 #[test]
 fn bad_input_is_rejected_with_a_clear_message() {
     let mut sc = open(config(TR, 4, 1, &[]));
+    // The card's parser: node range, type, argument count.
     for (l, want) in [
         ("request 4", "node 4 does not exist (nodes are 0..3)"),
-        ("release zero", "`release N` expects a node number, not \"zero\""),
-        ("request", "`request` expects one node number: `request N`"),
+        ("release zero", "`release N`: N is a node id, not \"zero\""),
+        ("request", "usage: request N (1 argument(s), got none)"),
+        ("release 1 2", "usage: release N (1 argument(s), got 2)"),
     ] {
         let err = try_line(sc.as_mut(), l).expect_err(l);
-        assert!(err.contains(want), "{l}: {err}");
+        assert_eq!(err, want, "{l}");
     }
+    let err = try_line(sc.as_mut(), "pass 1").unwrap_err();
+    assert!(err.ends_with("or token-ring's own: request N, release N"), "{err}");
     assert!(sc.inputs().is_empty());
-    for (k, v) in [("idle", "sleep"), ("variant", "three-tokens"), ("hold", "x"), ("think", "5")] {
-        assert!(block_on(distlab::algos::open_run(config(TR, 3, 1, &[(k, v)]))).is_err(), "{k}={v}");
+    assert_eq!(sc.step(), 0);
+    // Parameters: checked against the card, then against each other.
+    for (k, v, want) in [
+        ("idle", "sleep", "parameter idle=sleep: expected one of circulate, park"),
+        ("variant", "three-tokens", "parameter variant=three-tokens: expected one of correct, two-tokens"),
+        ("hold", "x", "parameter hold=x: expected whole ms from 0 to 1000000000"),
+        ("hold", "-1", "parameter hold=-1: expected whole ms from 0 to 1000000000"),
+        ("think", "5", "think > 0 needs cs > 0 (nodes must leave on their own)"),
+    ] {
+        let err = block_on(distlab::algos::open_run(config(TR, 3, 1, &[(k, v)]))).err().expect(k);
+        assert_eq!(err, want, "{k}={v}");
     }
     for n in [1, 4097] {
-        assert!(block_on(distlab::algos::open_run(config(TR, n, 1, &[]))).is_err(), "{n} nodes");
+        let err = block_on(distlab::algos::open_run(config(TR, n, 1, &[]))).err().expect("too few or too many");
+        assert_eq!(err, format!("token-ring runs with 2 to 4096 nodes, not {n}"));
     }
     // Odd requests are notes.
     lines(sc.as_mut(), "release 1; request 2; request 2");

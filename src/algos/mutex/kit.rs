@@ -74,9 +74,19 @@ pub(crate) const VARIANT: ParamCard = ParamCard {
 pub(crate) const MUTUAL_EXCLUSION: Property =
     Property::safety("mutual-exclusion", "never are two nodes in the critical section at once");
 
+/// `timestamp-order`: a node enters only ahead of later requests
+/// (ricart-agrawala, lamport-mutex).
+pub(crate) const TIMESTAMP_ORDER: Property =
+    Property::safety("timestamp-order", "a node enters only when no waiting node has an earlier (timestamp, id)");
+
+/// `no-starvation` with the conditions under which a scenario judges it.
+pub(crate) const fn no_starvation(definition: &'static str) -> Property {
+    Property::liveness("no-starvation", definition)
+}
+
 /// At quiescence nobody still waits.
 pub(crate) const NO_STARVATION: Property =
-    Property::liveness("no-starvation", "when nothing is left to deliver, no live node still waits for the CS");
+    no_starvation("when nothing is left to deliver, no live node still waits for the CS");
 
 /// The result's `cs_order`.
 pub(crate) const CS_ORDER: FieldCard = FieldCard { key: "cs_order", help: "node ids in critical-section entry order" };

@@ -32,10 +32,11 @@
 use super::kit::{self as mutex, Inside, State};
 pub use super::kit::{Request, Timer};
 use crate::algos::kit::{listing, ms_param};
+use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -102,8 +103,6 @@ pub enum Variant {
     NoAckWait,
     NoFifo,
 }
-
-const VARIANTS: [&str; 3] = ["correct", "no-ack-wait", "no-fifo"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sum {
@@ -471,10 +470,6 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["mutual-exclusion", "queue-head", "timestamp-order", "no-starvation"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {
@@ -491,7 +486,7 @@ impl Monitor<Node> for Check {
                     if !s.head || s.later as usize + 1 < self.n {
                         let head = if s.head { "heads its queue" } else { "does NOT head its queue" };
                         out.push(w.violation(
-                            "queue-head",
+                            QUEUE_HEAD.name,
                             format!(
                                 "node {x} entered with (ts={ts}, id={x}): its request {head}, later messages from {} of {}",
                                 s.later,
@@ -503,7 +498,7 @@ impl Monitor<Node> for Check {
                         && (t, y) < (ts, x)
                     {
                         out.push(w.violation(
-                            "timestamp-order",
+                            mutex::TIMESTAMP_ORDER.name,
                             format!("node {x} entered with (ts={ts}, id={x}) while node {y} waits with earlier (ts={t}, id={y})"),
                         ));
                     }
@@ -547,7 +542,7 @@ impl Monitor<Node> for Check {
                 let s = &w.summaries[y];
                 let head = if s.head { "heads its queue" } else { "does not head its queue" };
                 w.violation(
-                    "no-starvation",
+                    NO_STARVATION.name,
                     format!(
                         "node {y} waits with (ts={ts}, id={y}) and nothing is in flight: its request {head}, later messages from {} of {}",
                         s.later,
@@ -580,40 +575,86 @@ impl Monitor<Node> for Check {
 
 pub struct LamportMutex;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// `queue-head`: Lamport's entry rule.
+pub const QUEUE_HEAD: Property = Property::safety(
+    "queue-head",
+    "a node enters only when its own request heads its queue and it has a later-stamped message from every \
+     other node",
+);
+
+/// `no-starvation`, judged only while every node and link is up.
+pub const NO_STARVATION: Property = mutex::no_starvation(
+    "when nothing is left to deliver, with every node and link up and nobody in the CS, no node still waits",
+);
+
+static CARD: Card = Card {
     name: "lamport-mutex",
-    about: "Lamport's mutual exclusion: (timestamp, id) request queues, replies, releases over FIFO links",
-    default_nodes: 4,
-    min_nodes: 1,
-    max_nodes: 4096,
+    title: "Lamport's distributed mutual exclusion",
+    family: Family::Mutex,
+    about: "Lamport's distributed mutual exclusion: (timestamp, id) request queues, REPLYs, RELEASEs over \
+        per-link FIFO; 3(N−1) messages per entry",
+    description: "Every node keeps a Lamport clock and a request queue ordered by (timestamp, id) (seed 000's \
+        \"Lamport's Algorithm\" only takes a local lock; this is the algorithm between nodes). A node stamps a \
+        REQUEST, queues it and sends it to everyone; every receiver queues it and answers a timestamped REPLY; \
+        a node enters when its own request heads its queue and it has a later-stamped message from every other \
+        node; leaving, it sends RELEASE and everyone drops its request: 3(N−1) messages per entry. The rule \
+        needs FIFO links, so the nodes do what TCP does: messages are numbered per link, one that arrives early \
+        is held back and a duplicate is ignored, under any scheduler; `retry` re-sends what the other end has \
+        not acknowledged, which repairs lost messages once faults heal. A node's state is on stable storage \
+        (a crash is a pause, and what was sent to it meanwhile is lost); while a node is down nobody can enter \
+        (status in the header). Inspector: the queue head first, whether its own request heads it, which \
+        nodes it still needs a later message from, and the messages held back.",
+    seeds: "000",
+    nodes: NodeRange { default: 4, min: 1, max: 4096 },
+    roles: mutex::NODES,
     verbs: mutex::VERBS,
     params: &[
         mutex::cs_param("20"),
-        ParamHelp {
-            key: "retry",
-            default: "0",
-            help: "ms before re-sending unacknowledged messages (0: never, the classic algorithm)",
+        mutex::retry_param("ms before re-sending unacknowledged messages (0: never, the classic algorithm)"),
+        mutex::THINK_NEEDS_CS,
+        mutex::VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "the algorithm as published, over numbered (FIFO) links", breaks: &[] },
+        VariantCard {
+            name: "no-ack-wait",
+            help: "enters as soon as its request heads its queue, without a later message from everyone: two \
+                nodes asking at once are both in",
+            breaks: &[QUEUE_HEAD.name, mutex::MUTUAL_EXCLUSION.name],
         },
-        mutex::THINK,
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-ack-wait (broken: enters when its request heads its queue) | no-fifo (broken: no per-link order)",
+        VariantCard {
+            name: "no-fifo",
+            help: "no per-link numbering, messages handled in arrival order: a REPLY that overtakes a REQUEST lets \
+                a node in ahead of an earlier request",
+            breaks: &[mutex::TIMESTAMP_ORDER.name, mutex::MUTUAL_EXCLUSION.name],
+        },
+    ],
+    properties: &[mutex::MUTUAL_EXCLUSION, QUEUE_HEAD, mutex::TIMESTAMP_ORDER, NO_STARVATION],
+    results: &[mutex::CS_ORDER, mutex::ENTRIES_TS],
+    scripts: &[
+        ScriptCard {
+            file: "lamport-mutex.dl",
+            about: "one node alone: 3(N−1) messages; a timestamp tie broken by id; a REPLY that overtakes a \
+                REQUEST held back; a crashed node blocks everyone",
+        },
+        ScriptCard {
+            file: "lamport-mutex-broken.dl",
+            about: "without per-link numbering a REPLY overtakes its REQUEST: node 1 enters ahead of an earlier \
+                request, then both are in (`timestamp-order`, `mutual-exclusion`)",
         },
     ],
     action: "request / release",
-    results: &[mutex::CS_ORDER, mutex::ENTRIES_TS],
 };
 
 impl Algorithm for LamportMutex {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let variant = match params.choice("variant", &VARIANTS)? {
+        let variant = match params.variant(&CARD)? {
             0 => Variant::Correct,
             1 => Variant::NoAckWait,
             _ => Variant::NoFifo,
@@ -629,8 +670,8 @@ impl Algorithm for LamportMutex {
         Ok((nodes, Box::new(Check { n, ..Check::default() })))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        mutex::parse_verb(INFO.name, verb, args, n)
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        mutex::request(verb, args)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {

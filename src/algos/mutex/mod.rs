@@ -1,9 +1,9 @@
 //! Mutual exclusion: who may enter the critical section, and in what order.
 
+pub mod central_lock;
 pub(crate) mod kit;
-// TEMP pub(crate) mod token;
+pub mod lamport_mutex;
 pub mod ricart_agrawala;
-// TEMP pub mod suzuki_kasami;
-// TEMP pub mod lamport_mutex;
-// TEMP pub mod central_lock;
-// TEMP pub mod token_ring;
+pub mod suzuki_kasami;
+pub(crate) mod token;
+pub mod token_ring;

@@ -13,10 +13,10 @@
 //! `variant=no-defer` is the deliberately broken version: it never defers,
 //! and the mutual-exclusion checker catches it.
 
-use super::kit::{self as mutex, State};
+use super::kit::{self as mutex, State, TIMESTAMP_ORDER};
 pub use super::kit::{Request, Timer};
 use crate::algos::kit::ms_param;
-use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
+use crate::card::{Args, Card, Family, NodeRange, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -322,10 +322,6 @@ impl Monitor<Node> for Check {
 }
 
 pub struct RicartAgrawala;
-
-/// `timestamp-order`: a node enters only ahead of later requests.
-pub const TIMESTAMP_ORDER: Property =
-    Property::safety("timestamp-order", "a node enters only when no waiting node has an earlier (timestamp, id)");
 
 static CARD: Card = Card {
     name: "ricart-agrawala",

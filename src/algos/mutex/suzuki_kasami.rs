@@ -40,15 +40,16 @@
 //! duplicates and the token makes wasted trips to nodes already served;
 //! the `queue-no-duplicates` checker catches it.
 
-use crate::algos::kit::ms_param;
 use super::kit::{self as mutex, Inside, State};
 pub use super::kit::{Request, Timer};
 pub use super::token::TOKEN_BADGE;
 use super::token::{self, TokenBook, TokenCounts, TokenSummary};
+use crate::algos::kit::ms_param;
+use crate::card::{Args, Card, Family, FieldCard, NodeRange, Property, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
 
@@ -113,8 +114,6 @@ pub enum Variant {
     /// The textbook token without a serial: a duplicated TOKEN is accepted.
     NoSerial,
 }
-
-const VARIANTS: &[&str] = &["correct", "no-queue-check", "no-serial"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sum {
@@ -411,10 +410,6 @@ fn queue_fault(holder: NodeId, queue: &[NodeId]) -> Option<String> {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["mutual-exclusion", "one-token", "queue-no-duplicates", "no-starvation"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         self.book.on_change(w, change, old);
@@ -432,7 +427,7 @@ impl Monitor<Node> for Check {
                     match queue_fault(x, q) {
                         Some(what) if !self.dup_queue => {
                             self.dup_queue = true;
-                            out.push(w.violation("queue-no-duplicates", what));
+                            out.push(w.violation(QUEUE_NO_DUPLICATES.name, what));
                         }
                         Some(_) => {}
                         None => self.dup_queue = false,
@@ -467,47 +462,91 @@ impl Monitor<Node> for Check {
 
 pub struct SuzukiKasami;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// `queue-no-duplicates`: the token's queue names each waiting node once.
+pub const QUEUE_NO_DUPLICATES: Property = Property::safety(
+    "queue-no-duplicates",
+    "no node is twice in the token's queue, and the node holding the token is not in it",
+);
+
+/// `no-starvation`, judged only while the token exists.
+pub const NO_STARVATION: Property = mutex::no_starvation(
+    "when nothing is left to deliver, with the token alive and nobody in the CS, no live node still waits",
+);
+
+static CARD: Card = Card {
     name: "suzuki-kasami",
-    about: "Suzuki–Kasami: broadcast REQUESTs, one TOKEN carrying LN and a queue; N messages per entry",
-    default_nodes: 5,
-    min_nodes: 1,
-    max_nodes: 4096,
+    title: "Suzuki–Kasami token-based mutual exclusion",
+    family: Family::Mutex,
+    about: "broadcast REQUESTs, RN arrays, one TOKEN carrying LN and a queue, drawn on its holder; N messages \
+        per entry, 0 when the holder re-enters",
+    description: "Every node keeps RN, the highest request number heard from each node; one TOKEN carries LN \
+        (each node's last served request) and a FIFO queue. A node without the token broadcasts REQUEST(sn); \
+        the idle holder sends the token to a node with an outstanding request (RN[j] > LN[j]); on leaving, the \
+        holder records LN[i] := RN[i], queues (in id order) every waiting node not yet queued and sends the \
+        token to the head: N messages per entry, none when the holder asks again. The seed's call sequence \
+        (node 0 starts with the token; requests by 0, 1, 2; release 0; request 0; request 3; releases by 1, \
+        2, 0, 3) gives the CS order 0, 1, 2, 0, 3 in 16 messages. The token carries a serial and each node \
+        remembers the highest it accepted, so a `dup`licated TOKEN stays one token; `retry` re-broadcasts an \
+        unanswered REQUEST. A crash keeps RN (stable storage) but not the token: a crashed holder is \
+        \"token lost\" for good (regenerating it would need an election). Inspector: RN, and while holding \
+        the token its LN, queue and serial.",
+    seeds: "000",
+    nodes: NodeRange { default: 5, min: 1, max: 4096 },
+    roles: mutex::NODES,
     verbs: mutex::VERBS,
     params: &[
         mutex::cs_param("0"),
         mutex::THINK_NEEDS_CS,
-        ParamHelp {
-            key: "retry",
-            default: "0",
-            help: "ms before a waiting node broadcasts its REQUEST again (0: never, the classic algorithm)",
+        mutex::retry_param("ms before a waiting node broadcasts its REQUEST again (0: never, the classic algorithm)"),
+        mutex::VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "the algorithm as published, with a serial on the token", breaks: &[] },
+        VariantCard {
+            name: "no-queue-check",
+            help: "on leaving, queues every waiting node without checking whether it is already queued: a node \
+                twice in the queue, wasted token trips",
+            breaks: &[QUEUE_NO_DUPLICATES.name],
         },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-queue-check (broken: queues a node twice) | no-serial (accepts duplicated tokens)",
+        VariantCard {
+            name: "no-serial",
+            help: "the textbook token without a serial: a duplicated TOKEN becomes a second token",
+            breaks: &[token::ONE_TOKEN.name, mutex::MUTUAL_EXCLUSION.name],
+        },
+    ],
+    properties: &[mutex::MUTUAL_EXCLUSION, token::ONE_TOKEN, QUEUE_NO_DUPLICATES, NO_STARVATION],
+    results: &[
+        mutex::CS_ORDER,
+        FieldCard { key: "entries", help: "`{node, sn}` per entry: who entered for its how-many-th request" },
+        token::TOKEN,
+        token::HOLDER,
+        FieldCard { key: "token_passes", help: "TOKEN messages sent (hand-offs)" },
+        token::DISCARDED,
+    ],
+    scripts: &[
+        ScriptCard {
+            file: "suzuki-kasami.dl",
+            about: "the lab's call sequence: RN, LN and the queue at each release, CS order 0, 1, 2, 0, 3 in 16 \
+                messages; a duplicated TOKEN discarded; the holder crashes: ⚠ token lost",
+        },
+        ScriptCard {
+            file: "suzuki-kasami-broken.dl",
+            about: "the same sequence with a release step that queues node 2 twice: `queue-no-duplicates` \
+                flagged, 9 TOKEN messages instead of 4",
         },
     ],
     action: "request / release",
-    results: &[
-        mutex::CS_ORDER,
-        FieldHelp { key: "entries", help: "`{node, sn}` per entry: who entered for its how-many-th request" },
-        token::TOKEN,
-        token::HOLDER,
-        FieldHelp { key: "token_passes", help: "TOKEN messages sent (hand-offs)" },
-        token::DISCARDED,
-    ],
 };
 
 impl Algorithm for SuzukiKasami {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let variant = match params.choice("variant", VARIANTS)? {
+        let variant = match params.variant(&CARD)? {
             0 => Variant::Correct,
             1 => Variant::NoQueueCheck,
             _ => Variant::NoSerial,
@@ -523,8 +562,8 @@ impl Algorithm for SuzukiKasami {
         Ok((nodes, Box::new(Check::default())))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        mutex::parse_verb(INFO.name, verb, args, n)
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        mutex::request(verb, args)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {

@@ -2,10 +2,10 @@
 //! scenarios (suzuki-kasami, token-ring): who holds a token, how many are
 //! in flight, the `one-token` check, and the result fields about the token.
 
+use crate::card::{FieldCard, Property};
 use crate::engine::invariant::{Change, Violation, World};
 use crate::engine::protocol::{NodeId, Protocol, Summary};
 use crate::engine::record::EvKind;
-use crate::scenario::FieldHelp;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The badge of the node holding the token (the topology pane draws it there).
@@ -13,11 +13,18 @@ pub const TOKEN_BADGE: &str = "◆TOKEN";
 
 /// The result's `token`, `holder` and `stale_tokens_discarded` (`token_passes`
 /// is each scenario's own: hand-offs or hops).
-pub(crate) const TOKEN: FieldHelp =
-    FieldHelp { key: "token", help: "`held`, `in flight` or `lost` (`several` if the checker found more than one)" };
-pub(crate) const HOLDER: FieldHelp = FieldHelp { key: "holder", help: "the node holding the token, or null" };
-pub(crate) const DISCARDED: FieldHelp =
-    FieldHelp { key: "stale_tokens_discarded", help: "duplicated token copies discarded by their serial" };
+pub(crate) const TOKEN: FieldCard =
+    FieldCard { key: "token", help: "`held`, `in flight` or `lost` (`several` if the checker found more than one)" };
+pub(crate) const HOLDER: FieldCard = FieldCard { key: "holder", help: "the node holding the token, or null" };
+pub(crate) const DISCARDED: FieldCard =
+    FieldCard { key: "stale_tokens_discarded", help: "duplicated token copies discarded by their serial" };
+
+/// `one-token`: never more than one token, counting what is in flight.
+pub(crate) const ONE_TOKEN: Property = Property::safety(
+    "one-token",
+    "tokens held by live nodes plus tokens in flight never exceed one (the network's copies of one TOKEN \
+     message count as one)",
+);
 
 /// What a node's summary tells the book.
 #[derive(Clone, Copy, Debug)]
@@ -180,7 +187,7 @@ impl TokenBook {
         report.then(|| {
             let holders: Vec<String> = self.holders.iter().map(|h| h.to_string()).collect();
             w.violation(
-                "one-token",
+                ONE_TOKEN.name,
                 format!("{} tokens exist: held by [{}], {flying} in flight", held + flying as usize, holders.join(" ")),
             )
         })

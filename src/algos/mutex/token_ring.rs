@@ -30,14 +30,18 @@
 //! reports `one-token` at once and `mutual-exclusion` as soon as both
 //! tokens reach nodes that want the critical section.
 
-use crate::algos::kit::ms_param;
 pub use super::kit::Request;
 use super::kit::{self as mutex, Inside, State};
 use super::token::{self, TOKEN_BADGE, TokenBook, TokenCounts, TokenSummary};
+use crate::algos::kit::ms_param;
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, ScriptCard, VariantCard,
+    VerbCard,
+};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -415,10 +419,6 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["mutual-exclusion", "one-token", "no-starvation"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         self.book.on_change(w, change, old);
@@ -464,46 +464,101 @@ impl Monitor<Node> for Check {
 
 pub struct TokenRing;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// `no-starvation`, judged only while the token can reach everyone.
+pub const NO_STARVATION: Property = mutex::no_starvation(
+    "when nothing is left to deliver, with the token alive, the ring whole and nobody in the CS, no live node \
+     still waits",
+);
+
+/// The `idle` parameter's choices.
+const IDLE: &[&str] = &["circulate", "park"];
+
+static CARD: Card = Card {
     name: "token-ring",
-    about: "Token ring: one TOKEN circulates 0 → 1 → … → N−1 → 0; a node enters when it holds it",
-    default_nodes: 5,
-    min_nodes: 2,
-    max_nodes: 4096,
+    title: "Token ring mutual exclusion",
+    family: Family::Mutex,
+    about: "the classic token circulating on a logical ring; a dropped token or crashed holder is \"token lost\"",
+    description: "Nodes sit on a logical ring 0 → 1 → … → N−1 → 0 and one TOKEN (with its hop count) travels \
+        round it. A node that wants the critical section waits for the token, enters, and passes it to its \
+        successor when it leaves; a node that does not want it keeps it `hold` ms and passes it on, so entry \
+        costs 0 to N−1 TOKEN messages of waiting. With the classic `idle=circulate` the ring never falls \
+        silent (a bare `run` stops at its step bound: use `run K`, `step` or play); with `idle=park` the \
+        token rests after an idle lap and a WAKE sent round the ring fetches it. A node remembers the highest \
+        hop it accepted, so a `dup`licated TOKEN is discarded. The classic ring has no remedy for failures \
+        and none is added: a crashed node or a cut ring link shows \"ring broken\", and a token sent to it \
+        or held by a crashed node is gone (\"token lost\"). Inspector: whether the node holds the token \
+        (and its hop), its successor, the last hop seen, tokens passed, and with `idle=park` the token's idle \
+        count and whether a WAKE passed.",
+    seeds: "none",
+    nodes: NodeRange { default: 5, min: 2, max: 4096 },
+    roles: mutex::NODES,
     verbs: &[
-        VerbHelp { usage: "request N", help: "node N asks for the critical section (again: knocks again)" },
-        VerbHelp { usage: "release N", help: "node N leaves the critical section and passes the token on" },
+        VerbCard {
+            name: "request",
+            args: &[ArgCard::node("N")],
+            help: "node N asks for the critical section (again: knocks again)",
+        },
+        VerbCard {
+            name: "release",
+            args: &[ArgCard::node("N")],
+            help: "node N leaves the critical section and passes the token on",
+        },
     ],
     params: &[
         mutex::cs_param("0"),
-        ParamHelp { key: "hold", default: "10", help: "ms a node keeps a token it does not want before passing it" },
-        ParamHelp {
+        ParamCard {
+            key: "hold",
+            kind: Kind::Ms { min: 0, max: MAX_MS },
+            default: "10",
+            help: "ms a node keeps a token it does not want before passing it",
+        },
+        ParamCard {
             key: "idle",
+            kind: Kind::Choice(IDLE),
             default: "circulate",
-            help: "circulate (the classic: the token never rests) | park (rests after an idle lap; WAKE fetches it)",
+            help: "an unwanted token: circulate (the classic: it never rests) or park (it rests after an idle lap; \
+                a WAKE fetches it)",
         },
         mutex::THINK_NEEDS_CS,
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | two-tokens (broken: node N/2 starts with a second token)",
+        mutex::VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "the classic ring: one token", breaks: &[] },
+        VariantCard {
+            name: "two-tokens",
+            help: "node ⌊N/2⌋ starts with a second token, as after a careless regeneration: two nodes in the CS \
+                at once",
+            breaks: &[token::ONE_TOKEN.name, mutex::MUTUAL_EXCLUSION.name],
         },
     ],
-    action: "request / release",
+    properties: &[mutex::MUTUAL_EXCLUSION, token::ONE_TOKEN, NO_STARVATION],
     results: &[
         mutex::CS_ORDER,
         token::TOKEN,
         token::HOLDER,
-        FieldHelp { key: "token_passes", help: "TOKEN messages sent (hops)" },
+        FieldCard { key: "token_passes", help: "TOKEN messages sent (hops)" },
         token::DISCARDED,
     ],
+    scripts: &[
+        ScriptCard {
+            file: "token-ring.dl",
+            about: "an idle lap (5 messages for nothing), two waiters entering in ring order, a duplicated TOKEN \
+                discarded, a crashed process that swallows the token: ⚠ token lost",
+        },
+        ScriptCard {
+            file: "token-ring-broken.dl",
+            about: "two tokens from the start: `one-token` at step 0, then processes 1 and 4 in the CS at once \
+                (`mutual-exclusion`)",
+        },
+    ],
+    action: "request / release",
 };
 
 impl Algorithm for TokenRing {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
@@ -511,16 +566,16 @@ impl Algorithm for TokenRing {
             cs: ms_param(params, "cs", 0)?,
             hold: ms_param(params, "hold", 10)?,
             think: ms_param(params, "think", 0)?,
-            park: params.choice("idle", &["circulate", "park"])? == 1,
-            two_tokens: params.choice("variant", &["correct", "two-tokens"])? == 1,
+            park: params.choice("idle", IDLE)? == 1,
+            two_tokens: params.variant(&CARD)? == 1,
         };
         mutex::check_think(k.cs, k.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, k)).collect();
         Ok((nodes, Box::new(Check::default())))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        mutex::parse_verb(INFO.name, verb, args, n)
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        mutex::request(verb, args)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {

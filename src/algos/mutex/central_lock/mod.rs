@@ -30,13 +30,20 @@
 //! `variant=forgetful` keeps nothing across a crash, so a restarted
 //! coordinator may grant a lock that is still held.
 
-use super::kit::{self as mutex, Inside};
+mod check;
+
+pub use self::check::{Check, FIFO_GRANTS, NO_STARVATION};
+use super::kit as mutex;
 pub use super::kit::{Request, Timer};
 use crate::algos::kit::{listing, ms_param};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
+    VerbCard,
+};
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -90,8 +97,6 @@ pub enum Variant {
     Lifo,
     Forgetful,
 }
-
-const VARIANTS: [&str; 4] = ["correct", "no-queue", "lifo", "forgetful"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sum {
@@ -485,191 +490,134 @@ impl Protocol for Node {
     }
 }
 
-/// Invariants: mutual exclusion; grants in the order requests arrived at
-/// the coordinator (checked against the monitor's own mirror of the queue,
-/// built from the coordinator's arrivals); at quiescence, while the
-/// coordinator and the holder it remembers are up, nobody is left waiting.
-#[derive(Default)]
-pub struct Check {
-    coordinator: NodeId,
-    persist_all: bool,
-    mirror: VecDeque<NodeId>,
-    in_cs: Inside,
-    cs_order: Vec<NodeId>,
-    grants: Vec<NodeId>,
-}
-
-impl Check {
-    fn coordinator_changed(&mut self, w: &World<Node>, old: &Sum, s: &Sum, out: &mut Vec<Violation>) {
-        if s.arrivals > old.arrivals {
-            self.mirror.push_back(s.last_arrival);
-        }
-        if s.grants > old.grants {
-            let Some(g) = s.holder else { return };
-            self.grants.push(g);
-            match self.mirror.iter().position(|&x| x == g) {
-                Some(0) => {
-                    self.mirror.pop_front();
-                }
-                Some(i) => {
-                    let first = self.mirror[0];
-                    self.mirror.remove(i);
-                    out.push(w.violation(
-                        "fifo-grants",
-                        format!("the coordinator granted the lock to {g}, but {first}'s request arrived first"),
-                    ));
-                }
-                None => out.push(w.violation(
-                    "fifo-grants",
-                    format!("the coordinator granted the lock to {g}, which has no request waiting"),
-                )),
-            }
-        }
-    }
-}
-
-impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["mutual-exclusion", "fifo-grants", "no-starvation"]
-    }
-
-    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
-        let mut out = Vec::new();
-        match change {
-            Change::Summary(x) => {
-                let s = &w.summaries[x];
-                if let Some(o) = old {
-                    if x == self.coordinator {
-                        self.coordinator_changed(w, o, s, &mut out);
-                    }
-                    if o.role == Role::InCs && s.role != Role::InCs {
-                        self.in_cs.remove(x);
-                    }
-                }
-                if mutex::entered(old, s) {
-                    self.cs_order.push(x);
-                    out.extend(self.in_cs.admit(w, x));
-                }
-            }
-            Change::Crash(x) => {
-                self.in_cs.remove(x);
-                if x == self.coordinator {
-                    if self.persist_all {
-                        // Only the coordinator's own request died with it.
-                        self.mirror.retain(|&y| y != x);
-                    } else {
-                        // The wait queue died with the coordinator.
-                        self.mirror.clear();
-                    }
-                }
-            }
-            Change::Recover(x) => {
-                if w.summaries[x].role == Role::InCs {
-                    out.extend(self.in_cs.admit(w, x));
-                }
-            }
-            Change::Links => {}
-        }
-        out
-    }
-
-    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
-        // A down coordinator, or a down holder, blocks everyone: that is the
-        // lesson of a central server, shown as status, not a violation. With
-        // cs=0 the holder keeps the lock until `release`, by design.
-        let c = self.coordinator;
-        if !w.alive[c] || !self.in_cs.is_empty() || w.summaries[c].holder.is_some_and(|h| !w.alive[h]) {
-            return Vec::new();
-        }
-        mutex::starving(w, |y| {
-            format!("node {y} waits for a GRANT that will never come (coordinator queue {})", w.summaries[c].queue)
-        })
-    }
-
-    fn result(&self, _w: &World<Node>) -> serde_json::Value {
-        serde_json::json!({ "cs_order": self.cs_order, "grants": self.grants })
-    }
-
-    fn status(&self, w: &World<Node>) -> Option<String> {
-        let c = self.coordinator;
-        if !w.alive[c] {
-            let waiting = w.live().filter(|&y| w.summaries[y].role == Role::Wanting).count();
-            return Some(format!("coordinator {c} crashed: lock service down, {waiting} waiting"));
-        }
-        match w.summaries[c].holder {
-            Some(h) if !w.alive[h] => Some(format!("lock holder {h} crashed: the lock stays taken until it is back")),
-            _ => None,
-        }
-    }
-}
-
 pub struct CentralLock;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// The `persist` parameter's choices.
+const PERSIST: &[&str] = &["holder", "all"];
+
+static CARD: Card = Card {
     name: "central-lock",
-    about: "Central lock server: REQUEST, GRANT, RELEASE and a FIFO wait queue at one coordinator",
-    default_nodes: 5,
-    min_nodes: 1,
-    max_nodes: 4096,
+    title: "Central lock server",
+    family: Family::Mutex,
+    about: "seed 000's `threading.Lock` between nodes: a lock server with a visible wait queue; 3 messages per \
+        entry; its crash is the single point of failure",
+    description: "A coordinator (★, node 0 by default) grants one lock and keeps a first-come, first-served \
+        wait queue (its badge: `queue 3`): a node sends REQUEST, the coordinator answers GRANT when the lock is \
+        free and queues the request otherwise, and the holder sends RELEASE when it leaves: 3 messages per \
+        entry, none for the coordinator's own requests. Requests are numbered per node, so copies and late \
+        answers are recognised. The grant record is on stable storage, the queue only with `persist=all`. \
+        While the coordinator is down nobody gets the lock — the header says \"lock service down\", the \
+        lesson of a central server. On recovery it sends RESTART naming the holder it remembers; waiting nodes \
+        repeat their REQUESTs and the queue is rebuilt in the order the repeats arrive (fairness across the \
+        crash is lost). `retry` re-sends a waiting node's REQUEST, and a repeat makes the coordinator PROBE a \
+        holder that may have gone silent. Inspector: at the coordinator the lock, the holder's request, the \
+        wait queue and what it keeps across a crash; at every node its state and request.",
+    seeds: "000",
+    nodes: NodeRange { default: 5, min: 1, max: 4096 },
+    roles: &[
+        RoleCard {
+            name: "coordinator",
+            help: "node `coordinator` (0 by default): runs the lock server and its wait queue, and may ask for \
+                the lock itself",
+        },
+        RoleCard { name: "node", help: "every other node: asks the coordinator for the lock" },
+    ],
     verbs: &[
-        VerbHelp { usage: "request N", help: "node N asks the coordinator for the lock" },
-        VerbHelp { usage: "release N", help: "node N gives the lock back" },
+        VerbCard { name: "request", args: &[ArgCard::node("N")], help: "node N asks the coordinator for the lock" },
+        VerbCard { name: "release", args: &[ArgCard::node("N")], help: "node N gives the lock back" },
     ],
     params: &[
-        ParamHelp { key: "coordinator", default: "0", help: "the node that runs the lock server" },
-        ParamHelp {
+        ParamCard {
+            key: "coordinator",
+            kind: Kind::Node(None),
+            default: "0",
+            help: "the node that runs the lock server",
+        },
+        ParamCard {
             key: "cs",
+            kind: Kind::Ms { min: 0, max: MAX_MS },
             default: "20",
             help: "ms a node holds the lock before it releases on its own (0: only `release`)",
         },
-        ParamHelp {
-            key: "retry",
-            default: "0",
-            help: "ms before a waiting client re-sends its REQUEST (0: never, the classic algorithm)",
-        },
-        ParamHelp {
+        mutex::retry_param("ms before a waiting node re-sends its REQUEST (0: never, the classic algorithm)"),
+        ParamCard {
             key: "think",
+            kind: Kind::Ms { min: 0, max: MAX_MS },
             default: "0",
-            help: "ms after releasing before a node asks again (0: only on `request`)",
+            help: "ms after releasing before a node asks again (0: only on `request`; needs cs > 0)",
         },
-        ParamHelp {
+        ParamCard {
             key: "persist",
+            kind: Kind::Choice(PERSIST),
             default: "holder",
-            help: "what the coordinator keeps across a crash: holder (the queue is lost) | all",
+            help: "what the coordinator keeps across a crash: holder (the queue is lost) or all",
         },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-queue | lifo | forgetful (broken: grant at once; newest first; keep nothing across a crash)",
+        mutex::VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "a FIFO wait queue; the grant record survives a crash", breaks: &[] },
+        VariantCard {
+            name: "no-queue",
+            help: "grants every request at once: two nodes hold the lock together",
+            breaks: &[mutex::MUTUAL_EXCLUSION.name],
+        },
+        VariantCard { name: "lifo", help: "serves the newest waiting request first", breaks: &[FIFO_GRANTS.name] },
+        VariantCard {
+            name: "forgetful",
+            help: "keeps nothing across a crash: a restarted coordinator grants a lock that is still held",
+            breaks: &[mutex::MUTUAL_EXCLUSION.name],
+        },
+    ],
+    properties: &[mutex::MUTUAL_EXCLUSION, FIFO_GRANTS, NO_STARVATION],
+    results: &[
+        mutex::CS_ORDER,
+        FieldCard { key: "grants", help: "node ids in the order the coordinator granted the lock" },
+    ],
+    scripts: &[
+        ScriptCard {
+            file: "central-lock.dl",
+            about: "REQUEST and GRANT; three waiters served in order; the coordinator crashes and everyone is \
+                stuck (status, no violation); on restart the repeated REQUESTs rebuild its queue",
+        },
+        ScriptCard {
+            file: "central-lock-broken.dl",
+            about: "a coordinator that grants every REQUEST at once: nodes 1 and 2 in the critical section \
+                together (`mutual-exclusion`)",
         },
     ],
     action: "request / release",
-    results: &[
-        mutex::CS_ORDER,
-        FieldHelp { key: "grants", help: "node ids in the order the coordinator granted the lock" },
-    ],
 };
+
+/// The `coordinator` parameter (the card has checked it is a node id).
+fn coordinator(params: &Params) -> Result<NodeId, String> {
+    params.num::<NodeId>("coordinator", 0)
+}
 
 impl Algorithm for CentralLock {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
+    }
+
+    fn node_roles(n: usize, params: &Params) -> Vec<&'static str> {
+        let c = coordinator(params).unwrap_or(0);
+        (0..n).map(|i| if i == c { "coordinator" } else { "node" }).collect()
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let variant = match params.choice("variant", &VARIANTS)? {
+        let variant = match params.variant(&CARD)? {
             0 => Variant::Correct,
             1 => Variant::NoQueue,
             2 => Variant::Lifo,
             _ => Variant::Forgetful,
         };
         let knobs = Knobs {
-            coordinator: params.num::<usize>("coordinator", 0)?,
+            coordinator: coordinator(params)?,
             cs: ms_param(params, "cs", 20)?,
             retry: ms_param(params, "retry", 0)?,
             think: ms_param(params, "think", 0)?,
-            persist_all: params.choice("persist", &["holder", "all"])? == 1,
+            persist_all: params.choice("persist", PERSIST)? == 1,
             variant,
         };
         if knobs.coordinator >= n {
@@ -677,12 +625,13 @@ impl Algorithm for CentralLock {
         }
         mutex::check_think(knobs.cs, knobs.think)?;
         let nodes = (0..n).map(|i| Node::new(i, n, knobs)).collect();
-        let check = Check { coordinator: knobs.coordinator, persist_all: knobs.persist_all, ..Check::default() };
+        let check = Check::new(knobs.coordinator, knobs.persist_all);
         Ok((nodes, Box::new(check)))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        mutex::parse_verb(INFO.name, verb, args, n)
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        // Any node, the coordinator too: it serves its own requests.
+        mutex::request(verb, args)
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
