@@ -212,7 +212,8 @@ pub struct Card {
     /// One paragraph: the algorithm as a lecture states it, and what the
     /// inspector shows.
     pub description: &'static str,
-    /// The seed labs it comes from (`"000, 001"`).
+    /// The seed labs it comes from (`"000, 001"`; empty for a classic the
+    /// labs do not cover).
     pub seeds: &'static str,
     pub nodes: NodeRange,
     /// The roles nodes play; a verb argument may require one.
@@ -249,6 +250,11 @@ impl Card {
     /// The verbs' usage lines.
     pub fn usages(&self) -> Vec<String> {
         self.verbs.iter().map(|v| v.usage()).collect()
+    }
+    /// Where it comes from: "seed lab 000, 001", or "a classic beyond the
+    /// seed labs".
+    pub fn origin(&self) -> String {
+        if self.seeds.is_empty() { "a classic beyond the seed labs".into() } else { format!("seed lab {}", self.seeds) }
     }
 }
 
@@ -482,7 +488,7 @@ pub fn check_param(card: &Card, key: &str, value: &str, n: usize) -> Result<(), 
 pub fn info_text(card: &Card) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} — {}", card.name, card.title);
-    let _ = writeln!(o, "{} · seed lab {} · {}", card.family.title(), card.seeds, nodes_text(card));
+    let _ = writeln!(o, "{} · {} · {}", card.family.title(), card.origin(), nodes_text(card));
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", card.description);
     section(&mut o, "Roles");
@@ -537,13 +543,13 @@ pub fn markdown_table<'a>(cards: impl IntoIterator<Item = &'a Card>) -> String {
     let mut out = String::from("| scenario | family | what it shows | verbs |\n|---|---|---|---|\n");
     for c in cards {
         let verbs: Vec<String> = c.verbs.iter().map(|v| format!("`{}`", v.usage().replace('|', "\\|"))).collect();
+        let origin = if c.seeds.is_empty() { String::new() } else { format!(" (seed {})", c.seeds) };
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} (seed {}) | {} |",
+            "| `{}` | {} | {}{origin} | {} |",
             c.name,
             c.family.title(),
             c.about.replace('|', "\\|"),
-            c.seeds,
             verbs.join(", ")
         );
     }

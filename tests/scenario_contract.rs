@@ -46,10 +46,13 @@ fn problems(card: &Card) -> Vec<String> {
             p.push(what);
         }
     };
-    for (field, text) in [("title", card.title), ("about", card.about), ("seeds", card.seeds), ("action", card.action)]
-    {
+    for (field, text) in [("title", card.title), ("about", card.about), ("action", card.action)] {
         need(!text.trim().is_empty(), format!("`{field}` is empty"));
     }
+    need(
+        card.seeds.is_empty() || card.seeds.split(", ").all(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())),
+        format!("`seeds` {:?} is not like \"000, 001\"", card.seeds),
+    );
     need(card.description.len() >= 120, "`description` must be a paragraph (120+ characters)".into());
     let r = card.nodes;
     need(

@@ -15,9 +15,9 @@ pub fn lines(card: &Card, w: usize) -> Vec<Line<'static>> {
         Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
     ))];
     let facts = format!(
-        "{} · seed lab {} · {} nodes by default ({} to {})",
+        "{} · {} · {} nodes by default ({} to {})",
         card.family.title(),
-        card.seeds,
+        card.origin(),
         card.nodes.default,
         card.nodes.min,
         card.nodes.max

@@ -64,9 +64,9 @@ fn detail_lines(card: &Card, w: usize) -> Vec<Line<'static>> {
         Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
     ))];
     let facts = format!(
-        "{} · seed lab {} · {} nodes ({} to {})",
+        "{} · {} · {} nodes ({} to {})",
         card.family.title(),
-        card.seeds,
+        card.origin(),
         card.nodes.default,
         card.nodes.min,
         card.nodes.max

@@ -489,7 +489,7 @@ static CARD: Card = Card {
         or held by a crashed node is gone (\"token lost\"). Inspector: whether the node holds the token \
         (and its hop), its successor, the last hop seen, tokens passed, and with `idle=park` the token's idle \
         count and whether a WAKE passed.",
-    seeds: "none",
+    seeds: "",
     nodes: NodeRange { default: 5, min: 2, max: 4096 },
     roles: mutex::NODES,
     verbs: &[
