@@ -37,11 +37,15 @@
 //! `variant=no-resend` sends every channel item once and forgets it, so a
 //! lost RELAY is never shown (and a crashed client is never detected).
 
-use crate::algos::kit::{listing, node_arg, timeout_param};
+use crate::algos::kit::{listing, timeout_param};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
+    VariantCard, VerbCard,
+};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -228,8 +232,6 @@ pub enum Variant {
     NoSeq,
     NoResend,
 }
-
-const VARIANTS: [&str; 4] = ["correct", "echo", "no-seq", "no-resend"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sum {
@@ -863,14 +865,14 @@ impl Check {
                 self.owed[x].remove(&(*from, *seq));
                 if *from == x {
                     out.push(
-                        w.violation("no-self-delivery", format!("client {x} was shown its own post {from}:{seq}")),
+                        w.violation(NO_SELF_DELIVERY.name, format!("client {x} was shown its own post {from}:{seq}")),
                     );
                 }
                 let last = self.last_seen[x].entry(*from).or_insert(0);
                 if *seq <= *last {
                     let what = if *seq == *last { "a second time" } else { "out of order" };
                     out.push(w.violation(
-                        "fifo-per-sender",
+                        FIFO_PER_SENDER.name,
                         format!("client {x} showed {from}:{seq} {what}, after {from}:{last}"),
                     ));
                 } else {
@@ -878,7 +880,7 @@ impl Check {
                 }
             }
             Line::ServerClosed if w.summaries[x].conn != Conn::Off => out.push(w.violation(
-                "shutdown-disconnects",
+                SHUTDOWN_DISCONNECTS.name,
                 format!("client {x} showed \"server closed the room\" but stays connected"),
             )),
             _ => {}
@@ -892,10 +894,6 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["fifo-per-sender", "no-self-delivery", "every-post-delivered", "shutdown-disconnects"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {
@@ -940,7 +938,7 @@ impl Monitor<Node> for Check {
         for &x in &self.members {
             if let Some(&(from, seq)) = self.owed[x].iter().next() {
                 out.push(w.violation(
-                    "every-post-delivered",
+                    EVERY_POST_DELIVERED.name,
                     format!("client {x} is in the room but never showed {from}:{seq} ({} missing)", self.owed[x].len()),
                 ));
             }
@@ -949,7 +947,7 @@ impl Monitor<Node> for Check {
             for &x in at_close {
                 if w.alive[x] && w.summaries[x].conn != Conn::Off && !self.given_up.contains(&x) {
                     out.push(w.violation(
-                        "shutdown-disconnects",
+                        SHUTDOWN_DISCONNECTS.name,
                         format!("the server closed the room but client {x} is still connected"),
                     ));
                 }
@@ -1007,71 +1005,167 @@ impl Monitor<Node> for Check {
 
 pub struct Chat;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// No client shows a sender's posts out of order or twice.
+pub const FIFO_PER_SENDER: Property = Property::safety(
+    "fifo-per-sender",
+    "every client shows each sender's posts in increasing sequence order, none twice",
+);
+/// No client is shown its own post.
+pub const NO_SELF_DELIVERY: Property =
+    Property::safety("no-self-delivery", "no client is shown its own post as someone else's");
+/// At quiescence every accepted post reached the room.
+pub const EVERY_POST_DELIVERED: Property = Property::liveness(
+    "every-post-delivered",
+    "when nothing is left to deliver, every post the server accepted was shown by every client on its list \
+        then, unless the server has since removed that client or crashed",
+);
+/// The server's close disconnects its clients.
+pub const SHUTDOWN_DISCONNECTS: Property = Property::safety(
+    "shutdown-disconnects",
+    "a client showing \"server closed the room\" is disconnected, and after a shutdown every live client that \
+        was in the room ends disconnected unless the server gave up on it as dead",
+);
+
+static CARD: Card = Card {
     name: "chat",
+    title: "Group chat server",
+    family: Family::Group,
     about: "Group chat: a server relays each client's post to every other client; leave, shutdown, dead clients",
-    default_nodes: 4,
-    min_nodes: 2,
-    max_nodes: 4096,
+    description: "Node 0 is the chat server, nodes 1..N−1 its clients. `join C` sends JOIN and the server adds C to \
+        its client list (WELCOME); `post C text` sends POST with C's own sequence number, the server answers \
+        POST-ACK and RELAYs it to every *other* client on its list (N−2 relays per post with N−1 clients in); \
+        `leave C` is a client's `\\close` (LEAVE) and `shutdown` the server's (SHUTDOWN to every client, later \
+        JOINs REFUSED). Each server→client connection is an ordered, acknowledged channel, as TCP gives the \
+        seed's sockets: items carry a channel number, a client shows only the next one in order and ACKs \
+        cumulatively, and the server re-sends what is unacknowledged every `timeout` ms; after `retries` \
+        re-sends with no answer the client is dead and removed (\"dead client 3 removed\"). Clients re-send \
+        JOIN and POSTs the same way and give up a silent server. A crash loses the connections: a client comes \
+        back disconnected (its sequence counter on stable storage), the server with an empty, open room; a \
+        client the server gave up on while cut off shows as half-open. The screens pane draws every node's \
+        terminal as it sees it; the inspector shows the client list, sequence numbers and unacknowledged items.",
+    seeds: "000, 002",
+    nodes: NodeRange { default: 4, min: 2, max: 4096 },
+    roles: &[
+        RoleCard { name: "server", help: "node 0: keeps the client list and relays every post" },
+        RoleCard { name: "client", help: "nodes 1..N−1: join, post and leave" },
+    ],
     verbs: &[
-        VerbHelp { usage: "join C", help: "client C connects to the server (JOIN, WELCOME)" },
-        VerbHelp {
-            usage: "post C text",
+        VerbCard {
+            name: "join",
+            args: &[ArgCard::node_of("C", "client")],
+            help: "client C connects to the server (JOIN, WELCOME)",
+        },
+        VerbCard {
+            name: "post",
+            args: &[ArgCard::node_of("C", "client"), ArgCard::new("text", Kind::Text)],
             help: "client C posts text (quoted or the rest of the line); the server relays it to every other client",
         },
-        VerbHelp { usage: "leave C", help: "client C closes its connection (the seed's \\close at a client)" },
-        VerbHelp { usage: "shutdown", help: "the server closes the room: SHUTDOWN to every client, all disconnect" },
+        VerbCard {
+            name: "leave",
+            args: &[ArgCard::node_of("C", "client")],
+            help: "client C closes its connection (the seed's \\close at a client)",
+        },
+        VerbCard {
+            name: "shutdown",
+            args: &[],
+            help: "the server closes the room: SHUTDOWN to every client, all disconnect",
+        },
     ],
     params: &[
-        ParamHelp { key: "autojoin", default: "false", help: "every client joins at the start (true | false)" },
-        ParamHelp {
+        ParamCard {
+            key: "autojoin",
+            kind: Kind::Choice(&["false", "true"]),
+            default: "false",
+            help: "every client joins at the start",
+        },
+        ParamCard {
             key: "timeout",
+            kind: Kind::Ms { min: 1, max: MAX_MS },
             default: "30",
             help: "ms before an unacknowledged message is sent again (server and clients)",
         },
-        ParamHelp {
+        ParamCard {
             key: "retries",
+            kind: Kind::Int { min: 0, max: 1000 },
             default: "3",
             help: "re-sends without an answer before the peer is given up (a dead client removed)",
         },
-        ParamHelp {
+        ParamCard {
             key: "variant",
+            kind: Kind::Variant,
             default: "correct",
-            help: "correct | echo | no-seq | no-resend (broken: relay to the sender too; show relays unordered, copies twice; never re-send a relay)",
+            help: "the correct server or a broken one",
         },
     ],
-    action: "join / post",
+    variants: &[
+        VariantCard {
+            name: "correct",
+            help: "ordered, acknowledged channels; relays to every client but the sender",
+            breaks: &[],
+        },
+        VariantCard {
+            name: "echo",
+            help: "relays a post back to its sender too (the seed's `if c != sender` forgotten)",
+            breaks: &[NO_SELF_DELIVERY.name],
+        },
+        VariantCard {
+            name: "no-seq",
+            help: "clients show every RELAY as it arrives: a copy shown twice, a reordered pair out of order",
+            breaks: &[FIFO_PER_SENDER.name],
+        },
+        VariantCard {
+            name: "no-resend",
+            help: "sends each RELAY once and forgets it: a lost one is never shown",
+            breaks: &[EVERY_POST_DELIVERED.name],
+        },
+    ],
+    properties: &[FIFO_PER_SENDER, NO_SELF_DELIVERY, EVERY_POST_DELIVERED, SHUTDOWN_DISCONNECTS],
     results: &[
-        FieldHelp {
+        FieldCard {
             key: "delivered",
             help: "per node, the post ids shown in order (\"2:1\" = client 2's post 1); the server's: posts it accepted",
         },
-        FieldHelp { key: "transcripts", help: "per node, its screen's lines in order" },
-        FieldHelp { key: "clients", help: "the server's client list at the end" },
-        FieldHelp { key: "connected", help: "live clients that believe they are connected" },
-        FieldHelp { key: "room", help: "open | closed | down (server crashed)" },
-        FieldHelp { key: "posts", help: "posts the server accepted" },
+        FieldCard { key: "transcripts", help: "per node, its screen's lines in order" },
+        FieldCard { key: "clients", help: "the server's client list at the end" },
+        FieldCard { key: "connected", help: "live clients that believe they are connected" },
+        FieldCard { key: "room", help: "open | closed | down (server crashed)" },
+        FieldCard { key: "posts", help: "posts the server accepted" },
     ],
+    scripts: &[
+        ScriptCard {
+            file: "chat.dl",
+            about: "seed 002's story: two clients connect, each posts (relayed to the other only: N−2 relays per \
+                post), client 2 closes from its side, the server's close shuts client 1 down, and a late JOIN is \
+                refused; the screens pane shows every terminal",
+        },
+        ScriptCard {
+            file: "chat-broken.dl",
+            about: "clients that ignore sequence numbers: a duplicated RELAY shown twice, then a reordered pair \
+                shown out of order (`fifo-per-sender`)",
+        },
+    ],
+    action: "join / post",
 };
 
 impl Algorithm for Chat {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
+    }
+
+    fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
+        (0..n).map(|i| if i == SERVER { "server" } else { "client" }).collect()
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let variant = match params.choice("variant", &VARIANTS)? {
+        let variant = match params.variant(&CARD)? {
             0 => Variant::Correct,
             1 => Variant::Echo,
             2 => Variant::NoSeq,
             _ => Variant::NoResend,
         };
         let retries = params.num::<u32>("retries", 3)?;
-        if retries > 1000 {
-            return Err("parameter retries must be at most 1000".into());
-        }
         let k = Knobs { timeout: timeout_param(params, "timeout", 30)?, retries, variant };
         let autojoin = params.choice("autojoin", &["false", "true"])? == 1;
         let mut nodes: Vec<Node> = (0..n).map(|i| Node::new(i, k)).collect();
@@ -1084,34 +1178,22 @@ impl Algorithm for Chat {
         Ok((nodes, Box::new(Check::new(n))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let client = |args: &[String]| -> Result<NodeId, String> {
-            let c = node_arg(verb, args, n)?;
-            if c == SERVER {
-                return Err(format!("node {SERVER} is the server; clients are 1..{}", n - 1));
-            }
-            Ok(c)
-        };
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        let c = args.node(0);
         match verb {
-            "join" => Ok((client(args)?, Request::Join)),
-            "leave" => Ok((client(args)?, Request::Leave)),
+            "join" => Ok((c, Request::Join)),
+            "leave" => Ok((c, Request::Leave)),
             "post" => {
-                let Some((c, text)) = args.split_first() else {
-                    return Err("`post` expects a client and a text: `post C \"hello\"`".into());
-                };
-                let c = client(std::slice::from_ref(c))?;
-                let text = text.join(" ");
+                let text = args.text(1).unwrap_or_default();
                 if text.trim().is_empty() {
                     return Err(format!("`post {c}` needs a text: `post {c} \"hello\"`"));
                 }
-                Ok((c, Request::Post(text)))
+                Ok((c, Request::Post(text.to_string())))
             }
-            "shutdown" if args.is_empty() => Ok((SERVER, Request::Shutdown)),
-            "shutdown" => Err("`shutdown` takes no arguments (it is the server's \\close)".into()),
-            _ => Err(format!("unknown verb {verb:?} (chat knows: join C, post C text, leave C, shutdown)")),
+            "shutdown" => Ok((SERVER, Request::Shutdown)),
+            _ => Err(format!("unknown verb {verb:?}")),
         }
     }
-
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
         let verb = |v: &str, args: Vec<String>| Some(Input::Verb { verb: v.into(), args });
         match (s.server, s.closed, s.conn) {

@@ -49,14 +49,18 @@
 //! show a post the moment it arrives, and the checker catches the reply
 //! shown before the message it answers.
 
-use super::bss::{Bss, Mode};
+use super::bss::{Bss, CAUSAL_DELIVERY, Mode, NO_DUPLICATE_DELIVERY};
 use crate::algos::kit::listing;
 use crate::algos::kit::screens::Screens;
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
+    VerbCard,
+};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary};
 use crate::engine::sim::EvKind;
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -884,7 +888,7 @@ impl Check {
         let Some(stamp) = self.stamps.get(&id) else { return };
         if x != CONTROLLER {
             if !self.delivered[x].insert(id) {
-                out.push(w.violation("no-duplicate-delivery", format!("node {x} delivered {id} twice")));
+                out.push(w.violation(NO_DUPLICATE_DELIVERY.name, format!("node {x} delivered {id} twice")));
                 return;
             }
             self.order[x].push(id);
@@ -896,7 +900,7 @@ impl Check {
                     .map(|m| m.to_string())
                     .unwrap_or_else(|| "a later message".into());
                 out.push(w.violation(
-                    "causal-delivery",
+                    CAUSAL_DELIVERY.name,
                     format!("node {x} delivered {id} after {later}, which causally follows it"),
                 ));
             }
@@ -920,10 +924,6 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["causal-delivery", "no-duplicate-delivery", "all-delivered"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {
@@ -979,7 +979,7 @@ impl Monitor<Node> for Check {
             let Some(relayed) = rooms.get(room as usize) else { continue };
             if s.held > 0 || s.v != *relayed {
                 out.push(w.violation(
-                    "all-delivered",
+                    ALL_DELIVERED.name,
                     format!(
                         "node {x} in room {room} delivered V={} of the relayed {} ({} held back)",
                         show_vector(&s.v),
@@ -1029,46 +1029,104 @@ impl Monitor<Node> for Check {
 
 pub struct ChatRooms;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// At quiescence every member delivered what its room relayed.
+pub const ALL_DELIVERED: Property = Property::liveness(
+    "all-delivered",
+    "when nothing is left to deliver, on a run that lost no message and kept the controller up, every member \
+        has delivered everything its room relayed",
+);
+
+static CARD: Card = Card {
     name: "chat-rooms",
+    title: "Chat rooms with a controller",
+    family: Family::Group,
     about: "Chat rooms: a controller creates rooms (the seed's JSON reply); room messages in causal order by BSS",
-    default_nodes: 3,
-    min_nodes: 2,
-    max_nodes: 64,
-    verbs: &[
-        VerbHelp { usage: "create-room C", help: "client C types ./createRoom: the controller starts a room" },
-        VerbHelp { usage: "join C ROOM [NAME]", help: "client C types ./join ROOM and its name (default userC)" },
-        VerbHelp { usage: "post C text", help: "client C types a line for its room" },
-        VerbHelp { usage: "members C", help: "client C types ./members" },
-        VerbHelp { usage: "leave C", help: "client C types ./leave" },
+    description: "Seed 004's chat rooms as messages between nodes. Node 0 is the controller: `create-room C` is \
+        client C typing `./createRoom`, and the controller starts a room server (inside itself, as the seed's \
+        threads) and answers with the seed's JSON, the room's number standing where the seed had a port; \
+        `join C ROOM [NAME]` enters a room (the others see \"NAME joined the chatroom\"), `post C text` is a \
+        line for the room, `members C` prints the seed's Python list and `leave C` is `./leave`. Relaying \
+        through one server does not order a room: links reorder, so an answer can overtake its question on the \
+        way to a third member. Room messages are therefore delivered with the Birman–Schiper–Stephenson \
+        protocol: a post carries its author's delivered vector `W`, and a member delivers the post of `j` once \
+        `W[j] = V[j] + 1` and `W[k] ≤ V[k]` for every other `k`, holding it back until then; the server's \
+        notices are broadcasts of node 0 in the same scheme, and a newcomer starts from what the room has \
+        relayed. The controller keeps its rooms in memory only: after its crash every room is gone and a client \
+        that posts is told \"no such room\"; a client keeps its screen and room on stable storage and leaves \
+        that room cleanly when it comes back. BSS assumes reliable links: a lost room message holds back \
+        everything that depends on it. The inspector and the screens pane show each client's screen; a \
+        client's inspector lists each held message and what it waits for.",
+    seeds: "004",
+    nodes: NodeRange { default: 3, min: 2, max: 64 },
+    roles: &[
+        RoleCard { name: "controller", help: "node 0: creates the rooms and runs their servers" },
+        RoleCard { name: "client", help: "nodes 1..N−1: type the seed's commands" },
     ],
-    params: &[ParamHelp {
+    verbs: &[
+        VerbCard {
+            name: "create-room",
+            args: &[ArgCard::node_of("C", "client")],
+            help: "client C types ./createRoom: the controller starts a room",
+        },
+        VerbCard {
+            name: "join",
+            args: &[
+                ArgCard::node_of("C", "client"),
+                ArgCard::new("ROOM", Kind::Int { min: 0, max: u32::MAX as i64 }),
+                ArgCard::optional("NAME", Kind::Text),
+            ],
+            help: "client C types ./join ROOM and its name (default userC)",
+        },
+        VerbCard {
+            name: "post",
+            args: &[ArgCard::node_of("C", "client"), ArgCard::new("text", Kind::Text)],
+            help: "client C types a line for its room",
+        },
+        VerbCard { name: "members", args: &[ArgCard::node_of("C", "client")], help: "client C types ./members" },
+        VerbCard { name: "leave", args: &[ArgCard::node_of("C", "client")], help: "client C types ./leave" },
+    ],
+    params: &[ParamCard {
         key: "variant",
+        kind: Kind::Variant,
         default: "correct",
-        help: "correct | no-holdback (broken: a member shows a post the moment it arrives)",
+        help: "the correct rooms or a broken one",
     }],
-    action: "create/join/post",
+    variants: &[
+        VariantCard {
+            name: "correct",
+            help: "members hold a post back until its causal past is delivered (BSS)",
+            breaks: &[],
+        },
+        VariantCard {
+            name: "no-holdback",
+            help: "a member shows a post the moment it arrives: an answer that overtook its question comes first",
+            breaks: &[CAUSAL_DELIVERY.name],
+        },
+    ],
+    properties: &[CAUSAL_DELIVERY, NO_DUPLICATE_DELIVERY, ALL_DELIVERED],
     results: &[
-        FieldHelp {
+        FieldCard {
             key: "delivered",
             help: "per client, the room messages it delivered in order, as `room:author:seq` (author 0: a notice)",
         },
-        FieldHelp { key: "rooms", help: "per room: `{room, relayed, members}` (the relayed vector; live members)" },
-        FieldHelp { key: "held", help: "per client, how many room messages it still holds back" },
+        FieldCard { key: "rooms", help: "per room: `{room, relayed, members}` (the relayed vector; live members)" },
+        FieldCard { key: "held", help: "per client, how many room messages it still holds back" },
     ],
+    scripts: &[
+        ScriptCard {
+            file: "chat-rooms.dl",
+            about: "seed 004's room: `./createRoom` and its JSON, three joins; an answer overtakes its question on \
+                the way to C and waits in C's hold-back queue until the question comes; `./members`, `./leave`",
+        },
+        ScriptCard {
+            file: "chat-rooms-broken.dl",
+            about: "the same answer shown before its question (`causal-delivery`)",
+        },
+    ],
+    action: "create/join/post",
 };
 
-/// A client node number, checked (node 0 is the controller).
-fn client_arg(verb: &str, a: Option<&String>, n: usize) -> Result<NodeId, String> {
-    let Some(a) = a else { return Err(format!("`{verb}` expects a client number first")) };
-    match a.parse::<NodeId>() {
-        Ok(CONTROLLER) => Err(format!("node 0 is the controller; clients are 1..{}", n - 1)),
-        Ok(x) if x < n => Ok(x),
-        Ok(x) => Err(format!("node {x} does not exist (clients are 1..{})", n - 1)),
-        Err(_) => Err(format!("`{verb}` expects a client number, not {a:?}")),
-    }
-}
-
+/// What the card cannot say of a name or a line: not blank, not too long.
 fn check_text(what: &str, text: &str, max: usize) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err(format!("the {what} is empty"));
@@ -1076,64 +1134,46 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<(), String> {
     if text.chars().count() > max {
         return Err(format!("the {what} is longer than {max} characters"));
     }
-    if text.chars().any(char::is_control) {
-        return Err(format!("the {what} has control characters"));
-    }
     Ok(())
 }
 
 impl Algorithm for ChatRooms {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
+    }
+
+    fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
+        (0..n).map(|i| if i == CONTROLLER { "controller" } else { "client" }).collect()
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let no_holdback = params.choice("variant", &["correct", "no-holdback"])? == 1;
+        let no_holdback = params.variant(&CARD)? == 1;
         Ok(((0..n).map(|i| Node::new(i, n, no_holdback)).collect(), Box::new(Check::new(n))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let one = |req: Request| {
-            let c = client_arg(verb, args.first(), n)?;
-            if args.len() > 1 {
-                return Err(format!("`{verb}` expects only a client number: `{verb} C`"));
-            }
-            Ok((c, req))
-        };
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        let c = args.node(0);
         match verb {
-            "create-room" => one(Request::CreateRoom),
-            "members" => one(Request::Members),
-            "leave" => one(Request::Leave),
+            "create-room" => Ok((c, Request::CreateRoom)),
+            "members" => Ok((c, Request::Members)),
+            "leave" => Ok((c, Request::Leave)),
             "join" => {
-                let c = client_arg(verb, args.first(), n)?;
-                let room = match args.get(1).map(|r| r.parse::<RoomId>()) {
-                    Some(Ok(r)) => r,
-                    Some(Err(_)) => {
-                        return Err(format!("`join C ROOM [NAME]`: ROOM is a room number, not {:?}", args[1]));
-                    }
-                    None => return Err("`join` expects a client and a room: `join C ROOM [NAME]`".into()),
-                };
-                let name = if args.len() > 2 { args[2..].join(" ") } else { format!("user{c}") };
+                let room = args.int(1).unwrap_or_default() as RoomId;
+                let name = args.text(2).map_or_else(|| format!("user{c}"), str::to_string);
                 check_text("name", &name, NAME_MAX)?;
                 Ok((c, Request::Join { room, name }))
             }
             "post" => {
-                let c = client_arg(verb, args.first(), n)?;
-                let text = args[1..].join(" ");
-                if text.is_empty() {
-                    return Err("`post C text` needs some text".into());
-                }
+                let text = args.text(1).unwrap_or_default().to_string();
                 check_text("text", &text, TEXT_MAX)?;
                 if text.starts_with("./") {
                     return Err(format!("{text:?} is a command: use create-room, join, members or leave"));
                 }
                 Ok((c, Request::Post(text)))
             }
-            _ => Err(format!(
-                "unknown verb {verb:?} (chat-rooms knows: create-room C, join C ROOM [NAME], post C text, members C, leave C)"
-            )),
+            _ => Err(format!("unknown verb {verb:?}")),
         }
     }
 
