@@ -275,21 +275,22 @@ fn lost_posts_and_relays_are_sent_again() {
 fn bad_input_is_rejected_with_a_clear_message() {
     let mut sc = chat(3, &[]);
     for (l, want) in [
-        ("join 0", "node 0 is the server; clients are 1..2"),
-        ("join 3", "node 3 does not exist"),
-        ("join x", "expects a node number"),
-        ("join", "expects one node number"),
-        ("post 1", "needs a text"),
-        ("post 1 \"  \"", "needs a text"),
-        ("post", "expects a client and a text"),
-        ("post 0 hi", "is the server"),
-        ("leave 9", "does not exist"),
-        ("shutdown 1", "takes no arguments"),
-        ("shout 1", "join C"),
+        ("join 0", "node 0 is a server; `join C` needs a client (nodes 1..2)"),
+        ("join 3", "node 3 does not exist (nodes are 0..2)"),
+        ("join x", "`join C`: C is a node id, not \"x\""),
+        ("join", "usage: join C (1 argument(s), got none)"),
+        ("post 1", "usage: post C text (2 argument(s), got 1)"),
+        ("post 1 \"  \"", "`post 1` needs a text: `post 1 \"hello\"`"),
+        ("post", "usage: post C text (2 argument(s), got none)"),
+        ("post 0 hi", "node 0 is a server; `post C text` needs a client (nodes 1..2)"),
+        ("leave 9", "node 9 does not exist (nodes are 0..2)"),
+        ("shutdown 1", "usage: shutdown (0 argument(s), got 1)"),
     ] {
         let err = try_line(sc.as_mut(), l).unwrap_err();
-        assert!(err.contains(want), "{l}: {err}");
+        assert_eq!(err, want, "{l}");
     }
+    let err = try_line(sc.as_mut(), "shout 1").unwrap_err();
+    assert!(err.ends_with("or chat's own: join C, post C text, leave C, shutdown"), "{err}");
     assert_eq!(sc.step(), 0);
     assert!(sc.inputs().is_empty());
     // Valid verbs at the wrong moment are notes, not messages.
@@ -298,17 +299,52 @@ fn bad_input_is_rejected_with_a_clear_message() {
     lines(sc.as_mut(), "join 1; join 1; run");
     assert_eq!(by_kind(sc.as_ref(), "JOIN"), 1);
     for (k, v, want) in [
-        ("variant", "nope", "expected one of correct, echo, no-seq"),
-        ("autojoin", "yes", "expected one of false, true"),
-        ("timeout", "0", "at least 1 ms"),
-        ("retries", "-1", "not a valid number"),
-        ("server", "1", "unknown parameter"),
+        ("variant", "nope", "parameter variant=nope: expected one of correct, echo, no-seq, no-resend"),
+        ("autojoin", "yes", "parameter autojoin=yes: expected one of false, true"),
+        ("timeout", "0", "parameter timeout=0: expected whole ms from 1 to 1000000000"),
+        ("retries", "-1", "parameter retries=-1: expected a whole number from 0 to 1000"),
+        ("retries", "1001", "parameter retries=1001: expected a whole number from 0 to 1000"),
+        ("server", "1", "unknown parameter \"server\" for chat (known: autojoin, timeout, retries, variant)"),
     ] {
         let err = block_on(distlab::algos::open_run(config(CHAT, 3, 1, &[(k, v)]))).err().unwrap();
-        assert!(err.contains(want), "{k}={v}: {err}");
+        assert_eq!(err, want, "{k}={v}");
     }
     let err = block_on(distlab::algos::open_run(config(CHAT, 1, 1, &[]))).err().unwrap();
     assert!(err.contains("2 to 4096 nodes"), "{err}");
+}
+
+/// The card gives the server and the clients their roles: a client verb
+/// naming the server is refused with the verb's usage and changes nothing,
+/// in a room already in use; `shutdown` needs no node, it is the server's.
+#[test]
+fn client_verbs_on_the_server_are_refused_by_the_card() {
+    let mut sc = chat(4, &[("autojoin", "true")]);
+    lines(sc.as_mut(), "run; post 1 hello; run");
+    let roles: Vec<&str> = (0..4).map(|i| sc.node_role(i)).collect();
+    assert_eq!(roles, ["server", "client", "client", "client"]);
+    let before = snapshot(sc.as_mut());
+    let inputs = sc.inputs().len();
+    for (l, want) in [
+        ("join 0", "node 0 is a server; `join C` needs a client (nodes 1..3)"),
+        ("post 0 hi there", "node 0 is a server; `post C text` needs a client (nodes 1..3)"),
+        ("leave 0", "node 0 is a server; `leave C` needs a client (nodes 1..3)"),
+        ("post 4 hi", "node 4 does not exist (nodes are 0..3)"),
+        ("leave", "usage: leave C (1 argument(s), got none)"),
+        ("join 1 2", "usage: join C (1 argument(s), got 2)"),
+        ("shutdown 0", "usage: shutdown (0 argument(s), got 1)"),
+    ] {
+        assert_eq!(sc.check_verb(l.split(' ').next().unwrap(), &words(l)[1..]).unwrap_err(), want, "{l}");
+        assert_eq!(try_line(sc.as_mut(), l).unwrap_err(), want, "{l}");
+    }
+    assert_eq!(sc.inputs().len(), inputs);
+    assert_eq!(snapshot(sc.as_mut()), before);
+    // `shutdown` goes to the server.
+    lines(sc.as_mut(), "shutdown");
+    assert_eq!(transcript(sc.as_ref(), 0).last().map(String::as_str), Some("closing server"));
+}
+
+fn words(l: &str) -> Vec<String> {
+    l.split_whitespace().map(String::from).collect()
 }
 
 #[test]

@@ -310,22 +310,30 @@ fn a_lost_message_blocks_what_depends_on_it() {
 #[test]
 fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let mut sc = run_script(config(CR, 3, 1, &[]), "create-room 1; run");
+    assert_eq!((0..3).map(|i| sc.node_role(i)).collect::<Vec<_>>(), ["controller", "client", "client"]);
     let before = snapshot(sc.as_mut());
     let inputs = sc.inputs().len();
     for (l, want) in [
-        ("post 0 hi", "node 0 is the controller; clients are 1..2"),
-        ("post 5 hi", "node 5 does not exist (clients are 1..2)"),
-        ("post 1", "`post C text` needs some text"),
+        // The card's roles: node 0 is the controller, every verb needs a client.
+        ("post 0 hi", "node 0 is a controller; `post C text` needs a client (nodes 1..2)"),
+        ("create-room 0", "node 0 is a controller; `create-room C` needs a client (nodes 1..2)"),
+        ("join 0 0", "node 0 is a controller; `join C ROOM [NAME]` needs a client (nodes 1..2)"),
+        ("members 0", "node 0 is a controller; `members C` needs a client (nodes 1..2)"),
+        ("leave 0", "node 0 is a controller; `leave C` needs a client (nodes 1..2)"),
+        ("post 5 hi", "node 5 does not exist (nodes are 0..2)"),
+        ("post 1", "usage: post C text (2 argument(s), got 1)"),
+        ("post 1 \"  \"", "the text is empty"),
         ("post 1 ./leave", "\"./leave\" is a command: use create-room, join, members or leave"),
-        ("join 1", "`join` expects a client and a room: `join C ROOM [NAME]`"),
-        ("join 1 x", "`join C ROOM [NAME]`: ROOM is a room number, not \"x\""),
+        ("join 1", "usage: join C ROOM [NAME] (at least 2 argument(s), got 1)"),
+        ("join 1 x", "`join C ROOM [NAME]`: ROOM is a whole number from 0 to 4294967295, not \"x\""),
+        ("join 1 -1", "`join C ROOM [NAME]`: ROOM is a whole number from 0 to 4294967295, not \"-1\""),
         ("join 1 0 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "the name is longer than 24 characters"),
-        ("members", "`members` expects a client number first"),
-        ("leave 1 2", "`leave` expects only a client number: `leave C`"),
-        ("create-room x", "`create-room` expects a client number, not \"x\""),
+        ("members", "usage: members C (1 argument(s), got none)"),
+        ("leave 1 2", "usage: leave C (1 argument(s), got 2)"),
+        ("create-room x", "`create-room C`: C is a node id, not \"x\""),
     ] {
         let err = try_line(sc.as_mut(), l).expect_err(l);
-        assert!(err.contains(want), "{l}: {err}");
+        assert_eq!(err, want, "{l}");
     }
     let err = try_line(sc.as_mut(), "frobnicate 1").unwrap_err();
     assert!(err.contains("unknown"), "{err}");
@@ -334,7 +342,7 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     assert_eq!((after.step, after.report, after.inspect), (before.step, before.report, before.inspect));
     // Bad parameters.
     let err = block_on(distlab::algos::open_run(config(CR, 3, 1, &[("variant", "nope")]))).err().unwrap();
-    assert!(err.contains("expected one of correct, no-holdback"), "{err}");
+    assert_eq!(err, "parameter variant=nope: expected one of correct, no-holdback");
     let err = block_on(distlab::algos::open_run(config(CR, 1, 1, &[]))).err().unwrap();
     assert!(err.contains("2 to 64 nodes"), "{err}");
 }

@@ -4,7 +4,7 @@
 
 // TEMP pub mod client_server;
 // TEMP pub mod election;
-// TEMP pub mod group;
+pub mod group;
 pub mod kit;
 pub mod mutex;
 // TEMP pub mod time;
@@ -43,9 +43,9 @@ pub fn all() -> Vec<Entry> {
         // TEMP        entry::<election::bully_election::BullyElection>(),
         // TEMP        entry::<time::berkeley::Berkeley>(),
         // TEMP        entry::<time::logical_clocks::LogicalClocks>(),
-        // TEMP        entry::<group::chat::Chat>(),
-        // TEMP        entry::<group::chat_rooms::ChatRooms>(),
-        // TEMP        entry::<group::causal_order::CausalOrder>(),
+        entry::<group::chat::Chat>(),
+        entry::<group::chat_rooms::ChatRooms>(),
+        entry::<group::causal_order::CausalOrder>(),
         // TEMP        entry::<client_server::shared_memory::SharedMemory>(),
         // TEMP        entry::<client_server::socket_echo::SocketEcho>(),
         // TEMP        entry::<client_server::rpc::Rpc>(),

@@ -32,7 +32,12 @@
 //! In `None` mode deliveries from one sender may be out of order: `V[k]`
 //! then stays the delivered *prefix* of `k`'s broadcasts and the ones beyond
 //! it are kept in a set until the prefix reaches them.
+//!
+//! This is the group family's kit: the scenarios built on BSS (`chat-rooms`,
+//! `causal-order`) also share here the properties their monitors check. It
+//! imports no algorithm.
 
+use crate::card::Property;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
@@ -329,6 +334,16 @@ impl<T: Clone> Bss<T> {
         }
     }
 }
+
+// ----- what the scenarios built on it check ----------------------------------------
+
+/// No member delivers a message before one it causally depends on.
+pub(crate) const CAUSAL_DELIVERY: Property =
+    Property::safety("causal-delivery", "no member delivers a message before a message that causally precedes it");
+
+/// No member delivers a message twice.
+pub(crate) const NO_DUPLICATE_DELIVERY: Property =
+    Property::safety("no-duplicate-delivery", "no member delivers the same message twice");
 
 #[cfg(test)]
 mod tests {

@@ -52,15 +52,21 @@
 //! latency spread delivers a reply before the message it answers, and
 //! `causal-delivery` flags it.
 
-use super::bss::{Arrival, Bss, Delivered, Mode, Stamp};
-use crate::algos::kit::{listing, ms_param, node_arg, show_vector};
+mod check;
+
+pub use self::check::{ALL_DELIVERED, Check};
+use super::bss::{Arrival, Bss, CAUSAL_DELIVERY, Delivered, Mode, NO_DUPLICATE_DELIVERY, Stamp};
+use crate::algos::kit::{listing, ms_param, show_vector};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
+    VerbCard,
+};
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Violation, World};
+use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::engine::sim::EvKind;
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Up to this many members the badge shows `V`.
@@ -476,292 +482,147 @@ impl Protocol for Node {
     }
 }
 
-/// A posted message as the monitor knows it.
-struct Posted {
-    event: u32,
-    /// Its causal past: how many posts of each member precede it (itself
-    /// included), rebuilt from the deliveries.
-    deps: Vec<u32>,
-}
-
-/// The monitor: the causal order of posts rebuilt from the engine's events.
-pub struct Check {
-    n: usize,
-    posts: HashMap<(u32, u32), Posted>,
-    order: Vec<(u32, u32)>,
-    posted: Vec<u32>,
-    /// Per member: what it has delivered, as a causal vector (own posts
-    /// included), the delivered prefix per sender, and beyond the prefix.
-    past: Vec<Vec<u32>>,
-    prefix: Vec<Vec<u32>>,
-    beyond: BTreeSet<(u32, u32, u32)>,
-    delivered: Vec<Vec<(u32, u32)>>,
-    /// Members a lost message touched (not judged by all-delivered).
-    touched: Vec<bool>,
-    scanned: usize,
-    reported: Vec<bool>,
-}
-
-impl Check {
-    pub fn new(n: usize) -> Self {
-        Check {
-            n,
-            posts: HashMap::new(),
-            order: Vec::new(),
-            posted: vec![0; n],
-            past: vec![Vec::new(); n],
-            prefix: vec![Vec::new(); n],
-            beyond: BTreeSet::new(),
-            delivered: vec![Vec::new(); n],
-            touched: vec![false; n],
-            scanned: 0,
-            reported: vec![false; n],
-        }
-    }
-
-    fn row(v: &mut Vec<u32>, n: usize) -> &mut Vec<u32> {
-        if v.is_empty() {
-            v.resize(n, 0);
-        }
-        v
-    }
-
-    fn has(&self, x: usize, j: usize, s: u32) -> bool {
-        self.prefix[x].get(j).is_some_and(|&p| s <= p) || self.beyond.contains(&(x as u32, j as u32, s))
-    }
-
-    fn mark(&mut self, x: usize, j: usize, s: u32) {
-        let n = self.n;
-        let p = Self::row(&mut self.prefix[x], n);
-        if s == p[j] + 1 {
-            p[j] += 1;
-            while self.beyond.remove(&(x as u32, j as u32, p[j] + 1)) {
-                p[j] += 1;
-            }
-        } else {
-            self.beyond.insert((x as u32, j as u32, s));
-        }
-    }
-
-    fn scan_losses(&mut self, w: &World<Node>) {
-        for e in &w.history[self.scanned.min(w.history.len())..] {
-            if let EvKind::Lost { from, .. } = e.kind {
-                self.touched[from as usize] = true;
-                self.touched[e.node as usize] = true;
-            }
-        }
-        self.scanned = w.history.len();
-    }
-
-    fn missing(&self, x: usize) -> u64 {
-        let others = self.order.len() as u64 - self.posted[x] as u64;
-        others - self.delivered[x].len() as u64
-    }
-}
-
-impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["causal-delivery", "no-duplicate-delivery", "all-delivered"]
-    }
-
-    fn on_change(&mut self, w: &World<Node>, change: Change, _old: Option<&Sum>) -> Vec<Violation> {
-        let Change::Summary(x) = change else { return Vec::new() };
-        let s = &w.summaries[x];
-        let n = self.n;
-        let mut out = Vec::new();
-        let e = w.event.unwrap_or_default();
-        while self.posted[x] < s.posted {
-            self.posted[x] += 1;
-            let seq = self.posted[x];
-            let past = Self::row(&mut self.past[x], n);
-            past[x] = seq;
-            let deps = past.clone();
-            self.mark(x, x, seq);
-            self.posts.insert((x as u32, seq), Posted { event: e, deps });
-            self.order.push((x as u32, seq));
-        }
-        for &(j, q) in &s.batch {
-            let (ju, id) = (j as usize, format!("{j}:{q}"));
-            if self.has(x, ju, q) {
-                out.push(w.violation("no-duplicate-delivery", format!("member {x} delivered {id} a second time")));
-                continue;
-            }
-            let Some(m) = self.posts.get(&(j, q)) else {
-                out.push(w.violation("causal-delivery", format!("member {x} delivered {id}, which nobody posted")));
-                continue;
-            };
-            let prefix = &self.prefix[x];
-            let first = (0..n).find_map(|k| {
-                let need = if k == ju { q - 1 } else { m.deps[k] };
-                let have = prefix.get(k).copied().unwrap_or(0);
-                // The first predecessor of k's not delivered here.
-                (have < need).then(|| (k, (have + 1..=need).find(|&t| !self.has(x, k, t)).unwrap_or(have + 1)))
-            });
-            if let Some((k, t)) = first {
-                let before = self.posts.get(&(k as u32, t)).map_or(0, |p| p.event);
-                out.push(w.violation(
-                    "causal-delivery",
-                    format!(
-                        "member {x} delivered {id} (posted at e{}) before {k}:{t} (posted at e{before}), which it depends on",
-                        m.event
-                    ),
-                ));
-            }
-            let deps = m.deps.clone();
-            let past = Self::row(&mut self.past[x], n);
-            for (a, b) in past.iter_mut().zip(&deps) {
-                *a = (*a).max(*b);
-            }
-            self.mark(x, ju, q);
-            self.delivered[x].push((j, q));
-        }
-        out
-    }
-
-    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
-        self.scan_losses(w);
-        let mut out = Vec::new();
-        for x in 0..self.n {
-            let missing = self.missing(x);
-            if missing == 0 {
-                self.reported[x] = false;
-                continue;
-            }
-            if !w.alive[x] || self.touched[x] || self.reported[x] {
-                continue;
-            }
-            self.reported[x] = true;
-            let first = self.order.iter().find(|&&(j, q)| j as usize != x && !self.has(x, j as usize, q));
-            let what = first.map_or(String::new(), |(j, q)| format!(", e.g. {j}:{q}"));
-            out.push(w.violation(
-                "all-delivered",
-                format!("member {x} never delivered {missing} of the {} messages of others{what}", {
-                    self.order.len() as u64 - self.posted[x] as u64
-                }),
-            ));
-        }
-        out
-    }
-
-    fn result(&self, w: &World<Node>) -> serde_json::Value {
-        let delivered: Vec<Vec<String>> =
-            self.delivered.iter().map(|d| d.iter().map(|(j, q)| format!("{j}:{q}")).collect()).collect();
-        let held: Vec<u32> = w.summaries.iter().map(|s| s.held).collect();
-        let missing: Vec<u64> = (0..self.n).map(|x| self.missing(x)).collect();
-        let ordering: Vec<&str> = w.summaries.iter().map(|s| s.mode.name()).collect();
-        let touched: Vec<usize> = (0..self.n).filter(|&x| self.touched[x]).collect();
-        serde_json::json!({
-            "posts": self.order.len(),
-            "delivered": delivered,
-            "held": held,
-            "missing": missing,
-            "ordering": ordering,
-            "unchecked": touched,
-        })
-    }
-
-    fn status(&self, w: &World<Node>) -> Option<String> {
-        let held: u32 = w.summaries.iter().map(|s| s.held).sum();
-        (held > 0).then(|| format!("{held} held back"))
-    }
-}
-
 pub struct CausalOrder;
 
-static INFO: AlgoInfo = AlgoInfo {
+static CARD: Card = Card {
     name: "causal-order",
+    title: "Causal broadcast (Birman–Schiper–Stephenson)",
+    family: Family::Group,
     about: "causal broadcast (Birman–Schiper–Stephenson): vector-stamped posts, a hold-back queue, NACK repair",
-    default_nodes: 3,
-    min_nodes: 2,
-    max_nodes: 2048,
+    description: "Causal broadcast with the Birman–Schiper–Stephenson protocol (seed 004's chat room, done \
+        properly). `post N text` makes member N broadcast text to the N−1 others, stamped with its delivered \
+        vector V (its own post counted); a member delivers a message from j stamped W when `W[j] = V[j]+1` and \
+        `W[k] ≤ V[k]` for every other k, and holds it back until its causal predecessors are delivered. \
+        `ordering N causal|fifo|none` switches member N's rule live (the parameter `ordering` sets every \
+        member's from the start); fifo and none are the broken rules. A member keeps V and its delivered log on \
+        stable storage, its hold-back queue is volatile. Repair: a recovered member broadcasts `SYNC(V)` and the \
+        others RESEND their own posts it lacks; a gap a held message reveals is asked for with a NACK after \
+        `nack` ms, sent to the member whose message revealed it, at most `retries` times until news arrives; a \
+        lost last message nothing reveals is repaired by `sync N`. Without faults exactly N−1 messages per post. \
+        The monitor rebuilds the causal order from the post events and the deliveries the engine saw, never \
+        from the stamps. Inspector: V, the hold-back queue (`1:1 W=[1 1 0] waits for 0:1`), the last messages \
+        delivered and the repair planned; the badge is `V=[1 0 2]` up to 8 members.",
+    seeds: "004",
+    nodes: NodeRange { default: 3, min: 2, max: 2048 },
+    roles: &[RoleCard { name: "member", help: "every node: posts to the group and delivers the others' posts" }],
     verbs: &[
-        VerbHelp {
-            usage: "post N text",
+        VerbCard {
+            name: "post",
+            args: &[ArgCard::node("N"), ArgCard::new("text", Kind::Text)],
             help: "member N broadcasts text (quoted or the rest of the line) to the others",
         },
-        VerbHelp {
-            usage: "ordering N causal|fifo|none",
+        VerbCard {
+            name: "ordering",
+            args: &[ArgCard::node("N"), ArgCard::new("", Kind::Choice(&["causal", "fifo", "none"]))],
             help: "member N's delivery rule from now on (fifo and none break causal order on purpose)",
         },
-        VerbHelp { usage: "sync N", help: "member N broadcasts its delivered vector: the others repair what it lacks" },
+        VerbCard {
+            name: "sync",
+            args: &[ArgCard::node("N")],
+            help: "member N broadcasts its delivered vector: the others repair what it lacks",
+        },
     ],
     params: &[
-        ParamHelp {
+        ParamCard {
             key: "ordering",
+            kind: Kind::Variant,
             default: "causal",
-            help: "causal | fifo | none: every member's delivery rule at the start (fifo and none are the broken variants)",
+            help: "every member's delivery rule at the start (fifo and none are the broken variants)",
         },
-        ParamHelp { key: "nack", default: "100", help: "ms a gap may stay open before the member asks for a resend" },
-        ParamHelp {
+        ParamCard {
+            key: "nack",
+            kind: Kind::Ms { min: 1, max: MAX_MS },
+            default: "100",
+            help: "ms a gap may stay open before the member asks for a resend",
+        },
+        ParamCard {
             key: "retries",
+            kind: Kind::Int { min: 0, max: 1000 },
             default: "3",
             help: "NACKs per gap before waiting for news (a SYNC or a newer message)",
         },
     ],
-    action: "post",
+    variants: &[
+        VariantCard {
+            name: "causal",
+            help: "BSS: hold a message back until its causal past is delivered (the rules are picked with \
+                `-p ordering=…`)",
+            breaks: &[],
+        },
+        VariantCard {
+            name: "fifo",
+            help: "per-sender order only: a reply from another member overtakes the message it answers",
+            breaks: &[CAUSAL_DELIVERY.name],
+        },
+        VariantCard {
+            name: "none",
+            help: "deliver at once: with a latency spread a reply is shown before its question",
+            breaks: &[CAUSAL_DELIVERY.name],
+        },
+    ],
+    properties: &[CAUSAL_DELIVERY, NO_DUPLICATE_DELIVERY, ALL_DELIVERED],
     results: &[
-        FieldHelp { key: "posts", help: "messages posted so far" },
-        FieldHelp {
+        FieldCard { key: "posts", help: "messages posted so far" },
+        FieldCard {
             key: "delivered",
             help: "per member, the ids of the others' messages it delivered, in order: `\"2:1\"` is member 2's first post",
         },
-        FieldHelp { key: "held", help: "per member, messages in its hold-back queue now" },
-        FieldHelp { key: "missing", help: "per member, others' messages it has not delivered (yet)" },
-        FieldHelp { key: "ordering", help: "per member, its delivery rule now" },
-        FieldHelp {
+        FieldCard { key: "held", help: "per member, messages in its hold-back queue now" },
+        FieldCard { key: "missing", help: "per member, others' messages it has not delivered (yet)" },
+        FieldCard { key: "ordering", help: "per member, its delivery rule now" },
+        FieldCard {
             key: "unchecked",
             help: "members a lost message touched: `all-delivered` does not judge them (a loss is repaired once revealed)",
         },
     ],
+    scripts: &[
+        ScriptCard {
+            file: "causal-order.dl",
+            about: "the classic picture: m1, a reply m2 that overtakes it, held back at member 2 until m1 arrives; \
+                then a lost message repaired by NACK",
+        },
+        ScriptCard {
+            file: "causal-order-broken.dl",
+            about: "the same schedule without the hold-back (`-p ordering=none`): member 2 shows the reply before the \
+                question (`causal-delivery`)",
+        },
+    ],
+    action: "post",
 };
 
 impl Algorithm for CausalOrder {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let mode = Mode::ALL[params.choice("ordering", &["causal", "fifo", "none"])?];
+        // The variants are the delivery rules, in `Mode::ALL`'s order; the
+        // parameter that picks one is `ordering`.
+        let mode = Mode::ALL[params.choice("ordering", &CARD.variant_names())?];
         let nack = ms_param(params, "nack", 100)?;
-        if nack == 0 {
-            return Err("parameter nack must be at least 1 ms".into());
-        }
         let retries = params.num::<u32>("retries", 3)?;
         let nodes = (0..n).map(|i| Node::new(i, n, mode, nack, retries)).collect();
         Ok((nodes, Box::new(Check::new(n))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        let node = args.node(0);
         match verb {
             "post" => {
-                let Some((who, rest)) = args.split_first() else {
-                    return Err("`post` expects a member and a text: `post N text`".into());
-                };
-                let node = node_arg("post", std::slice::from_ref(who), n)?;
-                let text = rest.join(" ");
+                let text = args.text(1).unwrap_or_default();
                 if text.trim().is_empty() {
                     return Err(format!("`post {node}`: what does member {node} post? e.g. `post {node} \"hello\"`"));
                 }
-                Ok((node, Request::Post(text)))
+                Ok((node, Request::Post(text.to_string())))
             }
-            "ordering" => match args {
-                [who, mode] => {
-                    let node = node_arg("ordering", std::slice::from_ref(who), n)?;
-                    let mode = Mode::parse(mode)
-                        .ok_or_else(|| format!("`ordering N MODE`: MODE is causal, fifo or none, not {mode:?}"))?;
-                    Ok((node, Request::Ordering(mode)))
-                }
-                [mode] if Mode::parse(mode).is_some() => Err(format!(
-                    "`ordering` switches one member: `ordering N {mode}` (every member from the start: the parameter ordering={mode})"
-                )),
-                _ => Err("`ordering` expects a member and a rule: `ordering N causal|fifo|none`".into()),
-            },
-            "sync" => Ok((node_arg("sync", args, n)?, Request::Sync)),
-            _ => Err(format!(
-                "unknown verb {verb:?} (causal-order knows: post N text, ordering N causal|fifo|none, sync N)"
-            )),
+            "ordering" => {
+                let mode = args.text(1).and_then(Mode::parse).ok_or("`ordering N causal|fifo|none`: no rule")?;
+                Ok((node, Request::Ordering(mode)))
+            }
+            "sync" => Ok((node, Request::Sync)),
+            _ => Err(format!("unknown verb {verb:?}")),
         }
     }
 

@@ -1,0 +1,206 @@
+//! The chat-rooms monitor: delivery order checked against causality as the
+//! deliveries define it (never from the stamps the algorithm computes), the
+//! screens for the pane and the headless result.
+
+use super::{CONTROLLER, MsgId, Node, RoomId, SCREEN_MAX, Sum, show_vector};
+use crate::algos::group::bss::{CAUSAL_DELIVERY, NO_DUPLICATE_DELIVERY};
+use crate::algos::kit::screens::Screens;
+use crate::card::Property;
+use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
+use crate::engine::protocol::NodeId;
+use crate::engine::sim::EvKind;
+use std::collections::{HashMap, HashSet};
+
+/// At quiescence every member delivered what its room relayed.
+pub const ALL_DELIVERED: Property = Property::liveness(
+    "all-delivered",
+    "when nothing is left to deliver, on a run that lost no message and kept the controller up, every member \
+        has delivered everything its room relayed",
+);
+
+/// Checks delivery order against causality as the deliveries define it: a
+/// post follows everything its author had delivered (or posted) before it;
+/// a notice follows everything the server had relayed before it.
+pub struct Check {
+    /// Per node, the causal past of its next broadcast: broadcasts counted
+    /// per author (every room together).
+    past: Vec<Vec<u32>>,
+    /// Broadcasts per author so far (the index of the next one).
+    count: Vec<u32>,
+    /// Every broadcast's causal past, with its own entry set.
+    stamps: HashMap<MsgId, Vec<u32>>,
+    /// Per node, the maximum causal past of what it delivered.
+    seen: Vec<Vec<u32>>,
+    delivered: Vec<HashSet<MsgId>>,
+    order: Vec<Vec<MsgId>>,
+    /// History scanned for lost messages up to here.
+    scanned: usize,
+    lost: bool,
+    controller_crashed: bool,
+    /// Every node's screen, for the pane.
+    screens: Screens,
+}
+
+impl Check {
+    pub fn new(n: usize) -> Self {
+        Check {
+            past: vec![vec![0; n]; n],
+            count: vec![0; n],
+            stamps: HashMap::new(),
+            seen: vec![vec![0; n]; n],
+            delivered: vec![HashSet::new(); n],
+            order: vec![Vec::new(); n],
+            scanned: 0,
+            lost: false,
+            controller_crashed: false,
+            screens: Screens::new(n, SCREEN_MAX),
+        }
+    }
+
+    fn broadcast(&mut self, x: NodeId, id: MsgId) {
+        self.count[x] += 1;
+        self.past[x][x] = self.count[x];
+        self.stamps.insert(id, self.past[x].clone());
+    }
+
+    /// Node `x` delivers (for the controller: relays) message `id`.
+    fn deliver(&mut self, w: &World<Node>, x: NodeId, id: MsgId, out: &mut Vec<Violation>) {
+        let Some(stamp) = self.stamps.get(&id) else { return };
+        if x != CONTROLLER {
+            if !self.delivered[x].insert(id) {
+                out.push(w.violation(NO_DUPLICATE_DELIVERY.name, format!("node {x} delivered {id} twice")));
+                return;
+            }
+            self.order[x].push(id);
+            let a = id.from;
+            if stamp[a] <= self.seen[x][a] {
+                let later = self.order[x]
+                    .iter()
+                    .find(|m| **m != id && self.stamps.get(m).is_some_and(|s| s[a] >= stamp[a]))
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "a later message".into());
+                out.push(w.violation(
+                    CAUSAL_DELIVERY.name,
+                    format!("node {x} delivered {id} after {later}, which causally follows it"),
+                ));
+            }
+            for (s, v) in self.seen[x].iter_mut().zip(stamp) {
+                *s = (*s).max(*v);
+            }
+        }
+        for (p, v) in self.past[x].iter_mut().zip(stamp) {
+            *p = (*p).max(*v);
+        }
+    }
+
+    fn scan_losses(&mut self, w: &World<Node>) {
+        for e in &w.history[self.scanned.min(w.history.len())..] {
+            if matches!(e.kind, EvKind::Lost { .. }) {
+                self.lost = true;
+            }
+        }
+        self.scanned = w.history.len();
+    }
+}
+
+impl Monitor<Node> for Check {
+    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
+        let mut out = Vec::new();
+        match change {
+            Change::Summary(x) => {
+                let s = &w.summaries[x];
+                self.screens.print(x, &s.said);
+                if x == CONTROLLER {
+                    // Notices are broadcasts of the controller; what it
+                    // relays it has "delivered" (its notices follow it).
+                    let empty = Vec::new();
+                    let before = old.map_or(&empty, |o| &o.rooms);
+                    for (room, now) in s.rooms.iter().enumerate() {
+                        let was = before.get(room);
+                        for (a, &k) in now.iter().enumerate() {
+                            let from = was.and_then(|v| v.get(a)).copied().unwrap_or(0);
+                            for seq in from + 1..=k {
+                                let id = MsgId { room: room as RoomId, from: a, seq };
+                                if a == CONTROLLER {
+                                    self.broadcast(x, id);
+                                } else {
+                                    self.deliver(w, x, id, &mut out);
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    if s.posts > old.map_or(0, |o| o.posts)
+                        && let Some(id) = s.last_post
+                    {
+                        self.broadcast(x, id);
+                    }
+                    for &id in &s.delivered {
+                        self.deliver(w, x, id, &mut out);
+                    }
+                }
+            }
+            Change::Crash(CONTROLLER) => self.controller_crashed = true,
+            _ => {}
+        }
+        out
+    }
+
+    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
+        self.scan_losses(w);
+        if self.lost || self.controller_crashed || !w.alive[CONTROLLER] {
+            return Vec::new();
+        }
+        let rooms = &w.summaries[CONTROLLER].rooms;
+        let mut out = Vec::new();
+        for x in w.live().filter(|&x| x != CONTROLLER) {
+            let s = &w.summaries[x];
+            let Some(room) = s.room else { continue };
+            let Some(relayed) = rooms.get(room as usize) else { continue };
+            if s.held > 0 || s.v != *relayed {
+                out.push(w.violation(
+                    ALL_DELIVERED.name,
+                    format!(
+                        "node {x} in room {room} delivered V={} of the relayed {} ({} held back)",
+                        show_vector(&s.v),
+                        show_vector(relayed),
+                        s.held
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
+    fn result(&self, w: &World<Node>) -> serde_json::Value {
+        let delivered: serde_json::Map<String, serde_json::Value> = (0..w.n())
+            .filter(|&x| x != CONTROLLER)
+            .map(|x| (x.to_string(), self.order[x].iter().map(|m| m.to_string()).collect::<Vec<_>>().into()))
+            .collect();
+        let rooms: Vec<serde_json::Value> = w.summaries[CONTROLLER]
+            .rooms
+            .iter()
+            .enumerate()
+            .map(|(i, relayed)| {
+                let members: Vec<NodeId> = (0..w.n())
+                    .filter(|&x| x != CONTROLLER && w.alive[x] && w.summaries[x].room == Some(i as RoomId))
+                    .collect();
+                serde_json::json!({"room": i, "relayed": relayed, "members": members})
+            })
+            .collect();
+        let held: serde_json::Map<String, serde_json::Value> =
+            (0..w.n()).filter(|&x| x != CONTROLLER).map(|x| (x.to_string(), w.summaries[x].held.into())).collect();
+        serde_json::json!({ "delivered": delivered, "rooms": rooms, "held": held })
+    }
+
+    fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
+        let n = w.n();
+        let title = |i: NodeId| match (i, &w.summaries[i]) {
+            (CONTROLLER, _) => "controller 0".to_string(),
+            (_, s) if s.room.is_some() => format!("client {i} · {} in room {}", s.name, s.room.unwrap_or_default()),
+            _ => format!("client {i}"),
+        };
+        // The clients in id order, the controller last (the focus first).
+        Some(self.screens.transcript(focus, (1..n).chain(std::iter::once(CONTROLLER)), limit, tail, title))
+    }
+}
