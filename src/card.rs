@@ -240,6 +240,11 @@ impl Card {
     pub fn property(&self, name: &str) -> Option<&'static Property> {
         self.properties.iter().find(|p| p.name == name)
     }
+    /// The key of the parameter that picks the variant (`variant`, or a
+    /// scenario's own word for it, like causal-order's `ordering`).
+    pub fn variant_key(&self) -> &'static str {
+        self.params.iter().find(|p| matches!(p.kind, Kind::Variant)).map_or("variant", |p| p.key)
+    }
     pub fn variant_names(&self) -> Vec<&'static str> {
         self.variants.iter().map(|v| v.name).collect()
     }
@@ -341,7 +346,13 @@ pub fn nodes_of(roles: &dyn NodeRoles, role: &str) -> String {
 
 fn parse_value(card: &Card, verb: &VerbCard, a: &ArgCard, word: &str, roles: &dyn NodeRoles) -> Result<Value, String> {
     let usage = verb.usage();
-    let what = |expected: String| format!("`{usage}`: {} is {expected}, not {word:?}", a.name);
+    let what = |expected: String| {
+        if a.name.is_empty() {
+            format!("`{usage}`: expected {expected}, not {word:?}")
+        } else {
+            format!("`{usage}`: {} is {expected}, not {word:?}", a.name)
+        }
+    };
     match a.kind {
         Kind::Node(role) => {
             let x: NodeId = word.parse().map_err(|_| what("a node id".into()))?;
@@ -496,15 +507,17 @@ pub fn info_text(card: &Card) -> String {
         let _ = writeln!(o, "  {:<16} {}", r.name, r.help);
     }
     section(&mut o, "Verbs (at the : prompt, in scripts)");
-    for v in card.verbs {
-        let _ = writeln!(o, "  {:<24} {}", v.usage(), v.help);
+    let usages = card.usages();
+    let w = usages.iter().map(|u| u.chars().count()).max().unwrap_or(0).max(16) + 1;
+    for (v, usage) in card.verbs.iter().zip(&usages) {
+        let _ = writeln!(o, "  {usage:<w$} {}", v.help);
     }
     let _ = writeln!(o, "  key a on the selected node: {}", card.action);
     section(&mut o, "Parameters (-p key=value)");
     for p in card.params {
         let _ = writeln!(o, "  {:<16} {} ({}; default {})", p.key, p.help, p.kind.describe(card), p.default);
     }
-    section(&mut o, "Variants (-p variant=…)");
+    section(&mut o, &format!("Variants (-p {}=…)", card.variant_key()));
     for v in card.variants {
         let breaks = if v.breaks.is_empty() { String::new() } else { format!(" [caught by {}]", v.breaks.join(", ")) };
         let _ = writeln!(o, "  {:<16} {}{breaks}", v.name, v.help);

@@ -34,13 +34,12 @@ impl Params {
     /// The index of the `variant` parameter in the card's variants (0, the
     /// correct algorithm, when not given).
     pub fn variant(&self, card: &Card) -> Result<usize, String> {
-        match self.get("variant") {
+        let key = card.variant_key();
+        match self.get(key) {
             None => Ok(0),
-            Some(v) => {
-                card.variants.iter().position(|x| x.name == v).ok_or_else(|| {
-                    format!("parameter variant={v}: expected one of {}", card.variant_names().join(", "))
-                })
-            }
+            Some(v) => card.variants.iter().position(|x| x.name == v).ok_or_else(|| {
+                format!("parameter {key}={v}: expected one of {}", card.variant_names().join(", "))
+            }),
         }
     }
     pub fn choice(&self, key: &str, options: &[&str]) -> Result<usize, String> {

@@ -267,7 +267,7 @@ fn bad_verbs_are_rejected_and_change_nothing() {
         ("post 3 hi", "node 3 does not exist (nodes are 0..2)"),
         ("post x hi", "`post N text`: N is a node id, not \"x\""),
         ("ordering none", "usage: ordering N causal|fifo|none (2 argument(s), got 1)"),
-        ("ordering 1 total", "`ordering N causal|fifo|none`:  is one of causal, fifo, none, not \"total\""),
+        ("ordering 1 total", "`ordering N causal|fifo|none`: expected one of causal, fifo, none, not \"total\""),
         ("ordering 1", "usage: ordering N causal|fifo|none (2 argument(s), got 1)"),
         ("ordering 1 none fifo", "usage: ordering N causal|fifo|none (2 argument(s), got 3)"),
         ("ordering 5 none", "node 5 does not exist (nodes are 0..2)"),

@@ -106,8 +106,8 @@ fn problems(card: &Card) -> Vec<String> {
         }
     }
     need(
-        card.params.iter().any(|q| q.key == "variant" && matches!(q.kind, Kind::Variant)),
-        "a `variant` parameter of kind Variant".into(),
+        card.params.iter().filter(|q| matches!(q.kind, Kind::Variant)).count() == 1,
+        "exactly one parameter of kind Variant (`variant`, or the scenario's own word for it)".into(),
     );
     need(!card.properties.is_empty(), "no `properties`".into());
     for (i, prop) in card.properties.iter().enumerate() {

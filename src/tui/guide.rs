@@ -52,7 +52,7 @@ pub fn lines(card: &Card, w: usize) -> Vec<Line<'static>> {
             .collect(),
     );
     table(
-        "Variants (-p variant=…)",
+        &format!("Variants (-p {}=…)", card.variant_key()),
         card.variants
             .iter()
             .map(|v| {
