@@ -3,7 +3,7 @@
 //! family may use is in `kit`.
 
 // TEMP pub mod client_server;
-// TEMP pub mod election;
+pub mod election;
 // TEMP pub mod group;
 pub mod kit;
 pub mod mutex;
@@ -35,12 +35,12 @@ fn entry<A: Algorithm>() -> Entry {
 pub fn all() -> Vec<Entry> {
     vec![
         entry::<mutex::ricart_agrawala::RicartAgrawala>(),
-// TEMP        entry::<election::ring_election::RingElection>(),
+        entry::<election::ring_election::RingElection>(),
 // TEMP        entry::<mutex::suzuki_kasami::SuzukiKasami>(),
 // TEMP        entry::<mutex::lamport_mutex::LamportMutex>(),
 // TEMP        entry::<mutex::central_lock::CentralLock>(),
 // TEMP        entry::<mutex::token_ring::TokenRing>(),
-// TEMP        entry::<election::bully_election::BullyElection>(),
+        entry::<election::bully_election::BullyElection>(),
 // TEMP        entry::<time::berkeley::Berkeley>(),
 // TEMP        entry::<time::logical_clocks::LogicalClocks>(),
 // TEMP        entry::<group::chat::Chat>(),

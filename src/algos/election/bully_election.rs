@@ -34,12 +34,13 @@
 
 use super::kit as election;
 pub use super::kit::Elect;
-use crate::algos::kit::{node_verb, time_ms, timeout_param};
+use crate::algos::kit::{time_ms, timeout_param};
+use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -597,10 +598,6 @@ fn and_list(v: &[NodeId]) -> String {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["highest-wins", "one-coordinator", "agreement"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         self.seq += 1;
         match change {
@@ -626,7 +623,7 @@ impl Monitor<Node> for Check {
                 let h = comps.highest(x);
                 if h != x {
                     out.push(w.violation(
-                        "highest-wins",
+                        HIGHEST_WINS.name,
                         format!(
                             "node {x} declares itself coordinator while {h}, a higher id, is alive in its component"
                         ),
@@ -662,7 +659,7 @@ impl Monitor<Node> for Check {
                     .map(|(a, b)| {
                         self.reported.insert((a, b));
                         w.violation(
-                            "one-coordinator",
+                            ONE_COORDINATOR.name,
                             format!("nodes {a} and {b} both act as coordinator in one component (split brain: their components merged)"),
                         )
                     })
@@ -676,7 +673,7 @@ impl Monitor<Node> for Check {
         for (a, b) in self.pairs_together(w, None) {
             self.reported.insert((a, b));
             out.push(w.violation(
-                "one-coordinator",
+                ONE_COORDINATOR.name,
                 format!("nodes {a} and {b} both act as coordinator in one component at quiescence"),
             ));
         }
@@ -720,50 +717,110 @@ impl Monitor<Node> for Check {
 
 pub struct BullyElection;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// `highest-wins`: only the highest live id of a component declares itself.
+pub const HIGHEST_WINS: Property = Property::safety(
+    "highest-wins",
+    "a node declares itself coordinator only when no higher id is alive in its connected component",
+);
+
+/// `one-coordinator`, as the bully algorithm means it: a higher node taking
+/// over from a lower one is the algorithm's move, not a violation.
+pub const ONE_COORDINATOR: Property = Property::safety(
+    election::ONE_COORDINATOR.name,
+    "no two nodes of one connected component act as coordinator, except while a higher one takes over \
+     (the lower one steps down when its COORDINATOR arrives)",
+);
+
+/// `agreement`, as the bully algorithm means it: an election opened (not
+/// joined) after the last fault, judged while no link is cut.
+pub const AGREEMENT: Property = Property::liveness(
+    election::AGREEMENT.name,
+    "at quiescence after an election opened after the last fault, every live node of the opener's \
+     component believes in its highest live id (not judged while links are cut)",
+);
+
+static CARD: Card = Card {
     name: "bully-election",
-    about: "Bully election: ELECTION to every higher id, a live one answers OK and takes over; silence for a timeout makes the asker coordinator",
-    default_nodes: 5,
-    min_nodes: 2,
-    max_nodes: 4096,
+    title: "Bully election",
+    family: Family::Election,
+    about: "ELECTION to higher ids, OK, COORDINATOR, with timeouts; split brain under a partition, false \
+        suspicion when latency exceeds the timeout",
+    description: "Garcia-Molina's bully: a process sends ELECTION to every higher id; a live higher process \
+        answers OK and holds its own election; a process that hears no OK within `timeout` declares itself \
+        and sends COORDINATOR to every lower id; one that got an OK waits `coordinator-timeout` for the \
+        COORDINATOR and starts over if none comes. A recovered process holds an election and, if nobody is \
+        above it, bullies its way in. Messages carry their election's round (`r1.2`), so late ELECTIONs do \
+        not restart settled processes. With 5 nodes, `crash 4`, `elect 1`, `run`: 6 ELECTION (3 lost at 4), \
+        3 OK, 3 COORDINATOR, and every live node believes 3. Timeouts are the failure detector, and the \
+        scenario shows both ways they lie: a partition elects a leader on each side (split brain, shown \
+        beside the badge; `one-coordinator` when it heals), and latency above `timeout` makes processes \
+        declare themselves while a higher one is alive (`highest-wins`). Inspector: the phase, the \
+        coordinator believed in, the election's round and why it began, the OKs received, the pending timer.",
+    seeds: "000",
+    nodes: NodeRange { default: 5, min: 2, max: 4096 },
+    roles: election::PROCESSES,
     verbs: election::VERBS,
     params: &[
-        ParamHelp { key: "timeout", default: "50", help: "ms to wait for an OK before declaring itself coordinator" },
-        ParamHelp {
-            key: "coordinator-timeout",
-            default: "2×timeout",
-            help: "ms to wait for COORDINATOR after an OK before starting over",
+        election::timeout_card("timeout", "50", "ms to wait for an OK before declaring itself coordinator"),
+        election::timeout_card(
+            "coordinator-timeout",
+            "2×timeout",
+            "ms to wait for COORDINATOR after an OK before starting over",
+        ),
+        election::VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "the algorithm as published", breaks: &[] },
+        VariantCard {
+            name: "no-wait",
+            help: "a node sends its ELECTIONs but declares itself at once, without waiting for OKs",
+            breaks: &[HIGHEST_WINS.name],
         },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-wait (broken: declares itself without waiting for OKs)",
+    ],
+    properties: &[HIGHEST_WINS, ONE_COORDINATOR, AGREEMENT],
+    results: election::RESULTS,
+    scripts: &[
+        ScriptCard {
+            file: "bully-election.dl",
+            about: "process 4 fails, 1 starts an election; ELECTIONs, OKs and the cascade step by step; 3 hears \
+                nothing from above and becomes coordinator (6 ELECTION, 3 OK, 3 COORDINATOR); 4 comes back and \
+                bullies its way in; a partition elects 2 on the left: split brain",
+        },
+        ScriptCard {
+            file: "bully-election-timeouts.dl",
+            about: "the correct algorithm misled by its timeouts: the healed partition turns the split brain into \
+                `one-coordinator`; with latency 80 ms above the 50 ms timeout, 1, 2 and 3 declare themselves \
+                while 4 is alive (`highest-wins`, `one-coordinator`) and nodes disagree at rest (`agreement`); \
+                timely messages and one more election set it right",
+        },
+        ScriptCard {
+            file: "bully-election-broken.dl",
+            about: "1 and 2 declare themselves without waiting for OKs (`highest-wins`)",
         },
     ],
     action: "elect",
-    results: election::RESULTS,
 };
 
 impl Algorithm for BullyElection {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let timeout = timeout_param(params, "timeout", 50)?;
         let wait = timeout_param(params, "coordinator-timeout", 2 * timeout / MS)?;
-        let no_wait = params.choice("variant", &["correct", "no-wait"])? == 1;
+        let no_wait = params.variant(&CARD)? == 1;
         let nodes = (0..n).map(|i| Node::new(i, n, timeout, wait, no_wait)).collect();
         Ok((nodes, Box::new(Check::new(n))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Elect), String> {
-        election::parse_verb(INFO.name, verb, args, n)
+    fn request(_verb: &str, args: &Args) -> Result<(NodeId, Elect), String> {
+        election::request(args)
     }
 
     fn action(node: NodeId, _s: &Sum) -> Option<Input> {
-        Some(node_verb("elect", node))
+        election::action(node)
     }
 }
