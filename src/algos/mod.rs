@@ -7,7 +7,7 @@ pub mod election;
 // TEMP pub mod group;
 pub mod kit;
 pub mod mutex;
-// TEMP pub mod time;
+pub mod time;
 
 use crate::engine::trace::RunConfig;
 use crate::card::Card;
@@ -41,8 +41,8 @@ pub fn all() -> Vec<Entry> {
 // TEMP        entry::<mutex::central_lock::CentralLock>(),
 // TEMP        entry::<mutex::token_ring::TokenRing>(),
         entry::<election::bully_election::BullyElection>(),
-// TEMP        entry::<time::berkeley::Berkeley>(),
-// TEMP        entry::<time::logical_clocks::LogicalClocks>(),
+        entry::<time::berkeley::Berkeley>(),
+        entry::<time::logical_clocks::LogicalClocks>(),
 // TEMP        entry::<group::chat::Chat>(),
 // TEMP        entry::<group::chat_rooms::ChatRooms>(),
 // TEMP        entry::<group::causal_order::CausalOrder>(),

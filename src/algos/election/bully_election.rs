@@ -756,7 +756,7 @@ static CARD: Card = Card {
         beside the badge; `one-coordinator` when it heals), and latency above `timeout` makes processes \
         declare themselves while a higher one is alive (`highest-wins`). Inspector: the phase, the \
         coordinator believed in, the election's round and why it began, the OKs received, the pending timer.",
-    seeds: "000",
+    seeds: "—",
     nodes: NodeRange { default: 5, min: 2, max: 4096 },
     roles: election::PROCESSES,
     verbs: election::VERBS,

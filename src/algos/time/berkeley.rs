@@ -25,12 +25,16 @@
 //! average *time* instead of a delta, so the ADJUST's own latency is lost.
 //! Under latency the `skew-bound` checker catches both.
 
-use crate::algos::kit::{ms_param, node_arg, node_verb, time_ms, timeout_param};
+use crate::algos::kit::{ms_param, node_verb, time_ms, timeout_param};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
+    VariantCard, VerbCard,
+};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Chart, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::engine::sim::EvKind;
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -909,10 +913,6 @@ fn ms_secs(t: Time) -> f64 {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["skew-bound", "adjust-sum"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         self.seq += 1;
         let (Change::Summary(x), Some(old)) = (change, old) else { return Vec::new() };
@@ -968,7 +968,7 @@ impl Monitor<Node> for Check {
             rc.err = if b > rc.err.0 { (b, rc.err.0) } else { (rc.err.0, rc.err.1.max(b)) };
             if dev.abs() > e {
                 out.push(w.violation(
-                    "skew-bound",
+                    SKEW_BOUND.name,
                     format!(
                         "after round {k} of master {m}, node {x} is {:+.3} ms from the master's clock; \
                          its round trip of {:.3} ms allows at most ±{:.3} ms",
@@ -986,7 +986,7 @@ impl Monitor<Node> for Check {
                 let tol = SLOP * rc.used_count.max(1) as f64;
                 if rc.used_sum.abs() > tol {
                     out.push(w.violation(
-                        "adjust-sum",
+                        ADJUST_SUM.name,
                         format!(
                             "the adjustments of the {} clocks averaged in round {k} of master {m} sum to {:+.6} s, not 0: \
                              the round moved their mean",
@@ -1056,72 +1056,161 @@ impl Monitor<Node> for Check {
 
 pub struct Berkeley;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// The largest clock reading `set-clock` accepts, in seconds either way.
+pub const MAX_SECONDS: f64 = 1e12;
+
+/// `skew-bound`: an adjusted clock lands within what the round trip allows.
+pub const SKEW_BOUND: Property = Property::safety(
+    "skew-bound",
+    "when a node applies its adjustment, its clock is within RTT/2 of the master's adjusted clock (RTT being \
+     the true round trip, from the engine's history), plus what the two clocks drifted apart since",
+);
+
+/// `adjust-sum`: a round moves no clock's mean.
+pub const ADJUST_SUM: Property =
+    Property::safety("adjust-sum", "the adjustments of the clocks averaged in one round sum to zero");
+
+static CARD: Card = Card {
     name: "berkeley",
-    about: "Berkeley clock sync: the master polls every clock, compensates round trips, averages without outliers, sends each node its adjustment",
-    default_nodes: 4,
-    min_nodes: 1,
-    max_nodes: 4096,
+    title: "Berkeley clock synchronisation",
+    family: Family::Time,
+    about: "drifting physical clocks, round-trip compensation, outliers and an elected master; a chart pane of \
+        every clock's offset",
+    description: "Every node has a physical clock with its own offset and drift (its reading at virtual time t \
+        is `base + (t − t0)·(1 + drift·10⁻⁶)`; true time starts at 100 s). The master POLLs every clock, each \
+        node REPLYs with its reading, the master estimates each offset as `reading + RTT/2 − its own clock` \
+        (Cristian's estimate: off by at most RTT/2), averages the estimates and its own 0 leaving out outliers \
+        further than `bound` from the median, and sends each node its ADJUST (average − offset); it adjusts \
+        itself too. A node that does not answer within `timeout` is skipped, so a crashed node cannot stall \
+        the round. The master is configured or elected (the lowest clock wins: ELECTION, CLOCK readings, \
+        MASTER); `period` runs rounds that keep drifting clocks together. With seed 001's clocks 100.3, 102.5, \
+        98.4, 101.0 and zero latency: adjustments 0.25, −1.95, 2.15, −0.45 and every clock reads 100.55. A \
+        chart pane plots every node's offset from true time; the master's inspector shows its poll table \
+        (reading, round trip, estimated offset, adjustment, outliers).",
+    seeds: "000, 001",
+    nodes: NodeRange { default: 4, min: 1, max: 4096 },
+    roles: &[RoleCard {
+        name: "node",
+        help: "every node has a drifting clock; one of them (`master`, or the elected one) runs the rounds",
+    }],
     verbs: &[
-        VerbHelp {
-            usage: "sync [N]",
+        VerbCard {
+            name: "sync",
+            args: &[ArgCard::optional("N", Kind::Node(None))],
             help: "node N (default 0) asks for a round: runs it if master, else sends SYNC to its master (or elects one)",
         },
-        VerbHelp { usage: "set-clock N SECONDS", help: "set node N's clock to SECONDS" },
-        VerbHelp { usage: "drift N PPM", help: "node N's clock drifts PPM parts per million from now on" },
-        VerbHelp { usage: "elect N", help: "node N runs an election: the lowest clock becomes master" },
+        VerbCard {
+            name: "set-clock",
+            args: &[ArgCard::node("N"), ArgCard::new("SECONDS", Kind::Real { min: -MAX_SECONDS, max: MAX_SECONDS })],
+            help: "set node N's clock to SECONDS",
+        },
+        VerbCard {
+            name: "drift",
+            args: &[ArgCard::node("N"), ArgCard::new("PPM", Kind::Real { min: -MAX_DRIFT, max: MAX_DRIFT })],
+            help: "node N's clock drifts PPM parts per million from now on",
+        },
+        VerbCard {
+            name: "elect",
+            args: &[ArgCard::node("N")],
+            help: "node N runs an election: the lowest clock becomes master",
+        },
     ],
     params: &[
-        ParamHelp {
+        ParamCard {
             key: "clocks",
+            kind: Kind::Word,
             default: "spread",
-            help: "initial clock readings in seconds, one per node (e.g. 100.3,102.5,98.4,101.0); true time starts at 100",
+            help: "initial clock readings in seconds, one per node, comma-separated (e.g. 100.3,102.5,98.4,101.0); \
+                true time starts at 100",
         },
-        ParamHelp { key: "drift", default: "spread", help: "drift in ppm: one value for every node, or one per node" },
-        ParamHelp {
+        ParamCard {
+            key: "drift",
+            kind: Kind::Word,
+            default: "spread",
+            help: "drift in ppm (at most ±100000): one value for every node, or one per node, comma-separated",
+        },
+        ParamCard {
             key: "master",
+            kind: Kind::Word,
             default: "0",
             help: "the master's node id, or `elect` (the lowest clock, by election)",
         },
-        ParamHelp {
+        ParamCard {
             key: "bound",
+            kind: Kind::Real { min: 0.0, max: MAX_SECONDS },
             default: "5",
             help: "seconds from the median estimate beyond which a clock is an outlier, left out of the average",
         },
-        ParamHelp {
+        ParamCard {
             key: "timeout",
+            kind: Kind::Ms { min: 1, max: MAX_MS },
             default: "100",
             help: "ms the master waits for replies (and an election for readings) before skipping a node",
         },
-        ParamHelp { key: "period", default: "0", help: "ms between the master's rounds (0: only on `sync`)" },
-        ParamHelp {
+        ParamCard {
+            key: "period",
+            kind: Kind::Ms { min: 0, max: MAX_MS },
+            default: "0",
+            help: "ms between the master's rounds (0: only on `sync`)",
+        },
+        ParamCard {
             key: "rounds",
+            kind: Kind::Int { min: 0, max: 1_000_000_000 },
             default: "0",
             help: "periodic rounds stop once the master has run this many rounds (0: no limit)",
         },
-        ParamHelp {
+        ParamCard {
             key: "variant",
+            kind: Kind::Variant,
             default: "correct",
-            help: "correct | no-rtt (broken: no round-trip compensation) | absolute (broken: sends the time, not a delta)",
+            help: "the correct algorithm or a broken one",
         },
     ],
-    action: "sync",
+    variants: &[
+        VariantCard { name: "correct", help: "the algorithm as published", breaks: &[] },
+        VariantCard {
+            name: "no-rtt",
+            help: "takes every reading as if it arrived instantly (no round-trip compensation): invisible at zero \
+                latency, wrong once messages take time",
+            breaks: &[SKEW_BOUND.name],
+        },
+        VariantCard {
+            name: "absolute",
+            help: "sends the average time instead of a delta, so the ADJUST's own latency is lost",
+            breaks: &[SKEW_BOUND.name],
+        },
+    ],
+    properties: &[SKEW_BOUND, ADJUST_SUM],
     results: &[
-        FieldHelp { key: "master", help: "the master of the last finished round" },
-        FieldHelp { key: "rounds", help: "rounds finished (the master sent its adjustments)" },
-        FieldHelp {
+        FieldCard { key: "master", help: "the master of the last finished round" },
+        FieldCard { key: "rounds", help: "rounds finished (the master sent its adjustments)" },
+        FieldCard {
             key: "adjustments",
             help: "per node, the adjustment (s) it applied in the last round (null: none)",
         },
-        FieldHelp { key: "clocks", help: "per node, its clock reading (s) now" },
-        FieldHelp { key: "offsets", help: "per node, its clock minus true time (s) now" },
-        FieldHelp {
+        FieldCard { key: "clocks", help: "per node, its clock reading (s) now" },
+        FieldCard { key: "offsets", help: "per node, its clock minus true time (s) now" },
+        FieldCard {
             key: "residual_skew",
             help: "spread (s) of the last round's adjusted clocks around the master's, measured as each adjustment landed",
         },
-        FieldHelp { key: "skew_bound", help: "what the round trips allow for it: the two largest RTT/2 (s)" },
-        FieldHelp { key: "skew_now", help: "largest minus smallest live clock now (s)" },
+        FieldCard { key: "skew_bound", help: "what the round trips allow for it: the two largest RTT/2 (s)" },
+        FieldCard { key: "skew_now", help: "largest minus smallest live clock now (s)" },
     ],
+    scripts: &[
+        ScriptCard {
+            file: "berkeley.dl",
+            about: "seed 001 Experiment 8 at zero latency: adjustments 0.25, −1.95, 2.15, −0.45 and every clock at \
+                100.55; an outlier corrected but left out of the average; round-trip compensation under latency; a \
+                crashed node skipped by the poll timeout; the lowest clock elected master",
+        },
+        ScriptCard {
+            file: "berkeley-broken.dl",
+            about: "readings taken as if they arrived instantly: with a slow way back every node lands 10 ms ahead of \
+                the master where its 10 ms round trip allows 5 (`skew-bound`)",
+        },
+    ],
+    action: "sync",
 };
 
 /// The default clock of node i: a deterministic spread of ±1.5 s around true time.
@@ -1156,8 +1245,8 @@ fn list(params: &Params, key: &str, n: usize, default: fn(NodeId) -> f64) -> Res
 impl Algorithm for Berkeley {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
@@ -1175,11 +1264,8 @@ impl Algorithm for Berkeley {
             },
         };
         let bound = params.num::<f64>("bound", 5.0)?;
-        if !(bound.is_finite() && bound >= 0.0) {
-            return Err("parameter bound must be a number of seconds, 0 or more".into());
-        }
         let timeout = timeout_param(params, "timeout", 100)?;
-        let variant = match params.choice("variant", &["correct", "no-rtt", "absolute"])? {
+        let variant = match params.variant(&CARD)? {
             0 => Variant::Correct,
             1 => Variant::NoRtt,
             _ => Variant::Absolute,
@@ -1196,42 +1282,15 @@ impl Algorithm for Berkeley {
         Ok((nodes, Box::new(Check::new(&clocks))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let number = |what: &str, v: &str| {
-            v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("`{verb}` expects {what}, not {v:?}"))
-        };
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        // Ranges (±MAX_DRIFT ppm, ±MAX_SECONDS s) are the card's.
+        let number = |i| args.real(i).unwrap_or_default();
         match verb {
-            "sync" => match args {
-                [] => Ok((0, Request::Sync)),
-                _ => Ok((node_arg(verb, args, n)?, Request::Sync)),
-            },
-            "elect" => Ok((node_arg(verb, args, n)?, Request::Elect)),
-            "set-clock" | "drift" => {
-                let [node, value] = args else {
-                    return Err(if verb == "drift" {
-                        "`drift` expects a node and parts per million: `drift N PPM`".into()
-                    } else {
-                        "`set-clock` expects a node and seconds: `set-clock N SECONDS`".into()
-                    });
-                };
-                let node = node_arg(verb, std::slice::from_ref(node), n)?;
-                if verb == "drift" {
-                    let ppm = number("parts per million", value)?;
-                    if ppm.abs() > MAX_DRIFT {
-                        return Err(format!("drift {ppm} ppm is beyond ±{MAX_DRIFT} ppm"));
-                    }
-                    Ok((node, Request::Drift(ppm)))
-                } else {
-                    let s = number("seconds", value)?;
-                    if s.abs() > 1e12 {
-                        return Err(format!("{s} s is out of range"));
-                    }
-                    Ok((node, Request::SetClock(s)))
-                }
-            }
-            _ => Err(format!(
-                "unknown verb {verb:?} (berkeley knows: sync [N], set-clock N SECONDS, drift N PPM, elect N)"
-            )),
+            "sync" => Ok((args.opt_node(0).unwrap_or(0), Request::Sync)),
+            "elect" => Ok((args.node(0), Request::Elect)),
+            "set-clock" => Ok((args.node(0), Request::SetClock(number(1)))),
+            "drift" => Ok((args.node(0), Request::Drift(number(1)))),
+            _ => Err(format!("unknown verb {verb:?}")),
         }
     }
 
