@@ -18,6 +18,7 @@ use distlab::algos::time::berkeley::{CHART_POINTS, Clock, TRUE0, true_time};
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::{Input, SchedMode};
 use distlab::engine::protocol::{MS, Role};
+use distlab::engine::sim::EvKind;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
 use distlab::tui::App;
@@ -303,37 +304,58 @@ fn the_election_picks_the_lowest_live_clock() {
 #[test]
 fn bad_verbs_and_parameters_are_rejected_with_a_reason() {
     let mut sc = open(config(BK, 4, 1, &[]));
+    // The card's parser: arity, node range, numbers and their ranges.
     for (bad, why) in [
-        ("sync 9", "node 9 does not exist"),
-        ("sync 1 2", "expects one node number"),
-        ("set-clock 1", "`set-clock N SECONDS`"),
-        ("set-clock 1 abc", "expects seconds"),
-        ("set-clock x 3", "expects a node number"),
-        ("set-clock 1 inf", "expects seconds"),
-        ("drift 0 1e9", "beyond"),
-        ("drift 0", "`drift N PPM`"),
-        ("elect", "expects one node number"),
+        ("sync 9", "node 9 does not exist (nodes are 0..3)"),
+        ("sync 1 2", "usage: sync [N] (0 to 1 argument(s), got 2)"),
+        ("set-clock 1", "usage: set-clock N SECONDS (2 argument(s), got 1)"),
+        (
+            "set-clock 1 abc",
+            "`set-clock N SECONDS`: SECONDS is a number from -1000000000000 to 1000000000000, not \"abc\"",
+        ),
+        ("set-clock x 3", "`set-clock N SECONDS`: N is a node id, not \"x\""),
+        (
+            "set-clock 1 inf",
+            "`set-clock N SECONDS`: SECONDS is a number from -1000000000000 to 1000000000000, not \"inf\"",
+        ),
+        (
+            "set-clock 1 2e12",
+            "`set-clock N SECONDS`: SECONDS is a number from -1000000000000 to 1000000000000, not \"2e12\"",
+        ),
+        ("drift 0 1e9", "`drift N PPM`: PPM is a number from -100000 to 100000, not \"1e9\""),
+        ("drift 0", "usage: drift N PPM (2 argument(s), got 1)"),
+        ("elect", "usage: elect N (1 argument(s), got none)"),
     ] {
         let err = try_line(sc.as_mut(), bad).expect_err(bad);
-        assert!(err.contains(why), "{bad}: {err}");
+        assert_eq!(err, why, "{bad}");
     }
     assert!(sc.inputs().is_empty(), "rejected lines change nothing");
+    assert!(sc.history().iter().all(|e| matches!(e.kind, EvKind::Start)), "nothing happened but the starts");
+    // The ends of the card's ranges are accepted.
+    lines(sc.as_mut(), "drift 0 100000; drift 1 -100000; set-clock 2 1e12");
     for (params, why) in [
-        (vec![("clocks", "1,2,3")], "lists 3 values for 4 nodes"),
-        (vec![("clocks", "1,x,3,4")], "not a number"),
-        (vec![("drift", "1,2")], "lists 2 values"),
-        (vec![("drift", "200000")], "beyond"),
-        (vec![("master", "4")], "expected `elect` or a node id"),
-        (vec![("bound", "-1")], "bound"),
-        (vec![("timeout", "0")], "timeout"),
-        (vec![("variant", "wrong")], "expected one of correct, no-rtt, absolute"),
-        (vec![("nope", "1")], "unknown parameter"),
+        // What the card cannot say: lists, and a node id or `elect`.
+        (vec![("clocks", "1,2,3")], "parameter clocks lists 3 values for 4 nodes (give one per node)"),
+        (vec![("clocks", "1,x,3,4")], "parameter clocks: \"x\" is not a number"),
+        (vec![("drift", "1,2")], "parameter drift lists 2 values for 4 nodes (give one per node)"),
+        (vec![("drift", "200000")], "parameter drift: 200000 ppm is beyond ±100000 ppm"),
+        (vec![("master", "4")], "parameter master=4: expected `elect` or a node id below 4"),
+        // The card's types and ranges.
+        (vec![("bound", "-1")], "parameter bound=-1: expected a number from 0 to 1000000000000"),
+        (vec![("timeout", "0")], "parameter timeout=0: expected whole ms from 1 to 1000000000"),
+        (vec![("period", "soon")], "parameter period=soon: expected whole ms from 0 to 1000000000"),
+        (vec![("rounds", "-1")], "parameter rounds=-1: expected a whole number from 0 to 1000000000"),
+        (vec![("variant", "wrong")], "parameter variant=wrong: expected one of correct, no-rtt, absolute"),
+        (
+            vec![("nope", "1")],
+            "unknown parameter \"nope\" for berkeley (known: clocks, drift, master, bound, timeout, period, rounds, variant)",
+        ),
     ] {
         let err = match block_on(distlab::algos::open_run(config(BK, 4, 1, &params))) {
             Ok(_) => panic!("{params:?} accepted"),
             Err(e) => e,
         };
-        assert!(err.contains(why), "{params:?}: {err}");
+        assert_eq!(err, why, "{params:?}");
     }
 }
 

@@ -368,25 +368,38 @@ fn a_lone_node_elects_itself() {
 
 #[test]
 fn rejects_bad_verbs_and_parameters() {
+    // The card's parser: a missing node, a wrong type, a node out of range,
+    // one argument too many; each refused with the card's words, and none
+    // of them reaches the run's input log.
     let mut sc = open(config(BULLY, 5, 1, &[]));
     for (bad, why) in [
-        ("elect", "`elect` expects one node number: `elect N`"),
-        ("elect x", "`elect N` expects a node number, not \"x\""),
+        ("elect", "usage: elect N (1 argument(s), got none)"),
+        ("elect x", "`elect N`: N is a node id, not \"x\""),
         ("elect 5", "node 5 does not exist (nodes are 0..4)"),
-        ("elect 1 2", "`elect` expects one node number: `elect N`"),
+        ("elect 1 2", "usage: elect N (1 argument(s), got 2)"),
     ] {
         let err = try_line(sc.as_mut(), bad).expect_err(bad);
-        assert!(err.contains(why), "{bad}: {err}");
+        assert_eq!(err, why, "{bad}");
     }
+    let err = try_line(sc.as_mut(), "request 1").expect_err("request 1");
+    assert!(err.ends_with("or bully-election's own: elect N"), "{err}");
     assert!(sc.inputs().is_empty());
+    assert!(sc.history().iter().all(|e| matches!(e.kind, EvKind::Start)), "nothing happened but the starts");
     let open_err = |params: &[(&str, &str)]| {
         block_on(distlab::algos::open_run(config(BULLY, 5, 1, params))).err().expect("rejected")
     };
-    assert!(open_err(&[("timeout", "0")]).contains("timeout must be at least 1 ms"));
-    assert!(open_err(&[("timeout", "soon")]).contains("timeout=soon is not a valid number"));
-    assert!(open_err(&[("coordinator-timeout", "0")]).contains("coordinator-timeout must be at least 1 ms"));
-    assert!(open_err(&[("variant", "lazy")]).contains("expected one of correct, no-wait"));
-    assert!(open_err(&[("heartbeat", "5")]).contains("unknown parameter"));
+    // Each parameter against its card: ms at least 1, a variant of the card.
+    assert_eq!(open_err(&[("timeout", "0")]), "parameter timeout=0: expected whole ms from 1 to 1000000000");
+    assert_eq!(open_err(&[("timeout", "soon")]), "parameter timeout=soon: expected whole ms from 1 to 1000000000");
+    assert_eq!(
+        open_err(&[("coordinator-timeout", "0")]),
+        "parameter coordinator-timeout=0: expected whole ms from 1 to 1000000000"
+    );
+    assert_eq!(open_err(&[("variant", "lazy")]), "parameter variant=lazy: expected one of correct, no-wait");
+    assert_eq!(
+        open_err(&[("heartbeat", "5")]),
+        "unknown parameter \"heartbeat\" for bully-election (known: timeout, coordinator-timeout, variant)"
+    );
     assert!(block_on(distlab::algos::open_run(config(BULLY, 1, 1, &[]))).is_err());
     assert!(block_on(distlab::algos::open_run(config(BULLY, 4097, 1, &[]))).is_err());
     // `coordinator-timeout` defaults to twice `timeout`.

@@ -204,37 +204,41 @@ fn the_inspector_shows_the_nodes_clocks_and_last_events() {
 #[test]
 fn bad_verbs_are_rejected_and_change_nothing() {
     let mut sc = lc(3, &[]);
+    // The card's parser: arity and node range; `request` adds what the card
+    // cannot say (a send goes to another node).
     for (l, err) in [
-        ("send 0 0", "a node sends to another node, not to itself"),
+        ("send 0 0", "`send 0 0`: a node sends to another node, not to itself"),
         ("send 0 3", "node 3 does not exist (nodes are 0..2)"),
-        ("send 0", "`send` expects two node numbers: `send N M` (N sends to M)"),
-        ("send 0 1 2", "`send` expects two node numbers"),
-        ("send x 1", "`send` expects node numbers, not \"x\""),
-        ("local", "`local` expects one node number: `local N`"),
-        ("local -1", "`local` expects node numbers, not \"-1\""),
-        ("broadcast 7", "node 7 does not exist"),
-        ("broadcast 1 2", "`broadcast` expects one node number"),
+        ("send 0", "usage: send N M (2 argument(s), got 1)"),
+        ("send 0 1 2", "usage: send N M (2 argument(s), got 3)"),
+        ("send x 1", "`send N M`: N is a node id, not \"x\""),
+        ("local", "usage: local N (1 argument(s), got none)"),
+        ("local -1", "`local N`: N is a node id, not \"-1\""),
+        ("broadcast 7", "node 7 does not exist (nodes are 0..2)"),
+        ("broadcast 1 2", "usage: broadcast N (1 argument(s), got 2)"),
     ] {
         let e = try_line(sc.as_mut(), l).expect_err(l);
-        assert!(e.contains(err), "{l}: {e}");
+        assert_eq!(e, err, "{l}");
     }
     assert!(sc.inputs().is_empty());
     assert_eq!(sc.history().len(), 3);
     // A crashed node does nothing on command.
     line(sc.as_mut(), "crash 1");
     assert!(try_line(sc.as_mut(), "local 1").unwrap_err().contains("node 1 is crashed"));
-    // Bad parameters.
+    // Bad parameters, against the card.
     for (k, v, err) in [
-        ("variant", "nope", "expected one of correct, no-max"),
-        ("sends", "101", "a percentage"),
-        ("rate", "fast", "not a valid number"),
-        ("colour", "red", "unknown parameter"),
+        ("variant", "nope", "parameter variant=nope: expected one of correct, no-max"),
+        ("sends", "101", "parameter sends=101: expected a whole number from 0 to 100"),
+        ("sends", "-1", "parameter sends=-1: expected a whole number from 0 to 100"),
+        ("rate", "fast", "parameter rate=fast: expected whole ms from 0 to 1000000000"),
+        ("actions", "1e3", "parameter actions=1e3: expected a whole number from 0 to 1000000000"),
+        ("colour", "red", "unknown parameter \"colour\" for logical-clocks (known: rate, sends, actions, variant)"),
     ] {
         let e = block_on(distlab::algos::open_run(config(LC, 3, 1, &[(k, v)]))).err().expect(k);
-        assert!(e.contains(err), "{k}={v}: {e}");
+        assert_eq!(e, err, "{k}={v}");
     }
     let e = block_on(distlab::algos::open_run(config(LC, 4097, 1, &[]))).err().unwrap();
-    assert!(e.contains("1 to 4096 nodes"), "{e}");
+    assert_eq!(e, "logical-clocks runs with 1 to 4096 nodes, not 4097");
 }
 
 /// The TUI's action key: a send to the next node (a local event when alone).
@@ -456,13 +460,13 @@ fn the_workload_is_random_but_deterministic() {
     assert_eq!(timers, 24);
     assert!(a.now() > 50 * MS && a.now() < 110 * MS, "six actions about 10 ms apart: {}", a.now());
     assert!(a.violations().is_empty());
-    // Same parameters: the same run; another workload seed: another run.
+    // Same configuration: the same run, with either driver.
     let mut b = lc(4, &params);
     line(b.as_mut(), "run");
     assert_eq!(events(b.as_ref()), got);
-    let mut c = lc(4, &[("rate", "10"), ("actions", "6"), ("seed", "2")]);
+    let mut c = open(with_driver(config(LC, 4, 1, &params), DriverKind::Actors));
     line(c.as_mut(), "run");
-    assert_ne!(events(c.as_ref()), got);
+    assert_eq!(events(c.as_ref()), got);
     // sends=0: only local events; sends=100: only sends.
     let mut d = lc(3, &[("rate", "5"), ("actions", "4"), ("sends", "100")]);
     line(d.as_mut(), "run");
@@ -471,6 +475,65 @@ fn the_workload_is_random_but_deterministic() {
     let mut e = lc(3, &[]);
     assert!(in_flight(e.as_ref()).is_empty());
     assert_eq!(line(e.as_mut(), "run").steps, 0);
+}
+
+/// The workload's draws are the engine's, from the run's seed: another
+/// `--seed` gives another workload, and the scenario has no seed of its own
+/// (`-p seed=…` is refused by its card, on the command line and in a trace).
+#[test]
+#[ignore = "needs the engine's per-event draw in Cx (issue 13 item 8): until then the workload is the same for every seed"]
+fn another_run_seed_gives_another_workload() {
+    let params = [("rate", "10"), ("actions", "6")];
+    let runs: Vec<_> = (1..=3)
+        .map(|seed| {
+            let mut sc = open(config(LC, 4, seed, &params));
+            line(sc.as_mut(), "run");
+            events(sc.as_ref())
+        })
+        .collect();
+    assert_ne!(runs[0], runs[1]);
+    assert_ne!(runs[1], runs[2]);
+}
+
+const NO_SEED: &str = "unknown parameter \"seed\" for logical-clocks (known: rate, sends, actions, variant)";
+
+#[test]
+fn a_seed_parameter_is_refused_by_the_card() {
+    let e = block_on(distlab::algos::open_run(config(LC, 3, 1, &[("rate", "10"), ("seed", "2")]))).err().unwrap();
+    assert_eq!(e, NO_SEED);
+}
+
+/// The real binary: `-p seed=…` on the command line (as a script's first
+/// line would give it) and in a saved trace's configuration.
+#[test]
+fn a_script_or_trace_with_a_seed_parameter_fails_with_the_cards_message() {
+    use std::process::Command;
+    let distlab = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_distlab")).args(args).output().expect("distlab runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code(), stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("workload.dl");
+    std::fs::write(&script, "run\n").unwrap();
+    let script = script.to_string_lossy().into_owned();
+    let (code, out, err) =
+        distlab(&["run", LC, "--headless", "-n", "3", "-p", "rate=10", "-p", "seed=2", "--script", &script]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), json!({ "error": NO_SEED }));
+    assert!(err.contains(NO_SEED), "{err}");
+    // A trace saved before the parameter went: its configuration still has it.
+    let trace = dir.join("old.trace").to_string_lossy().into_owned();
+    let (code, _, err) = distlab(&["run", LC, "--headless", "-p", "rate=10", "-p", "actions=2", "--trace", &trace]);
+    assert_eq!(code, Some(0), "{err}");
+    let mut old = distlab::engine::trace::Trace::decode(&std::fs::read(&trace).unwrap()).unwrap();
+    old.config.params.push(("seed".into(), "2".into()));
+    std::fs::write(&trace, old.encode()).unwrap();
+    // A replay that cannot rebuild its run fails (exit 1) and says why.
+    let (code, out, err) = distlab(&["replay", &trace, "--headless"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), json!({ "error": NO_SEED }));
 }
 
 /// A crash drops the node's workload timer; recovery arms it again.
@@ -665,8 +728,7 @@ fn case() -> impl Strategy<Value = Case> {
 
 fn run_config(c: &Case) -> distlab::engine::trace::RunConfig {
     let (rate, actions) = c.workload.map(|(r, a)| (r.to_string(), a.to_string())).unwrap_or(("0".into(), "0".into()));
-    let seed = (c.seed % 1000).to_string();
-    schedule_config(LC, c.n, c.seed, &[("rate", &rate), ("actions", &actions), ("seed", &seed)], c.random_sched)
+    schedule_config(LC, c.n, c.seed, &[("rate", &rate), ("actions", &actions)], c.random_sched)
 }
 
 /// The input an abstract action stands for now (`None` when it cannot apply).

@@ -3,11 +3,11 @@
 //! family may use is in `kit`.
 
 // TEMP pub mod client_server;
-// TEMP pub mod election;
+pub mod election;
 pub mod group;
 pub mod kit;
 pub mod mutex;
-// TEMP pub mod time;
+pub mod time;
 
 use crate::card::Card;
 use crate::engine::trace::RunConfig;
@@ -35,14 +35,14 @@ fn entry<A: Algorithm>() -> Entry {
 pub fn all() -> Vec<Entry> {
     vec![
         entry::<mutex::ricart_agrawala::RicartAgrawala>(),
-        // TEMP        entry::<election::ring_election::RingElection>(),
+        entry::<election::ring_election::RingElection>(),
         entry::<mutex::suzuki_kasami::SuzukiKasami>(),
         entry::<mutex::lamport_mutex::LamportMutex>(),
         entry::<mutex::central_lock::CentralLock>(),
         entry::<mutex::token_ring::TokenRing>(),
-        // TEMP        entry::<election::bully_election::BullyElection>(),
-        // TEMP        entry::<time::berkeley::Berkeley>(),
-        // TEMP        entry::<time::logical_clocks::LogicalClocks>(),
+        entry::<election::bully_election::BullyElection>(),
+        entry::<time::berkeley::Berkeley>(),
+        entry::<time::logical_clocks::LogicalClocks>(),
         entry::<group::chat::Chat>(),
         entry::<group::chat_rooms::ChatRooms>(),
         entry::<group::causal_order::CausalOrder>(),

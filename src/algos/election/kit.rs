@@ -3,26 +3,60 @@
 //! violation texts and the `leaders` result. Each algorithm proper stays in
 //! its own file.
 
-use crate::algos::kit::node_arg;
+use crate::algos::kit::node_verb;
+use crate::card::{ArgCard, FieldCard, Kind, MAX_MS, ParamCard, Property, RoleCard, VerbCard};
+use crate::engine::input::Input;
 use crate::engine::invariant::{Violation, World};
 use crate::engine::protocol::{NodeId, Protocol};
-use crate::scenario::{FieldHelp, VerbHelp};
 
 /// What a user asks of a node: start an election.
 #[derive(Clone, Debug)]
 pub struct Elect;
 
-pub(crate) const VERBS: &[VerbHelp] = &[VerbHelp { usage: "elect N", help: "node N starts an election" }];
+/// `elect N`.
+pub(crate) const VERBS: &[VerbCard] =
+    &[VerbCard { name: "elect", args: &[ArgCard::node("N")], help: "node N starts an election" }];
 
-pub(crate) const RESULTS: &[FieldHelp] =
-    &[FieldHelp { key: "leaders", help: "for each live node, the coordinator it believes in" }];
+/// Every node of an election is a process that may start one and may win.
+pub(crate) const PROCESSES: &[RoleCard] =
+    &[RoleCard { name: "process", help: "every node may start an election; the highest live id should win" }];
 
-/// `elect N` for the scenario called `name`.
-pub(crate) fn parse_verb(name: &str, verb: &str, args: &[String], n: usize) -> Result<(NodeId, Elect), String> {
-    match verb {
-        "elect" => Ok((node_arg(verb, args, n)?, Elect)),
-        _ => Err(format!("unknown verb {verb:?} ({name} knows: elect N)")),
-    }
+/// The result's `leaders`.
+pub(crate) const RESULTS: &[FieldCard] =
+    &[FieldCard { key: "leaders", help: "for each live node, the coordinator it believes in" }];
+
+/// A timeout parameter (ms, at least 1) with its default.
+pub(crate) const fn timeout_card(key: &'static str, default: &'static str, help: &'static str) -> ParamCard {
+    ParamCard { key, kind: Kind::Ms { min: 1, max: MAX_MS }, default, help }
+}
+
+/// The `variant` parameter (its values are the card's variants).
+pub(crate) const VARIANT: ParamCard = ParamCard {
+    key: "variant",
+    kind: Kind::Variant,
+    default: "correct",
+    help: "the correct algorithm or a broken one",
+};
+
+/// At most one coordinator per connected component.
+pub(crate) const ONE_COORDINATOR: Property =
+    Property::safety("one-coordinator", "no two nodes of one connected component act as coordinator");
+
+/// After an election, everyone believes in the highest live id.
+pub(crate) const AGREEMENT: Property = Property::liveness(
+    "agreement",
+    "at quiescence after an election that began after the last fault, every live node of the initiator's \
+     component believes in its highest live id",
+);
+
+/// `elect N`: the only verb, already checked against the card.
+pub(crate) fn request(args: &crate::card::Args) -> Result<(NodeId, Elect), String> {
+    Ok((args.node(0), Elect))
+}
+
+/// The TUI's action key: start an election.
+pub(crate) fn action(node: NodeId) -> Option<Input> {
+    Some(node_verb("elect", node))
 }
 
 /// The badge of a node that believes in `coordinator`.
@@ -38,12 +72,15 @@ pub(crate) fn disagrees<P: Protocol>(
     highest: NodeId,
 ) -> Violation {
     let believes = coordinator.map(|c| c.to_string()).unwrap_or_else(|| "nobody".into());
-    w.violation("agreement", format!("node {y} believes {believes} is coordinator; the highest live id is {highest}"))
+    w.violation(
+        AGREEMENT.name,
+        format!("node {y} believes {believes} is coordinator; the highest live id is {highest}"),
+    )
 }
 
 /// The `one-coordinator` violation: `y` and `x` both act as coordinator.
 pub(crate) fn two_coordinators<P: Protocol>(w: &World<P>, y: NodeId, x: NodeId) -> Violation {
-    w.violation("one-coordinator", format!("nodes {y} and {x} both act as coordinator in one component"))
+    w.violation(ONE_COORDINATOR.name, format!("nodes {y} and {x} both act as coordinator in one component"))
 }
 
 /// The result's `leaders`: for each live node, the coordinator it believes in.

@@ -1,5 +1,5 @@
 //! Leader election on a ring and by bullying.
 
+pub mod bully_election;
 pub(crate) mod kit;
 pub mod ring_election;
-pub mod bully_election;

@@ -15,11 +15,12 @@
 
 use super::kit as election;
 pub use super::kit::Elect;
-use crate::algos::kit::{node_verb, timeout_param};
+use crate::algos::kit::timeout_param;
+use crate::card::{Args, Card, Family, NodeRange, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -312,10 +313,6 @@ pub struct Check {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["one-coordinator", "agreement"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         self.seq += 1;
         let x = match change {
@@ -361,40 +358,71 @@ impl Monitor<Node> for Check {
 
 pub struct RingElection;
 
-static INFO: AlgoInfo = AlgoInfo {
+static CARD: Card = Card {
     name: "ring-election",
-    about: "Ring election: ELECTION collects ids round the ring, the highest becomes coordinator; dead successors skipped by ACK timeout",
-    default_nodes: 5,
-    min_nodes: 2,
-    max_nodes: 4096,
+    title: "Ring election",
+    family: Family::Election,
+    about: "ELECTION collects ids round the ring, the highest live id becomes coordinator; a crashed \
+        successor is skipped after a missing ACK",
+    description: "Processes sit on a logical ring 0 → 1 → … → N−1 → 0. The initiator sends ELECTION carrying \
+        the ids it has passed; every process appends its own and forwards it to its successor. Back at the \
+        initiator (or at a process already on the list, when the initiator died on the way) the highest id \
+        on the list is the coordinator, and a COORDINATOR message goes once round the ring so that every live \
+        process learns it. Every forward is acknowledged: a crashed successor is detected by a missing ACK \
+        within `timeout` and skipped; a recovered process starts an election. With 5 nodes, `crash 3`, \
+        `elect 2`, `run`, every live node believes 4 is coordinator. Inspector: participant or not, the \
+        coordinator believed in, the successor, the forwards awaiting an ACK.",
+    seeds: "000",
+    nodes: NodeRange { default: 5, min: 2, max: 4096 },
+    roles: election::PROCESSES,
     verbs: election::VERBS,
     params: &[
-        ParamHelp { key: "timeout", default: "50", help: "ms to wait for an ACK before skipping a successor" },
-        ParamHelp { key: "variant", default: "correct", help: "correct | self-elect (broken: initiator names itself)" },
+        election::timeout_card("timeout", "50", "ms to wait for an ACK before skipping a successor"),
+        election::VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "the algorithm as published", breaks: &[] },
+        VariantCard {
+            name: "self-elect",
+            help: "an initiator names itself coordinator instead of the highest id it collected",
+            breaks: &[election::AGREEMENT.name],
+        },
+    ],
+    properties: &[election::ONE_COORDINATOR, election::AGREEMENT],
+    results: election::RESULTS,
+    scripts: &[
+        ScriptCard {
+            file: "ring-election.dl",
+            about: "seed 000: process 3 fails, 2 initiates, the ELECTION skips 3 by ACK timeout, 4 becomes \
+                coordinator; then 3 recovers, then the coordinator fails",
+        },
+        ScriptCard {
+            file: "ring-election-broken.dl",
+            about: "an initiator that names itself: everyone follows 2 while 4 is alive (`agreement`)",
+        },
     ],
     action: "elect",
-    results: election::RESULTS,
 };
 
 impl Algorithm for RingElection {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let timeout = timeout_param(params, "timeout", 50)?;
-        let self_elect = params.choice("variant", &["correct", "self-elect"])? == 1;
+        let self_elect = params.variant(&CARD)? == 1;
         let nodes = (0..n).map(|i| Node::new(i, n, timeout, self_elect)).collect();
         Ok((nodes, Box::new(Check::default())))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Elect), String> {
-        election::parse_verb(INFO.name, verb, args, n)
+    fn request(_verb: &str, args: &Args) -> Result<(NodeId, Elect), String> {
+        election::request(args)
     }
 
     fn action(node: NodeId, _s: &Sum) -> Option<Input> {
-        Some(node_verb("elect", node))
+        election::action(node)
     }
 }

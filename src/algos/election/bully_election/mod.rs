@@ -32,16 +32,19 @@
 //! `variant=no-wait` is the deliberately broken version: a node sends its
 //! ELECTIONs but declares itself at once instead of waiting for OKs.
 
+mod check;
+
+pub use self::check::Check;
 use super::kit as election;
 pub use super::kit::Elect;
-use crate::algos::kit::{node_verb, time_ms, timeout_param};
+use crate::algos::kit::{time_ms, timeout_param};
+use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Violation, World};
-use crate::engine::network::Faults;
+use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, ParamHelp, Params};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// An election round: who opened it and its count there.
@@ -452,318 +455,112 @@ impl Protocol for Node {
     }
 }
 
-/// Invariants:
-/// - `highest-wins`: a node declares itself coordinator only when no higher
-///   id is alive in its connected component;
-/// - `one-coordinator`: no two nodes of one component act as coordinator,
-///   except while a higher one takes over (the bully's move: the lower one
-///   steps down when its COORDINATOR arrives). Reported when a node claims
-///   under a higher coordinator, when components merge (a healed partition:
-///   split brain), and at quiescence;
-/// - `agreement`: at quiescence after an election opened (by `elect`, a
-///   recovery or a restart; joining one does not count) after the last
-///   fault (crash, recovery, link change), every live node of the opener's
-///   component believes in its highest live id (not judged while links are
-///   cut: the bully algorithm needs every pair of live nodes to talk).
-pub struct Check {
-    seq: u64,
-    last_fault: u64,
-    last_start: Option<(u64, NodeId)>,
-    /// The `last_start` whose agreement was judged already.
-    judged: Option<u64>,
-    /// Live nodes acting as coordinator.
-    leaders: BTreeSet<NodeId>,
-    /// Believed coordinator → how many live nodes believe in it.
-    beliefs: BTreeMap<NodeId, u32>,
-    /// Pairs of coordinators already reported (until one steps down).
-    reported: BTreeSet<(NodeId, NodeId)>,
-    /// Links and liveness at the last fault, to see components merge.
-    before: (Faults, Vec<bool>),
-}
-
-impl Check {
-    fn new(n: usize) -> Self {
-        Check {
-            seq: 0,
-            last_fault: 0,
-            last_start: None,
-            judged: None,
-            leaders: BTreeSet::new(),
-            beliefs: BTreeMap::new(),
-            reported: BTreeSet::new(),
-            before: (Faults::default(), vec![true; n]),
-        }
-    }
-
-    fn add(&mut self, s: &Sum) {
-        if s.role() == Role::Leader {
-            self.leaders.insert(s.me);
-        }
-        if let Some(c) = s.coordinator {
-            *self.beliefs.entry(c).or_default() += 1;
-        }
-    }
-
-    fn remove(&mut self, s: &Sum) {
-        if s.role() == Role::Leader {
-            self.leaders.remove(&s.me);
-        }
-        if let Some(c) = s.coordinator
-            && let Some(k) = self.beliefs.get_mut(&c)
-        {
-            *k -= 1;
-            if *k == 0 {
-                self.beliefs.remove(&c);
-            }
-        }
-    }
-
-    /// `x` no longer acts as coordinator: its pairs may be reported again.
-    fn stepped_down(&mut self, x: NodeId) {
-        self.reported.retain(|&(a, b)| a != x && b != x);
-    }
-
-    /// Coordinator pairs that share a component now, and did not under
-    /// `before` (when given), not yet reported.
-    fn pairs_together(&self, w: &World<Node>, before: Option<&(Faults, Vec<bool>)>) -> Vec<(NodeId, NodeId)> {
-        if self.leaders.len() < 2 {
-            return Vec::new();
-        }
-        let now = Comps::new(w.faults, w.alive);
-        let then = before.map(|(f, a)| Comps::new(f, a));
-        let l: Vec<NodeId> = self.leaders.iter().copied().collect();
-        let mut out = Vec::new();
-        for (i, &a) in l.iter().enumerate() {
-            for &b in &l[i + 1..] {
-                if now.together(a, b)
-                    && !then.as_ref().is_some_and(|t| t.together(a, b))
-                    && !self.reported.contains(&(a, b))
-                {
-                    out.push((a, b));
-                }
-            }
-        }
-        out
-    }
-}
-
-/// "Are a and b in one connected component?" for some links and liveness;
-/// computes the components only when links are cut (a partition alone
-/// keeps every group a clique).
-struct Comps<'a> {
-    faults: &'a Faults,
-    alive: &'a [bool],
-    comp: Option<Vec<usize>>,
-}
-
-impl<'a> Comps<'a> {
-    fn new(faults: &'a Faults, alive: &'a [bool]) -> Self {
-        let comp = (!faults.cut.is_empty()).then(|| {
-            let mut comp = vec![usize::MAX; alive.len()];
-            for (i, c) in faults.components(alive).iter().enumerate() {
-                for &x in c {
-                    comp[x] = i;
-                }
-            }
-            comp
-        });
-        Comps { faults, alive, comp }
-    }
-
-    fn together(&self, a: NodeId, b: NodeId) -> bool {
-        if !self.alive[a] || !self.alive[b] {
-            return false;
-        }
-        match &self.comp {
-            Some(comp) => comp[a] == comp[b],
-            None => self.faults.link_up(a, b),
-        }
-    }
-
-    /// The highest live id in `x`'s component.
-    fn highest(&self, x: NodeId) -> NodeId {
-        (x + 1..self.alive.len()).rev().find(|&y| self.together(x, y)).unwrap_or(x)
-    }
-}
-
-fn and_list(v: &[NodeId]) -> String {
-    match v {
-        [] => String::new(),
-        [a] => a.to_string(),
-        [init @ .., last] => {
-            format!("{} and {last}", init.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
-        }
-    }
-}
-
-impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["highest-wins", "one-coordinator", "agreement"]
-    }
-
-    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
-        self.seq += 1;
-        match change {
-            Change::Summary(x) => {
-                let s = &w.summaries[x];
-                if let Some(o) = old {
-                    self.remove(o);
-                }
-                self.add(s);
-                if old.is_some_and(|o| o.opened < s.opened) {
-                    self.last_start = Some((self.seq, x));
-                }
-                let was = old.is_some_and(|o| o.role() == Role::Leader);
-                if was && s.role() != Role::Leader {
-                    self.stepped_down(x);
-                }
-                if was || s.role() != Role::Leader {
-                    return Vec::new();
-                }
-                // x has just claimed leadership.
-                let comps = Comps::new(w.faults, w.alive);
-                let mut out = Vec::new();
-                let h = comps.highest(x);
-                if h != x {
-                    out.push(w.violation(
-                        "highest-wins",
-                        format!(
-                            "node {x} declares itself coordinator while {h}, a higher id, is alive in its component"
-                        ),
-                    ));
-                }
-                let above: Vec<NodeId> =
-                    self.leaders.range(x + 1..).copied().filter(|&y| comps.together(x, y)).collect();
-                for y in above {
-                    self.reported.insert((x, y));
-                    out.push(election::two_coordinators(w, y, x));
-                }
-                out
-            }
-            Change::Crash(x) => {
-                if let Some(o) = old {
-                    self.remove(o);
-                }
-                self.stepped_down(x);
-                self.last_fault = self.seq;
-                self.before = (w.faults.clone(), w.alive.to_vec());
-                Vec::new()
-            }
-            Change::Recover(_) | Change::Links => {
-                if let (Change::Recover(x), Some(o)) = (change, old) {
-                    debug_assert_eq!(o.me, x);
-                    self.add(o);
-                }
-                self.last_fault = self.seq;
-                let merged = self.pairs_together(w, Some(&self.before));
-                self.before = (w.faults.clone(), w.alive.to_vec());
-                merged
-                    .into_iter()
-                    .map(|(a, b)| {
-                        self.reported.insert((a, b));
-                        w.violation(
-                            "one-coordinator",
-                            format!("nodes {a} and {b} both act as coordinator in one component (split brain: their components merged)"),
-                        )
-                    })
-                    .collect()
-            }
-        }
-    }
-
-    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
-        let mut out: Vec<Violation> = Vec::new();
-        for (a, b) in self.pairs_together(w, None) {
-            self.reported.insert((a, b));
-            out.push(w.violation(
-                "one-coordinator",
-                format!("nodes {a} and {b} both act as coordinator in one component at quiescence"),
-            ));
-        }
-        let Some((at, starter)) = self.last_start else { return out };
-        if self.judged == Some(at) || at < self.last_fault || !w.alive[starter] || !w.faults.cut.is_empty() {
-            return out;
-        }
-        self.judged = Some(at);
-        let comps = Comps::new(w.faults, w.alive);
-        let highest = comps.highest(starter);
-        for y in (0..w.n()).filter(|&y| comps.together(starter, y)) {
-            let s = &w.summaries[y];
-            if s.coordinator != Some(highest) || s.phase != Phase::Normal {
-                out.push(election::disagrees(w, y, s.coordinator, highest));
-            }
-        }
-        out
-    }
-
-    fn result(&self, w: &World<Node>) -> serde_json::Value {
-        election::leaders(w, |s| s.coordinator)
-    }
-
-    fn status(&self, w: &World<Node>) -> Option<String> {
-        let believed: Vec<NodeId> = self.beliefs.keys().copied().collect();
-        if w.faults.group.is_some() && believed.len() >= 2 {
-            return Some(format!("split brain: leaders {}", and_list(&believed)));
-        }
-        if self.leaders.len() >= 2 {
-            let l: Vec<NodeId> = self.leaders.iter().copied().collect();
-            return Some(format!("{} coordinators: {}", l.len(), and_list(&l)));
-        }
-        let dead: Vec<NodeId> = believed.into_iter().filter(|&c| !w.alive[c]).collect();
-        match dead.as_slice() {
-            [] => None,
-            [c] => Some(format!("coordinator {c} is down")),
-            _ => Some(format!("coordinators {} are down", and_list(&dead))),
-        }
-    }
-}
-
 pub struct BullyElection;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// `highest-wins`: only the highest live id of a component declares itself.
+pub const HIGHEST_WINS: Property = Property::safety(
+    "highest-wins",
+    "a node declares itself coordinator only when no higher id is alive in its connected component",
+);
+
+/// `one-coordinator`, as the bully algorithm means it: a higher node taking
+/// over from a lower one is the algorithm's move, not a violation.
+pub const ONE_COORDINATOR: Property = Property::safety(
+    election::ONE_COORDINATOR.name,
+    "no two nodes of one connected component act as coordinator, except while a higher one takes over \
+     (the lower one steps down when its COORDINATOR arrives)",
+);
+
+/// `agreement`, as the bully algorithm means it: an election opened (not
+/// joined) after the last fault, judged while no link is cut.
+pub const AGREEMENT: Property = Property::liveness(
+    election::AGREEMENT.name,
+    "at quiescence after an election opened after the last fault, every live node of the opener's \
+     component believes in its highest live id (not judged while links are cut)",
+);
+
+static CARD: Card = Card {
     name: "bully-election",
-    about: "Bully election: ELECTION to every higher id, a live one answers OK and takes over; silence for a timeout makes the asker coordinator",
-    default_nodes: 5,
-    min_nodes: 2,
-    max_nodes: 4096,
+    title: "Bully election",
+    family: Family::Election,
+    about: "ELECTION to higher ids, OK, COORDINATOR, with timeouts; split brain under a partition, false \
+        suspicion when latency exceeds the timeout",
+    description: "Garcia-Molina's bully: a process sends ELECTION to every higher id; a live higher process \
+        answers OK and holds its own election; a process that hears no OK within `timeout` declares itself \
+        and sends COORDINATOR to every lower id; one that got an OK waits `coordinator-timeout` for the \
+        COORDINATOR and starts over if none comes. A recovered process holds an election and, if nobody is \
+        above it, bullies its way in. Messages carry their election's round (`r1.2`), so late ELECTIONs do \
+        not restart settled processes. With 5 nodes, `crash 4`, `elect 1`, `run`: 6 ELECTION (3 lost at 4), \
+        3 OK, 3 COORDINATOR, and every live node believes 3. Timeouts are the failure detector, and the \
+        scenario shows both ways they lie: a partition elects a leader on each side (split brain, shown \
+        beside the badge; `one-coordinator` when it heals), and latency above `timeout` makes processes \
+        declare themselves while a higher one is alive (`highest-wins`). Inspector: the phase, the \
+        coordinator believed in, the election's round and why it began, the OKs received, the pending timer.",
+    seeds: "",
+    nodes: NodeRange { default: 5, min: 2, max: 4096 },
+    roles: election::PROCESSES,
     verbs: election::VERBS,
     params: &[
-        ParamHelp { key: "timeout", default: "50", help: "ms to wait for an OK before declaring itself coordinator" },
-        ParamHelp {
-            key: "coordinator-timeout",
-            default: "2×timeout",
-            help: "ms to wait for COORDINATOR after an OK before starting over",
+        election::timeout_card("timeout", "50", "ms to wait for an OK before declaring itself coordinator"),
+        election::timeout_card(
+            "coordinator-timeout",
+            "2×timeout",
+            "ms to wait for COORDINATOR after an OK before starting over",
+        ),
+        election::VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "the algorithm as published", breaks: &[] },
+        VariantCard {
+            name: "no-wait",
+            help: "a node sends its ELECTIONs but declares itself at once, without waiting for OKs",
+            breaks: &[HIGHEST_WINS.name],
         },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-wait (broken: declares itself without waiting for OKs)",
+    ],
+    properties: &[HIGHEST_WINS, ONE_COORDINATOR, AGREEMENT],
+    results: election::RESULTS,
+    scripts: &[
+        ScriptCard {
+            file: "bully-election.dl",
+            about: "process 4 fails, 1 starts an election; ELECTIONs, OKs and the cascade step by step; 3 hears \
+                nothing from above and becomes coordinator (6 ELECTION, 3 OK, 3 COORDINATOR); 4 comes back and \
+                bullies its way in; a partition elects 2 on the left: split brain",
+        },
+        ScriptCard {
+            file: "bully-election-timeouts.dl",
+            about: "the correct algorithm misled by its timeouts: the healed partition turns the split brain into \
+                `one-coordinator`; with latency 80 ms above the 50 ms timeout, 1, 2 and 3 declare themselves \
+                while 4 is alive (`highest-wins`, `one-coordinator`) and nodes disagree at rest (`agreement`); \
+                timely messages and one more election set it right",
+        },
+        ScriptCard {
+            file: "bully-election-broken.dl",
+            about: "1 and 2 declare themselves without waiting for OKs (`highest-wins`)",
         },
     ],
     action: "elect",
-    results: election::RESULTS,
 };
 
 impl Algorithm for BullyElection {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let timeout = timeout_param(params, "timeout", 50)?;
         let wait = timeout_param(params, "coordinator-timeout", 2 * timeout / MS)?;
-        let no_wait = params.choice("variant", &["correct", "no-wait"])? == 1;
+        let no_wait = params.variant(&CARD)? == 1;
         let nodes = (0..n).map(|i| Node::new(i, n, timeout, wait, no_wait)).collect();
         Ok((nodes, Box::new(Check::new(n))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Elect), String> {
-        election::parse_verb(INFO.name, verb, args, n)
+    fn request(_verb: &str, args: &Args) -> Result<(NodeId, Elect), String> {
+        election::request(args)
     }
 
     fn action(node: NodeId, _s: &Sum) -> Option<Input> {
-        Some(node_verb("elect", node))
+        election::action(node)
     }
 }

@@ -25,62 +25,21 @@
 //! average *time* instead of a delta, so the ADJUST's own latency is lost.
 //! Under latency the `skew-bound` checker catches both.
 
-use crate::algos::kit::{ms_param, node_arg, node_verb, time_ms, timeout_param};
+mod check;
+mod clock;
+
+pub use self::check::{CHART_POINTS, CHART_SERIES, Check};
+pub use self::clock::{Clock, MAX_DRIFT, TRUE0, default_clock, default_drift, true_time};
+use crate::algos::kit::{ms_param, node_verb, time_ms, timeout_param};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
+    VariantCard, VerbCard,
+};
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Chart, Monitor, Violation, World};
-use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::engine::sim::EvKind;
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::engine::invariant::Monitor;
+use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
-
-/// True time (seconds) at virtual time 0: the seed's clocks (100.3, 102.5…)
-/// are readings taken then, so 100.3 is 0.3 s ahead of true time.
-pub const TRUE0: f64 = 100.0;
-
-/// The largest drift a clock may have, in ppm (10 %).
-pub const MAX_DRIFT: f64 = 100_000.0;
-
-/// True time in seconds at virtual time `now`.
-pub fn true_time(now: Time) -> f64 {
-    TRUE0 + now as f64 * 1e-6
-}
-
-/// A physical clock: read at virtual time t it shows
-/// `base + (t − t0)·(1 + drift·10⁻⁶)` seconds.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Clock {
-    /// The reading at `t0`, in seconds.
-    pub base: f64,
-    /// Virtual time of the last change (µs).
-    pub t0: Time,
-    /// Drift in parts per million (positive: runs fast).
-    pub drift: f64,
-}
-
-impl Clock {
-    pub fn new(reading: f64, drift: f64) -> Clock {
-        Clock { base: reading, t0: 0, drift }
-    }
-    /// The reading at virtual time `now` (not before `t0`).
-    pub fn read(&self, now: Time) -> f64 {
-        self.base + now.saturating_sub(self.t0) as f64 * 1e-6 * (1.0 + self.drift * 1e-6)
-    }
-    /// How far the clock is from true time at `now`, in seconds.
-    pub fn offset(&self, now: Time) -> f64 {
-        self.read(now) - true_time(now)
-    }
-    /// Set the reading to `value` at `now` (keeps the drift).
-    fn set(&mut self, now: Time, value: f64) {
-        self.base = value;
-        self.t0 = now;
-    }
-    fn set_drift(&mut self, now: Time, ppm: f64) {
-        self.base = self.read(now);
-        self.t0 = now;
-        self.drift = ppm;
-    }
-}
 
 /// An election: its number and its initiator (later elections win).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -759,380 +718,166 @@ impl Protocol for Node {
     }
 }
 
-// ----- the monitor ---------------------------------------------------------------
-
-/// At most this many series are charted (every k-th node beyond).
-pub const CHART_SERIES: usize = 32;
-/// Points kept per series; beyond, every other point is dropped.
-pub const CHART_POINTS: usize = 2_000;
-/// Recent rounds the monitor follows.
-const ROUNDS_KEEP: usize = 8;
-/// Slack for floating-point rounding (seconds).
-const SLOP: f64 = 1e-9;
-
-/// What the monitor follows of one round.
-struct RoundCheck {
-    master: NodeId,
-    round: u64,
-    /// Change sequence number at the round's start.
-    start_seq: u64,
-    start_time: Time,
-    /// Per node: the true round trip of its accepted reply (seconds) and
-    /// the virtual time its reading was taken, from the engine's history.
-    answers: Vec<Option<(f64, Time)>>,
-    /// The master's clock as it adjusted itself at the end of the round.
-    reference: Option<Clock>,
-    /// The master's clock did not change between the polls and its own adjustment.
-    valid: bool,
-    used_count: u32,
-    used_applied: u32,
-    used_sum: f64,
-    /// Each node's adjustment in this round.
-    adj: Vec<Option<f64>>,
-    /// Deviation from the master's clock of the nodes checked (the master's is 0).
-    dev: (f64, f64),
-    /// The two largest per-node error bounds of the nodes checked.
-    err: (f64, f64),
-}
-
-/// Invariants, the clock chart and the result.
-pub struct Check {
-    n: usize,
-    seq: u64,
-    /// Change sequence number of each node's latest clock change.
-    last_change: Vec<u64>,
-    rounds: VecDeque<RoundCheck>,
-    completed: u64,
-    last_done: Option<(NodeId, u64)>,
-    stride: usize,
-    series: Vec<Vec<(f64, f64)>>,
-}
-
-fn ms(now: Time) -> f64 {
-    now as f64 / MS as f64
-}
-
-fn round9(x: f64) -> f64 {
-    (x * 1e9).round() / 1e9
-}
-
-impl Check {
-    pub fn new(clocks: &[Clock]) -> Check {
-        let n = clocks.len();
-        let stride = n.div_ceil(CHART_SERIES).max(1);
-        let series = (0..n).step_by(stride).map(|i| vec![(0.0, clocks[i].offset(0))]).collect();
-        Check {
-            n,
-            seq: 0,
-            last_change: vec![0; n],
-            rounds: VecDeque::new(),
-            completed: 0,
-            last_done: None,
-            stride,
-            series,
-        }
-    }
-
-    fn point(&mut self, node: NodeId, p: (f64, f64)) {
-        if !node.is_multiple_of(self.stride) {
-            return;
-        }
-        let s = &mut self.series[node / self.stride];
-        s.push(p);
-        if s.len() > CHART_POINTS {
-            let last = *s.last().expect("not empty");
-            let mut i = 0;
-            s.retain(|_| {
-                i += 1;
-                i % 2 == 1
-            });
-            if s.last() != Some(&last) {
-                s.push(last);
-            }
-        }
-    }
-
-    fn round_mut(&mut self, master: NodeId, round: u64) -> Option<&mut RoundCheck> {
-        self.rounds.iter_mut().rev().find(|r| r.master == master && r.round == round)
-    }
-
-    fn open_round(&mut self, master: NodeId, round: u64, now: Time) {
-        if self.rounds.len() == ROUNDS_KEEP {
-            self.rounds.pop_front();
-        }
-        self.rounds.push_back(RoundCheck {
-            master,
-            round,
-            start_seq: self.seq,
-            start_time: now,
-            answers: vec![None; self.n],
-            reference: None,
-            valid: true,
-            used_count: 0,
-            used_applied: 0,
-            used_sum: 0.0,
-            adj: vec![None; self.n],
-            dev: (0.0, 0.0),
-            err: (0.0, 0.0),
-        });
-    }
-
-    /// The master accepted a reply: take its true round trip and reading
-    /// time from the engine's history (POLL send → REPLY send → receipt).
-    fn reply(&mut self, w: &World<Node>, master: NodeId, round: u64) {
-        let Some(ev) = w.event else { return };
-        let h = w.history;
-        let Some(EvKind::Recv { from, send, kind }) = h.get(ev as usize).map(|e| e.kind) else { return };
-        if w.kinds.get(kind as usize) != Some(&"REPLY") {
-            return;
-        }
-        let now = w.now;
-        let Some(rc) = self.round_mut(master, round) else { return };
-        // Fallback when the chain is not what we expect: the whole round so
-        // far (a larger, safe bound).
-        let mut found = (ms_secs(now - rc.start_time), rc.start_time);
-        if let Some(r) = h.get(send as usize)
-            && let EvKind::Recv { send: poll, kind: k, .. } = r.kind
-            && w.kinds.get(k as usize) == Some(&"POLL")
-            && let Some(p) = h.get(poll as usize)
-        {
-            found = ((now - p.time) as f64 * 1e-6, r.time);
-        }
-        if let Some(slot) = rc.answers.get_mut(from as usize) {
-            *slot = Some(found);
-        }
-    }
-}
-
-fn ms_secs(t: Time) -> f64 {
-    t as f64 * 1e-6
-}
-
-impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["skew-bound", "adjust-sum"]
-    }
-
-    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
-        self.seq += 1;
-        let (Change::Summary(x), Some(old)) = (change, old) else { return Vec::new() };
-        let new = &w.summaries[x];
-        let now = w.now;
-        let mut out = Vec::new();
-        let prev_change = self.last_change[x];
-        if old.clock != new.clock {
-            self.last_change[x] = self.seq;
-            self.point(x, (ms(now), old.clock.offset(now)));
-            self.point(x, (ms(now), new.clock.offset(now)));
-        }
-        // A reply the master accepted (possibly the last, which also ends the round).
-        if let Some(k) = old.polling {
-            self.reply(w, x, k);
-        }
-        if let Some(k) = new.polling
-            && old.polling != Some(k)
-        {
-            self.open_round(x, k, now);
-        }
-        let Some((m, k)) = new.applied else { return out };
-        if old.applied == new.applied {
-            return out;
-        }
-        let (delta, used) = new.adjust.unwrap_or((0.0, false));
-        if m == x && self.round_mut(m, k).is_none() {
-            // A round with nobody to poll finishes in the event that starts it.
-            self.open_round(m, k, now);
-        }
-        if m == x {
-            self.completed += 1;
-            self.last_done = Some((m, k));
-        }
-        let Some(rc) = self.round_mut(m, k) else { return out };
-        rc.adj[x] = Some(delta);
-        if m == x {
-            rc.reference = Some(new.clock);
-            rc.valid = prev_change < rc.start_seq;
-            rc.used_count = new.used;
-        } else if let (true, Some(reference), Some((rtt, t_r))) = (rc.valid, rc.reference, rc.answers[x])
-            && prev_change < rc.start_seq
-        {
-            // Node x's clock, just adjusted, against the master's adjusted
-            // clock: the estimate was off by at most RTT/2 (measured on the
-            // master's drifting clock), plus what the two clocks drifted
-            // apart since the reading.
-            let dev = new.clock.read(now) - reference.read(now);
-            let (rho_m, rho_x) = (reference.drift * 1e-6, new.clock.drift * 1e-6);
-            let e = (1.0 + rho_m.abs()) * rtt / 2.0 + (rho_x - rho_m).abs() * ms_secs(now - t_r) + SLOP;
-            rc.dev = (rc.dev.0.min(dev), rc.dev.1.max(dev));
-            let b = e - SLOP;
-            rc.err = if b > rc.err.0 { (b, rc.err.0) } else { (rc.err.0, rc.err.1.max(b)) };
-            if dev.abs() > e {
-                out.push(w.violation(
-                    "skew-bound",
-                    format!(
-                        "after round {k} of master {m}, node {x} is {:+.3} ms from the master's clock; \
-                         its round trip of {:.3} ms allows at most ±{:.3} ms",
-                        dev * 1e3,
-                        rtt * 1e3,
-                        e * 1e3
-                    ),
-                ));
-            }
-        }
-        if used {
-            rc.used_sum += delta;
-            rc.used_applied += 1;
-            if rc.reference.is_some() && rc.used_applied == rc.used_count {
-                let tol = SLOP * rc.used_count.max(1) as f64;
-                if rc.used_sum.abs() > tol {
-                    out.push(w.violation(
-                        "adjust-sum",
-                        format!(
-                            "the adjustments of the {} clocks averaged in round {k} of master {m} sum to {:+.6} s, not 0: \
-                             the round moved their mean",
-                            rc.used_count, rc.used_sum
-                        ),
-                    ));
-                }
-            }
-        }
-        out
-    }
-
-    fn result(&self, w: &World<Node>) -> serde_json::Value {
-        let now = w.now;
-        let last = self.last_done.and_then(|(m, k)| self.rounds.iter().rev().find(|r| r.master == m && r.round == k));
-        let adjustments: Vec<Option<f64>> = match last {
-            Some(rc) => rc.adj.iter().map(|a| a.map(round9)).collect(),
-            None => vec![None; self.n],
-        };
-        let clocks: Vec<f64> = w.summaries.iter().map(|s| round9(s.clock.read(now))).collect();
-        let offsets: Vec<f64> = w.summaries.iter().map(|s| round9(s.clock.offset(now))).collect();
-        let live: Vec<f64> = w.live().map(|i| w.summaries[i].clock.read(now)).collect();
-        let skew_now =
-            live.iter().copied().fold(f64::NEG_INFINITY, f64::max) - live.iter().copied().fold(f64::INFINITY, f64::min);
-        serde_json::json!({
-            "master": self.last_done.map(|(m, _)| m),
-            "rounds": self.completed,
-            "adjustments": adjustments,
-            "clocks": clocks,
-            "offsets": offsets,
-            "residual_skew": last.map(|rc| round9(rc.dev.1 - rc.dev.0)),
-            "skew_bound": last.map(|rc| round9(rc.err.0 + rc.err.1)),
-            "skew_now": if live.is_empty() { None } else { Some(round9(skew_now)) },
-        })
-    }
-
-    fn status(&self, w: &World<Node>) -> Option<String> {
-        let dead = w.live().find_map(|i| w.summaries[i].master.filter(|&m| !w.alive[m]))?;
-        Some(format!("master {dead} is down"))
-    }
-
-    fn chart(&self, w: &World<Node>) -> Option<Chart> {
-        let now = w.now;
-        let series = self
-            .series
-            .iter()
-            .enumerate()
-            .map(|(j, pts)| {
-                let i = j * self.stride;
-                let s = &w.summaries[i];
-                let mut pts = pts.clone();
-                pts.push((ms(now), s.clock.offset(now)));
-                let name = if s.master == Some(i) { format!("{i}★") } else { i.to_string() };
-                (name, pts)
-            })
-            .collect();
-        let title = if self.stride > 1 {
-            format!("clock offsets vs true time · every {}th node", self.stride)
-        } else {
-            "clock offsets vs true time".to_string()
-        };
-        Some(Chart { title, y_label: "offset (s)".into(), series })
-    }
-}
-
 // ----- the registry entry --------------------------------------------------------
 
 pub struct Berkeley;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// The largest clock reading `set-clock` accepts, in seconds either way.
+pub const MAX_SECONDS: f64 = 1e12;
+
+/// `skew-bound`: an adjusted clock lands within what the round trip allows.
+pub const SKEW_BOUND: Property = Property::safety(
+    "skew-bound",
+    "when a node applies its adjustment, its clock is within RTT/2 of the master's adjusted clock (RTT being \
+     the true round trip, from the engine's history), plus what the two clocks drifted apart since",
+);
+
+/// `adjust-sum`: a round moves no clock's mean.
+pub const ADJUST_SUM: Property =
+    Property::safety("adjust-sum", "the adjustments of the clocks averaged in one round sum to zero");
+
+static CARD: Card = Card {
     name: "berkeley",
-    about: "Berkeley clock sync: the master polls every clock, compensates round trips, averages without outliers, sends each node its adjustment",
-    default_nodes: 4,
-    min_nodes: 1,
-    max_nodes: 4096,
+    title: "Berkeley clock synchronisation",
+    family: Family::Time,
+    about: "drifting physical clocks, round-trip compensation, outliers and an elected master; a chart pane of \
+        every clock's offset",
+    description: "Every node has a physical clock with its own offset and drift (its reading at virtual time t \
+        is `base + (t − t0)·(1 + drift·10⁻⁶)`; true time starts at 100 s). The master POLLs every clock, each \
+        node REPLYs with its reading, the master estimates each offset as `reading + RTT/2 − its own clock` \
+        (Cristian's estimate: off by at most RTT/2), averages the estimates and its own 0 leaving out outliers \
+        further than `bound` from the median, and sends each node its ADJUST (average − offset); it adjusts \
+        itself too. A node that does not answer within `timeout` is skipped, so a crashed node cannot stall \
+        the round. The master is configured or elected (the lowest clock wins: ELECTION, CLOCK readings, \
+        MASTER); `period` runs rounds that keep drifting clocks together. With seed 001's clocks 100.3, 102.5, \
+        98.4, 101.0 and zero latency: adjustments 0.25, −1.95, 2.15, −0.45 and every clock reads 100.55. A \
+        chart pane plots every node's offset from true time; the master's inspector shows its poll table \
+        (reading, round trip, estimated offset, adjustment, outliers).",
+    seeds: "000, 001",
+    nodes: NodeRange { default: 4, min: 1, max: 4096 },
+    roles: &[RoleCard {
+        name: "node",
+        help: "every node has a drifting clock; one of them (`master`, or the elected one) runs the rounds",
+    }],
     verbs: &[
-        VerbHelp {
-            usage: "sync [N]",
+        VerbCard {
+            name: "sync",
+            args: &[ArgCard::optional("N", Kind::Node(None))],
             help: "node N (default 0) asks for a round: runs it if master, else sends SYNC to its master (or elects one)",
         },
-        VerbHelp { usage: "set-clock N SECONDS", help: "set node N's clock to SECONDS" },
-        VerbHelp { usage: "drift N PPM", help: "node N's clock drifts PPM parts per million from now on" },
-        VerbHelp { usage: "elect N", help: "node N runs an election: the lowest clock becomes master" },
+        VerbCard {
+            name: "set-clock",
+            args: &[ArgCard::node("N"), ArgCard::new("SECONDS", Kind::Real { min: -MAX_SECONDS, max: MAX_SECONDS })],
+            help: "set node N's clock to SECONDS",
+        },
+        VerbCard {
+            name: "drift",
+            args: &[ArgCard::node("N"), ArgCard::new("PPM", Kind::Real { min: -MAX_DRIFT, max: MAX_DRIFT })],
+            help: "node N's clock drifts PPM parts per million from now on",
+        },
+        VerbCard {
+            name: "elect",
+            args: &[ArgCard::node("N")],
+            help: "node N runs an election: the lowest clock becomes master",
+        },
     ],
     params: &[
-        ParamHelp {
+        ParamCard {
             key: "clocks",
+            kind: Kind::Word,
             default: "spread",
-            help: "initial clock readings in seconds, one per node (e.g. 100.3,102.5,98.4,101.0); true time starts at 100",
+            help: "initial clock readings in seconds, one per node, comma-separated (e.g. 100.3,102.5,98.4,101.0); \
+                true time starts at 100",
         },
-        ParamHelp { key: "drift", default: "spread", help: "drift in ppm: one value for every node, or one per node" },
-        ParamHelp {
+        ParamCard {
+            key: "drift",
+            kind: Kind::Word,
+            default: "spread",
+            help: "drift in ppm (at most ±100000): one value for every node, or one per node, comma-separated",
+        },
+        ParamCard {
             key: "master",
+            kind: Kind::Word,
             default: "0",
             help: "the master's node id, or `elect` (the lowest clock, by election)",
         },
-        ParamHelp {
+        ParamCard {
             key: "bound",
+            kind: Kind::Real { min: 0.0, max: MAX_SECONDS },
             default: "5",
             help: "seconds from the median estimate beyond which a clock is an outlier, left out of the average",
         },
-        ParamHelp {
+        ParamCard {
             key: "timeout",
+            kind: Kind::Ms { min: 1, max: MAX_MS },
             default: "100",
             help: "ms the master waits for replies (and an election for readings) before skipping a node",
         },
-        ParamHelp { key: "period", default: "0", help: "ms between the master's rounds (0: only on `sync`)" },
-        ParamHelp {
+        ParamCard {
+            key: "period",
+            kind: Kind::Ms { min: 0, max: MAX_MS },
+            default: "0",
+            help: "ms between the master's rounds (0: only on `sync`)",
+        },
+        ParamCard {
             key: "rounds",
+            kind: Kind::Int { min: 0, max: 1_000_000_000 },
             default: "0",
             help: "periodic rounds stop once the master has run this many rounds (0: no limit)",
         },
-        ParamHelp {
+        ParamCard {
             key: "variant",
+            kind: Kind::Variant,
             default: "correct",
-            help: "correct | no-rtt (broken: no round-trip compensation) | absolute (broken: sends the time, not a delta)",
+            help: "the correct algorithm or a broken one",
         },
     ],
-    action: "sync",
+    variants: &[
+        VariantCard { name: "correct", help: "the algorithm as published", breaks: &[] },
+        VariantCard {
+            name: "no-rtt",
+            help: "takes every reading as if it arrived instantly (no round-trip compensation): invisible at zero \
+                latency, wrong once messages take time",
+            breaks: &[SKEW_BOUND.name],
+        },
+        VariantCard {
+            name: "absolute",
+            help: "sends the average time instead of a delta, so the ADJUST's own latency is lost",
+            breaks: &[SKEW_BOUND.name],
+        },
+    ],
+    properties: &[SKEW_BOUND, ADJUST_SUM],
     results: &[
-        FieldHelp { key: "master", help: "the master of the last finished round" },
-        FieldHelp { key: "rounds", help: "rounds finished (the master sent its adjustments)" },
-        FieldHelp {
+        FieldCard { key: "master", help: "the master of the last finished round" },
+        FieldCard { key: "rounds", help: "rounds finished (the master sent its adjustments)" },
+        FieldCard {
             key: "adjustments",
             help: "per node, the adjustment (s) it applied in the last round (null: none)",
         },
-        FieldHelp { key: "clocks", help: "per node, its clock reading (s) now" },
-        FieldHelp { key: "offsets", help: "per node, its clock minus true time (s) now" },
-        FieldHelp {
+        FieldCard { key: "clocks", help: "per node, its clock reading (s) now" },
+        FieldCard { key: "offsets", help: "per node, its clock minus true time (s) now" },
+        FieldCard {
             key: "residual_skew",
             help: "spread (s) of the last round's adjusted clocks around the master's, measured as each adjustment landed",
         },
-        FieldHelp { key: "skew_bound", help: "what the round trips allow for it: the two largest RTT/2 (s)" },
-        FieldHelp { key: "skew_now", help: "largest minus smallest live clock now (s)" },
+        FieldCard { key: "skew_bound", help: "what the round trips allow for it: the two largest RTT/2 (s)" },
+        FieldCard { key: "skew_now", help: "largest minus smallest live clock now (s)" },
     ],
+    scripts: &[
+        ScriptCard {
+            file: "berkeley.dl",
+            about: "seed 001 Experiment 8 at zero latency: adjustments 0.25, −1.95, 2.15, −0.45 and every clock at \
+                100.55; an outlier corrected but left out of the average; round-trip compensation under latency; a \
+                crashed node skipped by the poll timeout; the lowest clock elected master",
+        },
+        ScriptCard {
+            file: "berkeley-broken.dl",
+            about: "readings taken as if they arrived instantly: with a slow way back every node lands 10 ms ahead of \
+                the master where its 10 ms round trip allows 5 (`skew-bound`)",
+        },
+    ],
+    action: "sync",
 };
-
-/// The default clock of node i: a deterministic spread of ±1.5 s around true time.
-pub fn default_clock(i: NodeId) -> f64 {
-    TRUE0 + ((i * 7 + 3) % 13) as f64 * 0.25 - 1.5
-}
-
-/// The default drift of node i: a deterministic spread of ±40 ppm.
-pub fn default_drift(i: NodeId) -> f64 {
-    ((i * 37 + 11) % 81) as f64 - 40.0
-}
 
 fn list(params: &Params, key: &str, n: usize, default: fn(NodeId) -> f64) -> Result<Vec<f64>, String> {
     let Some(text) = params.get(key) else { return Ok((0..n).map(default).collect()) };
@@ -1156,8 +901,8 @@ fn list(params: &Params, key: &str, n: usize, default: fn(NodeId) -> f64) -> Res
 impl Algorithm for Berkeley {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
@@ -1175,11 +920,8 @@ impl Algorithm for Berkeley {
             },
         };
         let bound = params.num::<f64>("bound", 5.0)?;
-        if !(bound.is_finite() && bound >= 0.0) {
-            return Err("parameter bound must be a number of seconds, 0 or more".into());
-        }
         let timeout = timeout_param(params, "timeout", 100)?;
-        let variant = match params.choice("variant", &["correct", "no-rtt", "absolute"])? {
+        let variant = match params.variant(&CARD)? {
             0 => Variant::Correct,
             1 => Variant::NoRtt,
             _ => Variant::Absolute,
@@ -1196,42 +938,15 @@ impl Algorithm for Berkeley {
         Ok((nodes, Box::new(Check::new(&clocks))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let number = |what: &str, v: &str| {
-            v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("`{verb}` expects {what}, not {v:?}"))
-        };
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        // Ranges (±MAX_DRIFT ppm, ±MAX_SECONDS s) are the card's.
+        let number = |i| args.real(i).unwrap_or_default();
         match verb {
-            "sync" => match args {
-                [] => Ok((0, Request::Sync)),
-                _ => Ok((node_arg(verb, args, n)?, Request::Sync)),
-            },
-            "elect" => Ok((node_arg(verb, args, n)?, Request::Elect)),
-            "set-clock" | "drift" => {
-                let [node, value] = args else {
-                    return Err(if verb == "drift" {
-                        "`drift` expects a node and parts per million: `drift N PPM`".into()
-                    } else {
-                        "`set-clock` expects a node and seconds: `set-clock N SECONDS`".into()
-                    });
-                };
-                let node = node_arg(verb, std::slice::from_ref(node), n)?;
-                if verb == "drift" {
-                    let ppm = number("parts per million", value)?;
-                    if ppm.abs() > MAX_DRIFT {
-                        return Err(format!("drift {ppm} ppm is beyond ±{MAX_DRIFT} ppm"));
-                    }
-                    Ok((node, Request::Drift(ppm)))
-                } else {
-                    let s = number("seconds", value)?;
-                    if s.abs() > 1e12 {
-                        return Err(format!("{s} s is out of range"));
-                    }
-                    Ok((node, Request::SetClock(s)))
-                }
-            }
-            _ => Err(format!(
-                "unknown verb {verb:?} (berkeley knows: sync [N], set-clock N SECONDS, drift N PPM, elect N)"
-            )),
+            "sync" => Ok((args.opt_node(0).unwrap_or(0), Request::Sync)),
+            "elect" => Ok((args.node(0), Request::Elect)),
+            "set-clock" => Ok((args.node(0), Request::SetClock(number(1)))),
+            "drift" => Ok((args.node(0), Request::Drift(number(1)))),
+            _ => Err(format!("unknown verb {verb:?}")),
         }
     }
 
