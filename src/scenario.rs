@@ -37,9 +37,11 @@ impl Params {
         let key = card.variant_key();
         match self.get(key) {
             None => Ok(0),
-            Some(v) => card.variants.iter().position(|x| x.name == v).ok_or_else(|| {
-                format!("parameter {key}={v}: expected one of {}", card.variant_names().join(", "))
-            }),
+            Some(v) => card
+                .variants
+                .iter()
+                .position(|x| x.name == v)
+                .ok_or_else(|| format!("parameter {key}={v}: expected one of {}", card.variant_names().join(", "))),
         }
     }
     pub fn choice(&self, key: &str, options: &[&str]) -> Result<usize, String> {

@@ -481,7 +481,6 @@ fn the_workload_is_random_but_deterministic() {
 /// `--seed` gives another workload, and the scenario has no seed of its own
 /// (`-p seed=…` is refused by its card, on the command line and in a trace).
 #[test]
-#[ignore = "needs the engine's per-event draw in Cx (issue 13 item 8): until then the workload is the same for every seed"]
 fn another_run_seed_gives_another_workload() {
     let params = [("rate", "10"), ("actions", "6")];
     let runs: Vec<_> = (1..=3)

@@ -6,12 +6,12 @@
 //! directly; the two must agree (a test checks it) and the inline one is
 //! what rewinds and property tests use when no runtime is wanted.
 
-use super::protocol::{Cmd, NodeEvent, NodeId, Protocol, Row, Time, dispatch};
+use super::protocol::{Cmd, DrawKey, NodeEvent, NodeId, Protocol, Row, Time, dispatch};
 use std::task::{Context, Poll, ready};
 use tokio::sync::mpsc;
 
 enum ToNode<P: Protocol> {
-    Handle { now: Time, ev: NodeEvent<P>, buf: Vec<Cmd<P>> },
+    Handle { now: Time, key: DrawKey, ev: NodeEvent<P>, buf: Vec<Cmd<P>> },
     Inspect,
     Crash,
 }
@@ -54,8 +54,8 @@ async fn node_task<P: Protocol>(
 ) {
     while let Some(m) = inbox.recv().await {
         let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match m {
-            ToNode::Handle { now, ev, mut buf } => {
-                let summary = dispatch(&mut state, id, n, now, ev, &mut buf);
+            ToNode::Handle { now, key, ev, mut buf } => {
+                let summary = dispatch(&mut state, id, n, now, key, ev, &mut buf);
                 FromNode::Handled { buf, summary }
             }
             ToNode::Inspect => FromNode::Inspected(state.inspect()),
@@ -150,16 +150,17 @@ impl<P: Protocol> Driver<P> {
         id: NodeId,
         n: usize,
         now: Time,
+        key: DrawKey,
         ev: NodeEvent<P>,
         mut buf: Vec<Cmd<P>>,
     ) -> Option<(Vec<Cmd<P>>, P::Summary)> {
         match self {
             Driver::Inline(states) => {
-                let s = dispatch(&mut states[id], id, n, now, ev, &mut buf);
+                let s = dispatch(&mut states[id], id, n, now, key, ev, &mut buf);
                 Some((buf, s))
             }
             Driver::Actors(pool) => {
-                pool.post(id, ToNode::Handle { now, ev, buf });
+                pool.post(id, ToNode::Handle { now, key, ev, buf });
                 None
             }
         }
@@ -247,7 +248,7 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(async {
             let mut d = Driver::new(DriverKind::Actors, vec![Faulty, Faulty]);
-            assert!(d.start(1, 2, 0, NodeEvent::Request(()), Vec::new()).is_none());
+            assert!(d.start(1, 2, 0, DrawKey::default(), NodeEvent::Request(()), Vec::new()).is_none());
             std::future::poll_fn(|cx| d.poll_handled(cx)).await;
         });
     }

@@ -1,6 +1,7 @@
 //! The contract between the engine and an algorithm: a pure, synchronous
 //! state machine that reacts to events and writes commands into a [`Cx`].
 
+use super::rng::Draw;
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt::Debug;
 
@@ -86,18 +87,44 @@ pub enum Cmd<P: Protocol> {
     Note(String),
 }
 
+/// What the engine derives a node's draws from: the run's seed and the
+/// step of the event the node handles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DrawKey {
+    pub seed: u64,
+    pub step: u64,
+}
+
 /// The context a handler writes into. It knows who the node is, how many
-/// nodes there are and the virtual time, and nothing else of the world.
+/// nodes there are and the virtual time, and nothing else of the world;
+/// the engine's random draw for the event is there when a node asks.
 pub struct Cx<'a, P: Protocol> {
     pub id: NodeId,
     pub n: usize,
     pub now: Time,
     pub(crate) out: &'a mut Vec<Cmd<P>>,
+    key: DrawKey,
+    /// Made on first use, and boxed: most events never draw, and a `Cx` is
+    /// made for every event.
+    draw: Option<Box<Draw>>,
 }
 
 impl<'a, P: Protocol> Cx<'a, P> {
     pub fn new(id: NodeId, n: usize, now: Time, out: &'a mut Vec<Cmd<P>>) -> Self {
-        Cx { id, n, now, out }
+        Cx::keyed(id, n, now, DrawKey::default(), out)
+    }
+    pub fn keyed(id: NodeId, n: usize, now: Time, key: DrawKey, out: &'a mut Vec<Cmd<P>>) -> Self {
+        Cx { id, n, now, out, key, draw: None }
+    }
+    /// The engine's random draw for this event, derived from the run's
+    /// seed, the step and the node ([`Draw::for_node`]), like every other
+    /// random choice of a run. A node's random choices (a workload's) are
+    /// an input, as `now` is, never a generator in its state: a run stays
+    /// its configuration plus its inputs. Several uses in one event continue
+    /// one stream.
+    pub fn draw(&mut self) -> &mut Draw {
+        let (key, id) = (self.key, self.id);
+        self.draw.get_or_insert_with(|| Box::new(Draw::for_node(key.seed, key.step, id)))
     }
     pub fn send(&mut self, to: NodeId, msg: P::Msg) {
         self.out.push(Cmd::Send { to, msg });
@@ -158,10 +185,11 @@ pub fn dispatch<P: Protocol>(
     id: NodeId,
     n: usize,
     now: Time,
+    key: DrawKey,
     ev: NodeEvent<P>,
     out: &mut Vec<Cmd<P>>,
 ) -> P::Summary {
-    let mut cx = Cx::new(id, n, now, out);
+    let mut cx = Cx::keyed(id, n, now, key, out);
     match ev {
         NodeEvent::Start => state.on_start(&mut cx),
         NodeEvent::Message { from, msg } => state.on_message(&mut cx, from, msg),

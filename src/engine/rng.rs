@@ -12,6 +12,9 @@ pub enum Purpose {
     Net = 1,
     /// The random scheduler's choice at one step.
     Schedule = 2,
+    /// A node's own random choices (a workload's) in the event it handles
+    /// at one step; see [`Draw::for_node`].
+    Node = 3,
 }
 
 fn splitmix(mut z: u64) -> u64 {
@@ -27,6 +30,11 @@ impl Draw {
     pub fn new(seed: u64, step: u64, purpose: Purpose) -> Draw {
         let key = splitmix(splitmix(seed) ^ splitmix(step.wrapping_mul(4) + purpose as u64));
         Draw(ChaCha8Rng::seed_from_u64(key))
+    }
+    /// The draw of node `node`'s event at `step`. The node is part of the
+    /// key: every node's start is at step 0.
+    pub fn for_node(seed: u64, step: u64, node: usize) -> Draw {
+        Draw::new(seed ^ splitmix(node as u64), step, Purpose::Node)
     }
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {

@@ -42,7 +42,7 @@ use crate::card::{
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Stamp, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::engine::rng::{Draw, Purpose};
+use crate::engine::rng::Draw;
 use crate::engine::sim::EvKind;
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
@@ -170,20 +170,6 @@ pub struct Workload {
     pub actions: u64,
 }
 
-/// The engine's draw for the event node `cx.id` is handling, whose `events`
-/// events came before: every random choice of the workload is made from it,
-/// none from the node's state.
-///
-/// TEMP (issue 13 item 8): `Cx` does not hand out the engine's draw yet.
-/// Once the engine gives it (`cx.draw()`, derived from the run's seed, the
-/// step and the node, with a purpose of its own), this function goes and its
-/// callers take `cx.draw()`. Until then the draw is derived from the node and
-/// its event count: deterministic and replayable, but the same for every
-/// run seed.
-fn draw(cx: &Cx<Node>, events: u64) -> Draw {
-    Draw::new(cx.id as u64, events, Purpose::Schedule)
-}
-
 #[derive(Clone, Debug)]
 pub struct Node {
     id: NodeId,
@@ -302,7 +288,7 @@ impl Protocol for Node {
     type Summary = Sum;
 
     fn on_start(&mut self, cx: &mut Cx<Self>) {
-        let next = self.next_action(&mut draw(cx, self.events));
+        let next = self.next_action(cx.draw());
         self.tick(What::Start);
         Self::schedule(cx, next);
     }
@@ -313,7 +299,7 @@ impl Protocol for Node {
 
     fn on_timer(&mut self, cx: &mut Cx<Self>, timer: Timer) {
         let Timer::Act = timer;
-        let d = &mut draw(cx, self.events);
+        let d = cx.draw();
         let req = self.random_action(d);
         let next = self.next_action(d);
         self.act(cx, req);
@@ -325,7 +311,7 @@ impl Protocol for Node {
     }
 
     fn on_recover(&mut self, cx: &mut Cx<Self>) {
-        let next = self.next_action(&mut draw(cx, self.events));
+        let next = self.next_action(cx.draw());
         self.tick(What::Recover);
         // The crash dropped the pending workload timer.
         Self::schedule(cx, next);

@@ -60,7 +60,8 @@ impl<P: Protocol> Sim<P> {
     pub(super) fn start_handle(&mut self, node: NodeId, ev: NodeEvent<P>, incoming: Option<(NodeId, u32, u16, u64)>) {
         let (ev_index, lamport) = self.begin_handle(node, &ev, incoming);
         let buf = std::mem::take(&mut self.buf);
-        match self.driver.start(node, self.cfg.n, self.now, ev, buf) {
+        let key = DrawKey { seed: self.cfg.seed, step: self.step };
+        match self.driver.start(node, self.cfg.n, self.now, key, ev, buf) {
             Some((buf, summary)) => self.finish_handle(node, ev_index, lamport, buf, summary),
             None => self.waiting = Some(Waiting { node, ev_index, lamport }),
         }

@@ -7,7 +7,7 @@ use super::clocks::VcTracker;
 use super::input::{EvId, Expect, Input, SchedMode};
 use super::invariant::{Change, Chart, Monitor, Table, Transcript, Violation, World};
 use super::network::{Faults, NetConfig};
-use super::protocol::{Cmd, Describe, NodeEvent, NodeId, Protocol, Row, Summary, Time};
+use super::protocol::{Cmd, Describe, DrawKey, NodeEvent, NodeId, Protocol, Row, Summary, Time};
 use super::queue::{PendingSet, TimeQueue};
 pub use super::record::{Counts, EvKind, EventRec, ExpectFailure, LogLine, LossWhy, Outcome, Pending, PendingKind};
 use super::rng::{Draw, Purpose};
