@@ -2,7 +2,7 @@
 //! algorithms live in their family's folder with its shared kit; what every
 //! family may use is in `kit`.
 
-// TEMP pub mod client_server;
+pub mod client_server;
 // TEMP pub mod election;
 // TEMP pub mod group;
 pub mod kit;
@@ -50,7 +50,7 @@ pub fn all() -> Vec<Entry> {
 // TEMP        entry::<client_server::socket_echo::SocketEcho>(),
 // TEMP        entry::<client_server::rpc::Rpc>(),
 // TEMP        entry::<client_server::load_balancer::LoadBalancer>(),
-// TEMP        entry::<client_server::dfs::Dfs>(),
+        entry::<client_server::dfs::Dfs>(),
     ]
 }
 

@@ -50,11 +50,16 @@
 //! the primary has stored the file and sends each replica one REPLICATE,
 //! fire and forget: a lost copy is never sent again.
 
+use super::kit::{self as cs, VARIANT};
 use crate::algos::kit::listing;
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
+    VerbCard,
+};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
@@ -1067,17 +1072,13 @@ fn outcome_json(o: &Option<Outcome>) -> serde_json::Value {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["acked-write-readable", "listing-complete", "replicas-equal", "names-valid"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];
         if s.server && !old.is_some_and(|o| Arc::ptr_eq(&o.files, &s.files)) {
             let new = s.files.keys().filter(|n| old.is_none_or(|o| !o.files.contains_key(*n)));
             if let Some((n, e)) = new.filter_map(|n| check_name(n).err().map(|e| (n, e))).next() {
-                return vec![w.violation("names-valid", format!("server {} stored {n:?}: {e}", letter(x)))];
+                return vec![w.violation(NAMES_VALID.name, format!("server {} stored {n:?}: {e}", letter(x)))];
             }
         }
         for line in &s.said {
@@ -1100,7 +1101,7 @@ impl Monitor<Node> for Check {
                 }
                 Outcome::Downloaded { ver, .. } if rec.need.is_some_and(|n| *ver < n) => {
                     out.push(w.violation(
-                        "acked-write-readable",
+                        ACKED_WRITE_READABLE.name,
                         format!(
                             "client {x} downloaded {} as {}, but {} was acknowledged before",
                             rec.start.name,
@@ -1111,7 +1112,7 @@ impl Monitor<Node> for Check {
                 }
                 Outcome::NotFound if rec.need.is_some() => {
                     out.push(w.violation(
-                        "acked-write-readable",
+                        ACKED_WRITE_READABLE.name,
                         format!(
                             "client {x} was told {} does not exist, but {} was acknowledged",
                             rec.start.name,
@@ -1122,7 +1123,7 @@ impl Monitor<Node> for Check {
                 Outcome::Listed { names, unreachable } if unreachable.is_empty() => {
                     if let Some(m) = rec.acked_names.iter().find(|n| !names.contains(n)) {
                         out.push(w.violation(
-                            "listing-complete",
+                            LISTING_COMPLETE.name,
                             format!("client {x}'s listing misses {m}, acknowledged before it started"),
                         ));
                     }
@@ -1158,7 +1159,7 @@ impl Monitor<Node> for Check {
                     .map(|(s, v)| format!("{}: {}", letter(*s), v.map_or("-".into(), |v| v.tag())))
                     .collect();
                 return vec![
-                    w.violation("replicas-equal", format!("{name} differs at quiescence: {}", list.join(", "))),
+                    w.violation(REPLICAS_EQUAL.name, format!("{name} differs at quiescence: {}", list.join(", "))),
                 ];
             }
         }
@@ -1237,103 +1238,182 @@ impl Monitor<Node> for Check {
 
 pub struct Dfs;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// A download after an acknowledged upload returns it (or newer).
+pub const ACKED_WRITE_READABLE: Property = Property::safety(
+    "acked-write-readable",
+    "a download started after an upload of the name was acknowledged returns that version or a newer one, or \
+        reports every replica unavailable: never \"not found\", never older content",
+);
+
+/// A complete listing names every acknowledged file.
+pub const LISTING_COMPLETE: Property = Property::safety(
+    "listing-complete",
+    "a listing every server contributed to names every file acknowledged before it started",
+);
+
+/// Replicas agree once the network is quiet and whole.
+pub const REPLICAS_EQUAL: Property = Property::liveness(
+    "replicas-equal",
+    "at quiescence, with every server and every link up, all replicas of a name hold the same version and no \
+        other server holds it",
+);
+
+/// Servers store only valid names.
+pub const NAMES_VALID: Property =
+    Property::safety("names-valid", "no server ever stores a name that fails the name check");
+
+/// `C` of every verb: a client.
+const CLIENT: ArgCard = ArgCard::node_of("C", "client");
+/// A file name (its syntax is checked by [`check_name`]).
+const NAME: ArgCard = ArgCard::new("name", Kind::Word);
+
+static CARD: Card = Card {
     name: "dfs",
-    about: "A distributed file system: chunked uploads and downloads, replication, failover, seed 003's merged listing",
-    default_nodes: 3,
-    min_nodes: 2,
-    max_nodes: 1000,
+    title: "Distributed file system",
+    family: Family::ClientServer,
+    about: "a distributed file system with a merged directory listing: files moved as 1024-byte chunks with \
+        visible progress, synchronous replication to every replica, download failover when a server crashes \
+        mid-transfer, validated names; a screens pane shows every server's files and transfers",
+    description: "Seed 000's file system (UPLOAD name size then the chunks → UPLOAD_SUCCESS; DOWNLOAD → SIZE then \
+        the chunks, or ERROR_FILE_NOT_FOUND; LIST) over several storage servers, with seed 003's merged directory \
+        listing. Nodes 0..servers are the storage servers A, B, …, the others clients. A file travels as \
+        ceil(size / chunk) CHUNK messages, one per virtual millisecond, so a crash stops a transfer half-way; its \
+        version (time the upload started, client, upload number) settles concurrent uploads: every server keeps \
+        the highest. A name's primary is fnv1a64(name) % servers, its replicas the next `replicas` − 1 servers. \
+        The primary stores an upload (stable storage), REPLICATEs it and answers UPLOAD_SUCCESS only once every \
+        replica has confirmed (REPLICA_ACK), resending unconfirmed copies every `timeout` ms: an acknowledged \
+        file is on every replica, and replicas agree again once faults heal. A client that hears nothing for \
+        `timeout` ms fails over to the next replica. For `list`, server A asks every other server (LIST_PEER), \
+        merges their PEER_FILES with its own names and replies (LISTING), naming a peer silent for `timeout`/2 \
+        ms; if A does not answer the client asks B. Names are checked before anything moves (not empty, no `..`, \
+        `/`, `\\` or spaces, at most 64 characters), sizes go up to 10 MiB. Screens: each server's files and \
+        transfers, each client's console. Inspector: a server's files, arriving uploads, downloads being sent, \
+        uploads waiting for their replicas, pending replications and listings being gathered; a client's \
+        operation, its server, the servers still to try and the chunk progress.",
+    seeds: "000, 003",
+    nodes: NodeRange { default: 3, min: 2, max: 1000 },
+    roles: &[
+        RoleCard { name: "server", help: "nodes 0..servers (A, B, …): store, replicate and serve files" },
+        RoleCard { name: "client", help: "the other nodes: upload, download and list" },
+    ],
     verbs: &[
-        VerbHelp {
-            usage: "upload C name size",
+        VerbCard {
+            name: "upload",
+            args: &[CLIENT, NAME, ArgCard::new("size", Kind::Int { min: 0, max: SIZE_MAX as i64 })],
             help: "client C uploads a file of size bytes, in chunks, to its primary",
         },
-        VerbHelp { usage: "download C name", help: "client C downloads a file, failing over to a replica" },
-        VerbHelp { usage: "list C", help: "client C asks server A, which merges its files with the other servers'" },
+        VerbCard {
+            name: "download",
+            args: &[CLIENT, NAME],
+            help: "client C downloads a file, failing over to a replica",
+        },
+        VerbCard {
+            name: "list",
+            args: &[CLIENT],
+            help: "client C asks server A, which merges its files with the other servers'",
+        },
     ],
     params: &[
-        ParamHelp { key: "servers", default: "2", help: "storage servers: nodes 0..servers (the rest are clients)" },
-        ParamHelp { key: "replicas", default: "servers", help: "copies of each file, 1..servers" },
-        ParamHelp { key: "chunk", default: "1024", help: "bytes per CHUNK message" },
-        ParamHelp { key: "timeout", default: "100", help: "ms a client waits for progress before it fails over" },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | ack-early (broken: UPLOAD_SUCCESS before the replicas have the file, replication fire-and-forget)",
+        ParamCard {
+            key: "servers",
+            kind: Kind::Int { min: 1, max: 999 },
+            default: "2",
+            help: "storage servers: nodes 0..servers (the rest are clients)",
+        },
+        ParamCard {
+            key: "replicas",
+            kind: Kind::Int { min: 1, max: 999 },
+            default: "servers",
+            help: "copies of each file, 1..servers",
+        },
+        ParamCard {
+            key: "chunk",
+            kind: Kind::Int { min: 1, max: SIZE_MAX as i64 },
+            default: "1024",
+            help: "bytes per CHUNK message",
+        },
+        cs::timeout_param("timeout", "100", "ms a client waits for progress before it fails over"),
+        VARIANT,
+    ],
+    variants: &[
+        VariantCard {
+            name: "correct",
+            help: "synchronous replication: UPLOAD_SUCCESS once every replica has confirmed",
+            breaks: &[],
+        },
+        VariantCard {
+            name: "ack-early",
+            help: "UPLOAD_SUCCESS as soon as the primary has stored the file, one fire-and-forget REPLICATE per \
+                replica: a failover after a lost copy says \"not found\", and the copy is never resent",
+            breaks: &[ACKED_WRITE_READABLE.name, REPLICAS_EQUAL.name],
+        },
+    ],
+    properties: &[ACKED_WRITE_READABLE, LISTING_COMPLETE, REPLICAS_EQUAL, NAMES_VALID],
+    results: &[
+        FieldCard { key: "files", help: "per server, its files as `{name, size, tag}`, sorted by name" },
+        FieldCard {
+            key: "ops",
+            help: "per client, `{op, name, outcome}` per operation (`ok` with copies/size/tag/names, `not-found`, \
+                `error`; null: in progress)",
+        },
+    ],
+    scripts: &[
+        ScriptCard {
+            file: "dfs.dl",
+            about: "an upload as UPLOAD and 3 CHUNKs with its progress on server A, replicated to B before \
+                UPLOAD_SUCCESS (2 copies); seed 003's listing merged by A from its own files and B's; a missing \
+                file; A crashes after 2 of 3 chunks of a download and the client fails over to B; A recovers with \
+                its files",
+        },
+        ScriptCard {
+            file: "dfs-broken.dl",
+            about: "A acknowledges an upload whose REPLICATE was cut off, then crashes: the failover to B says \"not \
+                found\" (`acked-write-readable`); after healing the lost copy is never resent (`replicas-equal`)",
         },
     ],
     action: "list files",
-    results: &[
-        FieldHelp { key: "files", help: "per server, its files as `{name, size, tag}`, sorted by name" },
-        FieldHelp {
-            key: "ops",
-            help: "per client, `{op, name, outcome}` per operation (`ok` with copies/size/tag/names, `not-found`, `error`; null: in progress)",
-        },
-    ],
 };
 
 impl Algorithm for Dfs {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let servers = params.num::<usize>("servers", 2)?;
-        if servers == 0 || servers >= n {
-            return Err(format!(
-                "parameter servers={servers}: at least 1 and fewer than the {n} nodes (clients need a node too)"
-            ));
+        if servers >= n {
+            return Err(format!("parameter servers={servers}: fewer than the {n} nodes (clients need a node too)"));
         }
         let replicas = params.num::<usize>("replicas", servers)?;
-        if replicas == 0 || replicas > servers {
+        if replicas > servers {
             return Err(format!("parameter replicas={replicas}: 1 to {servers} (the number of servers)"));
         }
         let chunk = params.num::<u64>("chunk", 1024)?;
-        if chunk == 0 || chunk > SIZE_MAX {
-            return Err(format!("parameter chunk={chunk}: 1 to {SIZE_MAX} bytes"));
-        }
-        let variant = [Variant::Correct, Variant::AckEarly][params.choice("variant", &["correct", "ack-early"])?];
-        let k = Knobs { servers, replicas, chunk, timeout: crate::algos::kit::timeout_param(params, "timeout", 100)?, variant };
+        let variant = [Variant::Correct, Variant::AckEarly][params.variant(&CARD)?];
+        let timeout = crate::algos::kit::ms_param(params, "timeout", 100)?;
+        let k = Knobs { servers, replicas, chunk, timeout, variant };
         Ok(((0..n).map(|i| Node::new(i, k.clone())).collect(), Box::new(Check::new(n, servers, replicas))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let (usage, want) = match verb {
-            "upload" => ("upload C name size", 3),
-            "download" => ("download C name", 2),
-            "list" => ("list C", 1),
-            _ => {
-                return Err(format!("unknown verb {verb:?} (dfs knows: upload C name size, download C name, list C)"));
-            }
-        };
-        if args.len() != want {
-            return Err(format!("`{verb}` expects {want} argument(s): `{usage}`"));
-        }
-        let c = match args[0].parse::<NodeId>() {
-            Ok(0) => return Err("node 0 is server A; clients are the nodes after the servers".into()),
-            Ok(x) if x < n => x,
-            Ok(x) => return Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
-            Err(_) => return Err(format!("`{verb}` expects a client number, not {:?}", args[0])),
+    /// Nodes `0..servers` are servers, as [`Node::is_server`] says.
+    fn node_roles(n: usize, params: &Params) -> Vec<&'static str> {
+        cs::servers_then_clients(n, params.num::<usize>("servers", 2).unwrap_or(2))
+    }
+
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        let name = || {
+            let name = args.text(1).unwrap_or_default();
+            check_name(name).map(|()| name.to_string())
         };
         let req = match verb {
-            "upload" => {
-                check_name(&args[1])?;
-                let size = match args[2].parse::<u64>() {
-                    Ok(s) if s <= SIZE_MAX => s,
-                    Ok(s) => return Err(format!("size {s} is larger than {SIZE_MAX} bytes (10 MiB)")),
-                    Err(_) => return Err(format!("`upload` expects a size in bytes, not {:?}", args[2])),
-                };
-                Request::Upload { name: args[1].clone(), size }
-            }
-            "download" => {
-                check_name(&args[1])?;
-                Request::Download { name: args[1].clone() }
-            }
-            _ => Request::List,
+            "upload" => Request::Upload { name: name()?, size: args.int(2).unwrap_or(0) as u64 },
+            "download" => Request::Download { name: name()? },
+            "list" => Request::List,
+            _ => return Err(format!("unknown verb {verb:?}")),
         };
-        Ok((c, req))
+        Ok((args.node(0), req))
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
