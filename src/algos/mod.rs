@@ -49,7 +49,7 @@ pub fn all() -> Vec<Entry> {
 // TEMP        entry::<client_server::shared_memory::SharedMemory>(),
 // TEMP        entry::<client_server::socket_echo::SocketEcho>(),
 // TEMP        entry::<client_server::rpc::Rpc>(),
-// TEMP        entry::<client_server::load_balancer::LoadBalancer>(),
+        entry::<client_server::load_balancer::LoadBalancer>(),
         entry::<client_server::dfs::Dfs>(),
     ]
 }

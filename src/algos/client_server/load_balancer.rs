@@ -38,11 +38,16 @@
 //! sending to a dead server); `variant=no-dedup` checks no job numbers (a
 //! late DONE is answered again and the client takes every REPLY).
 
-use crate::algos::kit::{listing, ms_param, time_ms, timeout_param};
+use super::kit::{self as cs, VARIANT};
+use crate::algos::kit::{listing, ms_param, time_ms};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
+    VariantCard, VerbCard,
+};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Table, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -145,8 +150,6 @@ pub enum Variant {
     NoSkip,
     NoDedup,
 }
-
-const VARIANTS: [&str; 3] = ["correct", "no-skip", "no-dedup"];
 
 /// One forward the balancer made, as its summary reports it.
 #[derive(Clone, Debug, PartialEq)]
@@ -764,7 +767,7 @@ impl Check {
             self.last = Some(i);
             if view[i].dead {
                 out.push(w.violation(
-                    "no-send-to-known-dead",
+                    NO_SEND_TO_KNOWN_DEAD.name,
                     format!("the balancer forwarded {} to server {}, which it has marked dead", f.label, f.to),
                 ));
             }
@@ -775,7 +778,7 @@ impl Check {
                     let want = self.first_forwards as usize % self.servers;
                     if i != want {
                         out.push(w.violation(
-                            "round-robin-order",
+                            ROUND_ROBIN_ORDER.name,
                             format!(
                                 "job {} went to server {}, but the rotation is at server {}",
                                 f.label,
@@ -792,10 +795,6 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["no-send-to-known-dead", "exactly-one-response", "round-robin-order"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {
@@ -814,7 +813,7 @@ impl Monitor<Node> for Check {
                         }
                         if *n > 1 {
                             out.push(w.violation(
-                                "exactly-one-response",
+                                EXACTLY_ONE_RESPONSE.name,
                                 format!("client {x} got {n} responses to job {} (#{})", a.label, a.job),
                             ));
                         }
@@ -845,7 +844,7 @@ impl Monitor<Node> for Check {
                 let missing: Vec<u64> = (1..=*submitted).filter(|j| !self.responses.contains_key(&(c, *j))).collect();
                 if !missing.is_empty() {
                     out.push(w.violation(
-                        "exactly-one-response",
+                        EXACTLY_ONE_RESPONSE.name,
                         format!("client {c} never got a response to job numbers {missing:?}"),
                     ));
                 }
@@ -930,69 +929,150 @@ impl Monitor<Node> for Check {
 
 pub struct LoadBalancer;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// The balancer forwards only to servers it believes up.
+pub const NO_SEND_TO_KNOWN_DEAD: Property =
+    Property::safety("no-send-to-known-dead", "every FORWARD goes to a server that is up in the balancer's own view");
+
+/// One response per job.
+pub const EXACTLY_ONE_RESPONSE: Property = Property::safety(
+    "exactly-one-response",
+    "no job is answered twice at its client, and at quiescence, with the client, the balancer and a server up, \
+        every job has been answered",
+);
+
+/// Round robin takes the servers in turn.
+pub const ROUND_ROBIN_ORDER: Property = Property::safety(
+    "round-robin-order",
+    "under round robin, until the first crash or dead mark, the k-th job goes to server k mod S",
+);
+
+static CARD: Card = Card {
     name: "load-balancer",
-    about: "Load balancer: clients submit jobs, a balancer forwards them to servers (round robin, least connections, weighted) and retries elsewhere when a server dies",
-    default_nodes: 6,
-    min_nodes: 3,
-    max_nodes: 4096,
-    verbs: &[VerbHelp {
-        usage: "submit P [C] [MS]",
+    title: "Load balancer",
+    family: Family::ClientServer,
+    about: "clients submit jobs to a balancer that forwards them to servers by round robin (the seed's processes \
+        1..10 over 4 servers), least connections or weights; a crashed server is detected by a timeout, skipped, \
+        and its jobs retried elsewhere; a table pane of per-server assignments and load",
+    description: "Clients hand jobs to one balancer, which forwards each to a server by a policy; the server runs \
+        it for its work time and answers, and the balancer returns the answer to the client: JOB, FORWARD, DONE, \
+        REPLY, 4 messages per job. Policies: `round-robin` (a rotation pointer; with `fifo on`, `submit 1` … \
+        `submit 10` over 4 servers gives the seed's lists [1,5,9] [2,6,10] [3,7] [4,8]), `least-connections` \
+        (fewest jobs outstanding, lowest id on a tie) and `weighted` (smooth weighted round robin over `weights`: \
+        3,1,1,1 gives 0 1 0 2 3 0 per six jobs). Failure detection is a timeout: a FORWARD without DONE after \
+        `timeout` ms plus its work time marks the server dead; the balancer skips it from then on and forwards \
+        its jobs to another server (attempt 2, 3…). A dead-marked server rejoins when it announces itself (HELLO, \
+        sent when it recovers) or when a late DONE shows it was alive; while no server is believed up, jobs wait \
+        and the balancer PINGs the dead-marked servers every `timeout` ms. Jobs are numbered per client, so a \
+        late or duplicated DONE is ignored, a repeated JOB of an answered job gets its cached REPLY again and the \
+        client takes only the first REPLY. A crashed balancer forgets everything and on recovery sends RESTART, \
+        and the clients re-send their unanswered jobs (a client keeps its job table across a crash); `retry` \
+        makes clients re-send unanswered jobs. The table pane lists every server: its state as the balancer \
+        believes it, its active jobs, the responses it gave, its weight and the labels assigned to it. \
+        Inspector: the balancer's rotation pointer, dead marks and outstanding jobs with their server and \
+        attempt; a server's running jobs; a client's waiting jobs and responses.",
+    seeds: "000",
+    nodes: NodeRange { default: 6, min: 3, max: 4096 },
+    roles: &[
+        RoleCard { name: "client", help: "nodes 0..clients: submit jobs and take their responses" },
+        RoleCard { name: "balancer", help: "node `clients`: forwards each job to a server by the policy" },
+        RoleCard { name: "server", help: "every node after the balancer: runs the jobs it is given" },
+    ],
+    verbs: &[VerbCard {
+        name: "submit",
+        args: &[
+            ArgCard::new("P", Kind::Word),
+            ArgCard { name: "C", kind: Kind::Node(Some("client")), optional: true },
+            ArgCard::optional("MS", Kind::Ms { min: 0, max: MAX_MS }),
+        ],
         help: "client C (default 0) hands the balancer job P (a label), running MS ms (default `work`)",
     }],
     params: &[
-        ParamHelp {
+        ParamCard {
             key: "clients",
+            kind: Kind::Int { min: 1, max: 4094 },
             default: "1",
             help: "client nodes 0..clients; the next node is the balancer, the rest servers",
         },
-        ParamHelp { key: "policy", default: "round-robin", help: "round-robin | least-connections | weighted" },
-        ParamHelp {
+        ParamCard {
+            key: "policy",
+            kind: Kind::Choice(&POLICIES),
+            default: "round-robin",
+            help: "how the balancer picks a server",
+        },
+        ParamCard {
             key: "weights",
+            kind: Kind::Word,
             default: "1,…",
-            help: "server weights for `weighted`, e.g. 3,1,1,1 (one per server)",
+            help: "server weights for `weighted`, e.g. 3,1,1,1 (one positive whole number per server)",
         },
-        ParamHelp { key: "work", default: "10", help: "ms a server takes for a job (`submit P C MS` overrides)" },
-        ParamHelp {
-            key: "timeout",
-            default: "50",
-            help: "ms beyond its work time before a FORWARD without DONE marks the server dead",
+        cs::ms_param("work", "10", "ms a server takes for a job (`submit P C MS` overrides)"),
+        cs::timeout_param(
+            "timeout",
+            "50",
+            "ms beyond its work time before a FORWARD without DONE marks the server dead",
+        ),
+        cs::ms_param("retry", "0", "ms before a client re-sends unanswered jobs (0: never)"),
+        VARIANT,
+    ],
+    variants: &[
+        VariantCard {
+            name: "correct",
+            help: "skips the servers it has marked dead; answers each job once",
+            breaks: &[],
         },
-        ParamHelp { key: "retry", default: "0", help: "ms before a client re-sends unanswered jobs (0: never)" },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-skip | no-dedup (broken: keep sending to dead servers; answer a job twice)",
+        VariantCard {
+            name: "no-skip",
+            help: "marks dead servers but keeps them in the rotation",
+            breaks: &[NO_SEND_TO_KNOWN_DEAD.name],
+        },
+        VariantCard {
+            name: "no-dedup",
+            help: "checks no job numbers: a late DONE is answered again and the client takes both",
+            breaks: &[EXACTLY_ONE_RESPONSE.name],
         },
     ],
-    action: "submit a job",
+    properties: &[NO_SEND_TO_KNOWN_DEAD, EXACTLY_ONE_RESPONSE, ROUND_ROBIN_ORDER],
     results: &[
-        FieldHelp {
+        FieldCard {
             key: "assignments",
             help: "per server node: the job labels forwarded to it, in order (retries included)",
         },
-        FieldHelp {
+        FieldCard {
             key: "responses",
             help: "responses the clients accepted, in order: client, job number, label, server",
         },
-        FieldHelp {
+        FieldCard {
             key: "retries",
             help: "jobs forwarded again after a server was marked dead: client, job, label, from, to, attempt",
         },
-        FieldHelp { key: "dead", help: "servers the balancer believes dead now" },
+        FieldCard { key: "dead", help: "servers the balancer believes dead now" },
     ],
+    scripts: &[
+        ScriptCard {
+            file: "load-balancer.dl",
+            about: "the seed's processes 1..10 round robin over 4 servers: `[1,5,9] [2,6,10] [3,7] [4,8]` in the \
+                table pane and `assignments`, 40 messages; server 3 crashes, job 14 times out there and is retried \
+                on server 4 with exactly one response; the rotation skips server 3 until its HELLO",
+        },
+        ScriptCard {
+            file: "load-balancer-broken.dl",
+            about: "a balancer that marks server 3 dead but keeps it in the rotation: job 9 is forwarded to it \
+                (`no-send-to-known-dead`)",
+        },
+    ],
+    action: "submit a job",
 };
 
 impl Algorithm for LoadBalancer {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let clients = params.num::<usize>("clients", 1)?;
-        if clients == 0 || clients + 2 > n {
+        if clients + 2 > n {
             return Err(format!("clients={clients}: need at least 1 client, the balancer and 1 server in {n} nodes"));
         }
         let servers = n - clients - 1;
@@ -1015,17 +1095,13 @@ impl Algorithm for LoadBalancer {
             1 => Policy::LeastConnections,
             _ => Policy::Weighted,
         };
-        let variant = match params.choice("variant", &VARIANTS)? {
-            0 => Variant::Correct,
-            1 => Variant::NoSkip,
-            _ => Variant::NoDedup,
-        };
+        let variant = [Variant::Correct, Variant::NoSkip, Variant::NoDedup][params.variant(&CARD)?];
         let k = Arc::new(Knobs {
             clients,
             policy,
             weights,
             work: ms_param(params, "work", 10)?,
-            timeout: timeout_param(params, "timeout", 50)?,
+            timeout: ms_param(params, "timeout", 50)?,
             retry: ms_param(params, "retry", 0)?,
             variant,
         });
@@ -1046,40 +1122,24 @@ impl Algorithm for LoadBalancer {
         Ok((nodes, Box::new(check)))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+    /// Clients, the balancer, servers: as [`Node::new`] lays them out.
+    fn node_roles(n: usize, params: &Params) -> Vec<&'static str> {
+        let clients = params.num::<usize>("clients", 1).unwrap_or(1);
+        (0..n)
+            .map(|i| match i.cmp(&clients) {
+                std::cmp::Ordering::Less => "client",
+                std::cmp::Ordering::Equal => "balancer",
+                std::cmp::Ordering::Greater => "server",
+            })
+            .collect()
+    }
+
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
         if verb != "submit" {
-            return Err(format!("load-balancer has no verb `{verb}`; its verb is `submit P [C] [MS]`"));
+            return Err(format!("unknown verb {verb:?}"));
         }
-        let (label, rest) = match args {
-            [label, rest @ ..] if rest.len() <= 2 => (label, rest),
-            _ => {
-                return Err(
-                    "`submit` expects a job label, then optionally a client and a work time: `submit P [C] [MS]`"
-                        .into(),
-                );
-            }
-        };
-        if label.is_empty() || label.chars().any(char::is_control) {
-            return Err(format!("`submit P`: {label:?} is not a job label"));
-        }
-        let client = match rest.first() {
-            None => 0,
-            Some(c) => match c.parse::<NodeId>() {
-                // The client count is a parameter the parser does not see:
-                // a node that is not a client refuses the request (a note).
-                Ok(x) if x < n => x,
-                Ok(x) => return Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
-                Err(_) => return Err(format!("`submit P C`: C is a client node number, not {c:?}")),
-            },
-        };
-        let work = match rest.get(1) {
-            None => None,
-            Some(m) => Some(
-                m.parse::<u64>().map_err(|_| format!("`submit P C MS`: MS is a work time in whole ms, not {m:?}"))?
-                    * crate::engine::protocol::MS,
-            ),
-        };
-        Ok((client, Request { label: label.clone(), work }))
+        let label = args.text(0).unwrap_or_default().to_string();
+        Ok((args.opt_node(1).unwrap_or(0), Request { label, work: args.time(2) }))
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {

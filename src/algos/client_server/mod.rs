@@ -4,5 +4,5 @@ pub(crate) mod kit;
 // WIP pub mod shared_memory;
 // WIP pub mod socket_echo;
 // WIP pub mod rpc;
-// WIP pub mod load_balancer;
+pub mod load_balancer;
 pub mod dfs;
