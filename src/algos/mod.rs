@@ -48,7 +48,7 @@ pub fn all() -> Vec<Entry> {
 // TEMP        entry::<group::causal_order::CausalOrder>(),
 // TEMP        entry::<client_server::shared_memory::SharedMemory>(),
 // TEMP        entry::<client_server::socket_echo::SocketEcho>(),
-// TEMP        entry::<client_server::rpc::Rpc>(),
+        entry::<client_server::rpc::Rpc>(),
         entry::<client_server::load_balancer::LoadBalancer>(),
         entry::<client_server::dfs::Dfs>(),
     ]

@@ -3,6 +3,6 @@
 pub(crate) mod kit;
 // WIP pub mod shared_memory;
 // WIP pub mod socket_echo;
-// WIP pub mod rpc;
+pub mod rpc;
 pub mod load_balancer;
 pub mod dfs;

@@ -37,11 +37,16 @@ mod check;
 pub mod wire;
 
 use self::wire::{Call, Outcome, Reply, decode, encode, hex, show_call, show_outcome};
+use super::kit::{self as cs, VARIANT};
 use crate::algos::kit::{listing, ms_param, node_verb, time_ms};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
+    VerbCard,
+};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -128,7 +133,6 @@ pub enum Variant {
     AnyReply,
 }
 
-const VARIANTS: [&str; 4] = ["correct", "no-dedup", "forgetful", "any-reply"];
 const SEMANTICS: [&str; 2] = ["at-most-once", "at-least-once"];
 
 fn semantics_name(amo: bool) -> &'static str {
@@ -678,102 +682,178 @@ impl Protocol for Node {
 
 pub struct Rpc;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// No call runs twice in at-most-once mode.
+pub const AT_MOST_ONCE: Property = Property::safety(
+    "at-most-once",
+    "in at-most-once mode no (client, request id) runs twice, by the server's own execution log",
+);
+
+/// A stub accepts only its own call's result.
+pub const REPLY_MATCHES_CALL: Property = Property::safety(
+    "reply-matches-call",
+    "a result a stub accepts equals the correct result of its own call, computed apart in the checker (for \
+        `deposit`, one the server returned for that call)",
+);
+
+/// With retries, every call ends.
+pub const CALL_COMPLETES: Property = Property::liveness(
+    "call-completes",
+    "with retries on, at quiescence no live client still waits while the server is up",
+);
+
+/// The modes of the `semantics` verb, as its usage shows them.
+const MODES: [&str; 2] = ["at-least-once", "at-most-once"];
+
+static CARD: Card = Card {
     name: "rpc",
-    about: "RPC/RMI: client stubs marshal calls with bincode, the server skeleton dispatches; ids, retries, at-least-once vs at-most-once",
-    default_nodes: 3,
-    min_nodes: 2,
-    max_nodes: 4096,
+    title: "RPC/RMI: stubs, skeletons and call semantics",
+    family: Family::ClientServer,
+    about: "RPC/RMI: client stubs marshal calls with bincode, the server skeleton unmarshals, dispatches and \
+        replies; request ids, timeouts and retries; at-least-once re-runs a lost-reply `deposit`, at-most-once \
+        answers it from a duplicate table; 2 messages per call",
+    description: "Node 0 is the server, the others clients. A client's stub marshals a call (request id, function \
+        name, arguments) to bytes with bincode 2 and sends a REQUEST; the server's skeleton unmarshals it, \
+        dispatches and sends a marshalled REPLY; the stub checks the reply's id against its call and returns the \
+        result. The stub blocks: one call in flight per client, later ones wait in its queue. Functions: the \
+        seed's `add`, `subtract`, `multiply`, `divide` on i64 with checked arithmetic (an overflow or a division \
+        by zero is an error reply), and `deposit A`, which adds A to the server's balance and returns it: not \
+        idempotent, so running it twice shows. Any other name gets the seed's reply `Function X not found`; bytes \
+        that do not unmarshal get an error reply, never a panic. An unanswered call is re-sent after `timeout` ms \
+        with the same id, and after `attempts` sends the stub gives up (the call may or may not have run). Under \
+        at-least-once the server runs every REQUEST it gets, so a lost reply plus a retry, a duplicated REQUEST or \
+        a crash before the reply runs a `deposit` twice; under at-most-once it keeps a duplicate table (client, \
+        id) → reply and answers a repeat from it. The balance and the table are on stable storage, written in \
+        the step of the execution before the reply leaves, so a retry after a server crash still finds its \
+        reply; a client keeps its next request id across a crash and loses its pending calls. Inspector: at a \
+        client each stage of its current call (the call, the marshalled bytes in hex, the attempt, the reply \
+        bytes, the result), its queue and earlier results; at the server the latest request's bytes, the \
+        unmarshalled call, the dispatch (`ran add → 7` or `duplicate: table says 10`), the reply bytes, the \
+        balance, the execution and duplicate counts and the duplicate table.",
+    seeds: "000",
+    nodes: NodeRange { default: 3, min: 2, max: 4096 },
+    roles: &[
+        RoleCard { name: "server", help: "node 0: the skeleton, the functions, the balance and the duplicate table" },
+        RoleCard { name: "client", help: "every other node: a stub that makes one call at a time" },
+    ],
     verbs: &[
-        VerbHelp {
-            usage: "call C FN A B",
+        VerbCard {
+            name: "call",
+            // FN and up to 8 integer arguments, checked by `request`.
+            args: &[ArgCard::node_of("C", "client"), ArgCard::new("FN A B", Kind::Text)],
             help: "client C calls FN (add, subtract, multiply, divide, deposit, or any name) with integer arguments",
         },
-        VerbHelp {
-            usage: "semantics at-least-once|at-most-once",
+        VerbCard {
+            name: "semantics",
+            args: &[ArgCard::new("", Kind::Choice(&MODES))],
             help: "switch the server between re-running repeats and answering them from its duplicate table",
         },
     ],
     params: &[
-        ParamHelp {
-            key: "timeout",
-            default: "30",
-            help: "ms before the stub re-sends an unanswered call, same id (0: never)",
-        },
-        ParamHelp {
+        cs::ms_param("timeout", "30", "ms before the stub re-sends an unanswered call, same id (0: never)"),
+        ParamCard {
             key: "attempts",
+            kind: Kind::Int { min: 0, max: u32::MAX as i64 },
             default: "5",
             help: "sends per call before the stub gives up (0: never gives up)",
         },
-        ParamHelp {
+        ParamCard {
             key: "semantics",
+            kind: Kind::Choice(&SEMANTICS),
             default: "at-most-once",
-            help: "at-most-once (server-side duplicate table) | at-least-once (every request runs)",
+            help: "at-most-once (server-side duplicate table) or at-least-once (every request runs)",
         },
-        ParamHelp {
-            key: "think",
-            default: "0",
-            help: "ms after a call before a client makes its next one on its own (0: only on `call`)",
+        cs::ms_param(
+            "think",
+            "0",
+            "ms after a call before a client makes its next one on its own, alternating `add` and `deposit 1` (0: \
+                only on `call`)",
+        ),
+        VARIANT,
+    ],
+    variants: &[
+        VariantCard {
+            name: "correct",
+            help: "the stub matches reply ids; the server keeps its table on disk",
+            breaks: &[],
         },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-dedup | forgetful | any-reply (broken: never consult the table; lose it in a crash; accept any reply)",
+        VariantCard {
+            name: "no-dedup",
+            help: "claims at-most-once but never consults its table: a retry after a lost reply runs twice",
+            breaks: &[AT_MOST_ONCE.name],
+        },
+        VariantCard {
+            name: "forgetful",
+            help: "keeps the duplicate table in memory: a retry after a server crash runs again",
+            breaks: &[AT_MOST_ONCE.name],
+        },
+        VariantCard {
+            name: "any-reply",
+            help: "a stub that takes any reply as its current call's answer: a late duplicate reply to `add 3 4` \
+                becomes the result of the next call",
+            breaks: &[REPLY_MATCHES_CALL.name],
+        },
+    ],
+    properties: &[AT_MOST_ONCE, REPLY_MATCHES_CALL, CALL_COMPLETES],
+    results: &[
+        FieldCard {
+            key: "calls",
+            help: "per client (by node id) its calls in order: `{id, function, args, status, result | error, \
+                attempts}`; status ok | error | gave-up | lost | pending",
+        },
+        FieldCard { key: "executions", help: "`{client, id, times}`: how often the server ran each call" },
+        FieldCard { key: "balance", help: "the server's balance (what `deposit` adds to)" },
+        FieldCard { key: "semantics", help: "the server's semantics at the end: at-most-once | at-least-once" },
+    ],
+    scripts: &[
+        ScriptCard {
+            file: "rpc.dl",
+            about: "`add 3 4` stage by stage (stub bytes, skeleton dispatch, reply, 2 messages); the seed's \
+                functions and errors (`division by zero`, `Function list not found`); a lost reply under \
+                at-least-once runs `deposit 10` twice (balance 20); under at-most-once the retry is answered from \
+                the duplicate table (ran once)",
+        },
+        ScriptCard {
+            file: "rpc-broken.dl",
+            about: "a server that claims at-most-once but never reads its table: a lost reply and a retry run \
+                `deposit 10` twice (`at-most-once`)",
         },
     ],
     action: "call add 3 4 / toggle semantics",
-    results: &[
-        FieldHelp {
-            key: "calls",
-            help: "per client (by node id) its calls in order: `{id, function, args, status, result | error, attempts}`; status ok | error | gave-up | lost | pending",
-        },
-        FieldHelp { key: "executions", help: "`{client, id, times}`: how often the server ran each call" },
-        FieldHelp { key: "balance", help: "the server's balance (what `deposit` adds to)" },
-        FieldHelp { key: "semantics", help: "the server's semantics at the end: at-most-once | at-least-once" },
-    ],
 };
 
-fn parse_call(args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-    const USAGE: &str = "`call C FN ARGS...`, e.g. `call 1 add 3 4`";
-    let [c, function, rest @ ..] = args else {
-        return Err(format!("`call` expects a client and a function: {USAGE}"));
-    };
-    let c = match c.parse::<NodeId>() {
-        Ok(x) if x >= n => return Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
-        Ok(SERVER) => return Err(format!("node {SERVER} is the server; calls come from clients 1..{}", n - 1)),
-        Ok(x) => x,
-        Err(_) => return Err(format!("`call` expects a client node number, not {c:?}: {USAGE}")),
+/// `call C FN A B`: the function name and up to [`MAX_ARGS`] integers.
+fn parse_call(args: &Args) -> Result<(NodeId, Request), String> {
+    const USAGE: &str = "`call C FN A B`";
+    let words: Vec<&str> = args.text(1).unwrap_or_default().split_whitespace().collect();
+    let Some((function, rest)) = words.split_first() else {
+        return Err(format!("{USAGE}: FN is a function name, e.g. `call 1 add 3 4`"));
     };
     let ok_name = function.len() <= 32
         && function.starts_with(|ch: char| ch.is_ascii_alphabetic() || ch == '_')
         && function.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
     if !ok_name {
-        return Err(format!("`call`: {function:?} is not a function name (letters, digits, _ and -; at most 32)"));
+        return Err(format!("{USAGE}: {function:?} is not a function name (letters, digits, _ and -; at most 32)"));
     }
     if rest.len() > MAX_ARGS {
-        return Err(format!("`call` takes at most {MAX_ARGS} arguments, not {}", rest.len()));
+        return Err(format!("{USAGE} takes at most {MAX_ARGS} arguments, not {}", rest.len()));
     }
-    let args = rest
+    let ints = rest
         .iter()
-        .map(|a| a.parse::<i64>().map_err(|_| format!("`call`: argument {a:?} is not an integer (i64)")))
+        .map(|a| a.parse::<i64>().map_err(|_| format!("{USAGE}: argument {a:?} is not an integer (i64)")))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((c, Request::Call { function: function.clone(), args }))
+    Ok((args.node(0), Request::Call { function: function.to_string(), args: ints }))
 }
 
 impl Algorithm for Rpc {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let variant = match params.choice("variant", &VARIANTS)? {
-            0 => Variant::Correct,
-            1 => Variant::NoDedup,
-            2 => Variant::Forgetful,
-            _ => Variant::AnyReply,
-        };
+        let variant =
+            [Variant::Correct, Variant::NoDedup, Variant::Forgetful, Variant::AnyReply][params.variant(&CARD)?];
         let at_most_once = params.choice("semantics", &SEMANTICS)? == 0;
         let knobs = Knobs {
             timeout: ms_param(params, "timeout", 30)?,
@@ -785,15 +865,16 @@ impl Algorithm for Rpc {
         Ok((nodes, Box::new(check::Check::new(n, knobs.timeout > 0))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+    /// Node 0 is the server, the rest clients.
+    fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
+        cs::servers_then_clients(n, 1)
+    }
+
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
         match verb {
-            "call" => parse_call(args, n),
-            "semantics" => match args {
-                [m] if m == "at-most-once" => Ok((SERVER, Request::Semantics { at_most_once: true })),
-                [m] if m == "at-least-once" => Ok((SERVER, Request::Semantics { at_most_once: false })),
-                _ => Err(format!("`semantics` expects at-least-once or at-most-once, not {:?}", args.join(" "))),
-            },
-            _ => Err(format!("unknown verb {verb:?} (rpc knows: call C FN A B, semantics at-least-once|at-most-once)")),
+            "call" => parse_call(args),
+            "semantics" => Ok((SERVER, Request::Semantics { at_most_once: args.text(0) == Some("at-most-once") })),
+            _ => Err(format!("unknown verb {verb:?}")),
         }
     }
 
