@@ -2,7 +2,7 @@
 
 pub(crate) mod kit;
 // WIP pub mod shared_memory;
-// WIP pub mod socket_echo;
+pub mod socket_echo;
 pub mod rpc;
 pub mod load_balancer;
 pub mod dfs;
