@@ -46,7 +46,7 @@ pub fn all() -> Vec<Entry> {
 // TEMP        entry::<group::chat::Chat>(),
 // TEMP        entry::<group::chat_rooms::ChatRooms>(),
 // TEMP        entry::<group::causal_order::CausalOrder>(),
-// TEMP        entry::<client_server::shared_memory::SharedMemory>(),
+        entry::<client_server::shared_memory::SharedMemory>(),
         entry::<client_server::socket_echo::SocketEcho>(),
         entry::<client_server::rpc::Rpc>(),
         entry::<client_server::load_balancer::LoadBalancer>(),
