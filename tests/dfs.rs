@@ -211,15 +211,19 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
         ("upload 2 a\\b 10", "may not contain `/` or `\\`"),
         ("download 2 ..", "may not contain `..`"),
         ("upload 2 \"a b\" 10", "only printable characters without spaces"),
-        ("upload 2 \"\" 10", "cannot be empty"),
-        ("upload 2 a.txt 10485761", "larger than 10485760 bytes"),
-        ("upload 2 a.txt -1", "expects a size in bytes"),
-        ("upload 2 a.txt", "`upload` expects 3 argument(s): `upload C name size`"),
-        ("download 2", "`download C name`"),
-        ("list", "`list C`"),
-        ("list 0", "node 0 is server A"),
-        ("list 9", "node 9 does not exist"),
-        ("list x", "expects a client number, not \"x\""),
+        ("upload 2 \"\" 10", "`upload C name size`: name is printable text, not \"\""),
+        (
+            "upload 2 a.txt 10485761",
+            "`upload C name size`: size is a whole number from 0 to 10485760, not \"10485761\"",
+        ),
+        ("upload 2 a.txt -1", "`upload C name size`: size is a whole number from 0 to 10485760, not \"-1\""),
+        ("upload 2 a.txt", "usage: upload C name size (3 argument(s), got 2)"),
+        ("upload 2 a.txt 1 2", "usage: upload C name size (3 argument(s), got 4)"),
+        ("download 2", "usage: download C name (2 argument(s), got 1)"),
+        ("list", "usage: list C (1 argument(s), got none)"),
+        ("list 0", "node 0 is a server; `list C` needs a client (nodes 2)"),
+        ("list 9", "node 9 does not exist (nodes are 0..2)"),
+        ("list x", "`list C`: C is a node id, not \"x\""),
         ("frobnicate 2", "unknown command"),
     ] {
         let err = try_line(sc.as_mut(), l).expect_err(l);
@@ -230,18 +234,55 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let after = snapshot(sc.as_mut());
     assert_eq!((after.step, after.report, after.inspect), (before.step, before.report, before.inspect));
     for (k, v, want) in [
-        ("variant", "x", "expected one of correct, ack-early"),
-        ("timeout", "0", "timeout must be at least 1 ms"),
-        ("servers", "3", "fewer than the 3 nodes"),
-        ("servers", "0", "servers=0: at least 1"),
-        ("replicas", "3", "replicas=3: 1 to 2"),
-        ("replicas", "0", "replicas=0: 1 to 2"),
-        ("chunk", "0", "chunk=0: 1 to"),
-        ("chunk", "x", "not a valid number"),
+        ("variant", "x", "parameter variant=x: expected one of correct, ack-early"),
+        ("timeout", "0", "parameter timeout=0: expected whole ms from 1 to 1000000000"),
+        ("servers", "3", "parameter servers=3: fewer than the 3 nodes"),
+        ("servers", "0", "parameter servers=0: expected a whole number from 1 to 999"),
+        ("replicas", "3", "parameter replicas=3: 1 to 2"),
+        ("replicas", "0", "parameter replicas=0: expected a whole number from 1 to 999"),
+        ("chunk", "0", "parameter chunk=0: expected a whole number from 1 to 10485760"),
+        ("chunk", "x", "parameter chunk=x: expected a whole number from 1 to 10485760"),
     ] {
         let err = block_on(distlab::algos::open_run(config(DFS, 3, 1, &[(k, v)]))).err().unwrap();
         assert!(err.contains(want), "{k}={v}: {err}");
     }
+}
+
+/// The motivating bug of the scenario cards: the verbs re-typed their usage
+/// and could not see `servers`, so with the default two servers node 1
+/// (server B) was taken for a client: `upload 1 a 10` was accepted and only
+/// logged. The card's `C` is a client node, checked against the run's roles.
+#[test]
+fn a_server_named_as_the_client_is_refused_with_the_cards_usage_and_nothing_changes() {
+    let mut sc = run_script(config(DFS, 4, 1, &[]), "upload 2 a.txt 10; run");
+    let before = snapshot(sc.as_mut());
+    let inputs = sc.inputs().to_vec();
+    let log = sc.log().len();
+    for (l, want) in [
+        ("upload 1 a 10", "node 1 is a server; `upload C name size` needs a client (nodes 2..3)"),
+        ("upload 0 a 10", "node 0 is a server; `upload C name size` needs a client (nodes 2..3)"),
+        ("download 1 a.txt", "node 1 is a server; `download C name` needs a client (nodes 2..3)"),
+        ("list 1", "node 1 is a server; `list C` needs a client (nodes 2..3)"),
+    ] {
+        assert_eq!(try_line(sc.as_mut(), l).expect_err(l), want, "{l}");
+        let input = Input::Verb {
+            verb: l.split(' ').next().unwrap().into(),
+            args: l.split(' ').skip(1).map(String::from).collect(),
+        };
+        assert_eq!(apply(sc.as_mut(), input).expect_err(l), want, "{l} applied directly");
+    }
+    assert_eq!(snapshot(sc.as_mut()), before);
+    assert_eq!(sc.inputs(), inputs.as_slice());
+    assert_eq!(sc.log().len(), log, "nothing logged: {:?}", sc.log());
+    // The roles follow the `servers` parameter: with three, node 2 is server C.
+    let mut sc = open(config(DFS, 4, 1, &[("servers", "3")]));
+    assert_eq!(
+        try_line(sc.as_mut(), "upload 2 a 10").unwrap_err(),
+        "node 2 is a server; `upload C name size` needs a client (nodes 3)"
+    );
+    assert_eq!((sc.node_role(2), sc.node_role(3)), ("server", "client"));
+    lines(sc.as_mut(), "upload 3 a 10; run");
+    assert_eq!(ops(sc.as_ref(), 3)[0]["outcome"], "ok");
 }
 
 #[test]
@@ -484,18 +525,15 @@ fn keys_list_step_and_crash_in_the_tui() {
 }
 
 #[test]
-fn three_servers_place_by_fnv1a_and_a_server_refuses_client_verbs() {
-    // With servers=3 the parser cannot tell node 1 from a client; node 1
-    // refuses the request itself and nothing moves.
-    let sc = run_script(config(DFS, 5, 1, &[("servers", "3"), ("replicas", "2")]), "list 1; upload 1 a.txt 10; run");
+fn three_servers_place_by_fnv1a_and_refuse_client_verbs_at_a_server() {
+    // With servers=3 node 1 is server B: the card refuses it as a client.
+    let mut sc = open(config(DFS, 5, 1, &[("servers", "3"), ("replicas", "2")]));
+    for l in ["list 1", "upload 1 a.txt 10"] {
+        assert!(try_line(sc.as_mut(), l).unwrap_err().starts_with("node 1 is a server; "), "{l}");
+    }
+    line(sc.as_mut(), "run");
     assert_eq!(total_messages(sc.as_ref()), 0);
-    assert!(
-        sc.log().iter().any(|l| l.text.contains("node 1 is server B: only clients upload, download and list")),
-        "{:?}",
-        sc.log()
-    );
     // fnv1a("b.txt") % 3 = 2: b.txt lives on C and, wrapping round, A; not on B.
-    let mut sc = sc;
     assert_eq!(fnv1a("b.txt") % 3, 2);
     assert_eq!(replicas_of("b.txt", 3, 2), [2, 0]);
     lines(sc.as_mut(), "upload 3 b.txt 10; run; list 4; run");

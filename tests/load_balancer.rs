@@ -248,11 +248,12 @@ fn inspector_shows_the_real_data_structures() {
 fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let mut sc = open(config(LB, 6, 1, &[]));
     for (l, want) in [
-        ("submit", "expects a job label"),
-        ("submit 1 9", "node 9 does not exist"),
-        ("submit 1 x", "C is a client node number"),
-        ("submit 1 0 ten", "MS is a work time"),
-        ("submit 1 0 5 6", "expects a job label"),
+        ("submit", "usage: submit P [C] [MS] (1 to 3 argument(s), got none)"),
+        ("submit 1 9", "node 9 does not exist (nodes are 0..5)"),
+        ("submit 1 x", "`submit P [C] [MS]`: C is a node id, not \"x\""),
+        ("submit 1 0 ten", "`submit P [C] [MS]`: MS is whole ms from 0 to 1000000000, not \"ten\""),
+        ("submit 1 0 -5", "`submit P [C] [MS]`: MS is whole ms from 0 to 1000000000, not \"-5\""),
+        ("submit 1 0 5 6", "usage: submit P [C] [MS] (1 to 3 argument(s), got 4)"),
         ("request 1", "submit P [C] [MS]"),
     ] {
         let err = try_line(sc.as_mut(), l).unwrap_err();
@@ -260,12 +261,6 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     }
     assert_eq!(sc.step(), 0);
     assert!(sc.history().iter().all(|e| matches!(e.kind, distlab::engine::sim::EvKind::Start)));
-    // The parser does not know the client count: a server named as the
-    // client takes the request, logs why it refuses, and sends nothing.
-    line(sc.as_mut(), "submit 1 3");
-    assert!(sc.log().iter().any(|l| l.text.contains("only a client submits jobs")));
-    assert_eq!(total_messages(sc.as_ref()), 0);
-    assert_eq!(res(sc.as_ref())["assignments"]["2"], json!([]));
     // A crashed client refuses.
     line(sc.as_mut(), "crash 0");
     assert!(try_line(sc.as_mut(), "submit 1").unwrap_err().contains("node 0 is crashed"));
@@ -274,9 +269,10 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
         ("weights", "3,1", "2 weights for 4 servers"),
         ("weights", "3,0,1,1", "positive whole numbers"),
         ("clients", "5", "need at least 1 client, the balancer and 1 server"),
-        ("clients", "0", "need at least 1 client"),
-        ("timeout", "0", "at least 1 ms"),
-        ("work", "-3", "not a valid number"),
+        ("clients", "0", "parameter clients=0: expected a whole number from 1 to 4094"),
+        ("timeout", "0", "parameter timeout=0: expected whole ms from 1 to 1000000000"),
+        ("work", "-3", "parameter work=-3: expected whole ms from 0 to 1000000000"),
+        ("work", "1000000001", "parameter work=1000000001: expected whole ms from 0 to 1000000000"),
         ("variant", "nope", "expected one of correct, no-skip, no-dedup"),
         ("speed", "1", "unknown parameter"),
     ] {
@@ -285,6 +281,43 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     }
     let err = block_on(distlab::algos::open_run(config(LB, 2, 1, &[]))).err().unwrap();
     assert!(err.contains("3 to 4096 nodes"), "{err}");
+}
+
+/// A node that is not a client named as `C` used to be accepted and only
+/// logged a note at that node ("only a client submits jobs"): the parser
+/// could not see the `clients` parameter. The card's `C` is a client node,
+/// checked against the run's roles, so it is refused and nothing changes.
+#[test]
+fn a_balancer_or_server_named_as_the_client_is_refused_and_nothing_changes() {
+    let mut sc = run_script(config(LB, 6, 1, &[("clients", "2")]), "submit a; run");
+    let before = snapshot(sc.as_mut());
+    let inputs = sc.inputs().to_vec();
+    let log = sc.log().len();
+    assert_eq!(
+        (0..6).map(|i| sc.node_role(i)).collect::<Vec<_>>(),
+        ["client", "client", "balancer", "server", "server", "server"]
+    );
+    for (l, want) in [
+        ("submit b 2", "node 2 is a balancer; `submit P [C] [MS]` needs a client (nodes 0..1)"),
+        ("submit b 3", "node 3 is a server; `submit P [C] [MS]` needs a client (nodes 0..1)"),
+        ("submit b 5 10", "node 5 is a server; `submit P [C] [MS]` needs a client (nodes 0..1)"),
+        ("submit b 1 1000000001", "`submit P [C] [MS]`: MS is whole ms from 0 to 1000000000, not \"1000000001\""),
+        (
+            "submit b 1 18446744073709551615",
+            "`submit P [C] [MS]`: MS is whole ms from 0 to 1000000000, not \"18446744073709551615\"",
+        ),
+    ] {
+        assert_eq!(try_line(sc.as_mut(), l).expect_err(l), want, "{l}");
+        let mut words = l.split(' ').map(String::from);
+        let input = Input::Verb { verb: words.next().unwrap(), args: words.collect() };
+        assert_eq!(apply(sc.as_mut(), input).expect_err(l), want, "{l} applied directly");
+    }
+    assert_eq!(snapshot(sc.as_mut()), before);
+    assert_eq!(sc.inputs(), inputs.as_slice());
+    assert_eq!(sc.log().len(), log, "nothing logged: {:?}", sc.log());
+    // Client 1 may submit, with the largest work time a card allows.
+    lines(sc.as_mut(), "submit b 1 1000000000; run");
+    assert_eq!(res(sc.as_ref())["responses"].as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -296,6 +296,27 @@ fn the_semantics_verb_switches_the_server() {
     assert_eq!(total_messages(sc.as_ref()), 4, "switching costs no message");
 }
 
+/// The server named as the calling client is refused by the card's role
+/// check, with the card's usage, whether typed or applied as an input.
+#[test]
+fn the_server_named_as_a_client_is_refused_with_the_cards_usage_and_nothing_changes() {
+    let mut sc = run_script(config(RPC, 4, 1, &[]), "call 1 add 1 2; run");
+    let before = snapshot(sc.as_mut());
+    let inputs = sc.inputs().to_vec();
+    let log = sc.log().len();
+    assert_eq!((0..4).map(|i| sc.node_role(i)).collect::<Vec<_>>(), ["server", "client", "client", "client"]);
+    let want = "node 0 is a server; `call C FN A B` needs a client (nodes 1..3)";
+    assert_eq!(try_line(sc.as_mut(), "call 0 deposit 10").unwrap_err(), want);
+    let input = Input::Verb { verb: "call".into(), args: ["0", "deposit", "10"].map(String::from).to_vec() };
+    assert_eq!(apply(sc.as_mut(), input).unwrap_err(), want);
+    assert_eq!(snapshot(sc.as_mut()), before);
+    assert_eq!(sc.inputs(), inputs.as_slice());
+    assert_eq!(sc.log().len(), log);
+    // `semantics` goes to the server whatever the prompt's selection.
+    lines(sc.as_mut(), "semantics at-least-once");
+    assert_eq!(sc.report()["result"]["semantics"], "at-least-once");
+}
+
 #[test]
 fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let mut sc = open(config(RPC, 3, 1, &[]));
@@ -303,18 +324,19 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let before = snapshot(sc.as_mut());
     let inputs = sc.inputs().len();
     for (bad, want) in [
-        ("call", "`call` expects a client and a function"),
-        ("call 1", "`call` expects a client and a function"),
-        ("call 0 add 3 4", "node 0 is the server; calls come from clients 1..2"),
+        ("call", "usage: call C FN A B (2 argument(s), got none)"),
+        ("call 1", "usage: call C FN A B (2 argument(s), got 1)"),
+        ("call 0 add 3 4", "node 0 is a server; `call C FN A B` needs a client (nodes 1..2)"),
         ("call 3 add 3 4", "node 3 does not exist (nodes are 0..2)"),
-        ("call x add 3 4", "expects a client node number"),
+        ("call x add 3 4", "`call C FN A B`: C is a node id, not \"x\""),
         ("call 1 add 3 four", "argument \"four\" is not an integer (i64)"),
         ("call 1 add 3 99999999999999999999", "is not an integer (i64)"),
         ("call 1 3 4", "\"3\" is not a function name"),
         ("call 1 a.b 4", "is not a function name"),
         ("call 1 add 1 2 3 4 5 6 7 8 9", "at most 8 arguments, not 9"),
-        ("semantics", "`semantics` expects at-least-once or at-most-once"),
-        ("semantics exactly-once", "not \"exactly-once\""),
+        ("semantics", "usage: semantics at-least-once|at-most-once (1 argument(s), got none)"),
+        ("semantics at-most-once now", "usage: semantics at-least-once|at-most-once (1 argument(s), got 2)"),
+        ("semantics exactly-once", "one of at-least-once, at-most-once, not \"exactly-once\""),
         ("invoke 1 add 3 4", "call C FN A B"),
     ] {
         let err = try_line(sc.as_mut(), bad).unwrap_err();
@@ -328,8 +350,10 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     for (k, v, want) in [
         ("variant", "nope", "expected one of correct, no-dedup, forgetful, any-reply"),
         ("semantics", "exactly-once", "expected one of at-most-once, at-least-once"),
-        ("timeout", "-1", "not a valid number"),
-        ("attempts", "x", "not a valid number"),
+        ("timeout", "-1", "parameter timeout=-1: expected whole ms from 0 to 1000000000"),
+        ("timeout", "1000000001", "parameter timeout=1000000001: expected whole ms from 0 to 1000000000"),
+        ("attempts", "x", "parameter attempts=x: expected a whole number from 0 to 4294967295"),
+        ("think", "-5", "parameter think=-5: expected whole ms from 0 to 1000000000"),
         ("server", "1", "unknown parameter"),
     ] {
         let err = block_on(distlab::algos::open_run(config(RPC, 3, 1, &[(k, v)]))).err().unwrap();

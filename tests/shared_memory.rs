@@ -153,18 +153,46 @@ fn a_racing_writer_is_seen_for_what_it_wrote() {
     assert!(sc.violations().is_empty(), "{:?}", sc.violations());
 }
 
+/// The segment named as the accessing process is refused by the card's
+/// role check (node 0 plays "segment", the writer and readers "process"),
+/// typed or applied as an input, and nothing changes.
+#[test]
+fn the_segment_named_as_a_process_is_refused_with_the_cards_usage_and_nothing_changes() {
+    let mut sc = run_script(config(SM, 4, 1, &[]), "run 5");
+    let before = snapshot(sc.as_mut());
+    let inputs = sc.inputs().to_vec();
+    let log = sc.log().len();
+    assert_eq!((0..4).map(|i| sc.node_role(i)).collect::<Vec<_>>(), ["segment", "process", "process", "process"]);
+    for (l, want) in [
+        ("write 0 3 7", "node 0 is a segment; `write N CELL VALUE` needs a process (nodes 1..3)"),
+        ("read 0 3", "node 0 is a segment; `read N CELL` needs a process (nodes 1..3)"),
+    ] {
+        assert_eq!(try_line(sc.as_mut(), l).unwrap_err(), want);
+        let mut words = l.split(' ').map(String::from);
+        let input = Input::Verb { verb: words.next().unwrap(), args: words.collect() };
+        assert_eq!(apply(sc.as_mut(), input).unwrap_err(), want);
+    }
+    assert_eq!(snapshot(sc.as_mut()), before);
+    assert_eq!(sc.inputs(), inputs.as_slice());
+    assert_eq!(sc.log().len(), log);
+}
+
 #[test]
 fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let mut sc = run_script(config(SM, 3, 1, &[]), "run 5");
     let before = snapshot(sc.as_mut());
     for (l, want) in [
-        ("write 0 1 5", "node 0 is the shared segment; processes are 1..2"),
-        ("write 3 1 5", "node 3 does not exist (processes are 1..2)"),
-        ("write 1 x 5", "CELL is a cell number (0 to 63), not \"x\""),
-        ("write 1 1 five", "VALUE is an integer, not \"five\""),
-        ("write 1 1", "`write N CELL VALUE`"),
-        ("read 1", "`read N CELL`"),
-        ("read 1 64", "CELL is a cell number (0 to 63)"),
+        ("write 0 1 5", "node 0 is a segment; `write N CELL VALUE` needs a process (nodes 1..2)"),
+        ("write 3 1 5", "node 3 does not exist (nodes are 0..2)"),
+        ("write 1 x 5", "`write N CELL VALUE`: CELL is a whole number from 0 to 63, not \"x\""),
+        (
+            "write 1 1 five",
+            "`write N CELL VALUE`: VALUE is a whole number from -9223372036854775808 to 9223372036854775807, not \"five\"",
+        ),
+        ("write 1 1", "usage: write N CELL VALUE (3 argument(s), got 2)"),
+        ("read 1", "usage: read N CELL (2 argument(s), got 1)"),
+        ("read 1 64", "`read N CELL`: CELL is a whole number from 0 to 63, not \"64\""),
+        ("read 1 -1", "`read N CELL`: CELL is a whole number from 0 to 63, not \"-1\""),
         ("poke 1", "unknown command \"poke\""),
     ] {
         let err = try_line(sc.as_mut(), l).expect_err(l);
@@ -173,9 +201,10 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let after = snapshot(sc.as_mut());
     assert_eq!((after.step, after.report, after.inspect), (before.step, before.report, before.inspect));
     for (k, v, want) in [
-        ("cells", "0", "cells=0: 1 to 64"),
-        ("cells", "65", "cells=65: 1 to 64"),
-        ("poll", "0", "poll must be at least 1 ms"),
+        ("cells", "0", "parameter cells=0: expected a whole number from 1 to 64"),
+        ("cells", "65", "parameter cells=65: expected a whole number from 1 to 64"),
+        ("poll", "0", "parameter poll=0: expected whole ms from 1 to 1000000000"),
+        ("nap", "-1", "parameter nap=-1: expected whole ms from 0 to 1000000000"),
         ("variant", "x", "expected one of correct, no-wait"),
     ] {
         let err = block_on(distlab::algos::open_run(config(SM, 3, 1, &[(k, v)]))).err().unwrap();

@@ -161,12 +161,14 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let mut sc = run_script(config(SE, 3, 1, &[]), "send 1 a; run");
     let before = snapshot(sc.as_mut());
     for (l, want) in [
-        ("send 0 hi", "node 0 is the server; clients are 1..2"),
-        ("send 7 hi", "node 7 does not exist (clients are 1..2)"),
-        ("send x hi", "expects a client number, not \"x\""),
-        ("send 1", "`send C text` needs some text"),
-        ("send", "`send` expects a client and a line"),
-        ("send-raw 1", "`send-raw C text` needs some text"),
+        ("send 0 hi", "node 0 is a server; `send C text` needs a client (nodes 1..2)"),
+        ("send-raw 0 hi", "node 0 is a server; `send-raw C text` needs a client (nodes 1..2)"),
+        ("send 7 hi", "node 7 does not exist (nodes are 0..2)"),
+        ("send x hi", "`send C text`: C is a node id, not \"x\""),
+        ("send 1", "usage: send C text (2 argument(s), got 1)"),
+        ("send 1 \"\"", "`send C text`: text is printable text, not \"\""),
+        ("send", "usage: send C text (2 argument(s), got none)"),
+        ("send-raw 1", "usage: send-raw C text (2 argument(s), got 1)"),
     ] {
         let err = try_line(sc.as_mut(), l).expect_err(l);
         assert!(err.contains(want), "{l}: {err}");
@@ -177,12 +179,35 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     assert_eq!((after.step, after.report, after.inspect), (before.step, before.report, before.inspect));
     for (k, v, want) in [
         ("variant", "x", "expected one of correct, no-except, no-decode"),
-        ("timeout", "0", "timeout must be at least 1 ms"),
+        ("timeout", "0", "parameter timeout=0: expected whole ms from 1 to 1000000000"),
+        ("idle", "x", "parameter idle=x: expected whole ms from 1 to 1000000000"),
         ("reply", "", "reply: 1 to 200 characters"),
     ] {
         let err = block_on(distlab::algos::open_run(config(SE, 3, 1, &[(k, v)]))).err().unwrap();
         assert!(err.contains(want), "{k}={v}: {err}");
     }
+}
+
+/// The server named as the sending client is refused by the card's role
+/// check, typed or applied as an input, and nothing changes.
+#[test]
+fn the_server_named_as_a_client_is_refused_with_the_cards_usage_and_nothing_changes() {
+    let mut sc = run_script(config(SE, 3, 1, &[]), "send 1 a; run");
+    let before = snapshot(sc.as_mut());
+    let inputs = sc.inputs().to_vec();
+    let log = sc.log().len();
+    assert_eq!((0..3).map(|i| sc.node_role(i)).collect::<Vec<_>>(), ["server", "client", "client"]);
+    for (verb, want) in [
+        ("send", "node 0 is a server; `send C text` needs a client (nodes 1..2)"),
+        ("send-raw", "node 0 is a server; `send-raw C text` needs a client (nodes 1..2)"),
+    ] {
+        assert_eq!(try_line(sc.as_mut(), &format!("{verb} 0 hello there")).unwrap_err(), want);
+        let input = Input::Verb { verb: verb.into(), args: ["0", "hello"].map(String::from).to_vec() };
+        assert_eq!(apply(sc.as_mut(), input).unwrap_err(), want);
+    }
+    assert_eq!(snapshot(sc.as_mut()), before);
+    assert_eq!(sc.inputs(), inputs.as_slice());
+    assert_eq!(sc.log().len(), log);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! algorithms live in their family's folder with its shared kit; what every
 //! family may use is in `kit`.
 
-// TEMP pub mod client_server;
+pub mod client_server;
 pub mod election;
 pub mod group;
 pub mod kit;
@@ -46,11 +46,11 @@ pub fn all() -> Vec<Entry> {
         entry::<group::chat::Chat>(),
         entry::<group::chat_rooms::ChatRooms>(),
         entry::<group::causal_order::CausalOrder>(),
-        // TEMP        entry::<client_server::shared_memory::SharedMemory>(),
-        // TEMP        entry::<client_server::socket_echo::SocketEcho>(),
-        // TEMP        entry::<client_server::rpc::Rpc>(),
-        // TEMP        entry::<client_server::load_balancer::LoadBalancer>(),
-        // TEMP        entry::<client_server::dfs::Dfs>(),
+        entry::<client_server::shared_memory::SharedMemory>(),
+        entry::<client_server::socket_echo::SocketEcho>(),
+        entry::<client_server::rpc::Rpc>(),
+        entry::<client_server::load_balancer::LoadBalancer>(),
+        entry::<client_server::dfs::Dfs>(),
     ]
 }
 

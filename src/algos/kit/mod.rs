@@ -8,19 +8,6 @@ use crate::engine::input::Input;
 use crate::engine::protocol::{MS, NodeId, Time};
 use crate::scenario::Params;
 
-/// The one node number of a verb like `request N` or `elect N`, checked
-/// against the node count.
-pub(crate) fn node_arg(verb: &str, args: &[String], n: usize) -> Result<NodeId, String> {
-    match args {
-        [a] => match a.parse::<NodeId>() {
-            Ok(x) if x < n => Ok(x),
-            Ok(x) => Err(format!("node {x} does not exist (nodes are 0..{})", n - 1)),
-            Err(_) => Err(format!("`{verb} N` expects a node number, not {a:?}")),
-        },
-        _ => Err(format!("`{verb}` expects one node number: `{verb} N`")),
-    }
-}
-
 /// A verb with one node number, as the TUI's action key sends it.
 pub(crate) fn node_verb(verb: &str, node: NodeId) -> Input {
     Input::Verb { verb: verb.into(), args: vec![node.to_string()] }

@@ -3,7 +3,7 @@
 //! independent evaluation of the call the client made.
 
 use super::wire::{Call, Outcome, show_call, show_outcome};
-use super::{End, Node, SERVER, Sum, semantics_name};
+use super::{AT_MOST_ONCE, CALL_COMPLETES, End, Node, REPLY_MATCHES_CALL, SERVER, Sum, semantics_name};
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::NodeId;
 use serde_json::json;
@@ -55,7 +55,7 @@ impl Check {
         runs.push(e.outcome.clone());
         if s.at_most_once && !self.ran_at_most_once.insert((e.client, e.id)) {
             out.push(w.violation(
-                "at-most-once",
+                AT_MOST_ONCE.name,
                 format!(
                     "the server ran call #{} of client {} again ({} times) in at-most-once mode",
                     e.id,
@@ -92,7 +92,7 @@ impl Check {
         };
         if let Some(why) = wrong {
             out.push(w.violation(
-                "reply-matches-call",
+                REPLY_MATCHES_CALL.name,
                 format!("client {x} accepted {} as the result of {}; {why}", show_outcome(got), show_call(&l.call)),
             ));
         }
@@ -122,10 +122,6 @@ pub fn reference(call: &Call) -> Option<Outcome> {
 }
 
 impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["at-most-once", "reply-matches-call", "call-completes"]
-    }
-
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {
@@ -157,7 +153,7 @@ impl Monitor<Node> for Check {
             .filter_map(|x| {
                 let l = self.calls[x].iter().find(|l| l.status == Status::Pending)?;
                 Some(w.violation(
-                    "call-completes",
+                    CALL_COMPLETES.name,
                     format!("client {x} waits for a reply to {} that will never come", show_call(&l.call)),
                 ))
             })

@@ -29,15 +29,24 @@
 //! reader finished, having read every cell). `variant=no-wait` is the
 //! broken reader: it takes whatever it finds, −1 included, and the checker
 //! catches it as soon as it outruns the writer.
+//!
+//! Here: the messages, the node and the card; `check.rs` is the monitor.
 
-use crate::algos::kit::listing;
-use crate::algos::kit::screens::Screens;
+mod check;
+
+pub use self::check::{Check, LOG_MAX};
+
+use super::kit::{self as cs, VARIANT};
+use crate::algos::kit::{listing, ms_param};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
+    VerbCard,
+};
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Table, Transcript, Violation, World};
+use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// The segment's node id, and the writer's.
 pub const SEGMENT: NodeId = 0;
@@ -479,217 +488,154 @@ impl Protocol for Node {
     }
 }
 
-// ----- the monitor ------------------------------------------------------------
-
-pub struct Check {
-    /// Every value ever stored in each cell.
-    written: Vec<BTreeSet<i64>>,
-    /// Per reader, the values it took, in order.
-    reads: Vec<Vec<i64>>,
-    /// Per process, its log (the last `LOG_MAX` lines).
-    logs: Screens,
-    cells: Vec<i64>,
-    touched: Vec<String>,
-    /// The cell accessed last (the table highlights it).
-    last: Option<usize>,
-}
-
-/// Log lines kept per process (the last ones) for the result and the pane.
-pub const LOG_MAX: usize = 1000;
-
-impl Check {
-    pub fn new(n: usize, cells: usize) -> Self {
-        Check {
-            written: vec![BTreeSet::new(); cells],
-            reads: vec![Vec::new(); n],
-            logs: Screens::new(n, LOG_MAX),
-            cells: vec![EMPTY; cells],
-            touched: vec!["-".into(); cells],
-            last: None,
-        }
-    }
-}
-
-impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["no-read-of-empty", "reads-see-writes", "all-read"]
-    }
-
-    fn on_change(&mut self, w: &World<Node>, change: Change, _old: Option<&Sum>) -> Vec<Violation> {
-        let Change::Summary(x) = change else { return Vec::new() };
-        let s = &w.summaries[x];
-        self.logs.print(x, &s.lines);
-        let mut out = Vec::new();
-        if x == SEGMENT {
-            if let Some((cell, value)) = s.stored
-                && let Some(set) = self.written.get_mut(cell as usize)
-            {
-                set.insert(value);
-            }
-            self.last = s.touched.iter().zip(&self.touched).position(|(now, was)| now != was).or(self.last);
-            if let Some((cell, _)) = s.stored {
-                self.last = Some(cell as usize);
-            }
-            self.cells = s.cells.clone();
-            self.touched = s.touched.clone();
-        } else if let Some((cell, value)) = s.took {
-            self.reads[x].push(value);
-            if value == EMPTY {
-                out.push(w.violation(
-                    "no-read-of-empty",
-                    format!("process{x} took −1 from shared[{cell}] for data: nothing was written there yet"),
-                ));
-            } else if !self.written.get(cell as usize).is_some_and(|set| set.contains(&value)) {
-                out.push(w.violation(
-                    "reads-see-writes",
-                    format!("process{x} read {value} from shared[{cell}], which was never stored there"),
-                ));
-            }
-        }
-        out
-    }
-
-    fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
-        let cells = self.cells.len();
-        w.live()
-            .filter(|&x| x > WRITER && !w.summaries[x].finished)
-            .map(|x| w.violation("all-read", format!("process{x} stopped before reading all {cells} cells")))
-            .collect()
-    }
-
-    /// The shared array, cell by cell (one column a cell), with who
-    /// touched each cell last; the title names the cell accessed last.
-    fn table(&self, _w: &World<Node>) -> Option<Table> {
-        let title = match self.last {
-            Some(c) => format!("shared array · last access [{c}]"),
-            None => "shared array".to_string(),
-        };
-        let names: Vec<String> = (0..self.cells.len()).map(|i| i.to_string()).collect();
-        let mut header = vec!["cell"];
-        header.extend(names.iter().map(String::as_str));
-        let mut t = Table::new(title, &header);
-        t.row(std::iter::once("value".to_string()).chain(self.cells.iter().map(|v| v.to_string())).collect());
-        t.row(std::iter::once("by".to_string()).chain(self.touched.iter().cloned()).collect());
-        t.stretch = Some(0);
-        Some(t)
-    }
-
-    /// Every process's log, as its console shows it (the segment has none).
-    fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
-        let title = |i: NodeId| format!("process{i} · {}", if i == WRITER { "writer" } else { "reader" });
-        // With the segment selected, the writer's log comes first.
-        let focus = if focus == SEGMENT { WRITER } else { focus };
-        Some(self.logs.transcript(focus, WRITER..w.n(), limit, tail, title))
-    }
-
-    fn result(&self, w: &World<Node>) -> serde_json::Value {
-        let reads: serde_json::Map<String, serde_json::Value> =
-            (WRITER + 1..w.n()).map(|x| (x.to_string(), self.reads[x].clone().into())).collect();
-        let logs: serde_json::Map<String, serde_json::Value> =
-            (WRITER..w.n()).map(|x| (x.to_string(), self.logs.lines(x).cloned().collect::<Vec<_>>().into())).collect();
-        serde_json::json!({
-            "array": self.cells,
-            "touched": self.touched,
-            "reads": reads,
-            "logs": logs,
-        })
-    }
-}
-
 // ----- the registry entry --------------------------------------------------------
 
 pub struct SharedMemory;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// A reader never takes −1 for data.
+pub const NO_READ_OF_EMPTY: Property = Property::safety("no-read-of-empty", "a reader never takes −1 for data");
+
+/// Reads see writes.
+pub const READS_SEE_WRITES: Property = Property::safety(
+    "reads-see-writes",
+    "every value a reader takes was stored in that cell before the read was answered",
+);
+
+/// Every reader finishes.
+pub const ALL_READ: Property = Property::liveness("all-read", "at quiescence every live reader has read every cell");
+
+/// `N` of both verbs: a process, not the segment.
+const PROCESS: ArgCard = ArgCard::node_of("N", "process");
+/// A cell of the largest array a run may have (a smaller one refuses the rest itself).
+const CELL: ArgCard = ArgCard::new("CELL", Kind::Int { min: 0, max: CELLS_MAX as i64 - 1 });
+
+static CARD: Card = Card {
     name: "shared-memory",
-    about: "Shared-memory IPC: a writer fills an array of −1s (sleeping after the 6th), a reader polls and retries",
-    default_nodes: 3,
-    min_nodes: 3,
-    max_nodes: 1000,
+    title: "Shared-memory IPC",
+    family: Family::ClientServer,
+    about: "shared-memory IPC: a writer fills an array of −1s (sleeping 5 s after the 6th), a reader polls and \
+        retries every second; every load and store a message to the segment, each cell showing who touched it \
+        last",
+    description: "Seed 000's Interprocess Communication: node 0 is the shared segment (`multiprocessing.Array('i', \
+        [-1] * 10)`), node 1 the writer (process1), every further node a reader (process2, …). The writer stores \
+        1..10 and after the 6th logs \"Intentionally sleeping for 5 seconds\"; a reader loads the cells in order \
+        and, on −1, logs \"Data not available sleeping for 1 second before retrying\" and tries a second later. \
+        Each load and store is a message to the segment and its answer (READ → VALUE, WRITE → ACK), so the \
+        diagram shows every access and the segment serialises them; virtual time makes the sleeps instant to \
+        step through. An access unanswered for `timeout` ms is repeated (accesses are numbered, so a late answer \
+        to an earlier try is recognised); the segment outlives crashes, as a shared-memory segment outlives a \
+        crashed process, and a crashed process starts over when it comes back. `write N CELL VALUE` and `read N \
+        CELL` make one access by hand (a stray store into the cell the reader polls: the reader takes it, and \
+        the writer overwrites it later). The segment's inspector and the table pane show the array and who \
+        touched each cell last (`w1`, `r2`); the screens pane shows every process's log as the seed's `logging` \
+        prints it.",
+    seeds: "000",
+    nodes: NodeRange { default: 3, min: 3, max: 1000 },
+    roles: &[
+        RoleCard { name: "segment", help: "node 0: the shared array; it answers every load and store" },
+        RoleCard {
+            name: "process",
+            help: "node 1 the writer (process1), every further node a reader (process2, …); any may access by hand",
+        },
+    ],
     verbs: &[
-        VerbHelp { usage: "write N CELL VALUE", help: "process N stores VALUE in shared[CELL] (by hand)" },
-        VerbHelp { usage: "read N CELL", help: "process N loads shared[CELL] (by hand)" },
+        VerbCard {
+            name: "write",
+            args: &[PROCESS, CELL, ArgCard::new("VALUE", Kind::Int { min: i64::MIN, max: i64::MAX })],
+            help: "process N stores VALUE in shared[CELL] (by hand)",
+        },
+        VerbCard { name: "read", args: &[PROCESS, CELL], help: "process N loads shared[CELL] (by hand)" },
     ],
     params: &[
-        ParamHelp { key: "cells", default: "10", help: "cells of the shared array (1 to 64), all −1 at first" },
-        ParamHelp {
+        ParamCard {
+            key: "cells",
+            kind: Kind::Int { min: 1, max: CELLS_MAX as i64 },
+            default: "10",
+            help: "cells of the shared array, all −1 at first",
+        },
+        ParamCard {
             key: "nap-after",
+            kind: Kind::Int { min: 0, max: u32::MAX as i64 },
             default: "6",
             help: "the writer sleeps after every multiple of this value (0: never)",
         },
-        ParamHelp { key: "nap", default: "5000", help: "ms the writer sleeps" },
-        ParamHelp { key: "poll", default: "1000", help: "ms a reader waits before reading an empty cell again" },
-        ParamHelp { key: "timeout", default: "50", help: "ms before a process repeats an unanswered access" },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-wait (broken: the reader takes −1 for data)",
+        cs::ms_param("nap", "5000", "ms the writer sleeps"),
+        cs::timeout_param("poll", "1000", "ms a reader waits before reading an empty cell again"),
+        cs::timeout_param("timeout", "50", "ms before a process repeats an unanswered access"),
+        VARIANT,
+    ],
+    variants: &[
+        VariantCard {
+            name: "correct",
+            help: "a reader that loads −1 sleeps `poll` ms and reads the cell again",
+            breaks: &[],
+        },
+        VariantCard {
+            name: "no-wait",
+            help: "the reader takes whatever it loads: while the writer sleeps it reads −1s as data",
+            breaks: &[NO_READ_OF_EMPTY.name],
         },
     ],
-    action: "read shared[0]",
+    properties: &[NO_READ_OF_EMPTY, READS_SEE_WRITES, ALL_READ],
     results: &[
-        FieldHelp { key: "array", help: "the shared array now" },
-        FieldHelp {
+        FieldCard { key: "array", help: "the shared array now" },
+        FieldCard {
             key: "touched",
             help: "per cell, who accessed it last (`w1` the writer, `r2` a reader, `-` nobody)",
         },
-        FieldHelp { key: "reads", help: "per reader, the values it took in order" },
-        FieldHelp {
+        FieldCard { key: "reads", help: "per reader, the values it took in order" },
+        FieldCard {
             key: "logs",
             help: "per process, its log lines as the seed's logging prints them (the last 1,000)",
         },
     ],
+    scripts: &[
+        ScriptCard {
+            file: "shared-memory.dl",
+            about: "seed 000's run: the writer stores 1..6 and sleeps, the reader keeps pace, then polls \"Data not \
+                available\" five times, then both finish with 1..10",
+        },
+        ScriptCard {
+            file: "shared-memory-broken.dl",
+            about: "a reader that takes −1 for data races past the sleeping writer (`no-read-of-empty`)",
+        },
+    ],
+    action: "read shared[0]",
 };
-
-fn process_arg(verb: &str, a: &str, n: usize) -> Result<NodeId, String> {
-    match a.parse::<NodeId>() {
-        Ok(SEGMENT) => Err(format!("node 0 is the shared segment; processes are 1..{}", n - 1)),
-        Ok(x) if x < n => Ok(x),
-        Ok(x) => Err(format!("node {x} does not exist (processes are 1..{})", n - 1)),
-        Err(_) => Err(format!("`{verb}` expects a process number, not {a:?}")),
-    }
-}
 
 impl Algorithm for SharedMemory {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let cells = params.num::<u32>("cells", 10)?;
-        if cells == 0 || cells as usize > CELLS_MAX {
-            return Err(format!("parameter cells={cells}: 1 to {CELLS_MAX}"));
-        }
         let k = Knobs {
             cells,
             nap_after: params.num::<u32>("nap-after", 6)?,
-            nap: crate::algos::kit::ms_param(params, "nap", 5000)?,
-            poll: crate::algos::kit::timeout_param(params, "poll", 1000)?,
-            timeout: crate::algos::kit::timeout_param(params, "timeout", 50)?,
-            no_wait: params.choice("variant", &["correct", "no-wait"])? == 1,
+            nap: ms_param(params, "nap", 5000)?,
+            poll: ms_param(params, "poll", 1000)?,
+            timeout: ms_param(params, "timeout", 50)?,
+            no_wait: params.variant(&CARD)? == 1,
         };
         Ok(((0..n).map(|i| Node::new(i, k)).collect(), Box::new(Check::new(n, cells as usize))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
-        let cell = |a: &str| {
-            a.parse::<u32>()
-                .ok()
-                .filter(|&c| (c as usize) < CELLS_MAX)
-                .ok_or_else(|| format!("`{verb}`: CELL is a cell number (0 to {}), not {a:?}", CELLS_MAX - 1))
+    /// Node 0 is the segment; the writer and the readers are processes.
+    fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
+        (0..n).map(|i| if i == SEGMENT { "segment" } else { "process" }).collect()
+    }
+
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
+        let cell = args.int(1).unwrap_or(0) as u32;
+        let req = match verb {
+            "write" => Request::Write { cell, value: args.int(2).unwrap_or(0) },
+            "read" => Request::Read { cell },
+            _ => return Err(format!("unknown verb {verb:?}")),
         };
-        match (verb, args) {
-            ("write", [p, c, v]) => {
-                let value = v.parse::<i64>().map_err(|_| format!("`write`: VALUE is an integer, not {v:?}"))?;
-                Ok((process_arg(verb, p, n)?, Request::Write { cell: cell(c)?, value }))
-            }
-            ("write", _) => Err("`write` expects a process, a cell and a value: `write N CELL VALUE`".into()),
-            ("read", [p, c]) => Ok((process_arg(verb, p, n)?, Request::Read { cell: cell(c)? })),
-            ("read", _) => Err("`read` expects a process and a cell: `read N CELL`".into()),
-            _ => Err(format!("unknown verb {verb:?} (shared-memory knows: write N CELL VALUE, read N CELL)")),
-        }
+        Ok((args.node(0), req))
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {

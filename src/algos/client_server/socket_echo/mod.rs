@@ -32,17 +32,27 @@
 //! the first error kill the server's accept loop (an undecodable line or a
 //! connection reset halts it), `variant=no-decode` prints and answers the
 //! base64 text as if it were the message.
+//!
+//! Here: the messages, the node and the card; `check.rs` is the monitor.
 
-use crate::algos::kit::listing;
-use crate::algos::kit::screens::Screens;
+mod check;
+
+pub use self::check::Check;
+
+use super::kit::{self as cs, VARIANT};
+use crate::algos::kit::{listing, ms_param};
+use crate::card::{
+    ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
+    VerbCard,
+};
 use crate::engine::input::Input;
-use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
+use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::scenario::{AlgoInfo, Algorithm, FieldHelp, ParamHelp, Params, VerbHelp};
+use crate::scenario::{Algorithm, Params};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 /// The server's node id.
 pub const SERVER: NodeId = 0;
@@ -516,131 +526,112 @@ impl Protocol for Node {
     }
 }
 
-// ----- the monitor ------------------------------------------------------------
-
-/// Checks what clients sent against what the server decoded and what the
-/// clients printed; keeps every node's screen for the pane.
-pub struct Check {
-    reply: Option<String>,
-    /// (client, conn) → the plain text the client sent (and whether raw).
-    sent: HashMap<(NodeId, u32), (String, bool)>,
-    /// Per client: (conn, text sent, answer printed or null).
-    exchanges: Vec<Vec<(u32, String, Option<String>)>>,
-    screens: Screens,
-}
-
-impl Check {
-    pub fn new(n: usize, reply: Option<String>) -> Self {
-        Check { reply, sent: HashMap::new(), exchanges: vec![Vec::new(); n], screens: Screens::new(n, SCREEN_MAX) }
-    }
-}
-
-impl Monitor<Node> for Check {
-    fn properties(&self) -> Vec<&'static str> {
-        vec!["decode-roundtrip", "reply-matches", "server-keeps-serving"]
-    }
-
-    fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
-        let Change::Summary(x) = change else { return Vec::new() };
-        let s = &w.summaries[x];
-        self.screens.print(x, &s.said);
-        let mut out = Vec::new();
-        if let Some((conn, text, raw)) = &s.sent {
-            self.sent.insert((x, *conn), (text.clone(), *raw));
-            self.exchanges[x].push((*conn, text.clone(), None));
-        }
-        if let Some((c, conn, text)) = &s.decoded
-            && let Some((plain, raw)) = self.sent.get(&(*c, *conn))
-            && !raw
-            && plain != text
-        {
-            out.push(
-                w.violation("decode-roundtrip", format!("client {c} sent {plain:?} but the server read {text:?}")),
-            );
-        }
-        if let Some((conn, text)) = &s.printed {
-            let want = self.sent.get(&(x, *conn)).map(|(plain, _)| self.reply.clone().unwrap_or(plain.clone()));
-            if want.as_deref() != Some(text.as_str()) {
-                out.push(w.violation(
-                    "reply-matches",
-                    format!("client {x} printed {text:?} for conn {conn}, expected {:?}", want.unwrap_or_default()),
-                ));
-            }
-            if let Some(e) = self.exchanges[x].iter_mut().rev().find(|e| e.0 == *conn) {
-                e.2 = Some(text.clone());
-            }
-        }
-        if s.server && s.halted && !old.is_some_and(|o| o.halted) {
-            out.push(w.violation("server-keeps-serving", "the server's accept loop died on an unhandled error"));
-        }
-        out
-    }
-
-    fn result(&self, w: &World<Node>) -> serde_json::Value {
-        let replies: serde_json::Map<String, serde_json::Value> = (0..w.n())
-            .filter(|&x| x != SERVER)
-            .map(|x| {
-                let list: Vec<serde_json::Value> = self.exchanges[x]
-                    .iter()
-                    .map(|(conn, sent, got)| serde_json::json!({"conn": conn, "sent": sent, "reply": got}))
-                    .collect();
-                (x.to_string(), list.into())
-            })
-            .collect();
-        let server = &w.summaries[SERVER];
-        serde_json::json!({"replies": replies, "server_up": !server.halted && w.alive[SERVER], "open": server.open})
-    }
-
-    fn transcript(&self, w: &World<Node>, focus: NodeId, limit: usize, tail: usize) -> Option<Transcript> {
-        let title = |i: NodeId| if i == SERVER { "server.py".to_string() } else { format!("client.py · {i}") };
-        let order = (1..w.n()).chain(std::iter::once(SERVER));
-        Some(self.screens.transcript(focus, order, limit, tail, title))
-    }
-}
-
 // ----- the registry entry --------------------------------------------------------
 
 pub struct SocketEcho;
 
-static INFO: AlgoInfo = AlgoInfo {
+/// The server reads what the client sent.
+pub const DECODE_ROUNDTRIP: Property =
+    Property::safety("decode-roundtrip", "the text the server decoded is exactly the text the client sent");
+
+/// A client prints the answer to its own line.
+pub const REPLY_MATCHES: Property =
+    Property::safety("reply-matches", "every answer a client prints is the answer to its own line");
+
+/// Errors never take the server down.
+pub const SERVER_KEEPS_SERVING: Property =
+    Property::safety("server-keeps-serving", "the server never stops serving while it is up");
+
+/// `C text` of both verbs: a client and its line.
+const LINE: &[ArgCard] = &[ArgCard::node_of("C", "client"), ArgCard::new("text", Kind::Text)];
+
+static CARD: Card = Card {
     name: "socket-echo",
-    about: "Socket IPC: a server with a handler per client, base64 on the wire, errors handled (seed 001 Exp. 7)",
-    default_nodes: 3,
-    min_nodes: 2,
-    max_nodes: 1000,
+    title: "Socket IPC: an echo server with base64",
+    family: Family::ClientServer,
+    about: "Experiment 7 with its tasks: a server with one handler per client, base64 on the wire (an encoding, \
+        not encryption), errors handled so a bad line or a crashed client never takes the server down",
+    description: "Seed 001's Experiment 7 (IPC using Python sockets) with its three tasks. Node 0 is `server.py`, \
+        every other node runs `client.py`. `send C text` makes client C connect (CONNECT → ACCEPT), send its \
+        line (DATA, base64 of the UTF-8 bytes: task 3), print the answer (`Received: Hello from server`) and \
+        close (CLOSE); lines typed while an exchange runs wait their turn. The server keeps one handler per open \
+        connection (task 2: many clients at once; its badge counts them), decodes the line, prints `Received: \
+        text` and answers with `reply` (the experiment's \"Hello from server\", or `echo`). Errors are handled \
+        (task 1): `send-raw C text` sends a line that is not base64 and the server answers ERROR and serves on; a \
+        client gives up after `timeout` ms without an answer (\"Failed: no answer from the server\"); a connection \
+        silent for `idle` ms is closed (\"connection reset\"), so a client that crashes mid-exchange costs one \
+        handler, never the service. Connections are numbered per client, so an answer on an old connection is \
+        ignored. The inspector shows the plain and the encoded form side by side and says plainly that base64 is \
+        an encoding, not encryption; the screens pane shows every program's console.",
+    seeds: "001",
+    nodes: NodeRange { default: 3, min: 2, max: 1000 },
+    roles: &[
+        RoleCard { name: "server", help: "node 0: `server.py`, one handler per open connection" },
+        RoleCard { name: "client", help: "every other node: `client.py`, one exchange at a time" },
+    ],
     verbs: &[
-        VerbHelp { usage: "send C text", help: "client C connects, sends text (base64), prints the reply, closes" },
-        VerbHelp {
-            usage: "send-raw C text",
+        VerbCard { name: "send", args: LINE, help: "client C connects, sends text (base64), prints the reply, closes" },
+        VerbCard {
+            name: "send-raw",
+            args: LINE,
             help: "client C sends text without encoding it (the server cannot decode it)",
         },
     ],
     params: &[
-        ParamHelp { key: "reply", default: HELLO, help: "the server's answer, or `echo` to send the line back" },
-        ParamHelp { key: "timeout", default: "100", help: "ms a client waits for each answer before it gives up" },
-        ParamHelp { key: "idle", default: "200", help: "ms without data before the server closes a connection" },
-        ParamHelp {
-            key: "variant",
-            default: "correct",
-            help: "correct | no-except (broken: the first error stops the server) | no-decode (broken: reads base64 as text)",
+        ParamCard {
+            key: "reply",
+            kind: Kind::Text,
+            default: HELLO,
+            help: "the server's answer (1 to 200 characters), or `echo` to send the line back",
+        },
+        cs::timeout_param("timeout", "100", "ms a client waits for each answer before it gives up"),
+        cs::timeout_param("idle", "200", "ms without data before the server closes a connection"),
+        VARIANT,
+    ],
+    variants: &[
+        VariantCard { name: "correct", help: "every error is caught; the server decodes base64", breaks: &[] },
+        VariantCard {
+            name: "no-except",
+            help: "nothing catches the first error: an undecodable line or a connection reset kills the server's \
+                loop, and every later client times out",
+            breaks: &[SERVER_KEEPS_SERVING.name],
+        },
+        VariantCard {
+            name: "no-decode",
+            help: "the server reads the base64 text as the message",
+            breaks: &[DECODE_ROUNDTRIP.name],
         },
     ],
-    action: "send a line",
+    properties: &[DECODE_ROUNDTRIP, REPLY_MATCHES, SERVER_KEEPS_SERVING],
     results: &[
-        FieldHelp {
+        FieldCard {
             key: "replies",
             help: "per client, `{conn, sent, reply}` per line that reached the wire (reply null: no answer printed)",
         },
-        FieldHelp { key: "server_up", help: "the server is up and serving" },
-        FieldHelp { key: "open", help: "connections the server has open" },
+        FieldCard { key: "server_up", help: "the server is up and serving" },
+        FieldCard { key: "open", help: "connections the server has open" },
     ],
+    scripts: &[
+        ScriptCard {
+            file: "socket-echo.dl",
+            about: "the experiment's exchange step by step with its base64 DATA; three clients at once; an \
+                undecodable line answered with ERROR while the server serves on; a client crashing mid-exchange \
+                costs one handler",
+        },
+        ScriptCard {
+            file: "socket-echo-broken.dl",
+            about: "without try/except an undecodable line kills the server (`server-keeps-serving`), and the next \
+                client times out",
+        },
+    ],
+    action: "send a line",
 };
 
 impl Algorithm for SocketEcho {
     type P = Node;
 
-    fn info() -> &'static AlgoInfo {
-        &INFO
+    fn card() -> &'static Card {
+        &CARD
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
@@ -652,40 +643,32 @@ impl Algorithm for SocketEcho {
             Some(r) => Some(r.to_string()),
             None => Some(HELLO.to_string()),
         };
-        let variant = [Variant::Correct, Variant::NoExcept, Variant::NoDecode]
-            [params.choice("variant", &["correct", "no-except", "no-decode"])?];
+        let variant = [Variant::Correct, Variant::NoExcept, Variant::NoDecode][params.variant(&CARD)?];
         let k = Knobs {
             reply: reply.clone(),
-            timeout: crate::algos::kit::timeout_param(params, "timeout", 100)?,
-            idle: crate::algos::kit::timeout_param(params, "idle", 200)?,
+            timeout: ms_param(params, "timeout", 100)?,
+            idle: ms_param(params, "idle", 200)?,
             variant,
         };
         Ok(((0..n).map(|i| Node::new(i, k.clone())).collect(), Box::new(Check::new(n, reply))))
     }
 
-    fn parse_verb(verb: &str, args: &[String], n: usize) -> Result<(NodeId, Request), String> {
+    /// Node 0 is the server, the rest clients.
+    fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
+        cs::servers_then_clients(n, 1)
+    }
+
+    fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {
         let raw = match verb {
             "send" => false,
             "send-raw" => true,
-            _ => return Err(format!("unknown verb {verb:?} (socket-echo knows: send C text, send-raw C text)")),
+            _ => return Err(format!("unknown verb {verb:?}")),
         };
-        let Some(c) = args.first() else {
-            return Err(format!("`{verb}` expects a client and a line: `{verb} C text`"));
-        };
-        let c = match c.parse::<NodeId>() {
-            Ok(SERVER) => return Err(format!("node 0 is the server; clients are 1..{}", n - 1)),
-            Ok(x) if x < n => x,
-            Ok(x) => return Err(format!("node {x} does not exist (clients are 1..{})", n - 1)),
-            Err(_) => return Err(format!("`{verb}` expects a client number, not {c:?}")),
-        };
-        let text = args[1..].join(" ");
-        if text.is_empty() {
-            return Err(format!("`{verb} C text` needs some text"));
-        }
+        let text = args.text(1).unwrap_or_default().to_string();
         if text.chars().count() > TEXT_MAX {
             return Err(format!("the line is longer than {TEXT_MAX} characters"));
         }
-        Ok((c, Request::Send { text, raw }))
+        Ok((args.node(0), Request::Send { text, raw }))
     }
 
     fn action(node: NodeId, s: &Sum) -> Option<Input> {
