@@ -5,7 +5,7 @@ use crate::card::{self, Args, Card, NodeRoles};
 use crate::engine::input::{EvId, Input};
 use crate::engine::invariant::{Chart, Monitor, Table, Transcript, Violation};
 use crate::engine::network::Faults;
-use crate::engine::protocol::{NodeId, Protocol, Role, Row, Summary, Time};
+use crate::engine::protocol::{MS, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::engine::record::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind};
 use crate::engine::sim::{Sim, SimConfig, VerbParser};
 use crate::engine::trace::{RunConfig, Trace};
@@ -30,6 +30,29 @@ impl Params {
             None => Ok(default),
             Some(v) => v.parse().map_err(|_| format!("parameter {key}={v} is not a valid number")),
         }
+    }
+    /// `key`'s value as given, or else its default from the card (the one
+    /// place a default is written).
+    pub fn value<'a>(&'a self, card: &'a Card, key: &str) -> &'a str {
+        debug_assert!(
+            card.param(key).is_some(),
+            "{} reads parameter {key}, which its card does not declare",
+            card.name
+        );
+        self.get(key).or_else(|| card.param(key).map(|p| p.default)).unwrap_or_default()
+    }
+    /// A number parameter, as given or the card's default.
+    pub fn int<T: std::str::FromStr>(&self, card: &Card, key: &str) -> Result<T, String> {
+        let v = self.value(card, key);
+        v.parse().map_err(|_| format!("parameter {key}={v} is not a valid number"))
+    }
+    /// A parameter in whole ms (as given or the card's default), as virtual time.
+    pub fn ms(&self, card: &Card, key: &str) -> Result<Time, String> {
+        let v = self.value(card, key);
+        v.parse::<u64>()
+            .ok()
+            .and_then(|ms| ms.checked_mul(MS))
+            .ok_or_else(|| format!("parameter {key}={v}: expected whole ms from 0 to {}", card::MAX_MS))
     }
     /// The index of the `variant` parameter in the card's variants (0, the
     /// correct algorithm, when not given).

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use distlab::engine::input::{Expect, Input, SchedMode};
 use distlab::engine::protocol::{MS, Role};
-use distlab::engine::sim::{EvKind, LossWhy};
+use distlab::engine::record::{EvKind, LossWhy};
 use distlab::scenario::Scenario;
 use serde_json::json;
 

@@ -18,7 +18,7 @@ use distlab::algos::time::berkeley::{CHART_POINTS, Clock, TRUE0, true_time};
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::{Input, SchedMode};
 use distlab::engine::protocol::{MS, Role};
-use distlab::engine::sim::EvKind;
+use distlab::engine::record::EvKind;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
 use distlab::tui::App;

@@ -14,7 +14,7 @@ use common::*;
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::Input;
 use distlab::engine::protocol::{MS, Role};
-use distlab::engine::sim::EvKind;
+use distlab::engine::record::EvKind;
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
 use distlab::tui::App;

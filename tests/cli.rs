@@ -2,7 +2,7 @@
 //! stdin, traces and replay, the ShiViz export (checked against ShiViz's
 //! own parsing and clock rules) and damaged trace files.
 
-use distlab::engine::sim::{EvKind, EventRec};
+use distlab::engine::record::{EvKind, EventRec};
 use distlab::engine::trace::Trace;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::{Input, SchedMode};
-use distlab::engine::sim::EvKind;
+use distlab::engine::record::EvKind;
 use distlab::engine::trace::{RunConfig, Trace, TraceError, VERSION};
 use distlab::headless;
 

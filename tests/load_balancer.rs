@@ -260,7 +260,7 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
         assert!(err.contains(want), "{l}: {err}");
     }
     assert_eq!(sc.step(), 0);
-    assert!(sc.history().iter().all(|e| matches!(e.kind, distlab::engine::sim::EvKind::Start)));
+    assert!(sc.history().iter().all(|e| matches!(e.kind, distlab::engine::record::EvKind::Start)));
     // A crashed client refuses.
     line(sc.as_mut(), "crash 0");
     assert!(try_line(sc.as_mut(), "submit 1").unwrap_err().contains("node 0 is crashed"));
@@ -443,7 +443,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     let last = submit(sc.as_ref(), 0);
     settle(sc.as_mut(), vec![last], "last job", 200_000)?;
     never_violated(sc.as_ref())?;
-    let submitted = sc.history().iter().filter(|e| matches!(e.kind, distlab::engine::sim::EvKind::Request)).count();
+    let submitted = sc.history().iter().filter(|e| matches!(e.kind, distlab::engine::record::EvKind::Request)).count();
     let answered = res(sc.as_ref())["responses"].as_array().unwrap().len();
     if answered != submitted {
         return Err(fail(sc.as_ref(), format!("{submitted} jobs submitted, {answered} answered")));

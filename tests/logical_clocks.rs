@@ -14,7 +14,7 @@ use common::*;
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::Input;
 use distlab::engine::protocol::MS;
-use distlab::engine::sim::{EvKind, EventRec};
+use distlab::engine::record::{EvKind, EventRec};
 use distlab::scenario::Scenario;
 use distlab::tui::App;
 use proptest::prelude::*;

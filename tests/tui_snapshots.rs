@@ -363,7 +363,7 @@ fn help_wraps_to_a_narrow_screen() {
 /// in help with its keys and command, and every key-bar word is bound.
 #[test]
 fn help_and_key_bar_follow_the_keymap() {
-    use distlab::tui::keymap::{ACTION_WORD, KEYMAP};
+    use distlab::tui::keymap::ACTION_WORD;
     block_on(async {
         let mut app = ring().await;
         app.on_key(key(KeyCode::Char('?'))).await;

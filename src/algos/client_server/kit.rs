@@ -5,13 +5,7 @@
 
 use crate::card::{Kind, MAX_MS, ParamCard};
 
-/// The `variant` parameter (its values are the card's variants).
-pub(crate) const VARIANT: ParamCard = ParamCard {
-    key: "variant",
-    kind: Kind::Variant,
-    default: "correct",
-    help: "the correct algorithm or a broken one",
-};
+pub(crate) use crate::algos::kit::VARIANT;
 
 /// A parameter in ms, 0 allowed.
 pub(crate) const fn ms_param(key: &'static str, default: &'static str, help: &'static str) -> ParamCard {

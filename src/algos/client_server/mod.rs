@@ -1,8 +1,8 @@
 //! Clients and servers: IPC, RPC, load balancing and a distributed file system.
 
+pub mod dfs;
 pub(crate) mod kit;
+pub mod load_balancer;
+pub mod rpc;
 pub mod shared_memory;
 pub mod socket_echo;
-pub mod rpc;
-pub mod load_balancer;
-pub mod dfs;

@@ -30,13 +30,7 @@ pub(crate) const fn timeout_card(key: &'static str, default: &'static str, help:
     ParamCard { key, kind: Kind::Ms { min: 1, max: MAX_MS }, default, help }
 }
 
-/// The `variant` parameter (its values are the card's variants).
-pub(crate) const VARIANT: ParamCard = ParamCard {
-    key: "variant",
-    kind: Kind::Variant,
-    default: "correct",
-    help: "the correct algorithm or a broken one",
-};
+pub(crate) use crate::algos::kit::VARIANT;
 
 /// At most one coordinator per connected component.
 pub(crate) const ONE_COORDINATOR: Property =

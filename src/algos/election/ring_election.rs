@@ -15,7 +15,6 @@
 
 use super::kit as election;
 pub use super::kit::Elect;
-use crate::algos::kit::timeout_param;
 use crate::card::{Args, Card, Family, NodeRange, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
@@ -412,7 +411,7 @@ impl Algorithm for RingElection {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let timeout = timeout_param(params, "timeout", 50)?;
+        let timeout = params.ms(&CARD, "timeout")?;
         let self_elect = params.variant(&CARD)? == 1;
         let nodes = (0..n).map(|i| Node::new(i, n, timeout, self_elect)).collect();
         Ok((nodes, Box::new(Check::default())))

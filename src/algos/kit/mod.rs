@@ -1,30 +1,24 @@
-//! What every algorithm may use: typed parameter getters, the node
-//! argument of a verb, virtual-time formatting and short listings. A kit
+//! What every algorithm may use: the `variant` parameter's card, the
+//! action key's verb, virtual-time formatting and short listings. A kit
 //! never imports an algorithm.
 
 pub mod screens;
 
+use crate::card::{Kind, ParamCard};
 use crate::engine::input::Input;
 use crate::engine::protocol::{MS, NodeId, Time};
-use crate::scenario::Params;
+
+/// The `variant` parameter (its values are the card's variants).
+pub(crate) const VARIANT: ParamCard = ParamCard {
+    key: "variant",
+    kind: Kind::Variant,
+    default: "correct",
+    help: "the correct algorithm or a broken one",
+};
 
 /// A verb with one node number, as the TUI's action key sends it.
 pub(crate) fn node_verb(verb: &str, node: NodeId) -> Input {
     Input::Verb { verb: verb.into(), args: vec![node.to_string()] }
-}
-
-/// A parameter in ms (`default` when not given), as virtual time.
-pub(crate) fn ms_param(params: &Params, key: &str, default: u64) -> Result<Time, String> {
-    Ok(params.num::<u64>(key, default)? * MS)
-}
-
-/// A timeout parameter in ms: like [`ms_param`], but at least 1 ms.
-pub(crate) fn timeout_param(params: &Params, key: &str, default: u64) -> Result<Time, String> {
-    let t = ms_param(params, key, default)?;
-    if t == 0 {
-        return Err(format!("parameter {key} must be at least 1 ms"));
-    }
-    Ok(t)
 }
 
 /// Virtual time in ms, without trailing zeros (`12.5`).

@@ -62,13 +62,7 @@ pub(crate) const THINK_NEEDS_CS: ParamCard = ParamCard {
     help: "ms after leaving before a node asks again (0: only on `request`; needs cs > 0)",
 };
 
-/// The `variant` parameter (its values are the card's variants).
-pub(crate) const VARIANT: ParamCard = ParamCard {
-    key: "variant",
-    kind: Kind::Variant,
-    default: "correct",
-    help: "the correct algorithm or a broken one",
-};
+pub(crate) use crate::algos::kit::VARIANT;
 
 /// Never two nodes in the critical section.
 pub(crate) const MUTUAL_EXCLUSION: Property =

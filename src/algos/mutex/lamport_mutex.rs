@@ -31,7 +31,7 @@
 
 use super::kit::{self as mutex, Inside, State};
 pub use super::kit::{Request, Timer};
-use crate::algos::kit::{listing, ms_param};
+use crate::algos::kit::listing;
 use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
@@ -660,9 +660,9 @@ impl Algorithm for LamportMutex {
             _ => Variant::NoFifo,
         };
         let knobs = Knobs {
-            cs: ms_param(params, "cs", 20)?,
-            retry: ms_param(params, "retry", 0)?,
-            think: ms_param(params, "think", 0)?,
+            cs: params.ms(&CARD, "cs")?,
+            retry: params.ms(&CARD, "retry")?,
+            think: params.ms(&CARD, "think")?,
             variant,
         };
         mutex::check_think(knobs.cs, knobs.think)?;

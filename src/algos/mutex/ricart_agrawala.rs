@@ -15,7 +15,6 @@
 
 use super::kit::{self as mutex, State, TIMESTAMP_ORDER};
 pub use super::kit::{Request, Timer};
-use crate::algos::kit::ms_param;
 use crate::card::{Args, Card, Family, NodeRange, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
@@ -377,9 +376,9 @@ impl Algorithm for RicartAgrawala {
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let knobs = Knobs {
-            cs: ms_param(params, "cs", 20)?,
-            retry: ms_param(params, "retry", 0)?,
-            think: ms_param(params, "think", 0)?,
+            cs: params.ms(&CARD, "cs")?,
+            retry: params.ms(&CARD, "retry")?,
+            think: params.ms(&CARD, "think")?,
             no_defer: params.variant(&CARD)? == 1,
         };
         mutex::check_think(knobs.cs, knobs.think)?;

@@ -44,7 +44,6 @@ use super::kit::{self as mutex, Inside, State};
 pub use super::kit::{Request, Timer};
 pub use super::token::TOKEN_BADGE;
 use super::token::{self, TokenBook, TokenCounts, TokenSummary};
-use crate::algos::kit::ms_param;
 use crate::card::{Args, Card, Family, FieldCard, NodeRange, Property, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
@@ -552,9 +551,9 @@ impl Algorithm for SuzukiKasami {
             _ => Variant::NoSerial,
         };
         let k = Knobs {
-            cs: ms_param(params, "cs", 0)?,
-            think: ms_param(params, "think", 0)?,
-            retry: ms_param(params, "retry", 0)?,
+            cs: params.ms(&CARD, "cs")?,
+            think: params.ms(&CARD, "think")?,
+            retry: params.ms(&CARD, "retry")?,
             variant,
         };
         mutex::check_think(k.cs, k.think)?;

@@ -33,7 +33,6 @@
 pub use super::kit::Request;
 use super::kit::{self as mutex, Inside, State};
 use super::token::{self, TOKEN_BADGE, TokenBook, TokenCounts, TokenSummary};
-use crate::algos::kit::ms_param;
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, ScriptCard, VariantCard,
     VerbCard,
@@ -563,9 +562,9 @@ impl Algorithm for TokenRing {
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let k = Knobs {
-            cs: ms_param(params, "cs", 0)?,
-            hold: ms_param(params, "hold", 10)?,
-            think: ms_param(params, "think", 0)?,
+            cs: params.ms(&CARD, "cs")?,
+            hold: params.ms(&CARD, "hold")?,
+            think: params.ms(&CARD, "think")?,
             park: params.choice("idle", IDLE)? == 1,
             two_tokens: params.variant(&CARD)? == 1,
         };

@@ -42,8 +42,8 @@ use crate::card::{
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Stamp, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
+use crate::engine::record::EvKind;
 use crate::engine::rng::Draw;
-use crate::engine::sim::EvKind;
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -629,9 +629,9 @@ impl Algorithm for LogicalClocks {
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let work = Workload {
-            rate: params.num::<u64>("rate", 0)?.saturating_mul(MS),
-            sends: params.num::<u64>("sends", 50)?,
-            actions: params.num::<u64>("actions", 0)?,
+            rate: params.int::<u64>(&CARD, "rate")?.saturating_mul(MS),
+            sends: params.int::<u64>(&CARD, "sends")?,
+            actions: params.int::<u64>(&CARD, "actions")?,
         };
         let no_max = params.variant(&CARD)? == 1;
         let nodes = (0..n).map(|i| Node::new(i, n, work, no_max)).collect();

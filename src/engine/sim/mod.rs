@@ -9,7 +9,7 @@ use super::invariant::{Change, Chart, Monitor, Table, Transcript, Violation, Wor
 use super::network::{Faults, NetConfig};
 use super::protocol::{Cmd, Describe, DrawKey, NodeEvent, NodeId, Protocol, Row, Summary, Time};
 use super::queue::{PendingSet, TimeQueue};
-pub use super::record::{Counts, EvKind, EventRec, ExpectFailure, LogLine, LossWhy, Outcome, Pending, PendingKind};
+use super::record::{Counts, EvKind, EventRec, ExpectFailure, LogLine, LossWhy, Outcome, Pending, PendingKind};
 use super::rng::{Draw, Purpose};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};

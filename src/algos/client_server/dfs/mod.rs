@@ -488,7 +488,7 @@ impl Algorithm for Dfs {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let servers = params.num::<usize>("servers", 2)?;
+        let servers = params.int::<usize>(&CARD, "servers")?;
         if servers >= n {
             return Err(format!("parameter servers={servers}: fewer than the {n} nodes (clients need a node too)"));
         }
@@ -496,16 +496,16 @@ impl Algorithm for Dfs {
         if replicas > servers {
             return Err(format!("parameter replicas={replicas}: 1 to {servers} (the number of servers)"));
         }
-        let chunk = params.num::<u64>("chunk", 1024)?;
+        let chunk = params.int::<u64>(&CARD, "chunk")?;
         let variant = [Variant::Correct, Variant::AckEarly][params.variant(&CARD)?];
-        let timeout = crate::algos::kit::ms_param(params, "timeout", 100)?;
+        let timeout = params.ms(&CARD, "timeout")?;
         let k = Knobs { servers, replicas, chunk, timeout, variant };
         Ok(((0..n).map(|i| Node::new(i, k.clone())).collect(), Box::new(Check::new(n, servers, replicas))))
     }
 
     /// Nodes `0..servers` are servers, as [`Node::is_server`] says.
     fn node_roles(n: usize, params: &Params) -> Vec<&'static str> {
-        cs::servers_then_clients(n, params.num::<usize>("servers", 2).unwrap_or(2))
+        cs::servers_then_clients(n, params.int::<usize>(&CARD, "servers").unwrap_or(2))
     }
 
     fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {

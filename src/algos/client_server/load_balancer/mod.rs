@@ -47,7 +47,6 @@ mod node;
 use self::check::Check;
 pub use self::node::Node;
 use super::kit::{self as cs, VARIANT};
-use crate::algos::kit::ms_param;
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
     VariantCard, VerbCard,
@@ -399,7 +398,7 @@ impl Algorithm for LoadBalancer {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let clients = params.num::<usize>("clients", 1)?;
+        let clients = params.int::<usize>(&CARD, "clients")?;
         if clients + 2 > n {
             return Err(format!("clients={clients}: need at least 1 client, the balancer and 1 server in {n} nodes"));
         }
@@ -428,9 +427,9 @@ impl Algorithm for LoadBalancer {
             clients,
             policy,
             weights,
-            work: ms_param(params, "work", 10)?,
-            timeout: ms_param(params, "timeout", 50)?,
-            retry: ms_param(params, "retry", 0)?,
+            work: params.ms(&CARD, "work")?,
+            timeout: params.ms(&CARD, "timeout")?,
+            retry: params.ms(&CARD, "retry")?,
             variant,
         });
         let nodes = (0..n).map(|i| Node::new(i, n, k.clone())).collect();
@@ -440,7 +439,7 @@ impl Algorithm for LoadBalancer {
 
     /// Clients, the balancer, servers: as [`Node::new`] lays them out.
     fn node_roles(n: usize, params: &Params) -> Vec<&'static str> {
-        let clients = params.num::<usize>("clients", 1).unwrap_or(1);
+        let clients = params.int::<usize>(&CARD, "clients").unwrap_or(1);
         (0..n)
             .map(|i| match i.cmp(&clients) {
                 std::cmp::Ordering::Less => "client",

@@ -45,7 +45,7 @@ pub use self::node::{Node, dispatch};
 
 use self::wire::{Call, Outcome, Reply, decode, show_call, show_outcome};
 use super::kit::{self as cs, VARIANT};
-use crate::algos::kit::{ms_param, node_verb};
+use crate::algos::kit::node_verb;
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
     VerbCard,
@@ -384,9 +384,9 @@ impl Algorithm for Rpc {
             [Variant::Correct, Variant::NoDedup, Variant::Forgetful, Variant::AnyReply][params.variant(&CARD)?];
         let at_most_once = params.choice("semantics", &SEMANTICS)? == 0;
         let knobs = Knobs {
-            timeout: ms_param(params, "timeout", 30)?,
-            attempts: params.num::<u32>("attempts", 5)?,
-            think: ms_param(params, "think", 0)?,
+            timeout: params.ms(&CARD, "timeout")?,
+            attempts: params.int::<u32>(&CARD, "attempts")?,
+            think: params.ms(&CARD, "think")?,
             variant,
         };
         let nodes = (0..n).map(|i| Node::new(i, n, knobs, at_most_once)).collect();

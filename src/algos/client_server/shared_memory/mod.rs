@@ -37,7 +37,7 @@ mod check;
 pub use self::check::{Check, LOG_MAX};
 
 use super::kit::{self as cs, VARIANT};
-use crate::algos::kit::{listing, ms_param};
+use crate::algos::kit::listing;
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
     VerbCard,
@@ -611,13 +611,13 @@ impl Algorithm for SharedMemory {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let cells = params.num::<u32>("cells", 10)?;
+        let cells = params.int::<u32>(&CARD, "cells")?;
         let k = Knobs {
             cells,
-            nap_after: params.num::<u32>("nap-after", 6)?,
-            nap: ms_param(params, "nap", 5000)?,
-            poll: ms_param(params, "poll", 1000)?,
-            timeout: ms_param(params, "timeout", 50)?,
+            nap_after: params.int::<u32>(&CARD, "nap-after")?,
+            nap: params.ms(&CARD, "nap")?,
+            poll: params.ms(&CARD, "poll")?,
+            timeout: params.ms(&CARD, "timeout")?,
             no_wait: params.variant(&CARD)? == 1,
         };
         Ok(((0..n).map(|i| Node::new(i, k)).collect(), Box::new(Check::new(n, cells as usize))))

@@ -40,7 +40,7 @@ mod check;
 pub use self::check::Check;
 
 use super::kit::{self as cs, VARIANT};
-use crate::algos::kit::{listing, ms_param};
+use crate::algos::kit::listing;
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
     VerbCard,
@@ -646,8 +646,8 @@ impl Algorithm for SocketEcho {
         let variant = [Variant::Correct, Variant::NoExcept, Variant::NoDecode][params.variant(&CARD)?];
         let k = Knobs {
             reply: reply.clone(),
-            timeout: ms_param(params, "timeout", 100)?,
-            idle: ms_param(params, "idle", 200)?,
+            timeout: params.ms(&CARD, "timeout")?,
+            idle: params.ms(&CARD, "idle")?,
             variant,
         };
         Ok(((0..n).map(|i| Node::new(i, k.clone())).collect(), Box::new(Check::new(n, reply))))

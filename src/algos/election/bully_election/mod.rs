@@ -37,7 +37,7 @@ mod check;
 pub use self::check::Check;
 use super::kit as election;
 pub use super::kit::Elect;
-use crate::algos::kit::{time_ms, timeout_param};
+use crate::algos::kit::time_ms;
 use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
@@ -549,8 +549,12 @@ impl Algorithm for BullyElection {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let timeout = timeout_param(params, "timeout", 50)?;
-        let wait = timeout_param(params, "coordinator-timeout", 2 * timeout / MS)?;
+        let timeout = params.ms(&CARD, "timeout")?;
+        // Its default depends on `timeout`: twice it.
+        let wait = match params.get("coordinator-timeout") {
+            None => 2 * timeout,
+            Some(_) => params.ms(&CARD, "coordinator-timeout")?,
+        };
         let no_wait = params.variant(&CARD)? == 1;
         let nodes = (0..n).map(|i| Node::new(i, n, timeout, wait, no_wait)).collect();
         Ok((nodes, Box::new(Check::new(n))))

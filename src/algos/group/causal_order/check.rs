@@ -8,7 +8,7 @@ use super::{Node, Sum};
 use crate::algos::group::bss::{CAUSAL_DELIVERY, NO_DUPLICATE_DELIVERY};
 use crate::card::Property;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
-use crate::engine::sim::EvKind;
+use crate::engine::record::EvKind;
 use std::collections::{BTreeSet, HashMap};
 
 /// At quiescence every member no loss touched delivered everything.

@@ -56,7 +56,7 @@ mod check;
 
 pub use self::check::{ALL_DELIVERED, Check};
 use super::bss::{Arrival, Bss, CAUSAL_DELIVERY, Delivered, Mode, NO_DUPLICATE_DELIVERY, Stamp};
-use crate::algos::kit::{listing, ms_param, show_vector};
+use crate::algos::kit::{listing, show_vector};
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
     VerbCard,
@@ -601,8 +601,8 @@ impl Algorithm for CausalOrder {
         // The variants are the delivery rules, in `Mode::ALL`'s order; the
         // parameter that picks one is `ordering`.
         let mode = Mode::ALL[params.choice("ordering", &CARD.variant_names())?];
-        let nack = ms_param(params, "nack", 100)?;
-        let retries = params.num::<u32>("retries", 3)?;
+        let nack = params.ms(&CARD, "nack")?;
+        let retries = params.int::<u32>(&CARD, "retries")?;
         let nodes = (0..n).map(|i| Node::new(i, n, mode, nack, retries)).collect();
         Ok((nodes, Box::new(Check::new(n))))
     }

@@ -44,7 +44,7 @@ mod server;
 pub use self::check::{Check, EVERY_POST_DELIVERED, FIFO_PER_SENDER, NO_SELF_DELIVERY, SHUTDOWN_DISCONNECTS};
 use self::client::Client;
 use self::server::Server;
-use crate::algos::kit::{listing, timeout_param};
+use crate::algos::kit::listing;
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
     VerbCard,
@@ -564,8 +564,8 @@ impl Algorithm for Chat {
             2 => Variant::NoSeq,
             _ => Variant::NoResend,
         };
-        let retries = params.num::<u32>("retries", 3)?;
-        let k = Knobs { timeout: timeout_param(params, "timeout", 30)?, retries, variant };
+        let retries = params.int::<u32>(&CARD, "retries")?;
+        let k = Knobs { timeout: params.ms(&CARD, "timeout")?, retries, variant };
         let autojoin = params.choice("autojoin", &["false", "true"])? == 1;
         let mut nodes: Vec<Node> = (0..n).map(|i| Node::new(i, k)).collect();
         if autojoin {

@@ -8,7 +8,7 @@ use crate::algos::kit::screens::Screens;
 use crate::card::Property;
 use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::NodeId;
-use crate::engine::sim::EvKind;
+use crate::engine::record::EvKind;
 use std::collections::{HashMap, HashSet};
 
 /// At quiescence every member delivered what its room relayed.

@@ -35,7 +35,7 @@ mod check;
 pub use self::check::{Check, FIFO_GRANTS, NO_STARVATION};
 use super::kit as mutex;
 pub use super::kit::{Request, Timer};
-use crate::algos::kit::{listing, ms_param};
+use crate::algos::kit::listing;
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
     VerbCard,
@@ -614,9 +614,9 @@ impl Algorithm for CentralLock {
         };
         let knobs = Knobs {
             coordinator: coordinator(params)?,
-            cs: ms_param(params, "cs", 20)?,
-            retry: ms_param(params, "retry", 0)?,
-            think: ms_param(params, "think", 0)?,
+            cs: params.ms(&CARD, "cs")?,
+            retry: params.ms(&CARD, "retry")?,
+            think: params.ms(&CARD, "think")?,
             persist_all: params.choice("persist", PERSIST)? == 1,
             variant,
         };

@@ -6,7 +6,7 @@
 use super::{ADJUST_SUM, Clock, Node, SKEW_BOUND, Sum};
 use crate::engine::invariant::{Change, Chart, Monitor, Violation, World};
 use crate::engine::protocol::{MS, NodeId, Time};
-use crate::engine::sim::EvKind;
+use crate::engine::record::EvKind;
 use std::collections::VecDeque;
 
 /// At most this many series are charted (every k-th node beyond).

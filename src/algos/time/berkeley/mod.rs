@@ -30,7 +30,7 @@ mod clock;
 
 pub use self::check::{CHART_POINTS, CHART_SERIES, Check};
 pub use self::clock::{Clock, MAX_DRIFT, TRUE0, default_clock, default_drift, true_time};
-use crate::algos::kit::{ms_param, node_verb, time_ms, timeout_param};
+use crate::algos::kit::{node_verb, time_ms};
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
     VariantCard, VerbCard,
@@ -919,8 +919,8 @@ impl Algorithm for Berkeley {
                 _ => return Err(format!("parameter master={v}: expected `elect` or a node id below {n}")),
             },
         };
-        let bound = params.num::<f64>("bound", 5.0)?;
-        let timeout = timeout_param(params, "timeout", 100)?;
+        let bound = params.int::<f64>(&CARD, "bound")?;
+        let timeout = params.ms(&CARD, "timeout")?;
         let variant = match params.variant(&CARD)? {
             0 => Variant::Correct,
             1 => Variant::NoRtt,
@@ -928,9 +928,9 @@ impl Algorithm for Berkeley {
         };
         let knobs = Knobs {
             timeout,
-            period: ms_param(params, "period", 0)?,
+            period: params.ms(&CARD, "period")?,
             bound,
-            max_rounds: params.num::<u64>("rounds", 0)?,
+            max_rounds: params.int::<u64>(&CARD, "rounds")?,
             variant,
         };
         let clocks: Vec<Clock> = readings.iter().zip(&drifts).map(|(&r, &d)| Clock::new(r, d)).collect();
