@@ -53,6 +53,10 @@ fn problems(card: &Card) -> Vec<String> {
         card.seeds.is_empty() || card.seeds.split(", ").all(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())),
         format!("`seeds` {:?} is not like \"000, 001\"", card.seeds),
     );
+    need(
+        card.about.chars().count() <= 100,
+        format!("`about` is one line for lists: {} characters, at most 100", card.about.chars().count()),
+    );
     need(card.description.len() >= 120, "`description` must be a paragraph (120+ characters)".into());
     let r = card.nodes;
     need(

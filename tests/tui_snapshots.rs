@@ -133,7 +133,7 @@ fn picker() {
         app.on_key(key(KeyCode::Down)).await;
         app.on_key(key(KeyCode::Enter)).await;
         let sc = app.scenario.as_deref().expect("Enter opens the picked scenario");
-        assert_eq!(sc.card().name, "ring-election");
+        assert_eq!(sc.card().name, distlab::algos::all()[1].card.name);
         assert_eq!((sc.n(), sc.config().sim.seed), (sc.card().nodes.default, 1));
     });
 }

@@ -31,15 +31,15 @@ fn entry<A: Algorithm>() -> Entry {
     Entry { card: A::card(), open: open::<A> }
 }
 
-/// Every scenario, in the order the picker lists them.
+/// Every scenario, family by family, in the order the picker lists them.
 pub fn all() -> Vec<Entry> {
     vec![
         entry::<mutex::ricart_agrawala::RicartAgrawala>(),
-        entry::<election::ring_election::RingElection>(),
         entry::<mutex::suzuki_kasami::SuzukiKasami>(),
         entry::<mutex::lamport_mutex::LamportMutex>(),
         entry::<mutex::central_lock::CentralLock>(),
         entry::<mutex::token_ring::TokenRing>(),
+        entry::<election::ring_election::RingElection>(),
         entry::<election::bully_election::BullyElection>(),
         entry::<time::berkeley::Berkeley>(),
         entry::<time::logical_clocks::LogicalClocks>(),

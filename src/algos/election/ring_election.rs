@@ -361,8 +361,7 @@ static CARD: Card = Card {
     name: "ring-election",
     title: "Ring election",
     family: Family::Election,
-    about: "ELECTION collects ids round the ring, the highest live id becomes coordinator; a crashed \
-        successor is skipped after a missing ACK",
+    about: "ELECTION collects ids round the ring, the highest becomes coordinator; a dead successor is skipped",
     description: "Processes sit on a logical ring 0 → 1 → … → N−1 → 0. The initiator sends ELECTION carrying \
         the ids it has passed; every process appends its own and forwards it to its successor. Back at the \
         initiator (or at a process already on the list, when the initiator died on the way) the highest id \

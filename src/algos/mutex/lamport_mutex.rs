@@ -591,8 +591,7 @@ static CARD: Card = Card {
     name: "lamport-mutex",
     title: "Lamport's distributed mutual exclusion",
     family: Family::Mutex,
-    about: "Lamport's distributed mutual exclusion: (timestamp, id) request queues, REPLYs, RELEASEs over \
-        per-link FIFO; 3(N−1) messages per entry",
+    about: "(timestamp, id) request queues, REPLYs and RELEASEs over FIFO links; 3(N−1) messages per entry",
     description: "Every node keeps a Lamport clock and a request queue ordered by (timestamp, id) (seed 000's \
         \"Lamport's Algorithm\" only takes a local lock; this is the algorithm between nodes). A node stamps a \
         REQUEST, queues it and sends it to everyone; every receiver queues it and answers a timestamped REPLY; \

@@ -476,8 +476,7 @@ static CARD: Card = Card {
     name: "suzuki-kasami",
     title: "Suzuki–Kasami token-based mutual exclusion",
     family: Family::Mutex,
-    about: "broadcast REQUESTs, RN arrays, one TOKEN carrying LN and a queue, drawn on its holder; N messages \
-        per entry, 0 when the holder re-enters",
+    about: "broadcast REQUESTs, RN arrays and one TOKEN carrying LN and a queue; N messages per entry",
     description: "Every node keeps RN, the highest request number heard from each node; one TOKEN carries LN \
         (each node's last served request) and a FIFO queue. A node without the token broadcasts REQUEST(sn); \
         the idle holder sends the token to a node with an outstanding request (RN[j] > LN[j]); on leaving, the \

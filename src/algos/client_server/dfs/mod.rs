@@ -377,9 +377,7 @@ static CARD: Card = Card {
     name: "dfs",
     title: "Distributed file system",
     family: Family::ClientServer,
-    about: "a distributed file system with a merged directory listing: files moved as 1024-byte chunks with \
-        visible progress, synchronous replication to every replica, download failover when a server crashes \
-        mid-transfer, validated names; a screens pane shows every server's files and transfers",
+    about: "files moved in chunks, replicated synchronously, downloads failing over; a merged directory listing",
     description: "Seed 000's file system (UPLOAD name size then the chunks → UPLOAD_SUCCESS; DOWNLOAD → SIZE then \
         the chunks, or ERROR_FILE_NOT_FOUND; LIST) over several storage servers, with seed 003's merged directory \
         listing. Nodes 0..servers are the storage servers A, B, …, the others clients. A file travels as \

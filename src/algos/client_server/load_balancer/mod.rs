@@ -277,9 +277,7 @@ static CARD: Card = Card {
     name: "load-balancer",
     title: "Load balancer",
     family: Family::ClientServer,
-    about: "clients submit jobs to a balancer that forwards them to servers by round robin (the seed's processes \
-        1..10 over 4 servers), least connections or weights; a crashed server is detected by a timeout, skipped, \
-        and its jobs retried elsewhere; a table pane of per-server assignments and load",
+    about: "a balancer forwards jobs to servers by round robin; a crashed server is skipped and its jobs retried",
     description: "Clients hand jobs to one balancer, which forwards each to a server by a policy; the server runs \
         it for its work time and answers, and the balancer returns the answer to the client: JOB, FORWARD, DONE, \
         REPLY, 4 messages per job. Policies: `round-robin` (a rotation pointer; with `fifo on`, `submit 1` … \

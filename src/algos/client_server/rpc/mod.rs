@@ -236,9 +236,7 @@ static CARD: Card = Card {
     name: "rpc",
     title: "RPC/RMI: stubs, skeletons and call semantics",
     family: Family::ClientServer,
-    about: "RPC/RMI: client stubs marshal calls with bincode, the server skeleton unmarshals, dispatches and \
-        replies; request ids, timeouts and retries; at-least-once re-runs a lost-reply `deposit`, at-most-once \
-        answers it from a duplicate table; 2 messages per call",
+    about: "client stubs and a server skeleton marshal calls; timeouts, retries, at-least-once vs at-most-once",
     description: "Node 0 is the server, the others clients. A client's stub marshals a call (request id, function \
         name, arguments) to bytes with bincode 2 and sends a REQUEST; the server's skeleton unmarshals it, \
         dispatches and sends a marshalled REPLY; the stub checks the reply's id against its call and returns the \

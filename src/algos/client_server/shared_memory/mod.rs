@@ -513,9 +513,7 @@ static CARD: Card = Card {
     name: "shared-memory",
     title: "Shared-memory IPC",
     family: Family::ClientServer,
-    about: "shared-memory IPC: a writer fills an array of −1s (sleeping 5 s after the 6th), a reader polls and \
-        retries every second; every load and store a message to the segment, each cell showing who touched it \
-        last",
+    about: "a writer fills a shared array, a reader polls it; every load and store a message to the segment",
     description: "Seed 000's Interprocess Communication: node 0 is the shared segment (`multiprocessing.Array('i', \
         [-1] * 10)`), node 1 the writer (process1), every further node a reader (process2, …). The writer stores \
         1..10 and after the 6th logs \"Intentionally sleeping for 5 seconds\"; a reader loads the cells in order \

@@ -549,8 +549,7 @@ static CARD: Card = Card {
     name: "socket-echo",
     title: "Socket IPC: an echo server with base64",
     family: Family::ClientServer,
-    about: "Experiment 7 with its tasks: a server with one handler per client, base64 on the wire (an encoding, \
-        not encryption), errors handled so a bad line or a crashed client never takes the server down",
+    about: "an echo server with one handler per client, base64 on the wire, errors that never take it down",
     description: "Seed 001's Experiment 7 (IPC using Python sockets) with its three tasks. Node 0 is `server.py`, \
         every other node runs `client.py`. `send C text` makes client C connect (CONNECT → ACCEPT), send its \
         line (DATA, base64 of the UTF-8 bytes: task 3), print the answer (`Received: Hello from server`) and \

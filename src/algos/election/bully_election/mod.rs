@@ -483,8 +483,7 @@ static CARD: Card = Card {
     name: "bully-election",
     title: "Bully election",
     family: Family::Election,
-    about: "ELECTION to higher ids, OK, COORDINATOR, with timeouts; split brain under a partition, false \
-        suspicion when latency exceeds the timeout",
+    about: "ELECTION to higher ids, OK, COORDINATOR with timeouts; split brain, false suspicion",
     description: "Garcia-Molina's bully: a process sends ELECTION to every higher id; a live higher process \
         answers OK and holds its own election; a process that hears no OK within `timeout` declares itself \
         and sends COORDINATOR to every lower id; one that got an OK waits `coordinator-timeout` for the \

@@ -488,7 +488,7 @@ static CARD: Card = Card {
     name: "causal-order",
     title: "Causal broadcast (Birman–Schiper–Stephenson)",
     family: Family::Group,
-    about: "causal broadcast (Birman–Schiper–Stephenson): vector-stamped posts, a hold-back queue, NACK repair",
+    about: "Birman–Schiper–Stephenson causal broadcast: vector-stamped posts, a hold-back queue, NACK repair",
     description: "Causal broadcast with the Birman–Schiper–Stephenson protocol (seed 004's chat room, done \
         properly). `post N text` makes member N broadcast text to the N−1 others, stamped with its delivered \
         vector V (its own post counted); a member delivers a message from j stamped W when `W[j] = V[j]+1` and \

@@ -429,7 +429,7 @@ static CARD: Card = Card {
     name: "chat",
     title: "Group chat server",
     family: Family::Group,
-    about: "Group chat: a server relays each client's post to every other client; leave, shutdown, dead clients",
+    about: "a chat server relays each post to every other client; leave, shutdown, a dead client removed",
     description: "Node 0 is the chat server, nodes 1..N−1 its clients. `join C` sends JOIN and the server adds C to \
         its client list (WELCOME); `post C text` sends POST with C's own sequence number, the server answers \
         POST-ACK and RELAYs it to every *other* client on its list (N−2 relays per post with N−1 clients in); \

@@ -489,7 +489,7 @@ static CARD: Card = Card {
     name: "chat-rooms",
     title: "Chat rooms with a controller",
     family: Family::Group,
-    about: "Chat rooms: a controller creates rooms (the seed's JSON reply); room messages in causal order by BSS",
+    about: "a controller creates rooms (the seed's JSON reply); room messages in causal order by BSS",
     description: "Seed 004's chat rooms as messages between nodes. Node 0 is the controller: `create-room C` is \
         client C typing `./createRoom`, and the controller starts a room server (inside itself, as the seed's \
         threads) and answers with the seed's JSON, the room's number standing where the seed had a port; \

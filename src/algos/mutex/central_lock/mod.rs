@@ -499,8 +499,7 @@ static CARD: Card = Card {
     name: "central-lock",
     title: "Central lock server",
     family: Family::Mutex,
-    about: "seed 000's `threading.Lock` between nodes: a lock server with a visible wait queue; 3 messages per \
-        entry; its crash is the single point of failure",
+    about: "a lock server with a visible wait queue; 3 messages per entry; its crash stops everyone",
     description: "A coordinator (★, node 0 by default) grants one lock and keeps a first-come, first-served \
         wait queue (its badge: `queue 3`): a node sends REQUEST, the coordinator answers GRANT when the lock is \
         free and queues the request otherwise, and the holder sends RELEASE when it leaves: 3 messages per \

@@ -740,8 +740,7 @@ static CARD: Card = Card {
     name: "berkeley",
     title: "Berkeley clock synchronisation",
     family: Family::Time,
-    about: "drifting physical clocks, round-trip compensation, outliers and an elected master; a chart pane of \
-        every clock's offset",
+    about: "drifting clocks averaged by a master with round-trip compensation; a chart of every clock's offset",
     description: "Every node has a physical clock with its own offset and drift (its reading at virtual time t \
         is `base + (t − t0)·(1 + drift·10⁻⁶)`; true time starts at 100 s). The master POLLs every clock, each \
         node REPLYs with its reading, the master estimates each offset as `reading + RTT/2 − its own clock` \
