@@ -140,6 +140,20 @@ pub struct ParamCard {
     pub help: &'static str,
 }
 
+impl ParamCard {
+    /// A default that depends on other parameters or on the node count
+    /// (`2×timeout`, `servers`): words, where the kind wants a number. The
+    /// scenario's `build` works it out; the card only says how.
+    pub fn is_derived(&self) -> bool {
+        match self.kind {
+            Kind::Int { .. } => self.default.parse::<i64>().is_err(),
+            Kind::Ms { .. } => self.default.parse::<u64>().is_err(),
+            Kind::Real { .. } => self.default.parse::<f64>().is_err(),
+            _ => false,
+        }
+    }
+}
+
 /// A variant: the correct algorithm (the first) or a broken one.
 #[derive(Clone, Copy, Debug)]
 pub struct VariantCard {

@@ -35,8 +35,8 @@ impl Params {
     /// place a default is written).
     pub fn value<'a>(&'a self, card: &'a Card, key: &str) -> &'a str {
         debug_assert!(
-            card.param(key).is_some(),
-            "{} reads parameter {key}, which its card does not declare",
+            card.param(key).is_some_and(|p| !p.is_derived()),
+            "{} reads parameter {key}, which its card does not declare with a plain default",
             card.name
         );
         self.get(key).or_else(|| card.param(key).map(|p| p.default)).unwrap_or_default()

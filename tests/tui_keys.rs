@@ -188,7 +188,21 @@ async fn fuzz(start: Start, seed: u64, events: usize) {
             }
             3 if app.prompt.is_none() => {
                 app.on_key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)).await;
-                for c in random_line(&mut rng).chars() {
+                // Half the lines use the open scenario's own verbs (from its
+                // card), with random, often wrong, arguments.
+                let own = app.scenario.as_deref().map(|sc| sc.card().verbs).filter(|v| !v.is_empty());
+                let line = match own {
+                    Some(verbs) if rng.below(2) == 0 => {
+                        let mut line = rng.pick(verbs).name.to_string();
+                        for _ in 0..rng.below(4) {
+                            line.push(' ');
+                            line.push_str(ARGS[rng.below(ARGS.len())]);
+                        }
+                        line
+                    }
+                    _ => random_line(&mut rng),
+                };
+                for c in line.chars() {
                     app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)).await;
                 }
                 app.on_key(key(KeyCode::Enter)).await;
@@ -214,8 +228,9 @@ async fn fuzz(start: Start, seed: u64, events: usize) {
     }
     replay_matches(&app).await;
     let _ = std::fs::remove_dir_all(&dir);
+    let name = app.scenario.as_deref().map(|s| s.card().name);
     eprintln!(
-        "seed {seed}: max step {max_step}, max inputs {max_inputs}, status: {commands} commands, {errors} errors"
+        "seed {seed} ({name:?}): max step {max_step}, max inputs {max_inputs}, status: {commands} commands, {errors} errors"
     );
     assert!(max_step > 30 && max_inputs > 50 && errors > 0 && commands > 0, "the keys reached too little");
 }
