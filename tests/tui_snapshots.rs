@@ -388,10 +388,13 @@ fn help_and_key_bar_follow_the_keymap() {
         let bound: Vec<_> =
             distlab::tui::keymap::bindings(distlab::tui::keymap::Mode::Run).filter_map(|b| b.bar).collect();
         assert_eq!(bar.len(), bound.len());
-        for (item, (bk, bw)) in bar.iter().zip(bound) {
-            assert_eq!(item.key, bk);
-            assert!(item.word == bw || (bw == ACTION_WORD && item.word == "elect"), "{} vs {bw}", item.word);
+        for (bk, bw) in bound {
+            let word = if bw == ACTION_WORD { "elect" } else { bw };
+            assert!(bar.iter().any(|i| i.key == bk && i.word == word), "{bk} {word} is not in the bar {bar:?}");
         }
+        // `? help` and `q quit` close the bar (a narrow bar keeps them).
+        let tail: Vec<&str> = bar[bar.len() - 2..].iter().map(|i| i.word.as_str()).collect();
+        assert_eq!(tail, ["help", "quit"]);
     });
 }
 

@@ -626,7 +626,11 @@ impl App {
     pub fn key_bar(&self) -> Vec<keybar::Item> {
         let mode = self.mode();
         let sc = self.scenario.as_deref();
-        let mut out: Vec<keybar::Item> = keymap::bindings(mode)
+        // This mode's own keys first, then those of every mode.
+        let (own, shared): (Vec<&keymap::Binding>, Vec<_>) = keymap::bindings(mode).partition(|b| b.modes.len() == 1);
+        let mut out: Vec<keybar::Item> = own
+            .into_iter()
+            .chain(shared)
             .filter_map(|b| b.bar.map(|bar| (b, bar)))
             .map(|(b, (k, w))| keybar::Item {
                 key: k.to_string(),

@@ -321,7 +321,7 @@ pub const KEYMAP: &[Binding] = &[
         keys: &[k('i')],
         label: "i",
         action: Action::Guide,
-        bar: None,
+        bar: Some(("i", "guide")),
         help: "the scenario's guide: algorithm, verbs, parameters, variants, properties, scripts",
         command: "guide",
     },

@@ -26,7 +26,7 @@ fn areas(area: Rect) -> [Rect; 2] {
 fn boxes(area: Rect) -> (Rect, Rect) {
     let body = areas(area)[1];
     if body.width >= SIDE_BY_SIDE {
-        let [list, detail] = Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(body);
+        let [list, detail] = Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(body);
         (list, detail)
     } else {
         let detail_h = (body.height * 2 / 5).clamp(3.min(body.height), 12);
@@ -117,6 +117,7 @@ pub fn render(picked: usize, frame: &mut Frame, area: Rect) {
         block
     };
     frame.render_widget(block, list);
+    let name_w = entries.iter().map(|e| e.card.name.len()).max().unwrap_or(0);
     for (row, (i, e)) in entries.iter().enumerate().skip(first).take(fit).enumerate() {
         let y = inner.y + row as u16 * ENTRY_ROWS;
         if y >= inner.bottom() {
@@ -131,6 +132,7 @@ pub fn render(picked: usize, frame: &mut Frame, area: Rect) {
         let head = Line::from(vec![
             Span::styled(if is_picked { " ▸ " } else { "   " }, name_style),
             Span::styled(format!("{} ", e.card.name), name_style),
+            Span::raw(" ".repeat(name_w - e.card.name.len())),
             Span::styled(format!("  {}", e.card.family.title()), Style::new().fg(theme::DIM)),
         ]);
         frame.render_widget(head, Rect::new(inner.x, y, inner.width, 1));
