@@ -626,11 +626,8 @@ impl App {
     pub fn key_bar(&self) -> Vec<keybar::Item> {
         let mode = self.mode();
         let sc = self.scenario.as_deref();
-        // This mode's own keys first, then those of every mode.
-        let (own, shared): (Vec<&keymap::Binding>, Vec<_>) = keymap::bindings(mode).partition(|b| b.modes.len() == 1);
-        let mut out: Vec<keybar::Item> = own
+        let mut out: Vec<keybar::Item> = keymap::listed(mode)
             .into_iter()
-            .chain(shared)
             .filter_map(|b| b.bar.map(|bar| (b, bar)))
             .map(|(b, (k, w))| keybar::Item {
                 key: k.to_string(),

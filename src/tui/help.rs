@@ -73,7 +73,7 @@ pub fn lines(sc: Option<&dyn Scenario>, w: usize) -> Vec<Line<'static>> {
     for mode in [Mode::Prompt, Mode::Overlay, Mode::Picker] {
         out.push(Line::default());
         out.push(heading(mode.title().to_string()));
-        let table: Vec<&keymap::Binding> = keymap::bindings(mode).collect();
+        let table = keymap::listed(mode);
         let kw = table.iter().map(|b| width(b.label)).max().unwrap_or(0);
         for b in table {
             out.extend(row(b.label, kw, b.help, w));

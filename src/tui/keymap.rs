@@ -524,6 +524,13 @@ pub fn bindings(mode: Mode) -> impl Iterator<Item = &'static Binding> {
     KEYMAP.iter().filter(move |b| b.modes.contains(&mode))
 }
 
+/// The bindings of one mode as help and the key bar list them: the mode's
+/// own keys first, then those every mode shares (help, guide, quit).
+pub fn listed(mode: Mode) -> Vec<&'static Binding> {
+    let (own, shared): (Vec<&Binding>, Vec<&Binding>) = bindings(mode).partition(|b| b.modes.len() == 1);
+    own.into_iter().chain(shared).collect()
+}
+
 /// The action bound to a key event in `mode`, if any.
 pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     bindings(mode).find(|b| b.keys.iter().any(|key| matches(key, ev))).map(|b| b.action)
