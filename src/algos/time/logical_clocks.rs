@@ -606,9 +606,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "logical-clocks.dl",
-            about: "the textbook example: locals, sends and receives with their Lamport and vector clocks; `hb` on \
-                causally related and on concurrent events, answered from the processes' clocks and checked \
-                against the ground truth",
+            about: "the textbook example: locals, sends and receives with their Lamport and vector clocks; `hb` on related and on concurrent events, checked against the ground truth",
         },
         ScriptCard {
             file: "logical-clocks-broken.dl",

@@ -464,10 +464,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "dfs.dl",
-            about: "an upload as UPLOAD and 3 CHUNKs with its progress on server A, replicated to B before \
-                UPLOAD_SUCCESS (2 copies); seed 003's listing merged by A from its own files and B's; a missing \
-                file; A crashes after 2 of 3 chunks of a download and the client fails over to B; A recovers with \
-                its files",
+            about: "an upload in 3 CHUNKs replicated to B before it is acknowledged; seed 003's merged listing; A crashes mid-download and the client fails over to B",
         },
         ScriptCard {
             file: "dfs-broken.dl",

@@ -375,9 +375,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "load-balancer.dl",
-            about: "the seed's processes 1..10 round robin over 4 servers: `[1,5,9] [2,6,10] [3,7] [4,8]` in the \
-                table pane and `assignments`, 40 messages; server 3 crashes, job 14 times out there and is retried \
-                on server 4 with exactly one response; the rotation skips server 3 until its HELLO",
+            about: "the seed's processes 1..10 round robin over 4 servers (`[1,5,9] [2,6,10] [3,7] [4,8]`); server 3 crashes, its job is retried on server 4 and skipped until it is back",
         },
         ScriptCard {
             file: "load-balancer-broken.dl",

@@ -333,10 +333,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "rpc.dl",
-            about: "`add 3 4` stage by stage (stub bytes, skeleton dispatch, reply, 2 messages); the seed's \
-                functions and errors (`division by zero`, `Function list not found`); a lost reply under \
-                at-least-once runs `deposit 10` twice (balance 20); under at-most-once the retry is answered from \
-                the duplicate table (ran once)",
+            about: "`add 3 4` stage by stage (stub, skeleton, reply: 2 messages); the seed's errors; a lost reply runs `deposit 10` twice under at-least-once, once under at-most-once",
         },
         ScriptCard {
             file: "rpc-broken.dl",

@@ -533,9 +533,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "chat.dl",
-            about: "seed 002's story: two clients connect, each posts (relayed to the other only: N−2 relays per \
-                post), client 2 closes from its side, the server's close shuts client 1 down, and a late JOIN is \
-                refused; the screens pane shows every terminal",
+            about: "seed 002's story: two clients connect and post (relayed to the other only), client 2 leaves, the server's close ends client 1, a late JOIN is refused",
         },
         ScriptCard {
             file: "chat-broken.dl",

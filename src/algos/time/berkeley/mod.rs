@@ -865,9 +865,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "berkeley.dl",
-            about: "seed 001 Experiment 8 at zero latency: adjustments 0.25, −1.95, 2.15, −0.45 and every clock at \
-                100.55; an outlier corrected but left out of the average; round-trip compensation under latency; a \
-                crashed node skipped by the poll timeout; the lowest clock elected master",
+            about: "seed 001 Experiment 8: every clock at 100.55; an outlier left out of the average; round-trip compensation; a crashed node skipped; the lowest clock elected master",
         },
         ScriptCard {
             file: "berkeley-broken.dl",
