@@ -391,8 +391,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "ring-election.dl",
-            about: "seed 000: process 3 fails, 2 initiates, the ELECTION skips 3 by ACK timeout, 4 becomes \
-                coordinator; then 3 recovers, then the coordinator fails",
+            about: "seed 000: process 3 fails, 2 initiates, the ELECTION skips 3 by ACK timeout, 4 is coordinator; 3 recovers; the coordinator fails",
         },
         ScriptCard {
             file: "ring-election-broken.dl",

@@ -638,8 +638,7 @@ static CARD: Card = Card {
         },
         ScriptCard {
             file: "lamport-mutex-broken.dl",
-            about: "without per-link numbering a REPLY overtakes its REQUEST: node 1 enters ahead of an earlier \
-                request, then both are in (`timestamp-order`, `mutual-exclusion`)",
+            about: "without per-link numbering a REPLY overtakes its REQUEST: node 1 enters ahead of an earlier request (`timestamp-order`)",
         },
     ],
     action: "request / release",

@@ -524,8 +524,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "suzuki-kasami.dl",
-            about: "the lab's call sequence: RN, LN and the queue at each release, CS order 0, 1, 2, 0, 3 in 16 \
-                messages; a duplicated TOKEN discarded; the holder crashes: ⚠ token lost",
+            about: "the lab's call sequence: CS order 0, 1, 2, 0, 3 in 16 messages; a duplicated TOKEN discarded; the holder crashes: token lost",
         },
         ScriptCard {
             file: "suzuki-kasami-broken.dl",

@@ -541,8 +541,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "token-ring.dl",
-            about: "an idle lap (5 messages for nothing), two waiters entering in ring order, a duplicated TOKEN \
-                discarded, a crashed process that swallows the token: ⚠ token lost",
+            about: "an idle lap, two waiters entering in ring order, a duplicated TOKEN discarded, a crashed process that swallows the token",
         },
         ScriptCard {
             file: "token-ring-broken.dl",

@@ -606,12 +606,11 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "logical-clocks.dl",
-            about: "the textbook example: locals, sends and receives with their Lamport and vector clocks; `hb` on related and on concurrent events, checked against the ground truth",
+            about: "the textbook example: locals, sends and receives with their Lamport and vector clocks; `hb` on related and concurrent events",
         },
         ScriptCard {
             file: "logical-clocks-broken.dl",
-            about: "a receive that only ticks: `clock-condition` at the first receive, and `hb` on a send and its \
-                receive answers \"concurrent — WRONG\" (`hb-matches-truth`)",
+            about: "a receive that only ticks: `clock-condition` at the first receive, and `hb` answers \"concurrent — WRONG\" (`hb-matches-truth`)",
         },
     ],
     action: "send to next",

@@ -468,8 +468,7 @@ static CARD: Card = Card {
         },
         ScriptCard {
             file: "dfs-broken.dl",
-            about: "A acknowledges an upload whose REPLICATE was cut off, then crashes: the failover to B says \"not \
-                found\" (`acked-write-readable`); after healing the lost copy is never resent (`replicas-equal`)",
+            about: "A acknowledges an upload whose REPLICATE was cut off, then crashes: B says \"not found\" (`acked-write-readable`)",
         },
     ],
     action: "list files",

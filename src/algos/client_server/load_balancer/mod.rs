@@ -375,7 +375,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "load-balancer.dl",
-            about: "the seed's processes 1..10 round robin over 4 servers (`[1,5,9] [2,6,10] [3,7] [4,8]`); server 3 crashes, its job is retried on server 4 and skipped until it is back",
+            about: "the seed's processes 1..10 round robin over 4 servers; server 3 crashes, its job is retried on server 4 and 3 is skipped",
         },
         ScriptCard {
             file: "load-balancer-broken.dl",

@@ -333,7 +333,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "rpc.dl",
-            about: "`add 3 4` stage by stage (stub, skeleton, reply: 2 messages); the seed's errors; a lost reply runs `deposit 10` twice under at-least-once, once under at-most-once",
+            about: "`add 3 4` stage by stage (2 messages); the seed's errors; a lost reply runs `deposit 10` twice at-least-once, once at-most-once",
         },
         ScriptCard {
             file: "rpc-broken.dl",

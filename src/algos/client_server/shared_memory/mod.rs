@@ -590,8 +590,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "shared-memory.dl",
-            about: "seed 000's run: the writer stores 1..6 and sleeps, the reader keeps pace, then polls \"Data not \
-                available\" five times, then both finish with 1..10",
+            about: "seed 000's run: the writer stores 1..6 and sleeps, the reader polls \"Data not available\", then both finish with 1..10",
         },
         ScriptCard {
             file: "shared-memory-broken.dl",

@@ -613,9 +613,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "socket-echo.dl",
-            about: "the experiment's exchange step by step with its base64 DATA; three clients at once; an \
-                undecodable line answered with ERROR while the server serves on; a client crashing mid-exchange \
-                costs one handler",
+            about: "the exchange with its base64 DATA; three clients at once; an undecodable line answered with ERROR; a client crashing mid-exchange",
         },
         ScriptCard {
             file: "socket-echo-broken.dl",

@@ -521,11 +521,11 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "bully-election.dl",
-            about: "process 4 fails, 1 starts an election; the cascade step by step until 3 is coordinator; 4 comes back and bullies its way in; a partition: split brain",
+            about: "process 4 fails, 1 starts an election; the cascade until 3 is coordinator; 4 comes back and bullies in; a partition: split brain",
         },
         ScriptCard {
             file: "bully-election-timeouts.dl",
-            about: "the correct algorithm misled by its timeouts: a healed partition leaves two coordinators; latency above the timeout makes 1, 2 and 3 declare themselves while 4 is alive",
+            about: "the correct algorithm misled by timeouts: a healed partition leaves two coordinators; slow links make three declare themselves",
         },
         ScriptCard {
             file: "bully-election-broken.dl",

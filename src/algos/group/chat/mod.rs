@@ -533,7 +533,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "chat.dl",
-            about: "seed 002's story: two clients connect and post (relayed to the other only), client 2 leaves, the server's close ends client 1, a late JOIN is refused",
+            about: "seed 002's story: two clients post (relayed to the other only), client 2 leaves, the server's close ends client 1, a late JOIN refused",
         },
         ScriptCard {
             file: "chat-broken.dl",

@@ -564,8 +564,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "chat-rooms.dl",
-            about: "seed 004's room: `./createRoom` and its JSON, three joins; an answer overtakes its question on \
-                the way to C and waits in C's hold-back queue until the question comes; `./members`, `./leave`",
+            about: "seed 004's room: `./createRoom` and its JSON, three joins; an answer overtakes its question and waits in the hold-back queue",
         },
         ScriptCard {
             file: "chat-rooms-broken.dl",

@@ -575,8 +575,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "central-lock.dl",
-            about: "REQUEST and GRANT; three waiters served in order; the coordinator crashes and everyone is \
-                stuck (status, no violation); on restart the repeated REQUESTs rebuild its queue",
+            about: "REQUEST and GRANT; three waiters served in order; the coordinator crashes and everyone is stuck; its restart rebuilds the queue",
         },
         ScriptCard {
             file: "central-lock-broken.dl",

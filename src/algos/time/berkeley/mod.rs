@@ -865,12 +865,11 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "berkeley.dl",
-            about: "seed 001 Experiment 8: every clock at 100.55; an outlier left out of the average; round-trip compensation; a crashed node skipped; the lowest clock elected master",
+            about: "seed 001 Experiment 8: every clock at 100.55; an outlier left out; round-trip compensation; a crash skipped; a master elected",
         },
         ScriptCard {
             file: "berkeley-broken.dl",
-            about: "readings taken as if they arrived instantly: with a slow way back every node lands 10 ms ahead of \
-                the master where its 10 ms round trip allows 5 (`skew-bound`)",
+            about: "readings taken as if they arrived instantly: with a slow way back every node lands 10 ms ahead of the master (`skew-bound`)",
         },
     ],
     action: "sync",
