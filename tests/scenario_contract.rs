@@ -135,7 +135,10 @@ fn problems(card: &Card) -> Vec<String> {
     }
     for s in card.scripts {
         need(!s.about.is_empty(), format!("script {} has no `about`", s.file));
-        need(s.about.chars().count() <= 140, format!("script {}: `about` is one table cell, at most 140 characters", s.file));
+        need(
+            s.about.chars().count() <= 140,
+            format!("script {}: `about` is one table cell, at most 140 characters", s.file),
+        );
         match std::fs::read_to_string(root().join("assets").join(s.file)) {
             Ok(text) => need(
                 script_scenario(&text) == Some(card.name),
