@@ -35,7 +35,7 @@ impl Params {
     /// place a default is written).
     pub fn value<'a>(&'a self, card: &'a Card, key: &str) -> &'a str {
         debug_assert!(
-            card.param(key).is_some_and(|p| !p.is_derived()),
+            card.param(key).is_some_and(|p| self.get(key).is_some() || !p.is_derived()),
             "{} reads parameter {key}, which its card does not declare with a plain default",
             card.name
         );

@@ -464,7 +464,7 @@ static CARD: Card = Card {
     scripts: &[
         ScriptCard {
             file: "dfs.dl",
-            about: "an upload in 3 CHUNKs replicated to B before it is acknowledged; seed 003's merged listing; A crashes mid-download and the client fails over to B",
+            about: "an upload in 3 CHUNKs replicated to B before it is acknowledged; seed 003's merged listing; A crashes and the client fails over",
         },
         ScriptCard {
             file: "dfs-broken.dl",
