@@ -221,7 +221,7 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
         ("upload 2 a.txt 1 2", "usage: upload C name size (3 argument(s), got 4)"),
         ("download 2", "usage: download C name (2 argument(s), got 1)"),
         ("list", "usage: list C (1 argument(s), got none)"),
-        ("list 0", "node 0 is a server; `list C` needs a client (nodes 2)"),
+        ("list 0", "node 0 is a server; `list C` needs a client (node 2)"),
         ("list 9", "node 9 does not exist (nodes are 0..2)"),
         ("list x", "`list C`: C is a node id, not \"x\""),
         ("frobnicate 2", "unknown command"),
@@ -278,7 +278,7 @@ fn a_server_named_as_the_client_is_refused_with_the_cards_usage_and_nothing_chan
     let mut sc = open(config(DFS, 4, 1, &[("servers", "3")]));
     assert_eq!(
         try_line(sc.as_mut(), "upload 2 a 10").unwrap_err(),
-        "node 2 is a server; `upload C name size` needs a client (nodes 3)"
+        "node 2 is a server; `upload C name size` needs a client (node 3)"
     );
     assert_eq!((sc.node_role(2), sc.node_role(3)), ("server", "client"));
     lines(sc.as_mut(), "upload 3 a 10; run");

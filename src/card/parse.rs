@@ -72,15 +72,15 @@ pub trait NodeRoles {
     fn role_of(&self, node: NodeId) -> &'static str;
 }
 
-/// The nodes playing `role`, as "1..3" or "0, 4".
+/// The nodes playing `role`: "node 2", "nodes 1..3", "nodes 0, 4".
 pub fn nodes_of(roles: &dyn NodeRoles, role: &str) -> String {
     let ids: Vec<NodeId> = (0..roles.n()).filter(|&i| roles.role_of(i) == role).collect();
     match ids.as_slice() {
-        [] => "none".into(),
-        [one] => one.to_string(),
-        [first, .., last] if last - first + 1 == ids.len() => format!("{first}..{last}"),
+        [] => "no node in this run".into(),
+        [one] => format!("node {one}"),
+        [first, .., last] if last - first + 1 == ids.len() => format!("nodes {first}..{last}"),
         _ if ids.len() > 8 => format!("{} nodes", ids.len()),
-        _ => ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "),
+        _ => format!("nodes {}", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")),
     }
 }
 
@@ -104,7 +104,7 @@ fn parse_value(card: &Card, verb: &VerbCard, a: &ArgCard, word: &str, roles: &dy
                 let actual = roles.role_of(x);
                 if actual != role {
                     return Err(format!(
-                        "node {x} is a {actual}; `{usage}` needs a {role} (nodes {})",
+                        "node {x} is a {actual}; `{usage}` needs a {role} ({})",
                         nodes_of(roles, role)
                     ));
                 }
