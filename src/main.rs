@@ -1,6 +1,6 @@
 //! distlab: classic distributed algorithms as live, steppable simulations.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use distlab::algos;
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::SchedMode;
@@ -83,6 +83,15 @@ struct RunArgs {
 fn fail(message: &str) -> ExitCode {
     eprintln!("distlab: {message}");
     ExitCode::from(EXIT_USAGE as u8)
+}
+
+/// Report a bad `run` argument the way clap reports a bad flag (the card's
+/// message, the usage line) and exit 2.
+fn usage_error(message: &str) -> ! {
+    let mut cli = Cli::command();
+    cli.build();
+    let run = cli.find_subcommand_mut("run").expect("the run subcommand exists");
+    run.error(clap::error::ErrorKind::InvalidValue, message).exit()
 }
 
 fn read_source(path: &str) -> Result<String, String> {
@@ -212,7 +221,9 @@ fn main() -> ExitCode {
         Some(Command::Run(a)) => {
             let config = match run_config(&a) {
                 Ok(c) => c,
-                Err(e) => return fail(&e),
+                // As clap reports a bad flag: the message (from the card),
+                // the usage line, exit 2.
+                Err(e) => usage_error(&e),
             };
             let script = match a.script.as_deref().map(read_source).transpose() {
                 Ok(s) => s,

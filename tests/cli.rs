@@ -490,3 +490,30 @@ fn shiviz_export_follows_the_shiviz_rules() {
         assert_eq!(std::fs::read_to_string(&out).unwrap(), o.stdout);
     }
 }
+
+/// Outside `--headless`, a bad scenario, node count, variant or parameter
+/// is reported the way clap reports a bad flag: the card's message, the
+/// usage line, exit 2, and no terminal taken over.
+#[test]
+fn tui_runs_refuse_bad_arguments_as_clap_does() {
+    for (args, message) in [
+        (
+            &["run", "ricart-agrawala", "-p", "variant=nope"][..],
+            "parameter variant=nope: expected one of correct, no-defer",
+        ),
+        (&["run", "ricart-agrawala", "-p", "colour=red"], "unknown parameter \"colour\" for ricart-agrawala"),
+        (&["run", "ricart-agrawala", "-p", "cs=-1"], "parameter cs=-1: expected whole ms from 0 to 1000000000"),
+        (&["run", "ricart-agrawala", "--nodes", "0"], "ricart-agrawala runs with 1 to 4096 nodes, not 0"),
+        (
+            &["run", "causal-order", "-p", "ordering=total"],
+            "parameter ordering=total: expected one of causal, fifo, none",
+        ),
+        (&["run", "paxos"], "unknown scenario \"paxos\""),
+    ] {
+        let o = distlab(args, None);
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        assert!(o.stderr.starts_with(&format!("error: {message}")), "{args:?}: {}", o.stderr);
+        assert!(o.stderr.contains("Usage: distlab run"), "{}", o.stderr);
+        assert!(o.stdout.is_empty(), "{args:?} drew nothing: {:?}", o.stdout);
+    }
+}
