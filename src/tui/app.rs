@@ -60,7 +60,8 @@ impl Lecture {
 /// The whole TUI: what is open, what is selected, the prompt, the help
 /// overlay, play state and the cached inspector rows. Drive it with
 /// [`App::on_key`], [`App::on_mouse`], [`App::on_resize`], [`App::tick`] and
-/// [`App::exec`]; draw it with [`App::draw`] (or [`super::render_to_buffer`]).
+/// [`App::exec`]; draw it with [`super::frame::draw`] (or
+/// [`super::render_to_buffer`]).
 pub struct App {
     /// `None`: the scenario picker is showing.
     pub scenario: Option<Box<dyn Scenario>>,

@@ -1,17 +1,25 @@
-//! Ring election (seed 000): nodes sit on a logical ring 0 → 1 → … → N−1 → 0.
-//! The initiator sends ELECTION carrying the list of ids it has passed;
-//! every node appends its id and forwards it to its successor. When the
-//! message is back at its initiator (or at any node already on its list,
-//! when the initiator died on the way), the highest id on the list is the
-//! coordinator, and a COORDINATOR message goes once round the ring so that
-//! every live node learns it.
+//! Ring election (what it shows: see `CARD`).
 //!
-//! A crashed successor is detected by a missing ACK: every forward is
-//! acknowledged, and when no ACK comes within `timeout` the sender skips
-//! that node and tries the next one. A recovered node starts an election.
+//! Every ELECTION and COORDINATOR travels as `Msg::Pass` with a per-node
+//! `seq` and is acknowledged by `Msg::Ack`; `outstanding` holds the
+//! forwards still unacknowledged. When the `AckTimeout` fires, `forward`
+//! is called again from the silent node, so the message goes to the one
+//! after it; a forward that wraps round to the sender itself is handled
+//! locally. A false timeout (a slow or lost ACK) can therefore copy a
+//! message, and the design keeps copies harmless: each election is a
+//! `Round` (initiator, count), a node forwards each round once
+//! (`forwarded`), and accepts each result once (`accepted`). The
+//! COORDINATOR carries the nodes it has `visited` and stops after exactly
+//! one lap, not at the first node that already knows the leader: a node the
+//! election skipped would otherwise swallow it and leave the participants
+//! after it candidates for ever.
 //!
-//! `variant=self-elect` is the deliberately broken version: an initiator
-//! names itself coordinator instead of the highest id it collected.
+//! `recovered` keeps only `started` (the monitor needs it to tell a new
+//! election from an old one still circulating); `on_recover` starts an
+//! election. The monitor is `Check`, at the end of the file; it judges
+//! agreement only after an election that began after the last fault. The
+//! `self-elect` variant changes one line of `receive`: the node where the
+//! ELECTION completes takes its own id instead of the highest collected.
 
 use super::kit as election;
 pub use super::kit::Elect;

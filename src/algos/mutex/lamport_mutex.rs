@@ -1,33 +1,28 @@
-//! Lamport's distributed mutual exclusion (1978; seed 000 "Lamport's
-//! Algorithm" shows only a lock inside one process). Every node keeps a
-//! Lamport clock and a request queue ordered by (timestamp, id).
+//! Lamport's distributed mutual exclusion (what it shows: see `CARD`).
 //!
-//! - To ask, a node stamps a REQUEST, puts it in its own queue and sends it
-//!   to everyone. A receiver queues the request and answers with a
-//!   timestamped REPLY.
-//! - A node enters when its own request heads its queue AND it has received
-//!   a message stamped later than its request from every other node.
-//! - On leaving it removes its request and sends RELEASE to everyone; the
-//!   receivers remove that request from their queues.
+//! The node is two layers. `Body` and `Node::handle` are the algorithm
+//! proper (clock, request queue, `later`); `Msg::Data` wraps a body with a
+//! per-link number, a piggybacked acknowledgement and an `again` flag, and
+//! `on_message` delivers bodies to `handle` in link order, holding early
+//! ones in `held` and dropping numbers already seen. The layer exists
+//! because the entry rule ("a later message from everyone") is only sound
+//! over FIFO links, and the engine's links are FIFO only with `fifo on`.
+//! With `retry` > 0, `unacked` keeps what each receiver has not
+//! acknowledged and the `Retry` timer re-sends it; a re-sent copy is
+//! answered with `Msg::Ack`.
 //!
-//! 3(N−1) messages per entry. The rule "a later message from everyone" is
-//! only sound over FIFO links: a REPLY that overtakes its sender's earlier
-//! REQUEST would let a node in ahead of that request. The engine's links
-//! are FIFO only with `fifo on`, so the nodes number their messages per
-//! link and hold back any that arrive early (what TCP does); duplicates are
-//! recognised by their number and ignored. With `retry` > 0 a node also
-//! re-sends what the other end has not acknowledged (every message carries
-//! the number of the last one received in order; a re-sent copy is answered
-//! with an ACK), which repairs lost messages once faults heal.
+//! `later` counts the other nodes whose latest timestamp beats the current
+//! request; it is kept up to date per message in `handle` instead of
+//! rescanning the links, and `want` resets it to 0 (the clock is then past
+//! everything heard). `recovered` keeps the whole state (stable storage);
+//! `on_recover` only re-arms the timers the crash dropped.
 //!
-//! A crash is a pause: the node's state is on stable storage, and what was
-//! sent to it while it was down is lost (only `retry` repairs that). The
-//! algorithm needs every node: while one is down, nobody can enter.
-//!
-//! Broken on purpose: `variant=no-ack-wait` enters as soon as its request
-//! heads its queue, without waiting for a later message from everyone;
-//! `variant=no-fifo` drops the per-link numbering and handles messages in
-//! arrival order. The checker catches both.
+//! The monitor is `Check`, near the end: O(log N) per summary change, as it
+//! keeps who is in the CS and who waits with which timestamp; it judges
+//! starvation only with every node and link up, and `status` names the
+//! nodes that are down. The variants: `no-ack-wait` lets `try_enter` skip
+//! the `later` test; `no-fifo` makes `on_message` hand every body to
+//! `handle` on arrival, ignoring the numbers.
 
 use super::kit::{self as mutex, Inside, State};
 pub use super::kit::{Request, Timer};

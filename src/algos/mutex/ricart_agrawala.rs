@@ -1,17 +1,20 @@
-//! Ricart–Agrawala mutual exclusion (seeds 000 and 001): a node that wants
-//! the critical section broadcasts a Lamport-timestamped REQUEST and enters
-//! once every other node has sent a REPLY. A node replies at once unless it
-//! is in the critical section or wants it with an earlier (timestamp, id);
-//! then it defers the reply until it leaves. 2(N−1) messages per entry.
+//! Ricart–Agrawala mutual exclusion (what it shows: see `CARD`).
 //!
-//! Two additions a real deployment needs, both visible in the inspector:
-//! a REPLY names the request it answers (so a late duplicate from an earlier
-//! round is ignored), and an optional retransmission timer (`retry`) re-sends
-//! the REQUEST to nodes that have not answered, which is what lets the
-//! algorithm recover from lost messages once faults heal.
+//! One `Node` type plays every site; the verbs, timers, node states and the
+//! monitor's bookkeeping come from `super::kit`. The node keeps its own
+//! Lamport clock (`clock`) for stamping requests, and that clock (with the
+//! entry count) is all `recovered` keeps: it stands for stable storage.
 //!
-//! `variant=no-defer` is the deliberately broken version: it never defers,
-//! and the mutual-exclusion checker catches it.
+//! Two departures from the published algorithm, both for lossy networks:
+//! `Msg::Reply` carries the `ts` of the request it answers and counts only
+//! if it matches the current request (a late duplicate from an earlier round
+//! is ignored), and the `Retry` timer re-sends the REQUEST only to nodes
+//! whose REPLY is still missing (`is_deferred` keeps such a re-sent REQUEST
+//! from being deferred twice).
+//!
+//! The monitor is `Check`, below the node. `no-defer` sets `Knobs::no_defer`,
+//! which skips the defer decision in `on_message`, so every REQUEST is
+//! answered at once.
 
 use super::kit::{self as mutex, State, TIMESTAMP_ORDER};
 pub use super::kit::{Request, Timer};

@@ -1,44 +1,29 @@
-//! Suzuki–Kasami token-based mutual exclusion (seed 000, "Token Based
-//! Algorithm"). One token exists; only its holder may enter the critical
-//! section. Every node keeps `RN`, the highest request number it has heard
-//! from each node; the token carries `LN`, the number of each node's last
-//! served request, and a FIFO queue of nodes waiting for it.
+//! Suzuki–Kasami token-based mutual exclusion (what it shows: see `CARD`).
 //!
-//! - To enter without the token, node i increments `RN[i]` and broadcasts
-//!   REQUEST(i, RN[i]): N−1 messages. The holder of the token, when it is
-//!   not using it, sends it at once to a node with an outstanding request
-//!   (`RN[j] > LN[j]`): one TOKEN message. N messages per entry; none when
-//!   the holder itself asks again.
-//! - On leaving, the holder records `LN[i] := RN[i]`, appends (in id order)
-//!   every node with an outstanding request that is not yet queued, and
-//!   sends the token to the head of the queue, if any.
+//! `Node` holds `rn` and, while it has it, the `Token` (`ln`, `queue`,
+//! `serial`); `hand_on` is the release step and is O(N), as the token is.
+//! Site 0 is given the token in `on_start` rather than in `new`, so the
+//! monitor sees it arrive.
 //!
-//! The textbook tests `RN[j] = LN[j] + 1`; in a run without crashes that is
-//! the same as `RN[j] > LN[j]`, and the latter also serves a node that
-//! crashed while waiting and asked again after recovering (its abandoned
-//! request would otherwise leave `RN[j] = LN[j] + 2` for ever).
+//! The outstanding-request test is `RN[j] > LN[j]`, not the textbook's
+//! `RN[j] = LN[j] + 1`: without crashes they agree, but only the former
+//! serves a node that crashed while waiting and asked again after
+//! recovering (its abandoned request would otherwise leave
+//! `RN[j] = LN[j] + 2` for ever). A node that receives the token without
+//! wanting it (it crashed while waiting, recovered and lost interest) marks
+//! its old request served and passes the token on through `hand_on`, as if
+//! it were leaving the critical section.
 //!
-//! Beyond the textbook, each a documented decision:
-//! - The token carries a serial number, incremented at every hand-off, and
-//!   every node remembers the highest serial it has accepted: a copy of the
-//!   token made by the network (`dup`) arrives with an old serial and is
-//!   discarded, so a duplicate never becomes a second token.
-//!   `variant=no-serial` is the textbook token without it.
-//! - Stable storage keeps `RN`, the highest serial seen and the counters.
-//!   The token is not persisted: a holder that crashes takes it with it,
-//!   and the screen reports "token lost" (regenerating a token needs an
-//!   election, which this scenario leaves out).
-//! - A node that receives the token without wanting it (it crashed while
-//!   waiting, recovered and lost interest) marks its old request served and
-//!   passes the token on as if it were leaving the critical section.
-//! - `retry` (off by default) re-broadcasts an unanswered REQUEST, which is
-//!   what lets a waiting node get the token after its REQUEST was lost.
+//! `recovered` keeps `rn`, `seen` (the highest token serial accepted) and
+//! the counters; the token and the wish to enter are lost. `receive_token`
+//! discards a token whose serial is not above `seen`.
 //!
-//! `variant=no-queue-check` is the deliberately broken version: on leaving,
-//! the holder appends every node with an outstanding request without
-//! checking whether it is already queued, so the queue fills with
-//! duplicates and the token makes wasted trips to nodes already served;
-//! the `queue-no-duplicates` checker catches it.
+//! The monitor is `Check`, at the end of the file: `super::token::TokenBook`
+//! counts the tokens (held, plus distinct ones in flight, from `Sum::sent`),
+//! `Sum::queue` exposes the token's queue while a node holds it, and a lost
+//! token is a status, not a violation. The variants change one test each:
+//! `no-queue-check` drops the "already queued" test in `hand_on`;
+//! `no-serial` drops the serial test in `receive_token`.
 
 use super::kit::{self as mutex, Inside, State};
 pub use super::kit::{Request, Timer};

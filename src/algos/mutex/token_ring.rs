@@ -1,34 +1,28 @@
-//! Token ring mutual exclusion: the nodes sit on a logical ring 0 → 1 → … →
-//! N−1 → 0 and one token travels round it. A node that wants the critical
-//! section waits until the token reaches it, enters, and passes the token
-//! to its successor when it leaves. A node that does not want the token
-//! keeps it `hold` ms and passes it on. Entry costs between 0 and N−1 TOKEN
-//! messages of waiting, and an idle ring keeps sending one message every
-//! `hold` ms: the token never rests (`idle=circulate`, the classic).
+//! Token ring mutual exclusion (what it shows: see `CARD`).
 //!
-//! `idle=park` is the variation a lecturer uses to make `run` end: a token
-//! that went a full lap with nobody wanting it parks where it is, and the
-//! ring falls silent. A node that then wants it sends a WAKE round the ring
-//! (successor to successor); the node holding the parked token sends it on
-//! at once. A WAKE that passes a node without the token leaves a mark there
-//! (the token restarts its idle-lap count when it passes that node), so the
-//! token cannot park between the WAKE and the node that sent it. A WAKE
-//! back at its sender, or at a node that holds a moving token, stops. A
-//! WAKE is not retransmitted: if one is lost, `request N` again knocks again.
+//! The `Token` carries `serial` (hops so far, checked against the node's
+//! `seen` in `receive_token` to drop network copies) and `idle` (how many
+//! nodes in a row passed it on unused). `pass` is the only place a token
+//! leaves a node; its `reset` restarts the idle count. Tokens are granted in
+//! `on_start`, not in `new`, so the monitor sees them appear. `recovered`
+//! keeps `seen` and the counters, never the token; the classic ring has no
+//! remedy for a lost one (no skipping of dead successors, no regeneration),
+//! and none is added.
 //!
-//! The token carries its serial (hops so far) and every node remembers the
-//! highest serial it has accepted (stable storage): a copy the network made
-//! of the token (`dup`) arrives with an old serial and is discarded. The
-//! token itself is not persisted: a holder that crashes takes it with it,
-//! and a token sent to a crashed node or over a cut link is gone. The
-//! classic ring has no remedy (no skipping of dead successors, no
-//! regeneration); the screen reports "token lost", and "ring broken" while
-//! a node is down or a ring link is cut.
+//! `idle=park` exists so that `run` can end. `keep_or_hold` parks a token
+//! after a full idle lap. A WAKE travels successor to successor; a node
+//! without the token that forwards it sets `wake_seen`, so the token
+//! restarts its idle count there and cannot park between the WAKE and the
+//! node that sent it. A WAKE stops back at its sender or at a node holding
+//! a moving token (which sets `wake_seen` too). A WAKE is not
+//! retransmitted: a node that still waits knocks again with `request`.
 //!
-//! `variant=two-tokens` is the deliberately broken version: node ⌊N/2⌋
-//! starts with a token too, as after a careless regeneration; the checker
-//! reports `one-token` at once and `mutual-exclusion` as soon as both
-//! tokens reach nodes that want the critical section.
+//! The monitor is `Check`, near the end: `super::token::TokenBook` counts the
+//! tokens, and `Check::broken` gives the "ring broken" status (a node down,
+//! or a ring link cut); no-starvation is not judged while it holds. The
+//! `two-tokens` variant only changes `on_start`: node ⌊N/2⌋ starts with a
+//! token too. A node that receives a second token while holding one keeps
+//! one (only that variant gets there).
 
 pub use super::kit::Request;
 use super::kit::{self as mutex, Inside, State};

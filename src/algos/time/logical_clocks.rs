@@ -1,38 +1,22 @@
-//! Logical clocks (issue 3, item 7): N processes do local events, send
-//! messages and receive them, each keeping its own Lamport clock and vector
-//! clock by the textbook rules, and every message carries the sender's
-//! clocks:
+//! Lamport and vector clocks (what it shows: see `CARD`).
 //!
-//! - every event (start, local, send, broadcast, receive, recover) ticks:
-//!   `L += 1`, `V[i] += 1`;
-//! - a send stamps the message with `(L, V)` after the tick;
-//! - a receive first takes the maximum, `L = max(L, L_msg)` and
-//!   `V = max(V, V_msg)` element-wise, then ticks.
+//! `Node::tick` and `Node::receive` are the textbook rules; every event
+//! goes through `record`, so `Sum::events` grows at each one and the
+//! monitor sees every event with its history index. The node's start is
+//! its first event (e0..e(N−1) are the starts), exactly as in the engine's
+//! history and its ground-truth clocks, so in a correct run the algorithm's
+//! clocks equal the ground truth at every event. `recovered` keeps
+//! everything (stable storage), and `on_recover` ticks once more.
 //!
-//! Events happen on command (`local N`, `send N M`, `broadcast N`) or, with
-//! `rate` > 0, as a random workload: every node acts about every `rate` ms,
-//! a local event or a send to a random peer. The node keeps no generator:
-//! each random choice is the engine's draw for the event being handled,
-//! derived from the run's seed like every other random choice (latency,
-//! loss, the random scheduler), so a run is still its config plus its inputs.
+//! The `rate` workload keeps no generator in the node: each random choice
+//! is the engine's draw for the event being handled (`cx.draw()`), so a run
+//! is still its config plus its inputs.
 //!
-//! The node's start is its first event (e0..e(N−1) are the starts), exactly
-//! as in the engine's history and its ground-truth clocks; so in a correct
-//! run the algorithm's clocks equal the ground truth at every event. The
-//! clocks live on stable storage: a crash keeps them, and the recovery is
-//! one more event.
-//!
-//! The monitor keeps every event's stamp (the algorithm's own (L, V)), so
-//! `hb E1 E2` answers from the algorithm's clocks and the engine checks the
-//! answer against its ground truth. A stamp costs O(N): only the most recent
-//! `min(100,000, 8,000,000 / N)` events keep theirs; `hb` on an older event
-//! falls back to the ground truth (and says so).
-//!
-//! `variant=no-max` is the deliberately broken version: a receive only
-//! ticks, it never takes the maximum, so the receiver learns nothing of
-//! what the sender knew. The `clock-condition` checker catches every such
-//! receive, and `hb` on a send and its receive answers "concurrent" —
-//! WRONG, and flagged as `hb-matches-truth`.
+//! The monitor is `Check`, after the node. It keeps the stamps of recent
+//! events within `STAMP_ENTRIES` / `STAMPS_MAX` and hands them to the
+//! engine through `Monitor::stamp`: the engine answers `hb` from them and
+//! checks the answer against its ground truth. The `no-max` variant only
+//! changes `Node::receive`: it skips taking the maximum and just ticks.
 
 use crate::algos::kit::{node_verb, show_vector};
 use crate::card::{

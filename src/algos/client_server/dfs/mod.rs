@@ -1,58 +1,29 @@
-//! A small distributed file system: seed 000's "Distributed File System"
-//! (UPLOAD name size then chunks → UPLOAD_SUCCESS; DOWNLOAD → SIZE n then
-//! chunks, or ERROR_FILE_NOT_FOUND; LIST) spread over several storage
-//! servers, with seed 003's merged directory listing.
-//!
-//! Nodes `0..servers` are the storage servers (A, B, …), the others are
-//! clients. A file is metadata (name, size) and a content tag `cC#K` (client
-//! C's K-th upload) with a version `(time the upload started, C, K)`; it
-//! moves as `ceil(size / chunk)` CHUNK messages, so a transfer shows "k/n
-//! chunks" progress.
-//!
-//! Placement: a name's primary is `fnv1a64(name) % servers`, its replicas
-//! the primary and the next `replicas - 1` servers (wrapping round).
-//!
-//! - `upload C name size`: client C sends UPLOAD and the chunks to the
-//!   primary. Once every chunk is in, the primary stores the file (stable
-//!   storage, kept across crashes), sends REPLICATE to the other replicas
-//!   and answers UPLOAD_SUCCESS only when every replica has confirmed
-//!   (REPLICA_ACK) that it holds this version or a newer one. Replication
-//!   is synchronous on purpose: an acknowledged upload is on every replica,
-//!   so any one of them serves it. A replica that does not confirm is sent
-//!   the file again every `timeout` ms (the pending replications are on
-//!   stable storage too), so replicas agree once the faults heal. A client
-//!   that gets no answer within `timeout` ms tries the next replica as the
-//!   primary; after every replica it reports the upload failed.
-//! - `download C name`: DOWNLOAD to the name's first replica, answered with
-//!   SIZE and the chunks, or ERROR_FILE_NOT_FOUND. If the server stops
-//!   answering (`timeout` ms without progress) the client fails over to the
-//!   next replica and starts again there.
-//! - `list C`: seed 003. The client asks server A (LIST); A lists its own
-//!   files and asks every other server (LIST_PEER); each answers with its
-//!   names (PEER_FILES); A merges them with its own and replies (LISTING);
-//!   the client sorts and prints. A peer that does not answer within half
-//!   the `timeout` is left out and named in the reply. If A itself does not
-//!   answer the client asks B.
-//!
-//! Versions decide between concurrent uploads of one name: every server
-//! keeps the highest version it has seen (last writer wins, the same on
-//! every replica).
-//!
-//! Invariants: `acked-write-readable` (a download that starts after an
-//! upload of that name was acknowledged returns that version or a newer
-//! one, or reports every replica unavailable: never "not found", never
-//! older content), `listing-complete` (a listing every server contributed
-//! to names every file acknowledged before it started), `replicas-equal`
-//! (at quiescence, with every server up and every link up, every replica
-//! of a name holds the same version and no other server holds it),
-//! `names-valid` (no server ever stores a name that fails the name check).
-//! Broken on purpose: `variant=ack-early` answers UPLOAD_SUCCESS as soon as
-//! the primary has stored the file and sends each replica one REPLICATE,
-//! fire and forget: a lost copy is never sent again.
+//! A small distributed file system (what it shows: see `CARD`).
 //!
 //! Here: the messages, the summary and the card; `node.rs` is the node
 //! (server and client), `check.rs` the monitor, `names.rs` the name check
-//! and placement.
+//! and placement (`replicas_of`: FNV-1a, a hash that is the same in every
+//! run). A `Node` is a storage server or a client by its id. A file's
+//! content is named by its `Version` (upload start time, client, upload
+//! number), shown as the tag `cC#K`; `store` keeps the highest version of a
+//! name (last writer wins, the same on every replica), and a replica's
+//! REPLICA_ACK confirms that version or a newer one. A sender puts one
+//! chunk on the wire per `PACE`, so a transfer shows progress and a crash
+//! can stop it half-way.
+//!
+//! Replication is synchronous on purpose: the primary keeps each upload in
+//! `waiters` until every replica has confirmed, and each unconfirmed copy in
+//! `outbox`, re-sent by its `Retry` timer. `recovered` keeps a server's
+//! `files` and `outbox` (stable storage), and a client's counters and
+//! console; transfers, waiting uploads and listings being gathered are
+//! lost. `Sum::files` is an `Arc` shared with the node, so publishing it at
+//! every event costs nothing; the monitor judges the client-side properties
+//! from what each client started and finished (`Sum::started`,
+//! `Sum::finished`).
+//!
+//! The `ack-early` variant only changes `Node::received`: the primary
+//! answers UPLOAD_SUCCESS at once and sends each replica one REPLICATE,
+//! outside `outbox`, so a lost copy is never sent again.
 
 mod check;
 mod names;

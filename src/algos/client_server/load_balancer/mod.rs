@@ -1,45 +1,28 @@
-//! A load balancer (seed 000 "Load Balancing Algorithm"): clients hand jobs
-//! to one balancer, which forwards each to a server by a policy; the
-//! server runs it for its work time and answers; the balancer returns the
-//! answer to the client.
-//!
-//! Layout: nodes `0..clients` are clients (`clients`, default 1), node
-//! `clients` is the balancer, every node after it a server. With the
-//! default 6 nodes: client 0, balancer 1, servers 2–5 (the seed's servers
-//! 1–4). `submit P [C] [MS]` hands the balancer job `P` (any label) from
-//! client `C` (default 0), running `MS` ms (default `work`).
-//!
-//! Messages: JOB (client → balancer), FORWARD (balancer → server), DONE
-//! (server → balancer), REPLY (balancer → client): 4 per job without
-//! faults. Jobs are numbered per client (`job`), so copies and late
-//! answers are recognised: the balancer answers a job once (a repeated JOB
-//! of an answered job gets the cached REPLY again), the client takes the
-//! first REPLY of a job and ignores the rest.
-//!
-//! Policies: `round-robin` (the seed: the rotation pointer moves one server
-//! per job), `least-connections` (fewest jobs outstanding, lowest id on a
-//! tie), `weighted` (smooth weighted round robin over `weights`, as nginx
-//! does: weights 3,1,1,1 give 0 1 0 2 3 0 per six jobs).
-//!
-//! Failure detection is a timeout: a FORWARD not answered within
-//! `timeout` ms plus its work time marks the server dead; the balancer
-//! skips it from then on and forwards every job it had there to another
-//! server (a retry, `attempt` 2, 3...). A dead-marked server rejoins when
-//! it announces itself (HELLO, sent when it recovers) or when a late DONE
-//! shows it was alive after all. While no server is believed up, jobs wait
-//! at the balancer and it PINGs the dead-marked servers every `timeout` ms.
-//! Crashes: a server loses its running jobs; the balancer loses everything
-//! and on recovery sends RESTART to the clients, which re-send their
-//! unanswered jobs; a client keeps its job table (stable storage) and
-//! re-sends what is unanswered when it recovers. `retry` > 0 makes clients
-//! re-send unanswered jobs every `retry` ms (lost JOB or REPLY messages).
-//!
-//! Broken on purpose: `variant=no-skip` ignores its own dead marks (keeps
-//! sending to a dead server); `variant=no-dedup` checks no job numbers (a
-//! late DONE is answered again and the client takes every REPLY).
+//! A load balancer (what it shows: see `CARD`).
 //!
 //! Here: the messages, the summary and the card; `node.rs` is the node
 //! (client, balancer and server), `check.rs` the monitor and table pane.
+//! A `Node` is a client, the balancer or a server by its id (clients
+//! `0..clients`, then the balancer, then the servers: `Knobs::balancer`,
+//! `Knobs::server_node`). The balancer's `pick` is the policy (`weighted`
+//! is smooth weighted round robin, as nginx does it); `dispatch` forwards a
+//! job or, when no server is believed up, queues it and starts the `Probe`
+//! timer. A forward's `Timeout` is `timeout` plus the job's work time, and
+//! is matched by `attempt`, so only the current try can mark a server dead.
+//! Jobs are keyed by (client, job number); the balancer keeps the servers
+//! that answered in `answered`, to repeat a REPLY for a repeated JOB.
+//!
+//! `recovered` keeps a client's job table (stable storage), clears a
+//! server's running jobs, and rebuilds the balancer from scratch except
+//! its forward count, a count for the monitor. `Sum::Balancer` carries the
+//! balancer's view of the servers (an `Arc`, cheap to copy at every event)
+//! and the forwards of the event just handled (`batch`), which the
+//! monitor checks against that view.
+//!
+//! The variants: `no-skip` makes `pick` treat dead-marked servers as
+//! usable; `no-dedup` drops the job-number checks in `balancer_msg` (a
+//! repeated JOB or a late DONE is handled again) and in `client_msg` (the
+//! client takes every REPLY).
 
 mod check;
 mod node;

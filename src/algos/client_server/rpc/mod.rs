@@ -1,41 +1,23 @@
-//! RPC/RMI (seed 000 "RPC/RMI"): node 0 is the server, every other node a
-//! client. A client's stub marshals a call (request id, function name,
-//! arguments) to bytes with bincode 2 and sends them in a REQUEST; the
-//! server's skeleton unmarshals them, dispatches to the function and
-//! returns a marshalled REPLY; the stub unmarshals it, checks that its id
-//! is the call's and hands the result back. The stub is blocking: one call
-//! in flight per client, later calls wait in its queue.
-//!
-//! Functions: `add`, `subtract`, `multiply`, `divide` (the seed's, on i64
-//! with checked arithmetic: an overflow is an error, `divide` is integer
-//! division truncating toward zero, dividing by zero is the error
-//! "division by zero"), and `deposit A`, which adds A to the server's one
-//! bank balance and returns the new balance: not idempotent, so running it
-//! twice shows. Any other name gets the seed's reply "Function X not found".
-//!
-//! A call unanswered after `timeout` ms is re-sent with the SAME id, at most
-//! `attempts` times in all (then the stub gives up: the call may or may not
-//! have run). With `semantics=at-least-once` the server runs every REQUEST
-//! it receives, so a lost reply plus a retry, a duplicated message or a
-//! crash before the reply runs a call twice. With `at-most-once` it keeps a
-//! duplicate table (client, id) → reply and answers a repeat from it.
-//!
-//! Across a crash the server keeps its balance and its duplicate table: both
-//! are on stable storage, written in the same step as the execution and
-//! before the reply leaves, so a retry after a crash finds the reply (the
-//! table keeps every entry; a real server drops the ones its clients have
-//! acknowledged). A client keeps its next request id (ids are never reused,
-//! or the table would answer a new call with an old reply); the calls it had
-//! pending die with it.
-//!
-//! Broken on purpose: `variant=no-dedup` claims at-most-once but never
-//! consults its table; `variant=forgetful` keeps the table in memory only,
-//! so it is lost in a crash; `variant=any-reply` is a stub that takes any
-//! reply as the answer to its current call, without matching ids.
+//! RPC/RMI: stubs, skeletons and call semantics (what it shows: see `CARD`).
 //!
 //! Here: the messages, the summary and the card; `node.rs` is the node
 //! (server and client stub), `check.rs` the monitor, `wire.rs` the
-//! marshalling.
+//! marshalling (the codec stays behind it). The monitor checks a stub's
+//! result against `check::reference`, its own evaluation of the call, not
+//! against the server's `dispatch`.
+//!
+//! The server's `serve` looks a call up in the duplicate table only in
+//! at-most-once mode, and records each execution in `Sum` (`executions`,
+//! `last_exec`): that is the execution log the monitor judges
+//! `at-most-once` by. The table keeps every entry (a real server drops the
+//! ones its clients have acknowledged); switching to at-least-once clears
+//! it. A client keeps its next request id across a crash because ids are
+//! never reused: otherwise the table would answer a new call with an old
+//! reply.
+//!
+//! The variants: `no-dedup` makes `serve` skip the lookup (it still fills
+//! the table); `forgetful` makes `recovered` clear the table; `any-reply`
+//! makes the stub's `on_reply` accept a reply without matching its id.
 
 mod check;
 mod node;

@@ -1,36 +1,21 @@
-//! Shared-memory IPC (seed 000 "Interprocess Communication"): a shared
-//! array of `cells` integers (10), initialised to −1, a writer that writes
-//! 1..10 into it and sleeps 5 s after the 6th, and a reader that polls the
-//! cells in order and, on −1, logs "Data not available sleeping for 1
-//! second before retrying" and tries again a second later.
-//!
-//! The shared segment is node 0 (the seed's `multiprocessing.Array`); the
-//! writer is node 1 (process1) and every further node a reader (process2,
-//! …). A load or a store is a message to the segment and its answer (READ
-//! → VALUE, WRITE → ACK), so the diagram shows every access and who made
-//! it; the segment answers in the order accesses reach it, which is what
-//! makes a read of a cell either see the write or not. Virtual time makes
-//! the sleeps instant to step through.
-//!
-//! Each process does one access at a time and repeats it if no answer
-//! comes within `timeout` ms (an access numbered `op`, so a late answer to
-//! an earlier try is recognised); stores of the same value are idempotent,
-//! so a repeat is harmless. The segment outlives the processes (as a
-//! shared-memory segment outlives a crashed process): its cells survive a
-//! crash of node 0 too. A process that crashes starts over when it comes
-//! back (the writer writes 1.. again, the reader reads from cell 0).
-//!
-//! `write N CELL VALUE` and `read N CELL` let any process make one access
-//! by hand (another writer racing the first, a look at one cell).
-//!
-//! Invariants: `no-read-of-empty` (a reader never takes −1 for data),
-//! `reads-see-writes` (every value a reader takes was stored in that cell
-//! before the read was answered), and at quiescence `all-read` (every live
-//! reader finished, having read every cell). `variant=no-wait` is the
-//! broken reader: it takes whatever it finds, −1 included, and the checker
-//! catches it as soon as it outruns the writer.
+//! Shared-memory IPC (what it shows: see `CARD`).
 //!
 //! Here: the messages, the node and the card; `check.rs` is the monitor.
+//! One `Node` type plays the segment (node 0: `cells`, `touched`, `serve`)
+//! and every process (a `Phase` program, `go_on`, `answered`). A process
+//! makes one access at a time (`waiting`); a hand-made access (`manual`)
+//! is refused while one waits and does not advance the program. Every
+//! access is numbered (`op`) and repeated by the `Retry` timer until its
+//! answer comes; a repeated store writes the same value again, so a repeat
+//! is harmless. The segment answers in the order accesses reach it, which
+//! is what decides whether a read sees a write.
+//!
+//! `recovered` keeps the segment's cells (the segment outlives the process
+//! that maps it) and a process's log and `next_op` (access numbers stay
+//! unique); the program starts over (the writer writes 1.. again, a reader
+//! reads from cell 0). `Sum` carries what the latest event did (`stored`,
+//! `took`, `lines`) for the monitor. The `no-wait` variant only changes
+//! `answered`: a reader takes −1 as data instead of sleeping `poll` ms.
 
 mod check;
 

@@ -1,39 +1,22 @@
-//! Socket IPC (seed 001, Experiment 7): a server that handles many clients
-//! at once over connections, with the experiment's three tasks done:
-//! errors handled (task 1), a handler per client (task 2) and messages
-//! base64-encoded on the wire (task 3).
-//!
-//! `send C text` makes client C do what the experiment's client does:
-//! connect (CONNECT → ACCEPT), send its line (DATA, base64 of the UTF-8
-//! bytes), print the server's answer ("Received: Hello from server") and
-//! close (CLOSE). The server keeps one handler per open connection: it
-//! decodes the DATA, prints "Received: text" and answers with `reply`
-//! (default the experiment's "Hello from server"; `reply=echo` sends the
-//! line back), base64 too. `send-raw C text` sends the line without
-//! encoding it, which the server cannot decode: it answers ERROR and
-//! serves on (the try/except of task 1).
-//!
-//! Base64 is an encoding, not encryption: anyone who sees the bytes can
-//! decode them; the inspector shows both forms side by side to make that
-//! point.
-//!
-//! Failures: a client waits `timeout` ms for each answer and gives up
-//! with "Failed: no answer from the server" (the experiment's except
-//! branch). A connection on which nothing arrives for `idle` ms is closed
-//! by the server ("connection reset"): a client that crashes mid-exchange
-//! costs the server one handler, never the service. Connections are
-//! numbered per client, so an answer on an old connection is recognised
-//! and ignored.
-//!
-//! Invariants: `decode-roundtrip` (the text the server decoded is the text
-//! the client sent), `reply-matches` (every answer a client prints is the
-//! answer to its own line), `server-keeps-serving` (the server never stops
-//! serving while it is up). Broken on purpose: `variant=no-except` lets
-//! the first error kill the server's accept loop (an undecodable line or a
-//! connection reset halts it), `variant=no-decode` prints and answers the
-//! base64 text as if it were the message.
+//! Socket IPC: an echo server with base64 (what it shows: see `CARD`).
 //!
 //! Here: the messages, the node and the card; `check.rs` is the monitor.
+//! One `Node` type: a client runs one `Exchange` at a time (`current`) and
+//! queues the lines typed meanwhile; the server keeps `handlers`, one per
+//! client, keyed by client (a newer CONNECT replaces the handler of an
+//! older connection). The client's `Answer` timer is re-armed for each
+//! stage (ACCEPT, then the reply); the server's `Idle` timer is re-armed
+//! on every message of a connection. Connection numbers are per client
+//! and survive a crash (`recovered` keeps `conns` and the counters, nothing
+//! else), so a new connection is never taken for an old one.
+//!
+//! The node says what it prints in `Sum::said` and what it sent, decoded or
+//! printed in the latest event; the monitor keeps the consoles and checks
+//! the properties from those. `build` reads `reply` itself (`echo` means
+//! `None`: send the line back). The variants: `no-except` makes the server
+//! `halt` where the correct one answers ERROR (in `serve`) or closes the
+//! handler of an idle connection (in `on_timer`); `no-decode` makes `serve`
+//! take the wire text as the decoded line.
 
 mod check;
 

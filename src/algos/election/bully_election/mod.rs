@@ -1,36 +1,31 @@
-//! Bully election (Garcia-Molina, as the textbooks teach it), the companion
-//! of ring election: a node that notices the coordinator is gone (`elect N`,
-//! or a node that comes back after a crash) sends ELECTION to every higher
-//! id. A higher live node answers OK ("I am alive, I take over") and holds
-//! an election of its own, unless it already holds one. A node that hears no
-//! OK within `timeout` is the highest live id: it declares itself
-//! coordinator and sends COORDINATOR to every lower id. A node that got an
-//! OK waits for that COORDINATOR, and starts over when none comes within
-//! `coordinator-timeout`.
+//! Bully election (what it shows: see `CARD`).
 //!
-//! Election rounds keep the cascade finite, as in ring election: an
-//! election is named by its initiator and that node's count of elections it
-//! opened, and every message carries the name. A node takes part in a
-//! round at most once, and not after it has accepted that round's result,
-//! so a late ELECTION is answered OK and nothing more. (Without this, every
-//! late ELECTION restarts a node that has just accepted the winner, and an
-//! election among 50 nodes does not settle in a million steps.) For the
-//! same reason a COORDINATOR is stale, and ignored, when the node knows of
-//! a later round of the same initiator (it took part in it or accepted its
-//! result); and a node holding an election ends it only on that election's
-//! result or on a claim by a node that answered it OK: a claim by any other
-//! node (sent before the election began, perhaps by a node that has crashed
-//! since, or by one that has just come back and missed the ELECTION) makes
-//! it ask the claimant, which takes part if it is alive.
+//! Garcia-Molina's algorithm as the textbooks teach it. A node opens an
+//! election of its own with `open` (on `elect`, on recovery, when no
+//! COORDINATOR follows an OK) and takes part in one with `hold`; `declare`
+//! makes it coordinator. Each election is a `Round` (initiator, that node's
+//! count of elections it opened), carried by every message and timer, so
+//! that stale timers and messages are recognised.
 //!
-//! Timeouts are the failure detector, and a timeout is not a failure
-//! detector: with latency above the timeout a node wrongly declares itself
-//! although a higher node is alive (the `highest-wins` check says so), and
-//! a partition elects one coordinator per side, which become two
-//! coordinators in one component once the partition heals (`one-coordinator`).
+//! Rounds keep the cascade finite, as in ring election. A node takes part
+//! in a round at most once (`joined`), and not after it has accepted that
+//! round's result (`accepted`), so a late ELECTION is answered OK and
+//! nothing more. (Without this, every late ELECTION restarts a node that
+//! has just accepted the winner, and an election among 50 nodes does not
+//! settle in a million steps.) For the same reason a COORDINATOR is stale,
+//! and ignored, when the node knows of a later round of the same initiator
+//! (`superseded`); and a node holding an election ends it only on that
+//! election's result or on a claim by a node that answered it OK: a claim
+//! by any other node (sent before the election began, perhaps by a node
+//! that has crashed since, or by one that has just come back and missed the
+//! ELECTION) makes it send the claimant an ELECTION of its current round,
+//! and a live claimant takes part.
 //!
-//! `variant=no-wait` is the deliberately broken version: a node sends its
-//! ELECTIONs but declares itself at once instead of waiting for OKs.
+//! `recovered` keeps the bookkeeping (`opened`, `joined`, `accepted`) as
+//! stable storage and loses the belief and the running election. `build`
+//! works out `coordinator-timeout`'s derived default (twice `timeout`). The
+//! monitor is in `check.rs`. The `no-wait` variant only changes `hold`: it
+//! calls `declare` right after sending the ELECTIONs.
 
 mod check;
 

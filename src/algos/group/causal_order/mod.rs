@@ -1,56 +1,34 @@
-//! Causal ordering of broadcasts with the Birman–Schiper–Stephenson
-//! protocol (seed 004's chat room, done properly). N members; `post N text`
-//! makes member N broadcast `text` to the N−1 others, stamped with its
-//! delivered vector `V` (after counting the post itself). A receiver holds
-//! a message back until every message it causally depends on is delivered
-//! (the rule lives in [`super::bss`]); `ordering N causal|fifo|none`
-//! switches member N's rule live, and the parameter `ordering=MODE` sets
-//! every member's rule from the start. (A verb acts at one member: the
-//! engine hands each input to one node, so a run-wide switch is the
-//! parameter, or one `ordering` line per member.)
+//! Birman–Schiper–Stephenson causal broadcast (what it shows: see `CARD`).
 //!
-//! Causality here is the one BSS (and ISIS's CBCAST) define: a message m
-//! precedes m' when m was *delivered* at the sender of m' before it posted
-//! m' (or posted there earlier), transitively. The monitor rebuilds that
-//! order itself from the engine's record of events — the history event of
-//! every post (`w.event`) and the deliveries each event reports — and never
-//! from the stamps the algorithm computes. (The engine's own ground-truth
-//! clocks count a message's *arrival*, so a member that posts while it
-//! still holds a message back would look as if it depended on it; BSS, by
-//! design, does not: the violation messages name the post events, and
-//! `hb E1 E2` on them shows the engine's view.)
+//! The delivery rule and the hold-back queue live in [`super::bss`]; a
+//! `Node` adds what a member needs around it: the delivered `log` (with
+//! stamps and texts, indexed by `by_id`, so any member can resend what it
+//! has delivered) and the repair state (`wants`: per sender, the highest
+//! seq still missing and whom to ask). `recovered` keeps `V`, the log and
+//! the mode, and drops the hold-back queue and the repair state. The
+//! variants are `Mode::ALL`, picked by the `ordering` parameter; the
+//! `ordering` verb switches one member only because the engine hands each
+//! input to one node (`Bss::set_mode` releases what the new rule allows,
+//! and `rewant` recomputes the gaps).
 //!
-//! Crash and recovery: a member keeps its delivered log (with stamps and
-//! texts) and `V` on stable storage; the hold-back queue and the repair
-//! state are volatile. Messages addressed to a crashed member are lost, so
-//! the protocol repairs:
+//! Repair: a SYNC makes a member resend its own posts the sender lacks,
+//! and ask for what the SYNC shows it lacks itself. A NACK goes to the
+//! member whose message revealed the gap, because that member has
+//! delivered the missing messages and can resend them from its log;
+//! `settle` arms or cancels the `Nack` timer and counts the tries.
 //!
-//! - on recovery a member broadcasts `SYNC(V)`: every member resends
-//!   (`RESEND`) its own posts the recovered one lacks, and asks for what the
-//!   `SYNC` shows it lacks itself;
-//! - a held message reveals a gap (it waits for `k:a..b`); if the gap is
-//!   still there after `nack` ms the member sends `NACK(k, a, b)` to the
-//!   member whose message revealed it (that member has delivered those
-//!   messages, so it can resend them from its log), and asks again every
-//!   `nack` ms, at most `retries` times, until new information arrives;
-//! - `sync N` lets the lecturer start an anti-entropy round by hand: a loss
-//!   nothing later reveals (the last message of a sender) is repaired only
-//!   so.
-//!
-//! Without faults nothing of this is sent: exactly N−1 messages per post.
-//!
-//! Invariants: `causal-delivery` (no delivery before a causal
-//! predecessor), `no-duplicate-delivery`, and `all-delivered` at
-//! quiescence: every live member has delivered every message — checked for
-//! the members no lost message touched (none addressed to them or sent by
-//! them was lost: a crash, a cut link, random loss or `drop`), because a
-//! loss is repairable only once something reveals it; the others are listed
-//! in `result.unchecked` (the property tests check them too, after a final
-//! `sync` round).
-//!
-//! The broken variant is a feature: `ordering none` (or `fifo`) under a
-//! latency spread delivers a reply before the message it answers, and
-//! `causal-delivery` flags it.
+//! Causality here is the one BSS (and ISIS's CBCAST) define: m precedes m'
+//! when m was *delivered* at the sender of m' before it posted m' (or
+//! posted there earlier), transitively. The monitor (`check.rs`) rebuilds
+//! that order from the engine's record (the history event of every post,
+//! and `Sum::batch`, the deliveries of each event), never from the stamps.
+//! The engine's own ground-truth clocks count a message's *arrival*, so a
+//! member that posts while it still holds a message back looks, to them,
+//! as if it depended on it; BSS, by design, does not. The violation
+//! messages name the post events, and `hb E1 E2` on them shows the
+//! engine's view. `all-delivered` skips the members a lost message
+//! touched (listed in `result.unchecked`); the property tests check them
+//! too, after a final `sync` round.
 
 mod check;
 

@@ -1,41 +1,28 @@
-//! A group-communication chat server (seed 000 "Group Communication" and
-//! seed 002): node 0 is the server, nodes 1..N−1 are clients.
+//! A group chat server (what it shows: see `CARD`).
 //!
-//! - `join C`: client C sends JOIN; the server adds C to its client list
-//!   and answers WELCOME ("connected to chat room at server 0").
-//! - `post C text`: C sends POST (its own sequence number `seq`, kept per
-//!   sender across sessions and crashes); the server acknowledges it
-//!   (POST-ACK) and relays it to every *other* client in its list (RELAY),
-//!   never back to the sender. Each client shows `<C>: text`; the sender
-//!   shows `<you> text`.
-//! - `leave C`: the client's `\close`: it sends LEAVE and disconnects at
-//!   once; the server drops it from the list.
-//! - `shutdown`: the server's `\close`: it closes the room and sends
-//!   SHUTDOWN to every client in its list; each client shows "server
-//!   closed the room" and disconnects. A later JOIN is REFUSED.
+//! Every `Node` has a `Client` (in `client.rs`); node 0 also has the
+//! `Server` (in `server.rs`), and `on_message` hands a message to one side
+//! or the other. Each server→client channel is an outbox of numbered
+//! `Item`s, re-sent until acknowledged (the ordered, acknowledged channel
+//! TCP gives the seed's sockets); the client shows only the next number,
+//! and re-acknowledges a copy or an early one. Every message carries the
+//! client's session (a new JOIN starts one), so messages of an old
+//! connection are ignored; a disconnected client answers a channel item
+//! with LEAVE, as a reset socket would. The server accepts each client's
+//! POSTs in `seq` order, once: an early one is dropped (the client re-sends
+//! in order) and a copy re-acknowledged.
 //!
-//! Each server→client connection is an ordered, acknowledged channel (what
-//! TCP gives the seed's sockets): WELCOME, RELAY and SHUTDOWN carry a
-//! channel number `n`, the client shows only the next one in order (a copy
-//! or an early arrival is ignored and re-acknowledged) and acknowledges
-//! cumulatively (ACK up to `n`). The server re-sends what is unacknowledged
-//! every `timeout` ms; after `retries` re-sends with no progress the send
-//! has failed: the client is dead, the server removes it from the list and
-//! says so (the seed's "dead client"). The client side is the same in the
-//! other direction: JOIN and POSTs are re-sent until acknowledged, and a
-//! server that never answers is given up ("lost connection to the
-//! server"). The server accepts each client's POSTs in `seq` order, once.
+//! A node's screen is the `Line`s it shows; `Sum::last` carries the latest,
+//! and the monitor (`check.rs`) builds the transcripts and checks every
+//! property from those lines, never from private state. `recovered` keeps
+//! the client's counters (`next_seq`, `session`, `last_seen`) and the line
+//! count; the connections and the server's room are lost. With `autojoin`,
+//! `build` makes the clients start as joining and `on_start` sends JOIN.
 //!
-//! A crash loses the connections. A crashed client comes back disconnected
-//! (its `seq` counter is on stable storage, so message ids stay unique); a
-//! crashed server comes back with an empty, open room.
-//!
-//! Broken on purpose: `variant=echo` relays a post to its sender too (the
-//! seed's `if c != sender` forgotten); `variant=no-seq` has clients show
-//! every RELAY as it arrives, with no channel numbers checked, so a
-//! duplicate is shown twice and a reordered pair out of order;
-//! `variant=no-resend` sends every channel item once and forgets it, so a
-//! lost RELAY is never shown (and a crashed client is never detected).
+//! The variants: `echo` keeps the sender among the RELAY targets in
+//! `server_msg`; `no-seq` makes the client's `in_order` accept every item;
+//! `no-resend` makes `enqueue` send and forget, so a lost item is never
+//! re-sent and a crashed client is never detected as dead.
 
 mod check;
 mod client;

@@ -1,53 +1,35 @@
-//! Chat rooms with a controller (seed 004): node 0 is the controller, every
-//! other node a client. A client types the seed's commands:
+//! Chat rooms with a controller (what it shows: see `CARD`).
 //!
-//! - `./createRoom` (`create-room C`): the controller starts a room server
-//!   and answers with the seed's JSON, `{"status": 200, "room": R, "type":
-//!   "creation", "message": "CHATROOM CREATED"}`; rooms are numbered from 0
-//!   in creation order, and the reply carries that number where the seed
-//!   carried a port;
-//! - `./join` (`join C ROOM [NAME]`): the client enters room R under NAME;
-//!   the others see "NAME joined the chatroom";
-//! - a line of text (`post C text`): everyone else in the room sees
-//!   "NAME : text";
-//! - `./members` (`members C`): the room's member names, as the seed's
-//!   Python list prints them (`['Akshat', 'Raj']`);
-//! - `./leave` (`leave C`): the others see "NAME left the chatroom".
+//! One `Node` type: the controller (node 0) runs every room server inside
+//! itself (`controller.rs`, the seed's threads), the clients type the
+//! seed's commands (`client.rs`), and the monitor is in `check.rs`. There
+//! are no timers: nothing is re-sent, since BSS assumes reliable links.
 //!
-//! The room servers run inside the controller (the seed's threads) and
-//! relay every post to the other members. Relaying through one server does
-//! not order messages by itself: the links reorder, so a reply can overtake
-//! the message it answers on the way to a third member. Room messages are
-//! therefore delivered with the Birman–Schiper–Stephenson protocol: a post
-//! carries its author's vector of delivered messages `W`, and a member
-//! delivers the post of `j` once `W[j] = V[j] + 1` and `W[k] ≤ V[k]` for
-//! every other `k`, holding it back until then. The server's own notices
-//! ("joined", "left") are broadcasts of node 0 in the same scheme, stamped
-//! with what the server has relayed, so a notice is never shown before the
-//! messages the server relayed ahead of it. The server relays each author's
-//! posts in their order (FIFO per author: it holds back a post that
-//! overtook its predecessor), so what it has relayed is always a prefix,
-//! and a joining member starts from that prefix: `V` = the server's
-//! relayed counts, and it waits for nothing from before it joined.
+//! Each client's room state is a `group::bss::Bss` (the BSS kit) in
+//! `Mode::Causal`. The room server keeps `relayed`, the count of each
+//! author's posts it has relayed; it relays each author's posts in their
+//! order (a post that overtook its predecessor waits in `Room::early`), so
+//! `relayed` is always a prefix of each author's posts. That is what lets a
+//! joining member start from it: the WELCOME carries `relayed` as the
+//! member's starting `V` (`Bss::starting_at`), and the member waits for
+//! nothing from before it joined. The server's notices ("joined", "left")
+//! are broadcasts of node 0 stamped with `relayed`, so a notice is never
+//! shown before the posts relayed ahead of it. Room messages that overtake
+//! the WELCOME wait in `Place::Joining` for it.
 //!
-//! Failures: the controller keeps its rooms in memory only, as the seed's
-//! threads do: when it crashes the rooms are gone, and a client that posts
-//! to a room that no longer exists is told so and is back at the command
-//! prompt. A client keeps on stable storage only which room it is in and
-//! under what name (and its screen): when it comes back it leaves that room
-//! cleanly. BSS assumes reliable links: a lost room message leaves every
-//! later message that depends on it held back for good, which is what the
-//! hold-back queue in the inspector shows (the `all-delivered` check is
-//! made only on runs that lost no message and kept the controller up).
+//! A client numbers its memberships (`session`), so the room server can
+//! tell a copy or a stale JOIN or LEAVE; a JOIN whose previous membership's
+//! LEAVE was overtaken waits in `Room::pending`. A LEAVE names the
+//! member's last post, and the member leaves only once that post is
+//! relayed, so none of its posts is lost to the leave. `recovered` keeps a
+//! client's screen and membership so that `on_recover` can leave the room
+//! cleanly; the controller keeps only how many rooms it ever created, so a
+//! room number is never given twice.
 //!
-//! Invariants, checked by the monitor from what the nodes actually deliver
-//! (not from the stamps the algorithm computes): `causal-delivery` (no
-//! member delivers a message before one that causally precedes it, with
-//! causality taken from deliveries: a post follows everything its author
-//! had delivered), `no-duplicate-delivery`, and at quiescence
-//! `all-delivered`. `variant=no-holdback` is the broken version: members
-//! show a post the moment it arrives, and the checker catches the reply
-//! shown before the message it answers.
+//! The monitor checks delivery order against causality as the deliveries
+//! define it, never from the stamps the algorithm computes. The
+//! `no-holdback` variant only changes the mode: the client's `Bss` runs in
+//! `Mode::None`, delivering on arrival.
 
 mod check;
 mod client;

@@ -1,34 +1,29 @@
-//! A central lock server: what seed 000's `threading.Lock` does inside one
-//! process, done between nodes. One node, the coordinator (`coordinator`,
-//! node 0 by default), owns the lock and a FIFO wait queue:
+//! A central lock server (what it shows: see `CARD`).
 //!
-//! - a client sends REQUEST; if the lock is free the coordinator answers
-//!   GRANT at once, otherwise it queues the request and says nothing;
-//! - the holder leaves and sends RELEASE; the coordinator grants the lock to
-//!   the head of its queue.
+//! Every node is a client; the coordinator's `Node` also carries a `Server`
+//! (holder, wait queue, highest request number seen per node). The two
+//! sides talk through `send_coord` and `send_client`, which call the other
+//! side directly when both are the same node, so the coordinator's own
+//! requests cost no messages. Requests are numbered per client (`req`):
+//! `serve` answers a repeat of the holder's request with the GRANT again and
+//! ignores other repeats and old copies.
 //!
-//! 3 messages per entry (REQUEST, GRANT, RELEASE); the coordinator's own
-//! requests cost none. Requests are numbered per client (`req`), so copies
-//! and late answers are recognised.
+//! Recovery: the holder is recorded before the GRANT is sent, and
+//! `recovered` keeps it (and the queue with `persist=all`, minus the
+//! coordinator's own request, which died with its process). On
+//! `on_recover` the coordinator broadcasts RESTART; a waiting client repeats
+//! its REQUEST, and the holder it names answers as it would a PROBE
+//! (`probed`): silent if it still holds the lock, RELEASE if it has left.
+//! With `retry`, a repeated REQUEST also makes the coordinator PROBE the
+//! holder, at most once per `retry` ms. A client gives back any GRANT it no
+//! longer waits for, and one that crashed while waiting or holding gives
+//! back that request when it recovers (`lost`).
 //!
-//! The coordinator is a single point of failure. While it is down nobody can
-//! get the lock (the status line says "lock service down"; waiting there is
-//! the lesson, not a violation). Across a crash the coordinator keeps the
-//! grant record (who holds the lock, written before the GRANT is sent) but,
-//! unless `persist=all`, loses its wait queue. When it comes back it
-//! announces RESTART to everyone (naming the holder it remembers): waiting
-//! clients send their REQUEST again, so the queue is rebuilt in the order the
-//! repeats arrive, and a holder that has already left repeats its RELEASE.
-//! `retry` > 0 adds what lost messages need: waiting clients re-send their
-//! REQUEST every `retry` ms, and such a repeat makes the coordinator PROBE
-//! the holder ("do you still hold it?"), who answers with a RELEASE if it
-//! does not. A client gives back a GRANT it no longer waits for, and a
-//! client that comes back after a crash gives back what it may have held.
-//!
-//! Broken on purpose: `variant=no-queue` grants every request at once;
-//! `variant=lifo` serves the newest waiting request first;
-//! `variant=forgetful` keeps nothing across a crash, so a restarted
-//! coordinator may grant a lock that is still held.
+//! The monitor is in `check.rs`; the coordinator's `Sum` carries
+//! `arrivals` and `last_arrival` so it can mirror the wait queue. The
+//! variants: `no-queue` makes `serve` grant each new request at once;
+//! `lifo` makes `grant_next` pop the back of the queue; `forgetful` makes
+//! `recovered` keep nothing of the server, whatever `persist` says.
 
 mod check;
 

@@ -1,29 +1,27 @@
-//! Berkeley clock synchronisation (seed 000 "Clock Synchronization", seed
-//! 001 Experiment 8). Every node has a physical clock with its own offset
-//! and drift: its reading at virtual time t is `base + (t − t0)·(1 + drift·10⁻⁶)`,
-//! and an adjustment moves `base` at the moment it is applied. Nothing but
-//! the node's parameters and the virtual time goes into a reading.
+//! Berkeley clock synchronisation (what it shows: see `CARD`).
 //!
-//! A round: the master sends POLL to every other node; each answers with a
-//! REPLY carrying its clock reading. The master measures the round trip
-//! with its own clock and estimates the node's offset as
-//! `reading + RTT/2 − master_now` (Cristian's estimate: the error is at most
-//! RTT/2). It averages the estimates, its own 0 included, leaving out
-//! outliers further than `bound` seconds from the median (the
-//! fault-tolerant average), and sends each node the ADJUST `average − offset`;
-//! it adjusts itself by the average. A node that does not answer within
-//! `timeout` is skipped: a crashed node cannot stall the round.
+//! The scenario is four files: `clock.rs` is the physical clock model (a
+//! reading depends on nothing but the clock's parameters and the virtual
+//! time; an adjustment moves `base` at the moment it is applied),
+//! `node.rs` the node (the master's rounds, the answers and adjustments,
+//! the election), `check.rs` the monitor (it takes the true round trips
+//! from the engine's history, and keeps the clock chart), and this file the
+//! card and `build`. `clocks`, `drift` and `master` are words on the card
+//! (lists, or `elect`), so `build` parses and checks them itself.
 //!
-//! The master is configured (`master=N`) or elected (`master=elect`, seed
-//! 001 task 2): the initiator sends ELECTION to everyone, each answers with a
-//! CLOCK reading, the initiator estimates offsets the same way and announces
-//! the lowest clock (ties to the lower id) as MASTER. Periodic rounds
-//! (`period`) keep drifting clocks together (seed 001 task 3).
+//! Design decisions in `node.rs`: the master adjusts its own clock before
+//! it sends the adjustments, so that `absolute` can send the adjusted time;
+//! a node applies only the ADJUST of the poll it answered last, and only
+//! once (its clock read since makes an older one stale); the election
+//! estimates offsets as a round does, breaks ties to the lower id, and
+//! numbers its result above every election the answering nodes follow (a
+//! node back from a crash may start one with an old number). A crash keeps
+//! the clock (hardware), the master belief and the counters, and loses the
+//! round or election in progress.
 //!
-//! Two deliberately broken variants: `no-rtt` takes a reading as if it
-//! arrived instantly (no round-trip compensation), `absolute` sends the
-//! average *time* instead of a delta, so the ADJUST's own latency is lost.
-//! Under latency the `skew-bound` checker catches both.
+//! The variants: `no-rtt` drops the RTT/2 term in `Node::estimate`;
+//! `absolute` makes `finish` send `Msg::SetTo` (the master's adjusted time)
+//! instead of `Msg::Adjust` (a delta).
 
 mod check;
 mod clock;
