@@ -1,6 +1,11 @@
 //! Invariants: safety properties checked after every change of a node's
 //! summary, liveness properties checked when the run is quiescent.
 
+/// The property the engine itself reports when a monitor's own clocks
+/// ([`Monitor::stamp`]) answer `hb` differently from the ground truth; a
+/// scenario whose monitor stamps events lists it on its card.
+pub const HB_MATCHES_TRUTH: &str = "hb-matches-truth";
+
 use super::clocks::VcTracker;
 use super::network::Faults;
 use super::protocol::{NodeId, Protocol, Row, Time};

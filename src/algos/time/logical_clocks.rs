@@ -505,7 +505,7 @@ pub const CLOCK_CONDITION: Property = Property::safety(
 /// `hb-matches-truth`: `hb` answered from the processes' clocks is right.
 /// The engine checks it, against its ground truth, when `hb` is asked.
 pub const HB_MATCHES_TRUTH: Property = Property::safety(
-    "hb-matches-truth",
+    crate::engine::invariant::HB_MATCHES_TRUTH,
     "an `hb` answer from the processes' own clocks agrees with the engine's ground truth",
 );
 

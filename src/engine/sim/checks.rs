@@ -50,7 +50,7 @@ impl<P: Protocol> Sim<P> {
                     format!("hb e{a} e{b}: {} ({clocks}; the engine's ground truth agrees)", name(own))
                 } else {
                     let v = Violation {
-                        property: "hb-matches-truth".into(),
+                        property: crate::engine::invariant::HB_MATCHES_TRUTH.into(),
                         step: self.step,
                         detail: format!("the algorithm's clocks say {}, the ground truth says {}", name(own), name(t)),
                     };
