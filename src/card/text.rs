@@ -22,7 +22,7 @@ pub fn info_text(card: &Card) -> String {
     for (v, usage) in card.verbs.iter().zip(&usages) {
         let _ = writeln!(o, "  {usage:<w$} {}", v.help);
     }
-    let _ = writeln!(o, "  key a on the selected node: {}", card.action);
+    let _ = writeln!(o, "  in the TUI, the action key on the selected node: {}", card.action);
     section(&mut o, "Parameters (-p key=value)");
     for p in card.params {
         let _ = writeln!(o, "  {:<16} {} ({}; default {})", p.key, p.help, p.kind.describe(card), p.default);

@@ -2,6 +2,7 @@
 //! facts `distlab info` prints), so a lecturer can show the class what the
 //! algorithm promises and which variant breaks what, without leaving the run.
 
+use super::keymap;
 use super::rows::{heading, key_style, row, wrapped};
 use super::theme::{self, width};
 use crate::card::{Card, Guarantee};
@@ -42,7 +43,9 @@ pub fn lines(card: &Card, w: usize) -> Vec<Line<'static>> {
     };
     table("Roles", card.roles.iter().map(|r| (r.name.to_string(), r.help.to_string())).collect());
     let mut verbs: Vec<(String, String)> = card.verbs.iter().map(|v| (v.usage(), v.help.to_string())).collect();
-    verbs.push(("key r".into(), format!("{} on the selected node", card.action)));
+    // The action key, as the keymap binds it.
+    let action_key = keymap::KEYMAP.iter().find(|b| b.action == keymap::Action::NodeAction).map_or("r", |b| b.label);
+    verbs.push((format!("key {action_key}"), format!("{} on the selected node", card.action)));
     table("Verbs (type after :, or in a script)", verbs);
     table(
         "Parameters (-p key=value when starting a run)",
