@@ -67,14 +67,18 @@ impl Params {
                 .ok_or_else(|| format!("parameter {key}={v}: expected one of {}", card.variant_names().join(", "))),
         }
     }
-    pub fn choice(&self, key: &str, options: &[&str]) -> Result<usize, String> {
-        match self.get(key) {
-            None => Ok(0),
-            Some(v) => options
-                .iter()
-                .position(|o| o == &v)
-                .ok_or_else(|| format!("parameter {key}={v}: expected one of {}", options.join(", "))),
-        }
+    /// The index of a choice parameter's value (as given or the card's
+    /// default) among the options its card lists.
+    pub fn choice(&self, card: &Card, key: &str) -> Result<usize, String> {
+        let options = match card.param(key).map(|p| p.kind) {
+            Some(card::Kind::Choice(options)) => options,
+            _ => return Err(format!("{} has no choice parameter {key}", card.name)),
+        };
+        let v = self.value(card, key);
+        options
+            .iter()
+            .position(|o| *o == v)
+            .ok_or_else(|| format!("parameter {key}={v}: expected one of {}", options.join(", ")))
     }
 }
 

@@ -558,7 +558,7 @@ impl Algorithm for TokenRing {
             cs: params.ms(&CARD, "cs")?,
             hold: params.ms(&CARD, "hold")?,
             think: params.ms(&CARD, "think")?,
-            park: params.choice("idle", IDLE)? == 1,
+            park: params.choice(&CARD, "idle")? == 1,
             two_tokens: params.variant(&CARD)? == 1,
         };
         mutex::check_think(k.cs, k.think)?;

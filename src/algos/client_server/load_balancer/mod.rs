@@ -396,7 +396,7 @@ impl Algorithm for LoadBalancer {
                 w
             }
         };
-        let policy = match params.choice("policy", &POLICIES)? {
+        let policy = match params.choice(&CARD, "policy")? {
             0 => Policy::RoundRobin,
             1 => Policy::LeastConnections,
             _ => Policy::Weighted,

@@ -359,7 +359,7 @@ impl Algorithm for Rpc {
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         let variant =
             [Variant::Correct, Variant::NoDedup, Variant::Forgetful, Variant::AnyReply][params.variant(&CARD)?];
-        let at_most_once = params.choice("semantics", &SEMANTICS)? == 0;
+        let at_most_once = params.choice(&CARD, "semantics")? == 0;
         let knobs = Knobs {
             timeout: params.ms(&CARD, "timeout")?,
             attempts: params.int::<u32>(&CARD, "attempts")?,

@@ -578,7 +578,7 @@ impl Algorithm for CausalOrder {
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
         // The variants are the delivery rules, in `Mode::ALL`'s order; the
         // parameter that picks one is `ordering`.
-        let mode = Mode::ALL[params.choice("ordering", &CARD.variant_names())?];
+        let mode = Mode::ALL[params.variant(&CARD)?];
         let nack = params.ms(&CARD, "nack")?;
         let retries = params.int::<u32>(&CARD, "retries")?;
         let nodes = (0..n).map(|i| Node::new(i, n, mode, nack, retries)).collect();

@@ -551,7 +551,7 @@ impl Algorithm for Chat {
         };
         let retries = params.int::<u32>(&CARD, "retries")?;
         let k = Knobs { timeout: params.ms(&CARD, "timeout")?, retries, variant };
-        let autojoin = params.choice("autojoin", &["false", "true"])? == 1;
+        let autojoin = params.choice(&CARD, "autojoin")? == 1;
         let mut nodes: Vec<Node> = (0..n).map(|i| Node::new(i, k)).collect();
         if autojoin {
             for c in nodes.iter_mut().skip(1) {

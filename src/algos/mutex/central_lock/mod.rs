@@ -583,7 +583,7 @@ static CARD: Card = Card {
 
 /// The `coordinator` parameter (the card has checked it is a node id).
 fn coordinator(params: &Params) -> Result<NodeId, String> {
-    params.num::<NodeId>("coordinator", 0)
+    params.int::<NodeId>(&CARD, "coordinator")
 }
 
 impl Algorithm for CentralLock {
@@ -610,7 +610,7 @@ impl Algorithm for CentralLock {
             cs: params.ms(&CARD, "cs")?,
             retry: params.ms(&CARD, "retry")?,
             think: params.ms(&CARD, "think")?,
-            persist_all: params.choice("persist", PERSIST)? == 1,
+            persist_all: params.choice(&CARD, "persist")? == 1,
             variant,
         };
         if knobs.coordinator >= n {
