@@ -261,8 +261,8 @@ fn bad_verbs_are_rejected_and_change_nothing() {
     let mut sc = co(3, &[]);
     let before = snapshot(sc.as_mut());
     for (l, err) in [
-        ("post", "usage: post N text (2 argument(s), got none)"),
-        ("post 1", "usage: post N text (2 argument(s), got 1)"),
+        ("post", "usage: post N text (at least 2 argument(s), got none)"),
+        ("post 1", "usage: post N text (at least 2 argument(s), got 1)"),
         ("post 1 \"  \"", "`post 1`: what does member 1 post? e.g. `post 1 \"hello\"`"),
         ("post 3 hi", "node 3 does not exist (nodes are 0..2)"),
         ("post x hi", "`post N text`: N is a node id, not \"x\""),

@@ -321,7 +321,7 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
         ("members 0", "node 0 is a controller; `members C` needs a client (nodes 1..2)"),
         ("leave 0", "node 0 is a controller; `leave C` needs a client (nodes 1..2)"),
         ("post 5 hi", "node 5 does not exist (nodes are 0..2)"),
-        ("post 1", "usage: post C text (2 argument(s), got 1)"),
+        ("post 1", "usage: post C text (at least 2 argument(s), got 1)"),
         ("post 1 \"  \"", "the text is empty"),
         ("post 1 ./leave", "\"./leave\" is a command: use create-room, join, members or leave"),
         ("join 1", "usage: join C ROOM [NAME] (at least 2 argument(s), got 1)"),

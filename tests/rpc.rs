@@ -324,8 +324,8 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
     let before = snapshot(sc.as_mut());
     let inputs = sc.inputs().len();
     for (bad, want) in [
-        ("call", "usage: call C FN A B (2 argument(s), got none)"),
-        ("call 1", "usage: call C FN A B (2 argument(s), got 1)"),
+        ("call", "usage: call C FN A B (at least 2 argument(s), got none)"),
+        ("call 1", "usage: call C FN A B (at least 2 argument(s), got 1)"),
         ("call 0 add 3 4", "node 0 is a server; `call C FN A B` needs a client (nodes 1..2)"),
         ("call 3 add 3 4", "node 3 does not exist (nodes are 0..2)"),
         ("call x add 3 4", "`call C FN A B`: C is a node id, not \"x\""),

@@ -165,10 +165,10 @@ fn bad_input_is_rejected_with_a_clear_message_and_changes_nothing() {
         ("send-raw 0 hi", "node 0 is a server; `send-raw C text` needs a client (nodes 1..2)"),
         ("send 7 hi", "node 7 does not exist (nodes are 0..2)"),
         ("send x hi", "`send C text`: C is a node id, not \"x\""),
-        ("send 1", "usage: send C text (2 argument(s), got 1)"),
+        ("send 1", "usage: send C text (at least 2 argument(s), got 1)"),
         ("send 1 \"\"", "`send C text`: text is printable text, not \"\""),
-        ("send", "usage: send C text (2 argument(s), got none)"),
-        ("send-raw 1", "usage: send-raw C text (2 argument(s), got 1)"),
+        ("send", "usage: send C text (at least 2 argument(s), got none)"),
+        ("send-raw 1", "usage: send-raw C text (at least 2 argument(s), got 1)"),
     ] {
         let err = try_line(sc.as_mut(), l).expect_err(l);
         assert!(err.contains(want), "{l}: {err}");

@@ -160,10 +160,10 @@ pub fn parse_args(card: &Card, verb: &str, args: &[String], roles: &dyn NodeRole
             0 => "none".to_string(),
             k => k.to_string(),
         };
-        let wanted = if required == vc.args.len() {
-            format!("{required}")
-        } else if text_last {
+        let wanted = if text_last {
             format!("at least {required}")
+        } else if required == vc.args.len() {
+            format!("{required}")
         } else {
             format!("{required} to {}", vc.args.len())
         };
@@ -329,5 +329,9 @@ mod tests {
     fn text_takes_the_rest_of_the_line() {
         let a = parse_args(&CARD, "post", &words("1 hello there"), &Roles(3)).unwrap();
         assert_eq!(a.text(1), Some("hello there"));
+        assert_eq!(
+            parse_args(&CARD, "post", &words("1"), &Roles(3)).unwrap_err(),
+            "usage: post C text (at least 2 argument(s), got 1)"
+        );
     }
 }
