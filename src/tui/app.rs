@@ -127,14 +127,10 @@ impl App {
             app.scenario = Some(algos::open_run(config).await?);
         }
         if let (None, Some(sc)) = (&app.status, app.scenario.as_deref()) {
-            let c = &sc.config().sim;
-            app.status = Some(Status::info(format!(
-                "{}: {} nodes, seed {} · space steps · r {} · : command · ? help",
-                sc.card().name,
-                c.n,
-                c.seed,
-                sc.card().action
-            )));
+            // The header names the scenario, its nodes and seed; the status
+            // line says how to start (it fits 80 columns).
+            app.status =
+                Some(Status::info(format!("space steps · r {} · : command · ? help · i guide", sc.card().action)));
         }
         app.pending_script = start.script;
 
@@ -152,7 +148,7 @@ impl App {
                 self.cursor = 0;
                 self.playing = false;
                 self.status = Some(Status::info(format!(
-                    "opened {} — press ? for help",
+                    "opened {} — ? help · i its guide",
                     self.scenario.as_ref().map(|s| s.card().name).unwrap_or_default()
                 )));
                 self.load_script().await;
