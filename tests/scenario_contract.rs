@@ -242,3 +242,31 @@ fn an_incomplete_card_is_named_part_by_part() {
         assert!(found.iter().any(|p| p.contains(expected)), "{expected:?} not reported in {found:#?}");
     }
 }
+
+/// The roles a run gives its nodes (`Algorithm::node_roles`, worked out
+/// from the parameters) are the card's roles, and every card role is played
+/// at the default node count: the parser's role checks and the cards agree.
+#[test]
+fn every_node_plays_a_role_of_its_card() {
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+    for e in distlab::algos::all() {
+        let card = e.card;
+        let mut sim = distlab::engine::sim::SimConfig::new(card.nodes.default, 1);
+        sim.driver = distlab::engine::actor::DriverKind::Inline;
+        let config = distlab::engine::trace::RunConfig { scenario: card.name.into(), params: Vec::new(), sim };
+        let sc = rt.block_on(distlab::algos::open_run(config)).unwrap_or_else(|err| panic!("{}: {err}", card.name));
+        let played: Vec<&str> = (0..sc.n()).map(|i| sc.node_role(i)).collect();
+        for role in &played {
+            assert!(card.roles.iter().any(|r| r.name == *role), "{}: node role {role:?} is not on the card", card.name);
+        }
+        for r in card.roles {
+            assert!(
+                played.contains(&r.name),
+                "{}: no node plays {} at {} nodes",
+                card.name,
+                r.name,
+                card.nodes.default
+            );
+        }
+    }
+}

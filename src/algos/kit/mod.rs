@@ -16,6 +16,12 @@ pub(crate) const VARIANT: ParamCard = ParamCard {
     help: "the correct algorithm or a broken one",
 };
 
+/// Node `one` plays `role`, every other node `others` (a server and its
+/// clients, a coordinator and the nodes it serves).
+pub(crate) fn one_and_others(n: usize, one: NodeId, role: &'static str, others: &'static str) -> Vec<&'static str> {
+    (0..n).map(|i| if i == one { role } else { others }).collect()
+}
+
 /// A verb with one node number, as the TUI's action key sends it.
 pub(crate) fn node_verb(verb: &str, node: NodeId) -> Input {
     Input::Verb { verb: verb.into(), args: vec![node.to_string()] }

@@ -607,7 +607,7 @@ impl Algorithm for SharedMemory {
 
     /// Node 0 is the segment; the writer and the readers are processes.
     fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
-        (0..n).map(|i| if i == SEGMENT { "segment" } else { "process" }).collect()
+        crate::algos::kit::one_and_others(n, SEGMENT, "segment", "process")
     }
 
     fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {

@@ -635,7 +635,7 @@ impl Algorithm for SocketEcho {
 
     /// Node 0 is the server, the rest clients.
     fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
-        cs::servers_then_clients(n, 1)
+        crate::algos::kit::one_and_others(n, SERVER, "server", "client")
     }
 
     fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {

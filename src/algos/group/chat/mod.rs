@@ -539,7 +539,7 @@ impl Algorithm for Chat {
     }
 
     fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
-        (0..n).map(|i| if i == SERVER { "server" } else { "client" }).collect()
+        crate::algos::kit::one_and_others(n, SERVER, "server", "client")
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {

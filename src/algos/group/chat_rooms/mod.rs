@@ -575,7 +575,7 @@ impl Algorithm for ChatRooms {
     }
 
     fn node_roles(n: usize, _params: &Params) -> Vec<&'static str> {
-        (0..n).map(|i| if i == CONTROLLER { "controller" } else { "client" }).collect()
+        crate::algos::kit::one_and_others(n, CONTROLLER, "controller", "client")
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {

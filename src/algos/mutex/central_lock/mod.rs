@@ -594,8 +594,7 @@ impl Algorithm for CentralLock {
     }
 
     fn node_roles(n: usize, params: &Params) -> Vec<&'static str> {
-        let c = coordinator(params).unwrap_or(0);
-        (0..n).map(|i| if i == c { "coordinator" } else { "node" }).collect()
+        crate::algos::kit::one_and_others(n, coordinator(params).unwrap_or(0), "coordinator", "node")
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
