@@ -112,9 +112,7 @@ fn read_trace(path: &str) -> Result<Trace, String> {
 fn run_config(a: &RunArgs) -> Result<RunConfig, String> {
     let card = algos::find(&a.scenario)?.card;
     let n = a.nodes.unwrap_or(card.nodes.default);
-    if n < card.nodes.min || n > card.nodes.max {
-        return Err(format!("{} runs with {} to {} nodes, not {n}", card.name, card.nodes.min, card.nodes.max));
-    }
+    card.check_nodes(n)?;
     let mut sim = SimConfig::new(n, a.seed);
     sim.sched =
         SchedMode::parse(&a.sched).ok_or_else(|| format!("--sched {}: expected timed, random or manual", a.sched))?;
@@ -129,10 +127,10 @@ fn run_config(a: &RunArgs) -> Result<RunConfig, String> {
                 .ok_or_else(|| format!("--param {p:?}: expected KEY=VALUE"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    for (k, v) in &params {
-        distlab::card::check_param(card, k, v, n)?;
-    }
-    Ok(RunConfig { scenario: a.scenario.clone(), params, sim })
+    // Checked here too, before a terminal is taken over, as the run will.
+    let params = distlab::scenario::Params(params);
+    params.check(card, n)?;
+    Ok(RunConfig { scenario: a.scenario.clone(), params: params.0, sim })
 }
 
 fn print_json(v: &serde_json::Value) {
@@ -172,7 +170,9 @@ fn info(name: &str) -> ExitCode {
     use std::io::Write;
     match algos::find(name) {
         Ok(e) => {
-            let _ = std::io::stdout().lock().write_all(distlab::card::info_text(e.card).as_bytes());
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(distlab::card::info_text(e.card, distlab::tui::keymap::action_key()).as_bytes());
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e),

@@ -219,9 +219,7 @@ impl<A: Algorithm> Run<A> {
     pub async fn new(config: RunConfig) -> Result<Self, String> {
         let card = A::card();
         let n = config.sim.n;
-        if n < card.nodes.min || n > card.nodes.max {
-            return Err(format!("{} runs with {} to {} nodes, not {n}", card.name, card.nodes.min, card.nodes.max));
-        }
+        card.check_nodes(n)?;
         let params = Params(config.params.clone());
         params.check(card, n)?;
         let roles = Rc::new(RunRoles(A::node_roles(n, &params)));

@@ -265,6 +265,14 @@ impl Card {
     pub fn property_names(&self) -> Vec<&'static str> {
         self.properties.iter().map(|p| p.name).collect()
     }
+    /// Does the scenario run with `n` nodes?
+    pub fn check_nodes(&self, n: usize) -> Result<(), String> {
+        let r = self.nodes;
+        if n < r.min || n > r.max {
+            return Err(format!("{} runs with {} to {} nodes, not {n}", self.name, r.min, r.max));
+        }
+        Ok(())
+    }
     /// The verbs' usage lines.
     pub fn usages(&self) -> Vec<String> {
         self.verbs.iter().map(|v| v.usage()).collect()
@@ -280,4 +288,4 @@ mod parse;
 mod text;
 
 pub use parse::{Args, NodeRoles, Value, check_param, nodes_of, parse_args};
-pub use text::{info_text, markdown_table, scripts_markdown};
+pub use text::{Section, facts, info_text, markdown_table, scripts_markdown, sections};

@@ -4,61 +4,88 @@
 use super::{Card, Guarantee};
 use std::fmt::Write as _;
 
-/// `distlab info NAME`: the full reference of one scenario, as plain text
-/// (Markdown-like, readable in a terminal and in the in-app guide).
-pub fn info_text(card: &Card) -> String {
+/// One titled table of a card's reference: (name, text) rows.
+pub struct Section {
+    pub title: String,
+    pub rows: Vec<(String, String)>,
+}
+
+/// The line under the title: family, origin and node range.
+pub fn facts(card: &Card) -> String {
+    let r = card.nodes;
+    format!("{} · {} · {} nodes by default ({} to {})", card.family.title(), card.origin(), r.default, r.min, r.max)
+}
+
+/// A card's reference as titled tables, for `distlab info` and the TUI's
+/// guide alike; `action_key` is the TUI key of the scenario's action.
+pub fn sections(card: &Card, action_key: &str) -> Vec<Section> {
+    let section = |title: &str, rows: Vec<(String, String)>| Section { title: title.to_string(), rows };
+    let mut verbs: Vec<(String, String)> = card.verbs.iter().map(|v| (v.usage(), v.help.to_string())).collect();
+    verbs.push((format!("key {action_key}"), format!("{} on the selected node (TUI)", card.action)));
+    vec![
+        section("Roles", card.roles.iter().map(|r| (r.name.to_string(), r.help.to_string())).collect()),
+        section("Verbs (type after :, or in a script)", verbs),
+        section(
+            "Parameters (-p key=value when starting a run)",
+            card.params
+                .iter()
+                .map(|p| (p.key.to_string(), format!("{} ({}; default {})", p.help, p.kind.describe(card), p.default)))
+                .collect(),
+        ),
+        section(
+            &format!("Variants (-p {}=…)", card.variant_key()),
+            card.variants
+                .iter()
+                .map(|v| {
+                    let caught = if v.breaks.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — caught by {}", v.breaks.join(", "))
+                    };
+                    (v.name.to_string(), format!("{}{caught}", v.help))
+                })
+                .collect(),
+        ),
+        section(
+            "Properties the monitor checks as the run goes",
+            card.properties
+                .iter()
+                .map(|p| {
+                    let kind = match p.guarantee {
+                        Guarantee::Safety => "safety",
+                        Guarantee::Liveness => "liveness",
+                    };
+                    (p.name.to_string(), format!("{} ({kind})", p.definition))
+                })
+                .collect(),
+        ),
+        section(
+            "Headless result fields",
+            card.results.iter().map(|f| (f.key.to_string(), f.help.to_string())).collect(),
+        ),
+        section(
+            "Lecture scripts (distlab run --script FILE)",
+            card.scripts.iter().map(|s| (format!("assets/{}", s.file), s.about.to_string())).collect(),
+        ),
+    ]
+}
+
+/// `distlab info NAME`: the full reference of one scenario, as plain text.
+pub fn info_text(card: &Card, action_key: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} — {}", card.name, card.title);
-    let _ = writeln!(o, "{} · {} · {}", card.family.title(), card.origin(), nodes_text(card));
+    let _ = writeln!(o, "{}", facts(card));
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", card.description);
-    section(&mut o, "Roles");
-    for r in card.roles {
-        let _ = writeln!(o, "  {:<16} {}", r.name, r.help);
-    }
-    section(&mut o, "Verbs (at the : prompt, in scripts)");
-    let usages = card.usages();
-    let w = usages.iter().map(|u| u.chars().count()).max().unwrap_or(0).max(16) + 1;
-    for (v, usage) in card.verbs.iter().zip(&usages) {
-        let _ = writeln!(o, "  {usage:<w$} {}", v.help);
-    }
-    let _ = writeln!(o, "  in the TUI, the action key on the selected node: {}", card.action);
-    section(&mut o, "Parameters (-p key=value)");
-    for p in card.params {
-        let _ = writeln!(o, "  {:<16} {} ({}; default {})", p.key, p.help, p.kind.describe(card), p.default);
-    }
-    section(&mut o, &format!("Variants (-p {}=…)", card.variant_key()));
-    for v in card.variants {
-        let breaks = if v.breaks.is_empty() { String::new() } else { format!(" [caught by {}]", v.breaks.join(", ")) };
-        let _ = writeln!(o, "  {:<16} {}{breaks}", v.name, v.help);
-    }
-    section(&mut o, "Properties checked live");
-    for p in card.properties {
-        let kind = match p.guarantee {
-            Guarantee::Safety => "safety",
-            Guarantee::Liveness => "liveness",
-        };
-        let _ = writeln!(o, "  {:<24} {} ({kind})", p.name, p.definition);
-    }
-    section(&mut o, "Headless result fields");
-    for f in card.results {
-        let _ = writeln!(o, "  {:<24} {}", f.key, f.help);
-    }
-    section(&mut o, "Lecture scripts");
-    for s in card.scripts {
-        let _ = writeln!(o, "  assets/{:<28} {}", s.file, s.about);
+    for s in sections(card, action_key) {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{}", s.title);
+        let w = s.rows.iter().map(|(a, _)| a.chars().count()).max().unwrap_or(0);
+        for (a, b) in &s.rows {
+            let _ = writeln!(o, "  {a:<w$}  {b}");
+        }
     }
     o
-}
-
-fn section(o: &mut String, title: &str) {
-    let _ = writeln!(o);
-    let _ = writeln!(o, "{title}");
-}
-
-fn nodes_text(card: &Card) -> String {
-    let r = card.nodes;
-    format!("{} nodes by default ({} to {})", r.default, r.min, r.max)
 }
 
 /// The README's scenario table (a test keeps the README equal to it).

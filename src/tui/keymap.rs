@@ -531,6 +531,11 @@ pub fn listed(mode: Mode) -> Vec<&'static Binding> {
     own.into_iter().chain(shared).collect()
 }
 
+/// How help writes the key of the scenario's action on the selected node.
+pub fn action_key() -> &'static str {
+    KEYMAP.iter().find(|b| b.action == Action::NodeAction).map_or("r", |b| b.label)
+}
+
 /// The action bound to a key event in `mode`, if any.
 pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     bindings(mode).find(|b| b.keys.iter().any(|key| matches(key, ev))).map(|b| b.action)

@@ -63,14 +63,7 @@ fn detail_lines(card: &Card, w: usize) -> Vec<Line<'static>> {
         card.title.to_string(),
         Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
     ))];
-    let facts = format!(
-        "{} · {} · {} nodes ({} to {})",
-        card.family.title(),
-        card.origin(),
-        card.nodes.default,
-        card.nodes.min,
-        card.nodes.max
-    );
+    let facts = crate::card::facts(card);
     out.extend(super::inspector::wrap(&facts, w).into_iter().map(|l| Line::from(Span::styled(l, dim))));
     out.push(Line::default());
     out.extend(super::inspector::wrap(card.description, w).into_iter().map(Line::from));
