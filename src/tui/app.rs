@@ -5,7 +5,7 @@
 use super::keymap::{self, Action, Mode};
 use super::layout::{self, Panes};
 use super::prompt::Prompt;
-use super::{inflight, keybar, narration, overlay, picker, spacetime, topology, transcript};
+use super::{inflight, keybar, overlay, picker, spacetime, topology, transcript};
 use crate::algos;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
@@ -566,10 +566,11 @@ impl App {
     /// The panes at the current size (for hit tests), if a run is showing.
     pub fn panes(&self) -> Option<Panes> {
         let sc = self.scenario.as_deref()?;
-        let area = self.screen();
-        let side = Side::of(sc).wanted();
-        let script = self.lecture.as_ref().map(Lecture::view);
-        layout::panes_with_side(area, narration::rows(script.as_ref(), sc, area.width), side)
+        self.panes_with(sc, &Side::of(sc))
+    }
+
+    fn panes_with(&self, sc: &dyn Scenario, side: &Side) -> Option<Panes> {
+        layout::run_panes(self.screen(), sc, self.lecture.as_ref().map(Lecture::view).as_ref(), side)
     }
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
@@ -595,13 +596,14 @@ impl App {
             }
             return;
         };
-        let Some(p) = self.panes() else { return };
+        let side = Side::of(sc);
+        let Some(p) = self.panes_with(sc, &side) else { return };
         let n = sc.n();
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(node) = topology::node_at(p.topology, n, pos)
                     .or_else(|| spacetime::lane_at(p.spacetime, n, self.selected, pos))
-                    .or_else(|| transcript::node_at(sc, self.selected, Side::of(sc).areas(p.side).1, pos))
+                    .or_else(|| transcript::node_at(sc, self.selected, side.areas(p.side).1, pos))
                 {
                     self.select(node).await;
                 } else if let Some(row) = inflight::row_at(p.inflight, self.cursor, pos) {

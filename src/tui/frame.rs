@@ -39,8 +39,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 script: app.lecture.as_ref().map(Lecture::view),
                 side: Side::of(sc),
             };
-            let rows = narration::rows(v.script.as_ref(), sc, area.width);
-            let Some(p) = layout::panes_with_side(area, rows, v.side.wanted()) else { return };
+            let Some(p) = layout::run_panes(area, sc, v.script.as_ref(), &v.side) else { return };
             header::render(&v, frame, p.header);
             topology::render(&v, frame, p.topology);
             if !p.spacetime.is_empty() {

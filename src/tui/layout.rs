@@ -1,6 +1,9 @@
 //! Where every pane goes. A pure function of the screen size, so drawing
 //! and mouse clicks agree without storing anything.
 
+use super::narration;
+use super::view::{ScriptView, Side};
+use crate::scenario::Scenario;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 pub const MIN_W: u16 = 80;
@@ -44,6 +47,13 @@ pub const CHART_SPLIT_W: u16 = 64;
 /// otherwise (80×24: the chart says more about clocks, the table about
 /// load, the screens about a chat, than the message diagram does). Without
 /// a side pane the layout is exactly [`panes`].
+/// The panes of a run: as many narration rows as the script's text needs,
+/// and the side slot if the scenario has a side pane. Drawing and mouse
+/// clicks both use it.
+pub fn run_panes(area: Rect, sc: &dyn Scenario, script: Option<&ScriptView>, side: &Side) -> Option<Panes> {
+    panes_with_side(area, narration::rows(script, sc, area.width), side.wanted())
+}
+
 pub fn panes_with_side(area: Rect, narration_rows: u16, side: bool) -> Option<Panes> {
     if too_small(area) {
         return None;
