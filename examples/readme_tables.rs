@@ -2,10 +2,8 @@
 //! (keys, commands, scenarios, lecture scripts; tests/readme.rs checks the
 //! README holds each of them exactly).
 
-fn script_header(file: &str) -> String {
-    let path = format!("{}/assets/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    text.lines().next().and_then(|l| l.strip_prefix("# distlab: run ")).unwrap_or_default().to_string()
+fn script_text(file: &str) -> String {
+    std::fs::read_to_string(format!("{}/assets/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_default()
 }
 
 fn main() {
@@ -13,5 +11,5 @@ fn main() {
     println!("{}", distlab::tui::keymap::markdown_table());
     println!("{}", distlab::script::markdown_table());
     println!("{}", distlab::card::markdown_table(entries.iter().map(|e| e.card)));
-    println!("{}", distlab::card::scripts_markdown(entries.iter().map(|e| e.card), script_header));
+    println!("{}", distlab::card::scripts_markdown(entries.iter().map(|e| e.card), script_text));
 }

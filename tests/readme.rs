@@ -24,17 +24,16 @@ fn readme_scenario_table_matches_the_cards() {
     assert!(readme().contains(&table), "README's Scenarios section must contain exactly:\n{table}");
 }
 
-/// A script's arguments, as its first line `# distlab: run …` gives them.
-pub fn script_header(file: &str) -> String {
+/// A script's text, by its file name in `assets/`.
+fn script_text(file: &str) -> String {
     let path = format!("{}/assets/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines().next().and_then(|l| l.strip_prefix("# distlab: run ")).unwrap_or_default().to_string()
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 #[test]
 fn readme_script_table_matches_the_cards() {
     let entries = distlab::algos::all();
-    let table = distlab::card::scripts_markdown(entries.iter().map(|e| e.card), script_header);
+    let table = distlab::card::scripts_markdown(entries.iter().map(|e| e.card), script_text);
     assert!(readme().contains(&table), "README's Lecture scripts section must contain exactly:\n{table}");
 }
 

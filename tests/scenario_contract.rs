@@ -35,7 +35,7 @@ fn root() -> &'static Path {
 
 /// The scenario a script's `# distlab: run NAME ...` header names.
 fn script_scenario(text: &str) -> Option<&str> {
-    text.lines().next()?.strip_prefix("# distlab: run ")?.split_whitespace().next()
+    distlab::card::script_run_line(text)?.split_whitespace().next()
 }
 
 /// Everything wrong with one card, as sentences.

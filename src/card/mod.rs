@@ -288,4 +288,4 @@ mod parse;
 mod text;
 
 pub use parse::{Args, NodeRoles, Value, check_param, nodes_of, parse_args};
-pub use text::{Section, facts, info_text, markdown_table, scripts_markdown, sections};
+pub use text::{Section, facts, info_text, markdown_table, script_run_line, scripts_markdown, sections};

@@ -106,10 +106,16 @@ pub fn markdown_table<'a>(cards: impl IntoIterator<Item = &'a Card>) -> String {
     out
 }
 
+/// What a lecture script's first line says to run: `NAME ARGS…` of
+/// `# distlab: run NAME ARGS…` (the header convention of `assets/*.dl`).
+pub fn script_run_line(text: &str) -> Option<&str> {
+    text.lines().next()?.strip_prefix("# distlab: run ")
+}
+
 /// The README's lecture-script table: every card's scripts, with the
-/// arguments `header` reads from each script's first line
-/// (`# distlab: run NAME ARGS…`) and the card's words for what it shows.
-pub fn scripts_markdown<'a>(cards: impl IntoIterator<Item = &'a Card>, header: impl Fn(&str) -> String) -> String {
+/// arguments each script's first line names (`text_of` gives a script's
+/// text by file name) and the card's words for what it shows.
+pub fn scripts_markdown<'a>(cards: impl IntoIterator<Item = &'a Card>, text_of: impl Fn(&str) -> String) -> String {
     let mut out = String::from("| script | run with | what the class sees |\n|---|---|---|\n");
     for c in cards {
         for s in c.scripts {
@@ -117,7 +123,7 @@ pub fn scripts_markdown<'a>(cards: impl IntoIterator<Item = &'a Card>, header: i
                 out,
                 "| `assets/{}` | `{}` | {} |",
                 s.file,
-                header(s.file).replace('|', "\\|"),
+                script_run_line(&text_of(s.file)).unwrap_or_default().replace('|', "\\|"),
                 s.about.replace('|', "\\|")
             );
         }
