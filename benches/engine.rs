@@ -25,7 +25,7 @@
 use distlab::algos::open_run;
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::Input;
-use distlab::engine::sim::SimConfig;
+use distlab::engine::sim::{RUN_LIMIT, SimConfig};
 use distlab::engine::trace::RunConfig;
 use distlab::scenario::Scenario;
 use std::time::Instant;
@@ -204,7 +204,13 @@ fn ricart_agrawala(w: &Workload) -> Measured {
     runtime().block_on(async {
         let t = Instant::now();
         let mut sc = open_run(open_config(w.nodes, w.think_ms, w.driver)).await.expect("ricart-agrawala opens");
-        sc.apply(Input::Step(w.warmup)).await.expect("step is valid");
+        // One command delivers at most RUN_LIMIT events.
+        let mut left = w.warmup;
+        while left > 0 {
+            let k = left.min(RUN_LIMIT);
+            sc.apply(Input::Step(k)).await.expect("step is valid");
+            left -= k;
+        }
         let setup_secs = t.elapsed().as_secs_f64();
         let mut all = Vec::new();
         let (mut in_flight, mut sends, mut events) = (0, 0, 0);

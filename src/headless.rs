@@ -35,8 +35,17 @@ pub async fn run(config: RunConfig, script: &str) -> Report {
         Err(e) => return usage_error(format!("script {e}")),
     };
     let started = Instant::now();
-    for (line, input) in lines {
+    let total = lines.len();
+    for (i, (line, input)) in lines.into_iter().enumerate() {
         if let Err(e) = sc.apply(input).await {
+            if sc.stopped().is_some() {
+                // A ceiling, not bad usage: the summary of what ran, and
+                // the lines that did not (they were not checked: exit 1).
+                let mut report = finish(sc, started);
+                report.json["unrun_lines"] = (total - i).into();
+                report.code = EXIT_FAILED;
+                return report;
+            }
             return usage_error(format!("script line {line}: {e}"));
         }
     }
@@ -48,9 +57,9 @@ pub async fn replay(trace: &Trace) -> Report {
     let started = Instant::now();
     let sc = match replay_scenario(trace).await {
         Ok(sc) => sc,
-        Err(e) => {
-            return Report { json: serde_json::json!({ "error": e }), code: EXIT_FAILED, scenario: None };
-        }
+        // A trace that does not replay (a bad configuration, a refused
+        // input, other events) is bad input, as an undecodable one is.
+        Err(e) => return usage_error(e),
     };
     finish(sc, started)
 }

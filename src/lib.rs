@@ -3,6 +3,7 @@
 pub mod algos;
 pub mod card;
 pub mod engine;
+pub mod files;
 pub mod headless;
 pub mod replay;
 pub mod scenario;

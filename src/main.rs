@@ -5,9 +5,9 @@ use distlab::algos;
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::SchedMode;
 use distlab::engine::sim::SimConfig;
-use distlab::engine::trace::{RunConfig, Trace};
-use distlab::headless::{self, EXIT_USAGE};
-use std::io::Read;
+use distlab::engine::trace::RunConfig;
+use distlab::files;
+use distlab::headless::{self, EXIT_OK, EXIT_USAGE, Report};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -94,19 +94,21 @@ fn usage_error(message: &str) -> ! {
     run.error(clap::error::ErrorKind::InvalidValue, message).exit()
 }
 
-fn read_source(path: &str) -> Result<String, String> {
-    if path == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+/// A command line clap refuses. With `--headless` the error is also the one
+/// JSON object on standard output, as every other headless error is.
+fn clap_error(e: clap::Error, headless: bool) -> ! {
+    use clap::error::ErrorKind as K;
+    let shows_help =
+        matches!(e.kind(), K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand);
+    if headless && !shows_help {
+        let text = e.render().to_string();
+        let first = text.lines().next().unwrap_or("bad usage");
+        let message = first.strip_prefix("error: ").unwrap_or(first);
+        // The reader has gone or the disk is full: clap's own message on
+        // standard error is still the answer.
+        let _ = files::print(&format!("{}\n", serde_json::json!({ "error": message })));
     }
-}
-
-fn read_trace(path: &str) -> Result<Trace, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    Trace::decode(&bytes).map_err(|e| format!("{path}: {e}"))
+    e.exit()
 }
 
 fn run_config(a: &RunArgs) -> Result<RunConfig, String> {
@@ -133,12 +135,6 @@ fn run_config(a: &RunArgs) -> Result<RunConfig, String> {
     Ok(RunConfig { scenario: a.scenario.clone(), params: params.0, sim })
 }
 
-fn print_json(v: &serde_json::Value) {
-    use std::io::Write;
-    // A closed pipe (`| head`) is the reader's choice, not an error.
-    let _ = writeln!(std::io::stdout().lock(), "{v}");
-}
-
 /// The engine runs on one thread: lockstep actors gain nothing from more.
 /// Only the TUI gets the timer driver (for its play ticks): the engine never
 /// reads a clock, and a headless run is 10% faster without the driver's
@@ -151,72 +147,107 @@ fn runtime(timer: bool) -> tokio::runtime::Runtime {
     b.build().expect("a current-thread runtime starts")
 }
 
-fn list() -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let entries = algos::all();
+fn list() -> String {
+    let mut out = String::new();
     let mut family = None;
-    for e in &entries {
+    for e in &algos::all() {
         if family != Some(e.card.family) {
             family = Some(e.card.family);
-            writeln!(out, "{}:", e.card.family.title())?;
+            out += &format!("{}:\n", e.card.family.title());
         }
-        writeln!(out, "  {:<17} {}", e.card.name, e.card.about)?;
+        out += &format!("  {:<17} {}\n", e.card.name, e.card.about);
     }
-    writeln!(out, "\n`distlab info NAME` prints one scenario's verbs, parameters, variants and properties.")
+    out + "\n`distlab info NAME` prints one scenario's verbs, parameters, variants and properties.\n"
 }
 
-fn info(name: &str) -> ExitCode {
-    use std::io::Write;
-    match algos::find(name) {
-        Ok(e) => {
-            let _ = std::io::stdout()
-                .lock()
-                .write_all(distlab::card::info_text(e.card, distlab::tui::keymap::action_key()).as_bytes());
-            ExitCode::SUCCESS
-        }
+/// Print `text` on standard output: exit 0, or 2 if it cannot be written.
+fn print_or_fail(text: Result<String, String>) -> ExitCode {
+    match text.and_then(|t| files::print(&t)) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
 }
 
-fn headless_run(a: &RunArgs) -> ExitCode {
-    let mut config = match run_config(a) {
-        Ok(c) => c,
-        Err(e) => {
-            print_json(&serde_json::json!({ "error": e }));
-            return fail(&e);
-        }
-    };
-    config.sim.logging = false;
-    let script = match a.script.as_deref().map(read_source).transpose() {
-        Ok(s) => s.unwrap_or_default(),
-        Err(e) => {
-            print_json(&serde_json::json!({ "error": e }));
-            return fail(&e);
-        }
-    };
-    let report = runtime(false).block_on(headless::run(config, &script));
-    print_json(&report.json);
+/// Print a headless report: its JSON object on standard output (its error
+/// on standard error too) and its exit code; 2 if it cannot be written.
+fn emit(report: &Report) -> ExitCode {
     if let Some(e) = report.json.get("error").and_then(|e| e.as_str()) {
         eprintln!("distlab: {e}");
     }
-    if let (Some(path), Some(sc)) = (&a.trace, &report.scenario)
-        && let Err(e) = std::fs::write(path, sc.trace().encode())
-    {
-        return fail(&format!("cannot write trace {path}: {e}"));
+    match files::print(&format!("{}\n", report.json)) {
+        Ok(()) => ExitCode::from(report.code as u8),
+        Err(e) => fail(&e),
     }
-    ExitCode::from(report.code as u8)
+}
+
+fn emit_error(message: String) -> ExitCode {
+    emit(&Report { json: serde_json::json!({ "error": message }), code: EXIT_USAGE, scenario: None })
+}
+
+fn headless_run(a: &RunArgs) -> ExitCode {
+    let setup = || -> Result<(RunConfig, String), String> {
+        let mut config = run_config(a)?;
+        config.sim.logging = false;
+        // A trace that cannot be written is known before the run, not after.
+        if let Some(path) = &a.trace {
+            files::check_writable(path)?;
+        }
+        let script = a.script.as_deref().map(files::read_script).transpose()?;
+        Ok((config, script.unwrap_or_default()))
+    };
+    let (config, script) = match setup() {
+        Ok(s) => s,
+        Err(e) => return emit_error(e),
+    };
+    let mut report = runtime(false).block_on(headless::run(config, &script));
+    if let (Some(path), Some(sc)) = (&a.trace, &report.scenario)
+        && let Err(e) = files::write_file(path, &sc.trace().encode())
+    {
+        // Written after all (a full disk): the summary says so, and the
+        // run's own failure (1) outranks the unwritten trace (2).
+        report.json["trace_error"] = e.clone().into();
+        eprintln!("distlab: {e}");
+        if report.code == EXIT_OK {
+            report.code = EXIT_USAGE;
+        }
+    }
+    emit(&report)
+}
+
+fn headless_replay(file: &str) -> ExitCode {
+    let mut trace = match files::read_trace(file) {
+        Ok(t) => t,
+        Err(e) => return emit_error(e),
+    };
+    trace.config.sim.logging = false;
+    emit(&runtime(false).block_on(headless::replay(&trace)))
+}
+
+/// Export a trace. It is untrusted: it is replayed first (its configuration
+/// checked as the command line's is, every input validated, the events
+/// compared), and what the replay made is exported.
+fn export(file: &str, out: Option<&str>) -> Result<String, String> {
+    let mut trace = files::read_trace(file)?;
+    if let Some(path) = out {
+        files::check_writable(path)?;
+    }
+    trace.config.sim.logging = false;
+    let sc = runtime(false).block_on(distlab::replay::replay_scenario(&trace))?;
+    let text = distlab::engine::export::shiviz::export_trace(&sc.trace());
+    match out {
+        Some(path) => files::write_file(path, text.as_bytes()).map(|()| String::new()),
+        None => Ok(text),
+    }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let headless = std::env::args_os().take_while(|a| a != "--").any(|a| a == "--headless");
+    let cli = Cli::try_parse().unwrap_or_else(|e| clap_error(e, headless));
     match cli.command {
-        Some(Command::List) => {
-            // A closed pipe (`| head`) is the reader's choice, not an error.
-            let _ = list();
-            ExitCode::SUCCESS
-        }
-        Some(Command::Info { scenario }) => info(&scenario),
+        Some(Command::List) => print_or_fail(Ok(list())),
+        Some(Command::Info { scenario }) => print_or_fail(
+            algos::find(&scenario).map(|e| distlab::card::info_text(e.card, distlab::tui::keymap::action_key())),
+        ),
         Some(Command::Run(a)) if a.headless => headless_run(&a),
         Some(Command::Run(a)) => {
             let config = match run_config(&a) {
@@ -225,43 +256,20 @@ fn main() -> ExitCode {
                 // the usage line, exit 2.
                 Err(e) => usage_error(&e),
             };
-            let script = match a.script.as_deref().map(read_source).transpose() {
+            let script = match a.script.as_deref().map(files::read_script).transpose() {
                 Ok(s) => s,
                 Err(e) => return fail(&e),
             };
             tui_main(distlab::tui::Start { config: Some(config), script, replay: None })
         }
-        Some(Command::Replay { file, headless }) => {
-            let trace = match read_trace(&file) {
-                Ok(t) => t,
-                Err(e) => return fail(&e),
-            };
-            if headless {
-                let report = runtime(false).block_on(headless::replay(&trace));
-                print_json(&report.json);
-                return ExitCode::from(report.code as u8);
+        Some(Command::Replay { file, headless: true }) => headless_replay(&file),
+        Some(Command::Replay { file, .. }) => match files::read_trace(&file) {
+            Ok(trace) => {
+                tui_main(distlab::tui::Start { config: Some(trace.config.clone()), script: None, replay: Some(trace) })
             }
-            tui_main(distlab::tui::Start { config: Some(trace.config.clone()), script: None, replay: Some(trace) })
-        }
-        Some(Command::Export { file, out, .. }) => {
-            let trace = match read_trace(&file) {
-                Ok(t) => t,
-                Err(e) => return fail(&e),
-            };
-            let text = distlab::engine::export::shiviz::export_trace(&trace);
-            match out {
-                Some(path) => {
-                    if let Err(e) = std::fs::write(&path, text) {
-                        return fail(&format!("cannot write {path}: {e}"));
-                    }
-                }
-                None => {
-                    use std::io::Write;
-                    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-                }
-            }
-            ExitCode::SUCCESS
-        }
+            Err(e) => fail(&e),
+        },
+        Some(Command::Export { file, out, .. }) => print_or_fail(export(&file, out.as_deref())),
         None => tui_main(distlab::tui::Start { config: None, script: None, replay: None }),
     }
 }
@@ -270,7 +278,14 @@ fn tui_main(start: distlab::tui::Start) -> ExitCode {
     if let Err(e) = color_eyre::install() {
         return fail(&format!("cannot install the error hook: {e}"));
     }
-    match runtime(true).block_on(distlab::tui::run(start)) {
+    let rt = runtime(true);
+    // A configuration or trace that does not open is bad input (exit 2),
+    // reported before the terminal is taken over.
+    let app = match rt.block_on(distlab::tui::App::new(start)) {
+        Ok(app) => app,
+        Err(e) => return fail(&e),
+    };
+    match rt.block_on(distlab::tui::run(app)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("distlab: {e:?}");

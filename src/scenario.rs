@@ -133,6 +133,8 @@ pub trait Scenario {
     fn log(&self) -> &VecDeque<LogLine>;
     fn violations(&self) -> &[Violation];
     fn violation_count(&self) -> u64;
+    /// Why the run takes no more steps, once it has reached a ceiling.
+    fn stopped(&self) -> Option<String>;
     fn failed_expectations(&self) -> &[ExpectFailure];
     fn properties(&self) -> Vec<&'static str> {
         self.card().property_names()
@@ -220,6 +222,7 @@ impl<A: Algorithm> Run<A> {
         let card = A::card();
         let n = config.sim.n;
         card.check_nodes(n)?;
+        config.sim.net.check()?;
         let params = Params(config.params.clone());
         params.check(card, n)?;
         let roles = Rc::new(RunRoles(A::node_roles(n, &params)));
@@ -340,6 +343,9 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn violation_count(&self) -> u64 {
         self.sim.violation_count()
+    }
+    fn stopped(&self) -> Option<String> {
+        self.sim.stopped()
     }
     fn failed_expectations(&self) -> &[ExpectFailure] {
         self.sim.failed_expectations()

@@ -4,16 +4,18 @@
 
 use crate::card::Card;
 use crate::engine::input::{EvId, Expect, Input, SchedMode};
-use crate::engine::protocol::{MS, NodeId, Time};
+use crate::engine::network::{check_latency, check_prob};
+use crate::engine::protocol::{MAX_MS, MS, NodeId, Time};
+use crate::engine::sim::RUN_LIMIT;
 use crate::scenario::Scenario;
 
 /// The generic verbs, for help and error messages.
 pub const GENERIC: &[(&str, &str)] = &[
-    ("step [K]", "deliver the next K events (default 1)"),
-    ("run [MAX]", "deliver events until nothing is left (at most MAX)"),
+    ("step [K]", "deliver the next K events (default 1, K ≤ 10^6)"),
+    ("run [MAX]", "deliver events until nothing is left (at most MAX ≤ 10^6)"),
     ("deliver ID", "deliver in-flight message or timer #ID next"),
     ("drop ID", "lose in-flight message #ID"),
-    ("delay ID MS", "make #ID arrive MS milliseconds later"),
+    ("delay ID MS", "make #ID arrive MS milliseconds later (0 to 10^9)"),
     ("dup ID", "duplicate in-flight message #ID"),
     ("crash N", "crash node N (its timers stop, messages to it are lost)"),
     ("recover N", "restart node N from its persisted state"),
@@ -22,7 +24,7 @@ pub const GENERIC: &[(&str, &str)] = &[
     ("heal", "undo all partitions and cuts"),
     ("loss P", "lose each message with probability P"),
     ("dup-rate P", "duplicate each message with probability P"),
-    ("latency MIN MAX", "message latency in ms, uniform in [MIN, MAX]"),
+    ("latency MIN MAX", "message latency in ms, uniform in [MIN, MAX] (0 to 10^9)"),
     ("sched timed|random|manual", "scheduler: earliest first, seeded random, or user picks"),
     ("fifo on|off", "per-link FIFO delivery"),
     ("say \"text\"", "narration for the class"),
@@ -88,10 +90,18 @@ fn ev_id(word: &str) -> Result<EvId, String> {
 
 fn millis(word: &str) -> Result<Time, String> {
     let v: f64 = num(word, "milliseconds")?;
-    if !(0.0..=1e12).contains(&v) {
-        return Err(format!("{word} ms is out of range"));
+    if !(0.0..=MAX_MS as f64).contains(&v) {
+        return Err(format!("{word} ms is out of range (0 to {MAX_MS})"));
     }
     Ok((v * MS as f64).round() as Time)
+}
+
+fn count(word: &str) -> Result<u64, String> {
+    let k: u64 = num(word, "a count")?;
+    if k > RUN_LIMIT {
+        return Err(format!("{k} is more than one command may do (at most {RUN_LIMIT} events; repeat the command)"));
+    }
+    Ok(k)
 }
 
 fn node(word: &str) -> Result<NodeId, String> {
@@ -100,7 +110,7 @@ fn node(word: &str) -> Result<NodeId, String> {
 
 fn prob(word: &str) -> Result<f64, String> {
     let p: f64 = num(word, "a probability between 0 and 1")?;
-    if (0.0..=1.0).contains(&p) { Ok(p) } else { Err(format!("probability {p} is not between 0 and 1")) }
+    check_prob(p).map(|()| p)
 }
 
 fn usage(verb: &str) -> String {
@@ -122,7 +132,7 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
     let input = match verb {
         "step" | "run" => {
             arity(0, 1)?;
-            let k = args.first().map(|a| num::<u64>(a, "a count")).transpose()?;
+            let k = args.first().map(|a| count(a)).transpose()?;
             if verb == "step" { Input::Step(k.unwrap_or(1)) } else { Input::Run(k) }
         }
         "deliver" | "drop" | "dup" => {
@@ -172,9 +182,7 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
         "latency" => {
             arity(2, 2)?;
             let (a, b) = (millis(&args[0])?, millis(&args[1])?);
-            if a > b {
-                return Err("latency MIN MAX needs MIN <= MAX".into());
-            }
+            check_latency(a, b)?;
             Input::Latency(a, b)
         }
         "sched" => {

@@ -2,6 +2,7 @@
 //! stdin, traces and replay, the ShiViz export (checked against ShiViz's
 //! own parsing and clock rules) and damaged trace files.
 
+use distlab::engine::input::Input;
 use distlab::engine::record::{EvKind, EventRec};
 use distlab::engine::trace::Trace;
 use serde_json::Value;
@@ -305,12 +306,56 @@ fn damaged_trace_files_are_refused_with_exit_2() {
         ("/nonexistent/run.trace".to_string(), "cannot read"),
     ];
     for (path, message) in &cases {
-        for args in [vec!["replay", path.as_str(), "--headless"], vec!["export", path.as_str(), "--shiviz"]] {
-            let o = distlab(&args, None);
-            assert_eq!(o.code, 2, "{args:?}");
-            assert!(o.stderr.contains(message) && o.stderr.contains(path.as_str()), "{args:?}: {}", o.stderr);
+        assert_refused(path, message);
+        assert!(distlab(&["replay", path.as_str(), "--headless"], None).stderr.contains(path.as_str()));
+    }
+}
+
+/// `replay --headless` and `export` both refuse the trace at `path` with
+/// exit 2 and `message`: the headless replay as its one JSON object too,
+/// the export with nothing on standard output.
+fn assert_refused(path: &str, message: &str) {
+    for args in [vec!["replay", path, "--headless"], vec!["export", path, "--shiviz"]] {
+        let o = distlab(&args, None);
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        assert!(o.stderr.contains(message) && o.stderr.lines().count() == 1, "{args:?}: {}", o.stderr);
+        if args[0] == "replay" {
+            let v = json(&o);
+            assert!(v["error"].as_str().is_some_and(|e| e.contains(message)), "{args:?}: {v}");
+        } else {
             assert!(o.stdout.is_empty(), "{args:?}: nothing on stdout, got {}", o.stdout);
         }
+    }
+}
+
+#[test]
+fn a_decodable_trace_with_a_bad_configuration_is_refused_as_the_command_line_would() {
+    // A trace is untrusted input: its configuration is checked with the
+    // command line's limits and messages before anything is allocated, and
+    // its inputs and events must be what the run makes.
+    let good = tmp("config.trace").to_string_lossy().into_owned();
+    let o = distlab(&["run", "ring-election", "--headless", "--trace", &good, "--script", "-"], Some(SEED_STORY));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let original = Trace::decode(&std::fs::read(&good).unwrap()).unwrap();
+    type Edit = fn(&mut Trace);
+    let edits: [(&str, Edit, &str); 10] = [
+        ("one-node", |t| t.config.sim.n = 1, "ring-election runs with 2 to"),
+        ("2^32-nodes", |t| t.config.sim.n = 1 << 32, "not 4294967296"),
+        ("max-nodes", |t| t.config.sim.n = usize::MAX, "not 18446744073709551615"),
+        ("scenario", |t| t.config.scenario = "paxos".into(), "unknown scenario \"paxos\""),
+        ("param", |t| t.config.params.push(("timeout".into(), "-5".into())), "parameter timeout=-5"),
+        ("latency", |t| t.config.sim.net.latency_min = u64::MAX, "ms is out of range (0 to 1000000000)"),
+        ("loss", |t| t.config.sim.net.loss = f64::NAN, "probability NaN is not between 0 and 1"),
+        ("input-node", |t| t.inputs.insert(0, Input::Crash(1 << 40)), "node 1099511627776 does not exist"),
+        ("input-count", |t| t.inputs.push(Input::Step(u64::MAX)), "is more than one command may do"),
+        ("event-node", |t| t.events[3].node = u32::MAX, "replay diverged from the trace at event 3"),
+    ];
+    for (name, edit, message) in edits {
+        let mut t = original.clone();
+        edit(&mut t);
+        let path = tmp(&format!("edited-{name}.trace")).to_string_lossy().into_owned();
+        std::fs::write(&path, t.encode()).unwrap();
+        assert_refused(&path, message);
     }
 }
 
@@ -516,4 +561,115 @@ fn tui_runs_refuse_bad_arguments_as_clap_does() {
         assert!(o.stderr.contains("Usage: distlab run"), "{}", o.stderr);
         assert!(o.stdout.is_empty(), "{args:?} drew nothing: {:?}", o.stdout);
     }
+}
+
+// ----- output errors and usage errors ------------------------------------------
+
+/// Run distlab with standard output on `/dev/full` (every write fails).
+fn to_full_disk(args: &[&str]) -> (i32, String) {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full exists on Linux");
+    let out = Command::new(env!("CARGO_BIN_EXE_distlab"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("distlab runs");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    (out.status.code().expect("an exit code"), stderr)
+}
+
+#[test]
+fn a_full_disk_is_an_error_and_a_closed_pipe_is_not() {
+    let trace = tmp("full.trace").to_string_lossy().into_owned();
+    assert_eq!(distlab(&["run", "ring-election", "--headless", "--trace", &trace], None).code, 0);
+    for args in [
+        vec!["list"],
+        vec!["info", "dfs"],
+        vec!["run", "token-ring", "--headless"],
+        vec!["run", "nope", "--headless"],
+        vec!["export", &trace, "--shiviz"],
+    ] {
+        let (code, stderr) = to_full_disk(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write to standard output: No space left on device"), "{args:?}: {stderr}");
+    }
+    let o = distlab(&["export", &trace, "--shiviz", "--out", "/dev/full"], None);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("cannot write /dev/full: No space left on device"), "{}", o.stderr);
+    // A reader that goes away early (`distlab list | head -1`) is not an error.
+    for args in [vec!["list"], vec!["info", "dfs"], vec!["export", &trace, "--shiviz"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_distlab"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("distlab starts");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("distlab ends");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{args:?}: quiet, got {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn an_unwritable_trace_path_is_refused_before_the_run() {
+    let o = distlab(
+        &["run", "ricart-agrawala", "--headless", "-p", "variant=no-defer", "--trace", "/nonexistent/x.trace"],
+        None,
+    );
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        json(&o),
+        serde_json::json!({ "error": "cannot write /nonexistent/x.trace: No such file or directory (os error 2)" })
+    );
+    // A trace that cannot be written after the run (a full disk): the summary
+    // says so, and the violation's exit 1 is not hidden.
+    let script = write("broken-ra.dl", "request 1\nrequest 2\nrun\n");
+    let o = distlab(
+        &[
+            "run",
+            "ricart-agrawala",
+            "--headless",
+            "-p",
+            "variant=no-defer",
+            "--trace",
+            "/dev/full",
+            "--script",
+            &script,
+        ],
+        None,
+    );
+    let v = json(&o);
+    assert_eq!(o.code, 1, "{v}");
+    assert!(v["violation_count"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(v["trace_error"], "cannot write /dev/full: No space left on device (os error 28)");
+}
+
+#[test]
+fn every_headless_usage_error_is_one_json_object_too() {
+    for (args, message) in [
+        (vec!["run", "token-ring", "--headless", "--nodes", "-1"], "unexpected argument '-1' found"),
+        (
+            vec!["run", "token-ring", "--headless", "--nodes", "18446744073709551616"],
+            "invalid value '18446744073709551616' for '--nodes <NODES>': number too large to fit in target type",
+        ),
+        (vec!["run", "token-ring", "--headless", "--bogus"], "unexpected argument '--bogus' found"),
+        (vec!["run", "--headless"], "the following required arguments were not provided:"),
+        (vec!["replay", "--headless"], "the following required arguments were not provided:"),
+        (vec!["run", "token-ring", "--headless", "--seed", "x"], "invalid value 'x' for '--seed <SEED>'"),
+    ] {
+        let o = distlab(&args, None);
+        assert_eq!(o.code, 2, "{args:?}");
+        let v = json(&o);
+        assert!(v["error"].as_str().is_some_and(|e| e.starts_with(message)), "{args:?}: {v}");
+        assert!(o.stderr.starts_with(&format!("error: {message}")), "{args:?}: clap's own message: {}", o.stderr);
+    }
+    // Without --headless, clap's message alone; help is not an error.
+    let o = distlab(&["run", "token-ring", "--bogus"], None);
+    assert_eq!((o.code, o.stdout.as_str()), (2, ""));
+    let o = distlab(&["run", "--headless", "--help"], None);
+    assert_eq!(o.code, 0);
+    assert!(o.stdout.starts_with("Open a scenario"), "{}", o.stdout);
 }

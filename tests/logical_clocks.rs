@@ -529,9 +529,10 @@ fn a_script_or_trace_with_a_seed_parameter_fails_with_the_cards_message() {
     let mut old = distlab::engine::trace::Trace::decode(&std::fs::read(&trace).unwrap()).unwrap();
     old.config.params.push(("seed".into(), "2".into()));
     std::fs::write(&trace, old.encode()).unwrap();
-    // A replay that cannot rebuild its run fails (exit 1) and says why.
+    // A replay that cannot rebuild its run is refused as bad input (exit 2,
+    // as an undecodable trace is) and says why.
     let (code, out, err) = distlab(&["replay", &trace, "--headless"]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, Some(2), "{err}");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), json!({ "error": NO_SEED }));
 }
 

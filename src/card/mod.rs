@@ -27,9 +27,7 @@ impl Family {
     }
 }
 
-/// The largest time a card lets a user type, in ms (about 11.6 days of
-/// virtual time): far beyond any lecture, far below where µs overflow.
-pub const MAX_MS: u64 = 1_000_000_000;
+pub use crate::engine::protocol::MAX_MS;
 
 /// What one argument of a verb (or one parameter) accepts.
 #[derive(Clone, Copy, Debug)]

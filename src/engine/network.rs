@@ -1,7 +1,7 @@
 //! The network's shape and faults: latency, loss, duplication, partitions,
 //! cut links. The in-flight set itself lives in the simulator.
 
-use super::protocol::{MS, NodeId, Time};
+use super::protocol::{MAX_MS, MS, NodeId, Time};
 use std::collections::BTreeSet;
 
 /// Latency, loss and duplication of every link.
@@ -21,6 +21,31 @@ impl Default for NetConfig {
     fn default() -> Self {
         NetConfig { latency_min: MS, latency_max: 10 * MS, loss: 0.0, dup: 0.0, fifo: false }
     }
+}
+
+impl NetConfig {
+    /// The ranges `latency`, `loss` and `dup-rate` accept (a trace's
+    /// configuration is untrusted input).
+    pub fn check(&self) -> Result<(), String> {
+        check_latency(self.latency_min, self.latency_max)?;
+        check_prob(self.loss)?;
+        check_prob(self.dup)
+    }
+}
+
+/// A duration anyone may type: 0 to [`MAX_MS`] ms.
+pub fn check_time(t: Time) -> Result<(), String> {
+    if t <= MAX_MS * MS { Ok(()) } else { Err(format!("{} ms is out of range (0 to {MAX_MS})", t / MS)) }
+}
+
+pub fn check_latency(min: Time, max: Time) -> Result<(), String> {
+    check_time(min)?;
+    check_time(max)?;
+    if min > max { Err("latency MIN MAX needs MIN <= MAX".into()) } else { Ok(()) }
+}
+
+pub fn check_prob(p: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&p) { Ok(()) } else { Err(format!("probability {p} is not between 0 and 1")) }
 }
 
 /// Partitions and cut links. Crashes live in the simulator's `alive`.

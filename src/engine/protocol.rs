@@ -13,6 +13,12 @@ pub type Time = u64;
 /// Microseconds in one virtual millisecond.
 pub const MS: Time = 1_000;
 
+/// The largest duration anyone may type, in ms (about 11.6 days of virtual
+/// time): every parameter, verb argument, `latency` and `delay`. Far beyond
+/// any lecture, far below where microseconds overflow; sums of such
+/// durations saturate at `Time::MAX` rather than wrap.
+pub const MAX_MS: u64 = 1_000_000_000;
+
 /// What a node shows about itself; drives the colour and symbol of the
 /// node in the topology pane. `Crashed` is decided by the engine alone.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -9,10 +9,14 @@ use super::record::EventRec;
 use super::sim::SimConfig;
 
 pub const MAGIC: &[u8; 8] = b"DISTLAB\x00";
-pub const VERSION: u32 = 1;
+/// 2: the driver and logging are no longer recorded (the trace of a run is
+/// the same bytes whichever driver ran it).
+pub const VERSION: u32 = 2;
 /// The largest body we are willing to decode (guards allocations on
 /// corrupted length prefixes).
 const LIMIT: usize = 1 << 30;
+/// The largest trace file read.
+pub const MAX_BYTES: u64 = LIMIT as u64 + 12;
 
 /// Everything needed to rebuild a run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

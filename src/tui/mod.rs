@@ -33,7 +33,6 @@ pub mod view;
 pub use app::App;
 
 use crate::engine::trace::RunConfig;
-use color_eyre::eyre::eyre;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
 use futures::StreamExt;
 use ratatui::backend::TestBackend;
@@ -113,10 +112,10 @@ fn restore() {
     ratatui::restore();
 }
 
-/// Open the TUI on `start` and run until the user quits. The terminal is
-/// restored on return, on error and on panic.
-pub async fn run(start: Start) -> color_eyre::Result<()> {
-    let mut app = App::new(start).await.map_err(|e| eyre!(e))?;
+/// Run the TUI on an opened app (see [`App::new`]: a bad configuration or
+/// trace is reported before the terminal is taken) until the user quits.
+/// The terminal is restored on return, on error and on panic.
+pub async fn run(mut app: App) -> color_eyre::Result<()> {
     // try_init installs a panic hook that restores raw mode and the screen;
     // ours runs first and also gives the mouse and the cursor back.
     let mut terminal = ratatui::try_init()?;

@@ -22,8 +22,15 @@ mod validate;
 
 pub use checks::lookup;
 
-/// The largest number of steps one `run` takes when no bound is given.
+/// The most events one `step K` or `run MAX` may deliver, and what `run`
+/// delivers at most when no bound is given: a command never takes more
+/// than about half a second.
 pub const RUN_LIMIT: u64 = 1_000_000;
+/// A run stops growing at this many steps (its history then holds about a
+/// gigabyte): stepping is refused from there on, and the summary says why.
+pub const STEP_CEILING: u64 = 20_000_000;
+/// ... or at this many messages and timers in flight at once.
+pub const IN_FLIGHT_CEILING: usize = 4_000_000;
 /// How many log lines are kept.
 pub const LOG_KEEP: usize = 2_000;
 /// How many of a node's latest events the inspector lists, and how far back
@@ -33,17 +40,33 @@ const RECENT_SCAN: usize = 20_000;
 /// How many violations are kept (the first one is what the badge shows).
 pub const VIOLATIONS_KEEP: usize = 1_000;
 
-/// The engine part of a run's configuration.
+/// The engine part of a run's configuration. A trace records what decides
+/// the run's events (nodes, seed, scheduler, network); how it is executed
+/// (driver, logging, ceiling) is not recorded: the events are the same
+/// whatever those are, and so are the trace's bytes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SimConfig {
     pub n: usize,
     pub seed: u64,
     pub sched: SchedMode,
     pub net: NetConfig,
+    #[serde(skip)]
     pub driver: DriverKind,
     /// Keep human-readable log lines of every event (the TUI wants them,
     /// benchmarks do not).
+    #[serde(skip, default = "logging_on")]
     pub logging: bool,
+    /// The steps a run may take ([`STEP_CEILING`]; tests lower it).
+    #[serde(skip, default = "step_ceiling")]
+    pub step_ceiling: u64,
+}
+
+fn logging_on() -> bool {
+    true
+}
+
+fn step_ceiling() -> u64 {
+    STEP_CEILING
 }
 
 impl SimConfig {
@@ -55,6 +78,7 @@ impl SimConfig {
             net: NetConfig::default(),
             driver: DriverKind::Actors,
             logging: true,
+            step_ceiling: STEP_CEILING,
         }
     }
 }
@@ -313,7 +337,7 @@ impl<P: Protocol> Sim<P> {
             .map(|(i, k)| (k.to_string(), self.counts.sent[i].into()))
             .collect();
         let sum = |v: &Vec<u64>| v.iter().sum::<u64>();
-        serde_json::json!({
+        let mut json = serde_json::json!({
             "nodes": self.cfg.n,
             "seed": self.cfg.seed,
             "steps": self.step,
@@ -330,7 +354,11 @@ impl<P: Protocol> Sim<P> {
             "status": self.status(),
             "answers": self.answers,
             "result": self.result(),
-        })
+        });
+        if let Some(why) = self.stopped() {
+            json["stopped"] = why.into();
+        }
+        json
     }
 
     // ----- the single entry point -----------------------------------------
@@ -448,6 +476,19 @@ impl<P: Protocol> Sim<P> {
 
     fn under_limit(&self) -> bool {
         self.limit.is_none_or(|l| self.step < l)
+            && self.step < self.cfg.step_ceiling
+            && self.pending.len() < IN_FLIGHT_CEILING
+    }
+
+    /// Why the run can take no more steps, once it has reached a ceiling.
+    pub fn stopped(&self) -> Option<String> {
+        if self.step >= self.cfg.step_ceiling {
+            Some(format!("the run reached its ceiling of {} steps", self.cfg.step_ceiling))
+        } else if self.pending.len() >= IN_FLIGHT_CEILING {
+            Some(format!("the run reached its ceiling of {IN_FLIGHT_CEILING} messages and timers in flight"))
+        } else {
+            None
+        }
     }
 
     /// Deliver up to `k` events; stops early when nothing is left.

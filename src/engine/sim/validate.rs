@@ -2,6 +2,7 @@
 //! a rejected input leaves the run exactly as it was.
 
 use super::*;
+use crate::engine::network::{check_latency, check_prob, check_time};
 
 impl<P: Protocol> Sim<P> {
     /// Every check that can reject an input, done before anything changes.
@@ -13,10 +14,24 @@ impl<P: Protocol> Sim<P> {
         let pending_ok = |id: EvId| {
             if self.pending.contains(id) { Ok(()) } else { Err(format!("no in-flight message or timer #{id}")) }
         };
-        let prob_ok = |p: f64| {
-            if (0.0..=1.0).contains(&p) { Ok(()) } else { Err(format!("probability {p} is not between 0 and 1")) }
-        };
+        if let Some(why) = self.stopped()
+            && matches!(
+                input,
+                Input::Step(_)
+                    | Input::Run(_)
+                    | Input::Deliver(_)
+                    | Input::Dup(_)
+                    | Input::Recover(_)
+                    | Input::Crash(_)
+                    | Input::Verb { .. }
+            )
+        {
+            return Err(format!("{why}: it takes no more steps (start a new run)"));
+        }
         match input {
+            Input::Step(k) | Input::Run(Some(k)) if *k > RUN_LIMIT => {
+                Err(format!("{k} is more than one command may do (at most {RUN_LIMIT} events; repeat the command)"))
+            }
             Input::Step(_) | Input::Run(_) if self.cfg.sched == SchedMode::Manual => {
                 Err("manual scheduling: pick an event with `deliver ID` (or `sched timed`)".into())
             }
@@ -31,6 +46,9 @@ impl<P: Protocol> Sim<P> {
             }
             Input::Drop(id) | Input::Dup(id) | Input::Delay(id, _) => {
                 pending_ok(*id)?;
+                if let Input::Delay(_, t) = input {
+                    check_time(*t)?;
+                }
                 if matches!(input, Input::Dup(_))
                     && !matches!(self.pending.get(*id).map(|p| &p.kind), Some(PendingKind::Msg { .. }))
                 {
@@ -65,14 +83,8 @@ impl<P: Protocol> Sim<P> {
                 node_ok(*b)?;
                 if a == b { Err("a link joins two different nodes".into()) } else { Ok(()) }
             }
-            Input::Loss(p) | Input::DupRate(p) => prob_ok(*p),
-            Input::Latency(a, b) => {
-                if a > b {
-                    Err("latency MIN MAX needs MIN <= MAX".into())
-                } else {
-                    Ok(())
-                }
-            }
+            Input::Loss(p) | Input::DupRate(p) => check_prob(*p),
+            Input::Latency(a, b) => check_latency(*a, *b),
             Input::Expect(Expect::Role { node, role }) => {
                 node_ok(*node)?;
                 crate::engine::protocol::Role::parse(role).map(|_| ()).ok_or_else(|| format!("unknown role {role:?}"))
