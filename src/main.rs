@@ -240,8 +240,24 @@ fn export(file: &str, out: Option<&str>) -> Result<String, String> {
     }
 }
 
+/// In headless mode even a bug ends in one JSON object on standard output
+/// (then the usual panic message on standard error, exit 101).
+fn json_on_panic() {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let what = p.downcast_ref::<&str>().copied().or(p.downcast_ref::<String>().map(String::as_str));
+        let error = format!("internal error (a bug in distlab): {}", what.unwrap_or("a panic"));
+        let _ = files::print(&format!("{}\n", serde_json::json!({ "error": error })));
+        prev(info);
+    }));
+}
+
 fn main() -> ExitCode {
     let headless = std::env::args_os().take_while(|a| a != "--").any(|a| a == "--headless");
+    if headless {
+        json_on_panic();
+    }
     let cli = Cli::try_parse().unwrap_or_else(|e| clap_error(e, headless));
     match cli.command {
         Some(Command::List) => print_or_fail(Ok(list())),

@@ -99,7 +99,7 @@ fn millis(word: &str) -> Result<Time, String> {
 fn count(word: &str) -> Result<u64, String> {
     let k: u64 = num(word, "a count")?;
     if k > RUN_LIMIT {
-        return Err(format!("{k} is more than one command may do (at most {RUN_LIMIT} events; repeat the command)"));
+        return Err(format!("at most {RUN_LIMIT} events per command, not {k}"));
     }
     Ok(k)
 }

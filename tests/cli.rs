@@ -347,7 +347,11 @@ fn a_decodable_trace_with_a_bad_configuration_is_refused_as_the_command_line_wou
         ("latency", |t| t.config.sim.net.latency_min = u64::MAX, "ms is out of range (0 to 1000000000)"),
         ("loss", |t| t.config.sim.net.loss = f64::NAN, "probability NaN is not between 0 and 1"),
         ("input-node", |t| t.inputs.insert(0, Input::Crash(1 << 40)), "node 1099511627776 does not exist"),
-        ("input-count", |t| t.inputs.push(Input::Step(u64::MAX)), "is more than one command may do"),
+        (
+            "input-count",
+            |t| t.inputs.push(Input::Step(u64::MAX)),
+            "at most 1000000 events per command, not 18446744073709551615",
+        ),
         ("event-node", |t| t.events[3].node = u32::MAX, "replay diverged from the trace at event 3"),
     ];
     for (name, edit, message) in edits {

@@ -30,7 +30,7 @@ impl<P: Protocol> Sim<P> {
         }
         match input {
             Input::Step(k) | Input::Run(Some(k)) if *k > RUN_LIMIT => {
-                Err(format!("{k} is more than one command may do (at most {RUN_LIMIT} events; repeat the command)"))
+                Err(format!("at most {RUN_LIMIT} events per command, not {k}"))
             }
             Input::Step(_) | Input::Run(_) if self.cfg.sched == SchedMode::Manual => {
                 Err("manual scheduling: pick an event with `deliver ID` (or `sched timed`)".into())
