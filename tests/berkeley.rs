@@ -445,6 +445,93 @@ fn the_binary_exits_2_and_runs_nothing_for_a_clock_that_is_not_a_number() {
     assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), format!("distlab: {why}"));
 }
 
+/// Large clocks are numbers like any other: the correct algorithm raises no
+/// false alarm where f64 rounds at their size (the monitor's tolerance
+/// grows with the clocks, see `check::rounding`). Clocks of 10⁹ s, a
+/// master set to 10⁸ s, and the ends of the range, under latency, with
+/// the largest drifts and with every clock averaged or outliers left out.
+#[test]
+fn large_clocks_raise_no_false_alarm_in_the_correct_algorithm() {
+    // The issue's cases: both were an `adjust-sum` violation by rounding.
+    let sc = run_script(config(BK, 4, 1, &[("clocks", "1e9,0,0,0")]), "sync; run");
+    assert!(sc.violations().is_empty(), "{:?}", sc.violations());
+    let r = res(sc.as_ref());
+    assert_eq!(r["rounds"], 1);
+    // The master, 10⁹ s ahead, is the outlier and joins the others.
+    let adj = list(sc.as_ref(), "adjustments");
+    assert!((adj[0].unwrap() + 1e9).abs() < 0.1, "{r}");
+    assert!(num(&r["skew_now"]) <= num(&r["skew_bound"]) + 1e-5, "{r}");
+    let sc = run_script(config(BK, 4, 1, &[]), "set-clock 0 1e8; sync; run");
+    assert!(sc.violations().is_empty(), "{:?}", sc.violations());
+    assert_eq!(res(sc.as_ref())["rounds"], 1);
+
+    let ends = ["1e12,-1e12,1e12,-1e12", "1e12,1e12,1e12,1e12", "-1e12,0,0,1e12", "999999999999.9999,1e9,-1e9,100"];
+    for (i, clocks) in ends.iter().enumerate() {
+        for bound in ["5", "1e12"] {
+            for seed in 0..4u64 {
+                let params = [("clocks", *clocks), ("bound", bound), ("drift", "100000,-100000,0,-100000")];
+                let sc = run_script(
+                    config(BK, 4, seed, &params),
+                    "latency 1 30; sync; run; sync 2; run; set-clock 1 1e12; set-clock 3 -1e12; drift 0 -100000; \
+                     sync 3; run; set-clock 0 1e8; sync; run",
+                );
+                let what = format!("clocks={clocks} bound={bound} seed {seed}");
+                assert!(sc.violations().is_empty(), "{what}: {:?}", sc.violations());
+                assert_eq!(res(sc.as_ref())["rounds"], 4, "{what}");
+            }
+        }
+        // Elections compare these clocks too.
+        let sc = run_script(
+            config(BK, 4, i as u64, &[("clocks", clocks), ("master", "elect")]),
+            "latency 1 30; sync 1; run",
+        );
+        assert!(sc.violations().is_empty(), "{clocks}, elected: {:?}", sc.violations());
+    }
+}
+
+/// The tolerance does not blunt the checker: at 10⁹ s it is microseconds,
+/// and the broken variants' errors of milliseconds are still caught.
+#[test]
+fn the_broken_variants_are_still_caught_at_large_clocks() {
+    let big = "1000000100.3,1000000102.5,1000000098.4,1000000101.0";
+    let sc = run_script(
+        config(BK, 4, 1, &[("clocks", big), ("variant", "no-rtt"), ("drift", "0")]),
+        "latency 0 0; sync; latency 10 10; run",
+    );
+    assert_eq!(violated(sc.as_ref()), vec!["skew-bound"; 3], "{:?}", sc.violations());
+    // The bound is the seed's ±5 ms plus 4 µs of rounding at 10⁹ s.
+    assert_eq!(
+        sc.violations()[0].detail,
+        "after round 1 of master 0, node 1 is +10.000 ms from the master's clock; \
+         its round trip of 10.000 ms allows at most ±5.004 ms"
+    );
+    let sc = run_script(
+        config(BK, 4, 1, &[("clocks", big), ("variant", "absolute"), ("drift", "0")]),
+        "latency 0 0; sync; latency 10 10; run",
+    );
+    assert_eq!(
+        violated(sc.as_ref()),
+        vec!["skew-bound", "skew-bound", "skew-bound", "adjust-sum"],
+        "{:?}",
+        sc.violations()
+    );
+    // Each of the four sums rounds by at most 3.6 µs at 10⁹ s.
+    assert_eq!(
+        sc.violations()[3].detail,
+        "the adjustments of the 4 clocks averaged in round 1 of master 0 sum to -0.044999957 s, not 0 \
+         (rounding explains ±1.4e-5 s): the round moved their mean"
+    );
+    for variant in ["no-rtt", "absolute"] {
+        let mut caught = 0;
+        for seed in 0..20u64 {
+            let sc =
+                run_script(config(BK, 4, seed, &[("clocks", big), ("variant", variant)]), "latency 1 20; sync; run");
+            caught += !sc.violations().is_empty() as usize;
+        }
+        assert!(caught >= 15, "{variant} at 10⁹ s caught in {caught}/20 seeds");
+    }
+}
+
 // ----- periodic rounds against drift ----------------------------------------------------
 
 /// Largest minus smallest live clock now.
