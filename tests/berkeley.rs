@@ -14,7 +14,7 @@ use common::prop::{
     verb,
 };
 use common::*;
-use distlab::algos::time::berkeley::{CHART_POINTS, Clock, TRUE0, true_time};
+use distlab::algos::time::berkeley::{CHART_POINTS, Clock, MAX_DRIFT, MAX_SECONDS, TRUE0, true_time};
 use distlab::engine::actor::DriverKind;
 use distlab::engine::input::{Input, SchedMode};
 use distlab::engine::protocol::{MS, Role};
@@ -336,9 +336,12 @@ fn bad_verbs_and_parameters_are_rejected_with_a_reason() {
     for (params, why) in [
         // What the card cannot say: lists, and a node id or `elect`.
         (vec![("clocks", "1,2,3")], "parameter clocks lists 3 values for 4 nodes (give one per node)"),
-        (vec![("clocks", "1,x,3,4")], "parameter clocks: \"x\" is not a number"),
+        (
+            vec![("clocks", "1,x,3,4")],
+            "parameter clocks: \"x\" is not a number from -1000000000000 to 1000000000000 (seconds)",
+        ),
         (vec![("drift", "1,2")], "parameter drift lists 2 values for 4 nodes (give one per node)"),
-        (vec![("drift", "200000")], "parameter drift: 200000 ppm is beyond ±100000 ppm"),
+        (vec![("drift", "200000")], "parameter drift: \"200000\" is not a number from -100000 to 100000 (ppm)"),
         (vec![("master", "4")], "parameter master=4: expected `elect` or a node id below 4"),
         // The card's types and ranges.
         (vec![("bound", "-1")], "parameter bound=-1: expected a number from 0 to 1000000000000"),
@@ -356,6 +359,176 @@ fn bad_verbs_and_parameters_are_rejected_with_a_reason() {
             Err(e) => e,
         };
         assert_eq!(err, why, "{params:?}");
+    }
+}
+
+// ----- numbers that are not numbers, and numbers at the ends of the range -----------------
+
+/// Why opening berkeley with `params` at 4 nodes is refused (what
+/// `distlab run` prints before it exits 2 with nothing run).
+fn refusal(params: &[(&str, &str)]) -> String {
+    match block_on(distlab::algos::open_run(config(BK, 4, 1, params))) {
+        Ok(_) => panic!("{params:?} accepted"),
+        Err(e) => e,
+    }
+}
+
+/// Every float a run starts with has a finite range on the card: `clocks`
+/// within ±MAX_SECONDS, `drift` within ±MAX_DRIFT; NaN, ±inf and what lies
+/// beyond are refused, naming the parameter, the value and the range.
+#[test]
+fn clocks_and_drifts_that_are_not_finite_or_beyond_their_range_are_refused() {
+    assert_eq!((MAX_SECONDS, MAX_DRIFT), (1e12, 1e5));
+    let clocks =
+        |v: &str| format!("parameter clocks: {v:?} is not a number from -1000000000000 to 1000000000000 (seconds)");
+    for (list, bad) in [
+        ("1e308,1,1,1", "1e308"),
+        ("NaN,1,1,1", "NaN"),
+        ("1,nan,1,1", "nan"),
+        ("inf,1,1,1", "inf"),
+        ("1,1,1,-inf", "-inf"),
+        ("1,infinity,1,1", "infinity"),
+        ("1000000000000.001,1,1,1", "1000000000000.001"),
+        ("1, -2e12 ,1,1", "-2e12"),
+        ("1,,1,1", ""),
+        // The first bad value is the one named.
+        ("NaN,1e308,1,1", "NaN"),
+    ] {
+        assert_eq!(refusal(&[("clocks", list)]), clocks(bad), "clocks={list}");
+    }
+    let drift = |v: &str| format!("parameter drift: {v:?} is not a number from -100000 to 100000 (ppm)");
+    for (list, bad) in
+        [("NaN", "NaN"), ("inf", "inf"), ("-inf", "-inf"), ("1,2,3,1e308", "1e308"), ("100000.5", "100000.5")]
+    {
+        assert_eq!(refusal(&[("drift", list)]), drift(bad), "drift={list}");
+    }
+    // Real verb arguments: the card's parser refuses NaN and ±inf like any
+    // number out of range, and the parameters of kind Real too.
+    let mut sc = open(config(BK, 4, 1, &[]));
+    for (verb, bad, range) in [
+        ("set-clock 0", "NaN", "SECONDS is a number from -1000000000000 to 1000000000000"),
+        ("set-clock 0", "-inf", "SECONDS is a number from -1000000000000 to 1000000000000"),
+        ("set-clock 0", "1e308", "SECONDS is a number from -1000000000000 to 1000000000000"),
+        ("drift 1", "nan", "PPM is a number from -100000 to 100000"),
+        ("drift 1", "inf", "PPM is a number from -100000 to 100000"),
+    ] {
+        let usage = if verb.starts_with("set") { "set-clock N SECONDS" } else { "drift N PPM" };
+        let err = try_line(sc.as_mut(), &format!("{verb} {bad}")).expect_err(bad);
+        assert_eq!(err, format!("`{usage}`: {range}, not {bad:?}"));
+    }
+    assert!(sc.inputs().is_empty(), "refused lines change nothing");
+    for bad in ["NaN", "inf", "-inf", "1e13"] {
+        assert_eq!(
+            refusal(&[("bound", bad)]),
+            format!("parameter bound={bad}: expected a number from 0 to 1000000000000")
+        );
+    }
+    // The card says the ranges where `distlab info` shows them.
+    let card = distlab::algos::find(BK).expect("berkeley").card;
+    assert!(card.param("clocks").unwrap().help.contains("each from -1000000000000 to 1000000000000"));
+    assert!(card.param("drift").unwrap().help.contains("from -100000 to 100000"));
+    // The ends of the ranges are accepted.
+    let sc = open(config(BK, 4, 1, &[("clocks", "1e12,-1e12,0,1e12"), ("drift", "100000,-100000,0,1")]));
+    assert_eq!(list(sc.as_ref(), "clocks"), [Some(1e12), Some(-1e12), Some(0.0), Some(1e12)]);
+}
+
+/// The exit code and output of the real binary for a refused clock.
+#[test]
+fn the_binary_exits_2_and_runs_nothing_for_a_clock_that_is_not_a_number() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_distlab"))
+        .args(["run", BK, "--headless", "-p", "clocks=1e308,1,1,1"])
+        .output()
+        .expect("distlab runs");
+    assert_eq!(out.status.code(), Some(2));
+    let why = "parameter clocks: \"1e308\" is not a number from -1000000000000 to 1000000000000 (seconds)";
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), serde_json::json!({ "error": why }).to_string());
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), format!("distlab: {why}"));
+}
+
+/// Large clocks are numbers like any other: the correct algorithm raises no
+/// false alarm where f64 rounds at their size (the monitor's tolerance
+/// grows with the clocks, see `check::rounding`). Clocks of 10⁹ s, a
+/// master set to 10⁸ s, and the ends of the range, under latency, with
+/// the largest drifts and with every clock averaged or outliers left out.
+#[test]
+fn large_clocks_raise_no_false_alarm_in_the_correct_algorithm() {
+    // The issue's cases: both were an `adjust-sum` violation by rounding.
+    let sc = run_script(config(BK, 4, 1, &[("clocks", "1e9,0,0,0")]), "sync; run");
+    assert!(sc.violations().is_empty(), "{:?}", sc.violations());
+    let r = res(sc.as_ref());
+    assert_eq!(r["rounds"], 1);
+    // The master, 10⁹ s ahead, is the outlier and joins the others.
+    let adj = list(sc.as_ref(), "adjustments");
+    assert!((adj[0].unwrap() + 1e9).abs() < 0.1, "{r}");
+    assert!(num(&r["skew_now"]) <= num(&r["skew_bound"]) + 1e-5, "{r}");
+    let sc = run_script(config(BK, 4, 1, &[]), "set-clock 0 1e8; sync; run");
+    assert!(sc.violations().is_empty(), "{:?}", sc.violations());
+    assert_eq!(res(sc.as_ref())["rounds"], 1);
+
+    let ends = ["1e12,-1e12,1e12,-1e12", "1e12,1e12,1e12,1e12", "-1e12,0,0,1e12", "999999999999.9999,1e9,-1e9,100"];
+    for (i, clocks) in ends.iter().enumerate() {
+        for bound in ["5", "1e12"] {
+            for seed in 0..4u64 {
+                let params = [("clocks", *clocks), ("bound", bound), ("drift", "100000,-100000,0,-100000")];
+                let sc = run_script(
+                    config(BK, 4, seed, &params),
+                    "latency 1 30; sync; run; sync 2; run; set-clock 1 1e12; set-clock 3 -1e12; drift 0 -100000; \
+                     sync 3; run; set-clock 0 1e8; sync; run",
+                );
+                let what = format!("clocks={clocks} bound={bound} seed {seed}");
+                assert!(sc.violations().is_empty(), "{what}: {:?}", sc.violations());
+                assert_eq!(res(sc.as_ref())["rounds"], 4, "{what}");
+            }
+        }
+        // Elections compare these clocks too.
+        let sc = run_script(
+            config(BK, 4, i as u64, &[("clocks", clocks), ("master", "elect")]),
+            "latency 1 30; sync 1; run",
+        );
+        assert!(sc.violations().is_empty(), "{clocks}, elected: {:?}", sc.violations());
+    }
+}
+
+/// The tolerance does not blunt the checker: at 10⁹ s it is microseconds,
+/// and the broken variants' errors of milliseconds are still caught.
+#[test]
+fn the_broken_variants_are_still_caught_at_large_clocks() {
+    let big = "1000000100.3,1000000102.5,1000000098.4,1000000101.0";
+    let sc = run_script(
+        config(BK, 4, 1, &[("clocks", big), ("variant", "no-rtt"), ("drift", "0")]),
+        "latency 0 0; sync; latency 10 10; run",
+    );
+    assert_eq!(violated(sc.as_ref()), vec!["skew-bound"; 3], "{:?}", sc.violations());
+    // The bound is the seed's ±5 ms plus 4 µs of rounding at 10⁹ s.
+    assert_eq!(
+        sc.violations()[0].detail,
+        "after round 1 of master 0, node 1 is +10.000 ms from the master's clock; \
+         its round trip of 10.000 ms allows at most ±5.004 ms"
+    );
+    let sc = run_script(
+        config(BK, 4, 1, &[("clocks", big), ("variant", "absolute"), ("drift", "0")]),
+        "latency 0 0; sync; latency 10 10; run",
+    );
+    assert_eq!(
+        violated(sc.as_ref()),
+        vec!["skew-bound", "skew-bound", "skew-bound", "adjust-sum"],
+        "{:?}",
+        sc.violations()
+    );
+    // Each of the four sums rounds by at most 3.6 µs at 10⁹ s.
+    assert_eq!(
+        sc.violations()[3].detail,
+        "the adjustments of the 4 clocks averaged in round 1 of master 0 sum to -0.044999957 s, not 0 \
+         (rounding explains ±1.4e-5 s): the round moved their mean"
+    );
+    for variant in ["no-rtt", "absolute"] {
+        let mut caught = 0;
+        for seed in 0..20u64 {
+            let sc =
+                run_script(config(BK, 4, seed, &[("clocks", big), ("variant", variant)]), "latency 1 20; sync; run");
+            caught += !sc.violations().is_empty() as usize;
+        }
+        assert!(caught >= 15, "{variant} at 10⁹ s caught in {caught}/20 seeds");
     }
 }
 

@@ -392,8 +392,8 @@ static CARD: Card = Card {
         ParamCard {
             key: "servers",
             kind: Kind::Int { min: 1, max: 999 },
-            default: "2",
-            help: "storage servers: nodes 0..servers (the rest are clients)",
+            default: "2, or 1 with 2 nodes",
+            help: "storage servers: nodes 0..servers (the rest, at least one, are clients)",
         },
         ParamCard {
             key: "replicas",
@@ -445,6 +445,17 @@ static CARD: Card = Card {
     action: "list files",
 };
 
+/// Storage servers when `servers` is not given: two, so that a file has a
+/// replica to fail over to, but never so many that no node is left for a
+/// client (the card's minimum, 2 nodes, is one server and one client).
+const DEFAULT_SERVERS: usize = 2;
+
+/// The `servers` parameter, or its derived default for `n` nodes (the
+/// card's "2, or 1 with 2 nodes").
+fn servers(n: usize, params: &Params) -> Result<usize, String> {
+    params.num::<usize>("servers", DEFAULT_SERVERS.min(n.saturating_sub(1)).max(1))
+}
+
 impl Algorithm for Dfs {
     type P = Node;
 
@@ -453,7 +464,7 @@ impl Algorithm for Dfs {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let servers = params.int::<usize>(&CARD, "servers")?;
+        let servers = servers(n, params)?;
         if servers >= n {
             return Err(format!("parameter servers={servers}: fewer than the {n} nodes (clients need a node too)"));
         }
@@ -470,7 +481,7 @@ impl Algorithm for Dfs {
 
     /// Nodes `0..servers` are servers, as [`Node::is_server`] says.
     fn node_roles(n: usize, params: &Params) -> Vec<&'static str> {
-        cs::servers_then_clients(n, params.int::<usize>(&CARD, "servers").unwrap_or(2))
+        cs::servers_then_clients(n, servers(n, params).unwrap_or(DEFAULT_SERVERS))
     }
 
     fn request(verb: &str, args: &Args) -> Result<(NodeId, Request), String> {

@@ -3,7 +3,7 @@
 //! lands (`skew-bound`) and each round's sum (`adjust-sum`), keeps the
 //! clock chart and makes the headless result.
 
-use super::{ADJUST_SUM, Clock, Node, SKEW_BOUND, Sum};
+use super::{ADJUST_SUM, Clock, MAX_DRIFT, Node, SKEW_BOUND, Sum};
 use crate::engine::invariant::{Change, Chart, Monitor, Violation, World};
 use crate::engine::protocol::{MS, NodeId, Time};
 use crate::engine::record::EvKind;
@@ -15,8 +15,25 @@ pub const CHART_SERIES: usize = 32;
 pub const CHART_POINTS: usize = 2_000;
 /// Recent rounds the monitor follows.
 const ROUNDS_KEEP: usize = 8;
-/// Slack for floating-point rounding (seconds).
+/// Slack for floating-point rounding of numbers near 1 s (seconds).
 const SLOP: f64 = 1e-9;
+/// Roundings that pile up between a clock's reading and the check of its
+/// adjustment: the readings (base plus elapsed), the round trip, the
+/// estimate, the average's share, the adjustment and its application on
+/// either side, the check's own difference — about a dozen, each off by at
+/// most half an ulp of a value no larger than twice the largest clock, so
+/// about 12·ε·magnitude; 16 leaves a margin. (Random runs at the ends of
+/// the range raise false alarms with no allowance for magnitude, and none
+/// with 1·ε·magnitude.)
+const ROUNDINGS: f64 = 16.0;
+
+/// What f64 rounding can explain in a value computed from clocks, estimates
+/// and adjustments of at most `magnitude` seconds: negligible (`SLOP`) for
+/// the clocks of a lecture, 3.6 µs at 10⁹ s, 3.6 ms at `MAX_SECONDS` (where
+/// one ulp is 0.12 ms).
+fn rounding(magnitude: f64) -> f64 {
+    SLOP + ROUNDINGS * f64::EPSILON * magnitude.max(1.0)
+}
 
 /// What the monitor follows of one round.
 struct RoundCheck {
@@ -37,6 +54,11 @@ struct RoundCheck {
     used_sum: f64,
     /// Each node's adjustment in this round.
     adj: Vec<Option<f64>>,
+    /// The largest |value| (s) the round computed with, as far as the
+    /// monitor sees: every clock at the round's start, every clock changed
+    /// since (before and after), every adjustment. A clock read later
+    /// has grown by at most the time since the start, at most 10 % fast.
+    magnitude: f64,
     /// Deviation from the master's clock of the nodes checked (the master's is 0).
     dev: (f64, f64),
     /// The two largest per-node error bounds of the nodes checked.
@@ -104,10 +126,12 @@ impl Check {
         self.rounds.iter_mut().rev().find(|r| r.master == master && r.round == round)
     }
 
-    fn open_round(&mut self, master: NodeId, round: u64, now: Time) {
+    fn open_round(&mut self, w: &World<Node>, master: NodeId, round: u64) {
+        let now = w.now;
         if self.rounds.len() == ROUNDS_KEEP {
             self.rounds.pop_front();
         }
+        let magnitude = w.summaries.iter().map(|s| s.clock.read(now).abs()).fold(0.0, f64::max);
         self.rounds.push_back(RoundCheck {
             master,
             round,
@@ -120,6 +144,7 @@ impl Check {
             used_applied: 0,
             used_sum: 0.0,
             adj: vec![None; self.n],
+            magnitude,
             dev: (0.0, 0.0),
             err: (0.0, 0.0),
         });
@@ -156,6 +181,14 @@ fn ms_secs(t: Time) -> f64 {
     t as f64 * 1e-6
 }
 
+impl RoundCheck {
+    /// What rounding can explain in this round's values at `now`.
+    fn rounding(&self, now: Time) -> f64 {
+        let grown = ms_secs(now.saturating_sub(self.start_time)) * (1.0 + MAX_DRIFT * 1e-6);
+        rounding(self.magnitude + grown)
+    }
+}
+
 impl Monitor<Node> for Check {
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         self.seq += 1;
@@ -168,6 +201,10 @@ impl Monitor<Node> for Check {
             self.last_change[x] = self.seq;
             self.point(x, (ms(now), old.clock.offset(now)));
             self.point(x, (ms(now), new.clock.offset(now)));
+            let seen = old.clock.read(now).abs().max(new.clock.read(now).abs());
+            for rc in &mut self.rounds {
+                rc.magnitude = rc.magnitude.max(seen);
+            }
         }
         // A reply the master accepted (possibly the last, which also ends the round).
         if let Some(k) = old.polling {
@@ -176,7 +213,7 @@ impl Monitor<Node> for Check {
         if let Some(k) = new.polling
             && old.polling != Some(k)
         {
-            self.open_round(x, k, now);
+            self.open_round(w, x, k);
         }
         let Some((m, k)) = new.applied else { return out };
         if old.applied == new.applied {
@@ -185,7 +222,7 @@ impl Monitor<Node> for Check {
         let (delta, used) = new.adjust.unwrap_or((0.0, false));
         if m == x && self.round_mut(m, k).is_none() {
             // A round with nobody to poll finishes in the event that starts it.
-            self.open_round(m, k, now);
+            self.open_round(w, m, k);
         }
         if m == x {
             self.completed += 1;
@@ -193,6 +230,7 @@ impl Monitor<Node> for Check {
         }
         let Some(rc) = self.round_mut(m, k) else { return out };
         rc.adj[x] = Some(delta);
+        rc.magnitude = rc.magnitude.max(delta.abs());
         if m == x {
             rc.reference = Some(new.clock);
             rc.valid = prev_change < rc.start_seq;
@@ -203,12 +241,13 @@ impl Monitor<Node> for Check {
             // Node x's clock, just adjusted, against the master's adjusted
             // clock: the estimate was off by at most RTT/2 (measured on the
             // master's drifting clock), plus what the two clocks drifted
-            // apart since the reading.
+            // apart since the reading; and what rounding explains at the
+            // size of these clocks.
             let dev = new.clock.read(now) - reference.read(now);
             let (rho_m, rho_x) = (reference.drift * 1e-6, new.clock.drift * 1e-6);
-            let e = (1.0 + rho_m.abs()) * rtt / 2.0 + (rho_x - rho_m).abs() * ms_secs(now - t_r) + SLOP;
+            let b = (1.0 + rho_m.abs()) * rtt / 2.0 + (rho_x - rho_m).abs() * ms_secs(now - t_r);
+            let e = b + rc.rounding(now);
             rc.dev = (rc.dev.0.min(dev), rc.dev.1.max(dev));
-            let b = e - SLOP;
             rc.err = if b > rc.err.0 { (b, rc.err.0) } else { (rc.err.0, rc.err.1.max(b)) };
             if dev.abs() > e {
                 out.push(w.violation(
@@ -227,13 +266,14 @@ impl Monitor<Node> for Check {
             rc.used_sum += delta;
             rc.used_applied += 1;
             if rc.reference.is_some() && rc.used_applied == rc.used_count {
-                let tol = SLOP * rc.used_count.max(1) as f64;
+                // Every term carries its own rounding.
+                let tol = rc.rounding(now) * rc.used_count.max(1) as f64;
                 if rc.used_sum.abs() > tol {
                     out.push(w.violation(
                         ADJUST_SUM.name,
                         format!(
-                            "the adjustments of the {} clocks averaged in round {k} of master {m} sum to {:+.6} s, not 0: \
-                             the round moved their mean",
+                            "the adjustments of the {} clocks averaged in round {k} of master {m} sum to {:+.9} s, not 0 \
+                             (rounding explains ±{tol:.1e} s): the round moved their mean",
                             rc.used_count, rc.used_sum
                         ),
                     ));

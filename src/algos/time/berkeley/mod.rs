@@ -41,19 +41,26 @@ use crate::engine::protocol::NodeId;
 use crate::scenario::{Algorithm, Params};
 pub struct Berkeley;
 
-/// The largest clock reading `set-clock` accepts, in seconds either way.
+/// The largest clock reading `clocks` and `set-clock` accept (and the
+/// largest outlier `bound`), in seconds either way: about 31,700 years.
+/// An f64 still resolves 0.12 ms there; the monitor allows for the
+/// rounding that grows with the clocks (see `check::rounding`).
 pub const MAX_SECONDS: f64 = 1e12;
 
 /// `skew-bound`: an adjusted clock lands within what the round trip allows.
 pub const SKEW_BOUND: Property = Property::safety(
     "skew-bound",
     "when a node applies its adjustment, its clock is within RTT/2 of the master's adjusted clock (RTT being \
-     the true round trip, from the engine's history), plus what the two clocks drifted apart since",
+     the true round trip, from the engine's history), plus what the two clocks drifted apart since (and what f64 \
+     rounding explains at the clocks' size: nanoseconds up to 10⁶ s, 3.6 ms at 10¹² s)",
 );
 
 /// `adjust-sum`: a round moves no clock's mean.
-pub const ADJUST_SUM: Property =
-    Property::safety("adjust-sum", "the adjustments of the clocks averaged in one round sum to zero");
+pub const ADJUST_SUM: Property = Property::safety(
+    "adjust-sum",
+    "the adjustments of the clocks averaged in one round sum to zero (up to what f64 rounding explains at the clocks' \
+     size, per clock)",
+);
 
 static CARD: Card = Card {
     name: "berkeley",
@@ -104,14 +111,14 @@ static CARD: Card = Card {
             key: "clocks",
             kind: Kind::Word,
             default: "spread",
-            help: "initial clock readings in seconds, one per node, comma-separated (e.g. 100.3,102.5,98.4,101.0); \
-                true time starts at 100",
+            help: "initial clock readings in seconds, one per node, comma-separated (e.g. 100.3,102.5,98.4,101.0), \
+                each from -1000000000000 to 1000000000000; true time starts at 100",
         },
         ParamCard {
             key: "drift",
             kind: Kind::Word,
             default: "spread",
-            help: "drift in ppm (at most ±100000): one value for every node, or one per node, comma-separated",
+            help: "drift in ppm, from -100000 to 100000: one value for every node, or one per node, comma-separated",
         },
         ParamCard {
             key: "master",
@@ -194,20 +201,37 @@ static CARD: Card = Card {
     action: "sync",
 };
 
-fn list(params: &Params, key: &str, n: usize, default: fn(NodeId) -> f64) -> Result<Vec<f64>, String> {
-    let Some(text) = params.get(key) else { return Ok((0..n).map(default).collect()) };
+/// A list parameter: `max` bounds every value either way (NaN and ±inf are
+/// no numbers), `unit` names what they count in the refusal.
+struct ListParam {
+    key: &'static str,
+    max: f64,
+    unit: &'static str,
+    default: fn(NodeId) -> f64,
+    /// One value may stand for every node.
+    one_for_all: bool,
+}
+
+const CLOCKS: ListParam =
+    ListParam { key: "clocks", max: MAX_SECONDS, unit: "seconds", default: default_clock, one_for_all: false };
+const DRIFTS: ListParam =
+    ListParam { key: "drift", max: MAX_DRIFT, unit: "ppm", default: default_drift, one_for_all: true };
+
+fn list(params: &Params, p: &ListParam, n: usize) -> Result<Vec<f64>, String> {
+    let Some(text) = params.get(p.key) else { return Ok((0..n).map(p.default).collect()) };
+    let (key, max, unit) = (p.key, p.max, p.unit);
     let values: Vec<f64> = text
         .split(',')
         .map(|v| {
-            v.trim()
-                .parse::<f64>()
+            let v = v.trim();
+            v.parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| format!("parameter {key}: {v:?} is not a number"))
+                .filter(|x| x.is_finite() && x.abs() <= max)
+                .ok_or_else(|| format!("parameter {key}: {v:?} is not a number from -{max} to {max} ({unit})"))
         })
         .collect::<Result<_, _>>()?;
     match values.len() {
-        1 if key == "drift" => Ok(vec![values[0]; n]),
+        1 if p.one_for_all => Ok(vec![values[0]; n]),
         len if len == n => Ok(values),
         len => Err(format!("parameter {key} lists {len} values for {n} nodes (give one per node)")),
     }
@@ -221,11 +245,8 @@ impl Algorithm for Berkeley {
     }
 
     fn build(n: usize, params: &Params) -> Result<(Vec<Node>, Box<dyn Monitor<Node>>), String> {
-        let readings = list(params, "clocks", n, default_clock)?;
-        let drifts = list(params, "drift", n, default_drift)?;
-        if let Some(d) = drifts.iter().find(|d| d.abs() > MAX_DRIFT) {
-            return Err(format!("parameter drift: {d} ppm is beyond ±{MAX_DRIFT} ppm"));
-        }
+        let readings = list(params, &CLOCKS, n)?;
+        let drifts = list(params, &DRIFTS, n)?;
         let master = match params.get("master") {
             None => Some(0),
             Some("elect") => None,
