@@ -3,7 +3,9 @@
 //! fault schedules (`Op`) and the inputs they stand for, and the checks
 //! every algorithm's property test makes once the faults heal.
 //!
-//! Cases per property: `DISTLAB_PROPTEST_CASES` (default 1000).
+//! Cases per property: `DISTLAB_PROPTEST_CASES` (default 1000). Cases per
+//! fuzz test (tests/fuzz.rs, tests/trace_corruption.rs):
+//! `DISTLAB_FUZZ_CASES` (default 24).
 
 use super::{apply, check_clocks, config, cs_order, in_flight, leaders};
 use distlab::engine::input::{EvId, Input, SchedMode};
@@ -17,6 +19,14 @@ use proptest::test_runner::{TestCaseError, TestRunner};
 /// Cases per property: `DISTLAB_PROPTEST_CASES`, default 1000.
 pub fn cases() -> u32 {
     std::env::var("DISTLAB_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+}
+
+/// Cases per fuzz test (tests/fuzz.rs: scripts per scenario;
+/// tests/trace_corruption.rs: damaged traces per kind of damage):
+/// `DISTLAB_FUZZ_CASES`, default 24, small enough that every fuzz test takes
+/// a few seconds in a debug build.
+pub fn fuzz_cases() -> u32 {
+    std::env::var("DISTLAB_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24)
 }
 
 pub fn proptest_config() -> ProptestConfig {
