@@ -59,6 +59,16 @@ pub fn write_file(path: &str, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("cannot write {path}: {e}"))
 }
 
+/// A message as one line of plain text: control characters (a newline or
+/// an escape sequence in a hostile parameter, script or trace) are shown
+/// escaped (`\n`, `\u{1b}`) instead of reaching the terminal.
+pub fn one_line(message: &str) -> String {
+    if !message.contains(char::is_control) {
+        return message.to_string();
+    }
+    message.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
+}
+
 /// Write all of `text` to standard output and flush it. A closed pipe
 /// (`| head`) is the reader's choice and not an error; anything else
 /// (a full disk) is.

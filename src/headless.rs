@@ -20,8 +20,9 @@ pub struct Report {
     pub scenario: Option<Box<dyn Scenario>>,
 }
 
-fn usage_error(message: String) -> Report {
-    Report { json: serde_json::json!({ "error": message }), code: EXIT_USAGE, scenario: None }
+/// Bad input: its message (one line) is the report.
+pub fn usage_error(message: String) -> Report {
+    Report { json: serde_json::json!({ "error": crate::files::one_line(&message) }), code: EXIT_USAGE, scenario: None }
 }
 
 /// Run `script` (the text of a script file) on a new scenario.

@@ -81,7 +81,7 @@ struct RunArgs {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("distlab: {message}");
+    eprintln!("distlab: {}", files::one_line(message));
     ExitCode::from(EXIT_USAGE as u8)
 }
 
@@ -172,7 +172,7 @@ fn print_or_fail(text: Result<String, String>) -> ExitCode {
 /// on standard error too) and its exit code; 2 if it cannot be written.
 fn emit(report: &Report) -> ExitCode {
     if let Some(e) = report.json.get("error").and_then(|e| e.as_str()) {
-        eprintln!("distlab: {e}");
+        eprintln!("distlab: {}", files::one_line(e));
     }
     match files::print(&format!("{}\n", report.json)) {
         Ok(()) => ExitCode::from(report.code as u8),
@@ -181,7 +181,7 @@ fn emit(report: &Report) -> ExitCode {
 }
 
 fn emit_error(message: String) -> ExitCode {
-    emit(&Report { json: serde_json::json!({ "error": message }), code: EXIT_USAGE, scenario: None })
+    emit(&headless::usage_error(message))
 }
 
 fn headless_run(a: &RunArgs) -> ExitCode {
@@ -205,8 +205,8 @@ fn headless_run(a: &RunArgs) -> ExitCode {
     {
         // Written after all (a full disk): the summary says so, and the
         // run's own failure (1) outranks the unwritten trace (2).
-        report.json["trace_error"] = e.clone().into();
-        eprintln!("distlab: {e}");
+        report.json["trace_error"] = files::one_line(&e).into();
+        eprintln!("distlab: {}", files::one_line(&e));
         if report.code == EXIT_OK {
             report.code = EXIT_USAGE;
         }

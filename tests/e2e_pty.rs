@@ -199,11 +199,9 @@ fn hostile_lines() -> Vec<String> {
     ]
     .map(String::from)
     .to_vec();
-    // Last, as they fail today. A 5 KB line typed at once: the app stops
-    // reading keys part way (crossterm's EventStream leaves parsed events
-    // unread until the next key, crossterm-rs/crossterm#964), so its Enter
-    // is never seen. Counts above the ceiling: accepted today (RA runs them
-    // to quiescence); the hardening issue makes them refused.
+    // A 5 KB line typed at once (crossterm's default edge-triggered reader
+    // left all but 1 KB unread until the next key, so its Enter was never
+    // seen), and counts above one command's limit.
     lines.push(format!("request {}", "9".repeat(5000)));
     lines.extend(["step 1000001", "run 4294967296", "step 18446744073709551615"].map(String::from));
     lines

@@ -118,9 +118,15 @@ impl fmt::Display for Input {
             Input::Expect(Expect::Path { path, value }) => write!(f, "expect {path} == {value}"),
             Input::Hb(a, b) => write!(f, "hb e{a} e{b}"),
             Input::Verb { verb, args } => {
-                write!(f, "{verb}")?;
+                // A verb or argument no parser would take (a damaged trace's)
+                // is shown escaped, never as raw control characters.
+                if verb.contains(|c: char| c.is_control() || c.is_whitespace()) {
+                    write!(f, "{verb:?}")?;
+                } else {
+                    write!(f, "{verb}")?;
+                }
                 for a in args {
-                    if a.is_empty() || a.contains(char::is_whitespace) || a.contains('"') {
+                    if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c.is_control()) || a.contains('"') {
                         write!(f, " {a:?}")?;
                     } else {
                         write!(f, " {a}")?;

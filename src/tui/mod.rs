@@ -152,7 +152,18 @@ async fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> color_eyre
         tokio::select! {
             biased;
             ev = events.next() => match ev {
-                Some(Ok(ev)) => app.on_event(ev).await,
+                Some(Ok(ev)) => {
+                    app.on_event(ev).await;
+                    // A paste or a burst of keys: take every event already
+                    // read before drawing again, one frame for the lot
+                    // rather than one per key. (The input itself is read
+                    // level-triggered, crossterm's `use-dev-tty`: its
+                    // edge-triggered reader left all but 1 KB of a burst
+                    // unread until the next key, crossterm PR #1057.)
+                    while !app.should_quit() && crossterm::event::poll(std::time::Duration::ZERO)? {
+                        app.on_event(crossterm::event::read()?).await;
+                    }
+                }
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
