@@ -311,15 +311,16 @@ fn damaged_trace_files_are_refused_with_exit_2() {
     }
 }
 
-/// `replay --headless` and `export` both refuse the trace at `path` with
-/// exit 2 and `message`: the headless replay as its one JSON object too,
-/// the export with nothing on standard output.
+/// `replay` (TUI or headless) and `export` all refuse the trace at `path`
+/// with exit 2 and `message`: the headless replay as its one JSON object
+/// too, the others with nothing on standard output (the TUI reports it
+/// before taking the terminal).
 fn assert_refused(path: &str, message: &str) {
-    for args in [vec!["replay", path, "--headless"], vec!["export", path, "--shiviz"]] {
+    for args in [vec!["replay", path, "--headless"], vec!["export", path, "--shiviz"], vec!["replay", path]] {
         let o = distlab(&args, None);
         assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
         assert!(o.stderr.contains(message) && o.stderr.lines().count() == 1, "{args:?}: {}", o.stderr);
-        if args[0] == "replay" {
+        if args.len() == 3 && args[2] == "--headless" {
             let v = json(&o);
             assert!(v["error"].as_str().is_some_and(|e| e.contains(message)), "{args:?}: {v}");
         } else {
