@@ -173,6 +173,8 @@ pub trait Scenario {
     fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>>;
     /// Rewind one step (or one input that made no step); errors at the start.
     fn step_back(&mut self) -> LocalBoxFuture<'_, Result<(), String>>;
+    /// Go back to just after the first `len` inputs (a lecture's pause).
+    fn rewind_to(&mut self, len: usize) -> LocalBoxFuture<'_, ()>;
     /// Start over with the same configuration and no inputs.
     fn restart(&mut self) -> LocalBoxFuture<'_, ()>;
 }
@@ -427,6 +429,13 @@ impl<A: Algorithm> Scenario for Run<A> {
                 self.rebuild(inputs[..inputs.len() - 1].to_vec(), None).await;
             }
             Ok(())
+        })
+    }
+    fn rewind_to(&mut self, len: usize) -> LocalBoxFuture<'_, ()> {
+        Box::pin(async move {
+            let inputs = self.sim.inputs();
+            let keep = inputs[..len.min(inputs.len())].to_vec();
+            self.rebuild(keep, None).await;
         })
     }
     fn restart(&mut self) -> LocalBoxFuture<'_, ()> {

@@ -27,35 +27,10 @@ const MIN_TICK_MS: u64 = 50;
 /// The in-flight cursor never goes past this row (the list is fetched up to it).
 pub const CURSOR_MAX: usize = 999;
 
+use super::view::Side;
 pub use super::view::{Overlay, OverlayKind, Status, StatusKind};
-use super::view::{ScriptView, Side};
 
-/// A lecture script being run line by line, stopping at each `pause`.
-#[derive(Clone, Debug, Default)]
-pub struct Lecture {
-    /// The parsed lines with their 1-based line numbers.
-    pub lines: Vec<(usize, Input)>,
-    /// Index of the next line to run.
-    pub pos: usize,
-    /// Stopped at a `pause`: `n` runs on.
-    pub waiting: bool,
-    /// A parse error (nothing runs) or the error of a line that failed.
-    pub error: Option<String>,
-}
-
-impl Lecture {
-    pub fn finished(&self) -> bool {
-        self.error.is_none() && !self.waiting && self.pos >= self.lines.len()
-    }
-    /// Line number of the line after the pause (for "line 12").
-    pub fn next_line(&self) -> Option<usize> {
-        self.lines.get(self.pos).map(|(l, _)| *l)
-    }
-    /// What the narration line shows of it.
-    pub fn view(&self) -> ScriptView<'_> {
-        ScriptView { error: self.error.as_deref(), waiting: self.waiting, next_line: self.next_line() }
-    }
-}
+pub use super::lecture::Lecture;
 
 /// The whole TUI: what is open, what is selected, the prompt, the help
 /// overlay, play state and the cached inspector rows. Drive it with
@@ -171,32 +146,16 @@ impl App {
         let Some(sc) = self.scenario.as_deref() else { return };
         let Some(text) = self.pending_script.take() else { return };
         self.lecture = Some(match script::parse_script(&text, sc) {
-            Ok(lines) => Lecture { lines, ..Lecture::default() },
-            Err(e) => Lecture { error: Some(format!("script {e}")), ..Lecture::default() },
+            Ok(lines) => Lecture::new(lines),
+            Err(e) => Lecture::failed(format!("script {e}")),
         });
         self.advance_lecture().await;
     }
 
     /// Run script lines until a `pause`, an error or the end.
     async fn advance_lecture(&mut self) {
-        let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut()) else { return };
-        if lec.error.is_some() {
-            return;
-        }
-        lec.waiting = false;
-        while let Some((line, input)) = lec.lines.get(lec.pos).cloned() {
-            lec.pos += 1;
-            match sc.apply(input.clone()).await {
-                Ok(out) if out.pause => {
-                    lec.waiting = true;
-                    return;
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    lec.error = Some(format!("script line {line} ({input}): {e}"));
-                    return;
-                }
-            }
+        if let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut()) {
+            lec.advance(sc.as_mut()).await;
         }
     }
 
@@ -352,12 +311,30 @@ impl App {
         self.playing = false;
         let (count, last) = (sc.inputs().len(), sc.inputs().last().map(|i| i.to_string()));
         let step = sc.step();
-        sc.step_back().await?;
+        if let Some(lec) = self.lecture.as_mut() {
+            lec.step_back(sc.as_mut()).await?;
+        } else {
+            sc.step_back().await?;
+        }
         let text = match last {
             Some(last) if sc.inputs().len() < count && sc.step() == step => format!("back (undid `{last}`)"),
             _ => format!("back (now at step {})", sc.step()),
         };
         self.status = Some(Status::command(text));
+        Ok(())
+    }
+
+    /// Back to the previous `pause` of the script: show a section again.
+    pub(super) async fn back_to_pause(&mut self) -> Result<(), String> {
+        let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut()) else {
+            return Err("no script is running (start one with --script FILE)".into());
+        };
+        let to = lec.previous_pause(sc.as_ref()).ok_or("the script has no earlier pause")?;
+        self.playing = false;
+        sc.rewind_to(to).await;
+        lec.rewound(sc.inputs());
+        let line = lec.next_line().map_or(String::new(), |l| format!(", before line {l}"));
+        self.status = Some(Status::command(format!("back pause (step {}{line})", sc.step())));
         Ok(())
     }
 
@@ -370,7 +347,7 @@ impl App {
         if let Some(lec) = self.lecture.as_mut()
             && !lec.lines.is_empty()
         {
-            *lec = Lecture { lines: std::mem::take(&mut lec.lines), ..Lecture::default() };
+            *lec = lec.restarted();
             self.advance_lecture().await;
         }
     }
@@ -430,6 +407,7 @@ impl App {
             Action::Cut => n >= 2,
             Action::Heal => !sc.faults().is_clear(),
             Action::Back => sc.step() > 0 || !sc.inputs().is_empty(),
+            Action::BackPause => self.lecture.as_ref().is_some_and(|l| l.previous_pause(sc).is_some()),
             Action::Next => self.lecture.as_ref().is_some_and(|l| l.waiting),
             _ => true,
         }
@@ -514,6 +492,11 @@ impl App {
             Action::Back => {
                 if let Err(e) = self.back().await {
                     self.status = Some(Status::error(format!("back: {e}")));
+                }
+            }
+            Action::BackPause => {
+                if let Err(e) = self.back_to_pause().await {
+                    self.status = Some(Status::info(format!("back pause: {e}")));
                 }
             }
             Action::Restart => self.restart().await,

@@ -59,6 +59,7 @@ impl App {
             }
             (Some("select"), _) => Err(usage("select N")),
             (Some("back"), 1) => self.back().await,
+            (Some("back"), 2) if arg(1) == Some("pause") => self.back_to_pause().await,
             (Some("restart"), 1) => {
                 self.restart().await;
                 Ok(())

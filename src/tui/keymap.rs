@@ -53,6 +53,7 @@ pub enum Action {
     Deliver,
     Drop,
     Back,
+    BackPause,
     Restart,
     Save,
     Prompt,
@@ -297,6 +298,15 @@ pub const KEYMAP: &[Binding] = &[
         bar: None,
         help: "script: run on to the next pause",
         command: "next",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[k('B')],
+        label: "B",
+        action: Action::BackPause,
+        bar: None,
+        help: "script: back to the previous pause (show a section again)",
+        command: "back pause",
     },
     Binding {
         modes: RUN,

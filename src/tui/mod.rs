@@ -17,6 +17,7 @@ pub mod inspector;
 pub mod keybar;
 pub mod keymap;
 pub mod layout;
+pub mod lecture;
 pub mod log;
 pub mod narration;
 pub mod overlay;

@@ -1,0 +1,134 @@
+//! A lecture script's position is part of the run's state: stepping back
+//! inside a script, or back to its previous pause, restores the line, the
+//! narration and the pause the class saw, and `n` carries on as it did.
+
+mod common;
+
+use common::block_on;
+use distlab::engine::record::EventRec;
+use distlab::tui::{App, Start};
+
+/// What the class sees of a lecture: the step, the history, the narration,
+/// the script's next line and whether it waits, the failed expectations.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    step: u64,
+    history: Vec<EventRec>,
+    narration: Option<String>,
+    next_line: Option<usize>,
+    waiting: bool,
+    failed: usize,
+}
+
+fn seen(app: &App) -> Seen {
+    let sc = app.scenario.as_deref().expect("a run is open");
+    let lec = app.lecture.as_ref().expect("a script is running");
+    Seen {
+        step: sc.step(),
+        history: sc.history().to_vec(),
+        narration: sc.narration().map(str::to_string),
+        next_line: lec.next_line(),
+        waiting: lec.waiting,
+        failed: sc.failed_expectations().len(),
+    }
+}
+
+/// The ricart-agrawala lecture, opened as its header says.
+fn ricart_agrawala() -> App {
+    let script = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/ricart-agrawala.dl")).unwrap();
+    let config = common::config("ricart-agrawala", 5, 1, &[("cs", "0")]);
+    block_on(App::new(Start { config: Some(config), script: Some(script), replay: None })).unwrap()
+}
+
+fn exec(app: &mut App, line: &str) {
+    block_on(app.exec(line)).unwrap_or_else(|e| panic!("{line}: {e}"));
+}
+
+#[test]
+fn stepping_back_inside_a_script_and_on_replays_what_the_class_saw() {
+    // The reproduction: n n n, b ×12, n used to fail
+    // `expect role 1 wanting: got idle` (the script stayed on its line).
+    let mut reference = ricart_agrawala();
+    let mut app = ricart_agrawala();
+    let mut at_pause = Vec::new();
+    for _ in 0..3 {
+        exec(&mut reference, "next");
+        exec(&mut app, "next");
+        at_pause.push(seen(&app));
+    }
+    for k in 1..=12 {
+        exec(&mut app, "back");
+        let s = seen(&app);
+        assert!(s.waiting, "back {k}: the script waits for n");
+        assert!(s.step < at_pause[2].step, "back {k}: every b undoes a step");
+        // Back at the step of the second pause: exactly what the class saw
+        // there (the lines said after it are undone with the step).
+        if s.step == at_pause[1].step {
+            assert_eq!(s, at_pause[1], "back {k}");
+        }
+        // Further back, inside the second section: its narration, and the
+        // script waits before a line of that section.
+        if s.step < at_pause[1].step {
+            assert!(s.next_line > at_pause[0].next_line && s.next_line <= at_pause[1].next_line, "back {k}: {s:?}");
+        }
+    }
+    let back = seen(&app);
+    assert_eq!(back.step, at_pause[2].step - 12, "one step per b");
+    // n runs on from there: to the very pause it reached the first time.
+    while seen(&app).step < at_pause[2].step || seen(&app).next_line != at_pause[2].next_line {
+        exec(&mut app, "next");
+    }
+    assert_eq!(seen(&app), at_pause[2]);
+    exec(&mut reference, "next");
+    exec(&mut app, "next");
+    assert_eq!(seen(&app), seen(&reference), "the fourth section as it was");
+    assert_eq!(seen(&app).failed, 0);
+}
+
+#[test]
+fn back_to_the_previous_pause_shows_a_section_again() {
+    let mut app = ricart_agrawala();
+    let first = seen(&app);
+    exec(&mut app, "next");
+    let second = seen(&app);
+    exec(&mut app, "next");
+    let third = seen(&app);
+    assert!(third.step > second.step && second.step > first.step, "{first:?} {second:?} {third:?}");
+    // At a pause, back to the one before; in the middle of a section (the
+    // lecturer stepped on by hand), back to the pause that began it.
+    exec(&mut app, "back pause");
+    assert_eq!(seen(&app), second);
+    exec(&mut app, "step");
+    exec(&mut app, "step");
+    exec(&mut app, "back pause");
+    assert_eq!(seen(&app), second, "the lecturer's own steps are undone");
+    exec(&mut app, "next");
+    assert_eq!(seen(&app), third, "the section plays again exactly");
+    exec(&mut app, "back pause");
+    exec(&mut app, "back pause");
+    assert_eq!(seen(&app), first);
+    let e = block_on(app.exec("back pause")).unwrap_err();
+    assert_eq!(e, "the script has no earlier pause");
+}
+
+#[test]
+fn after_the_script_has_ended_back_and_next_work_the_same_way() {
+    let mut reference = ricart_agrawala();
+    while !reference.lecture.as_ref().unwrap().finished() {
+        exec(&mut reference, "next");
+    }
+    let end = seen(&reference);
+    assert_eq!(end.failed, 0, "the lecture passes");
+    let mut app = ricart_agrawala();
+    while !app.lecture.as_ref().unwrap().finished() {
+        exec(&mut app, "next");
+    }
+    for _ in 0..5 {
+        exec(&mut app, "back");
+    }
+    assert!(seen(&app).waiting, "rewound into the script: n carries on");
+    while !app.lecture.as_ref().unwrap().finished() {
+        exec(&mut app, "next");
+    }
+    assert_eq!(seen(&app), end);
+}
