@@ -173,6 +173,8 @@ pub trait Scenario {
     fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>>;
     /// Rewind one step (or one input that made no step); errors at the start.
     fn step_back(&mut self) -> LocalBoxFuture<'_, Result<(), String>>;
+    /// Make `step K` stop at the first new violation (the TUI's play).
+    fn set_halt_on_violation(&mut self, on: bool);
     /// Go back to just after the first `len` inputs (a lecture's pause).
     fn rewind_to(&mut self, len: usize) -> LocalBoxFuture<'_, ()>;
     /// Start over with the same configuration and no inputs.
@@ -430,6 +432,9 @@ impl<A: Algorithm> Scenario for Run<A> {
             }
             Ok(())
         })
+    }
+    fn set_halt_on_violation(&mut self, on: bool) {
+        self.sim.set_halt_on_violation(on);
     }
     fn rewind_to(&mut self, len: usize) -> LocalBoxFuture<'_, ()> {
         Box::pin(async move {

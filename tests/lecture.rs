@@ -132,3 +132,47 @@ fn after_the_script_has_ended_back_and_next_work_the_same_way() {
     }
     assert_eq!(seen(&app), end);
 }
+
+/// Play a run to its end or its stop; the steps it made.
+fn play(app: &mut App) -> u64 {
+    exec(app, "play");
+    for _ in 0..10_000 {
+        if !app.playing() {
+            break;
+        }
+        block_on(app.tick());
+    }
+    app.scenario.as_deref().unwrap().step()
+}
+
+#[test]
+fn play_stops_at_the_step_of_a_new_violation_unless_told_not_to() {
+    // The run: no-defer, nodes 0 and 1 request, play. The violation
+    // appears at step 18; play used to run on to step 20.
+    let open = || {
+        let config = common::config("ricart-agrawala", 5, 1, &[("variant", "no-defer")]);
+        let mut app = block_on(App::new(Start { config: Some(config), script: None, replay: None })).unwrap();
+        exec(&mut app, "request 0");
+        exec(&mut app, "request 1");
+        exec(&mut app, "speed 1000");
+        app
+    };
+    let mut app = open();
+    let stopped = play(&mut app);
+    let sc = app.scenario.as_deref().unwrap();
+    let first = &sc.violations()[0];
+    assert_eq!((first.property.as_str(), first.step), ("mutual-exclusion", 18));
+    assert_eq!(stopped, 18, "play stops at the violating step, even many steps per tick");
+    assert_eq!(sc.violation_count(), 1);
+    let status = app.status.as_ref().unwrap().text.clone();
+    assert_eq!(status, "stop at step 18: new violation: mutual-exclusion (`halt off` plays on)");
+    // The input log says what was done: a replay reaches the same step.
+    let replayed = common::replay_inputs(sc);
+    assert_eq!(replayed.history(), sc.history());
+    // Play again: on to the next violation or the end.
+    assert!(play(&mut app) > 18);
+    // `halt off`: play runs past it.
+    let mut app = open();
+    exec(&mut app, "halt off");
+    assert!(play(&mut app) > 18, "{:?}", app.status);
+}

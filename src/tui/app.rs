@@ -46,6 +46,8 @@ pub struct App {
     pub playing: bool,
     /// Index into [`SPEEDS`].
     pub speed: usize,
+    /// Play stops at the step where a new violation appears (`halt off`).
+    pub halt: bool,
     /// The help or guide overlay and its scroll offset.
     pub overlay: Option<Overlay>,
     pub prompt: Option<Prompt>,
@@ -74,6 +76,7 @@ impl App {
             cursor: 0,
             playing: false,
             speed: DEFAULT_SPEED,
+            halt: true,
             overlay: None,
             prompt: None,
             prompt_history: Vec::new(),
@@ -533,9 +536,20 @@ impl App {
             self.status = Some(Status::info("stop: nothing left in flight"));
             return;
         }
-        if let Err(e) = sc.apply(Input::Step(k)).await {
+        let violations = sc.violation_count();
+        sc.set_halt_on_violation(self.halt);
+        let stepped = sc.apply(Input::Step(k)).await;
+        sc.set_halt_on_violation(false);
+        if let Err(e) = stepped {
             self.playing = false;
             self.status = Some(Status::error(format!("stop: {e}")));
+        } else if self.halt && sc.violation_count() > violations {
+            // Stop where it matters: the badge and the diagram at the step
+            // that broke the property.
+            self.playing = false;
+            let what = sc.violations().get(violations as usize).map_or(String::new(), |v| format!(": {}", v.property));
+            self.status =
+                Some(Status::error(format!("stop at step {}: new violation{what} (`halt off` plays on)", sc.step())));
         }
         self.refresh().await;
     }

@@ -81,6 +81,12 @@ impl App {
                 Ok(())
             }
             (Some("next"), 1) => self.next().await,
+            (Some("halt"), 2) if matches!(arg(1), Some("on" | "off")) => {
+                self.halt = arg(1) == Some("on");
+                let what = if self.halt { "play stops at a new violation" } else { "play runs past violations" };
+                self.status = Some(Status::command(format!("halt {} ({what})", arg(1).unwrap_or_default())));
+                Ok(())
+            }
             (Some("help"), 1) => {
                 self.open_help();
                 Ok(())
@@ -100,7 +106,10 @@ impl App {
                 self.quit = true;
                 Ok(())
             }
-            (Some(w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save")), _) => {
+            (
+                Some(w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save" | "halt")),
+                _,
+            ) => {
                 Err(usage(keymap::PROMPT_COMMANDS.iter().find(|(u, _)| u.starts_with(w)).map(|(u, _)| *u).unwrap_or(w)))
             }
             _ => {

@@ -66,7 +66,8 @@ pub fn lines(sc: Option<&dyn Scenario>, w: usize) -> Vec<Line<'static>> {
     }
     out.push(Line::default());
     out.push(heading("Prompt-only commands".into()));
-    let uw = keymap::PROMPT_COMMANDS.iter().map(|(u, _)| width(u)).max().unwrap_or(0);
+    // One more column: a usage like `halt on|off` must not run into its help.
+    let uw = keymap::PROMPT_COMMANDS.iter().map(|(u, _)| width(u)).max().unwrap_or(0) + 1;
     for (usage, help) in keymap::PROMPT_COMMANDS {
         out.extend(row(usage, uw, help, w));
     }

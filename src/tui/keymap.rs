@@ -511,6 +511,8 @@ pub const PROMPT_COMMANDS: &[(&str, &str)] = &[
     ("play | stop", "start or stop playing"),
     ("speed N", "play at about N steps per second"),
     ("next", "script: run on to the next pause"),
+    ("back pause", "script: back to the previous pause"),
+    ("halt on|off", "play stops at a new violation (on), or runs past it"),
     ("help [VERB]", "open this help, or show one command's usage"),
     ("guide", "open the scenario's guide (its card)"),
     ("quit", "leave distlab"),

@@ -146,6 +146,8 @@ pub struct Sim<P: Protocol> {
     buf: Vec<Cmd<P>>,
     /// The event a node actor is handling, whose answer is awaited.
     waiting: Option<Waiting>,
+    /// A `step K` stops at the first new violation (the TUI's play).
+    halt_on_violation: bool,
 }
 
 /// What finishing an event needs once its node answers.
@@ -195,6 +197,7 @@ impl<P: Protocol> Sim<P> {
             limit: None,
             buf: Vec::new(),
             waiting: None,
+            halt_on_violation: false,
             cfg,
         };
         for node in 0..n {
@@ -279,6 +282,12 @@ impl<P: Protocol> Sim<P> {
     }
     pub fn set_limit(&mut self, limit: Option<u64>) {
         self.limit = limit;
+    }
+    /// Make a `step K` stop after the delivery that breaks a property (the
+    /// input log then says the `step` it made, so a replay, which does not
+    /// halt, makes the same run).
+    pub fn set_halt_on_violation(&mut self, on: bool) {
+        self.halt_on_violation = on;
     }
     pub fn world(&self) -> World<'_, P> {
         world!(self, None)
@@ -374,7 +383,12 @@ impl<P: Protocol> Sim<P> {
         let mut out = Outcome::default();
         match input {
             Input::Step(k) => {
+                let violations = self.violation_count;
                 self.steps(k).await;
+                let did = self.step - before;
+                if self.halt_on_violation && self.violation_count > violations && did < k {
+                    *self.inputs.last_mut().expect("logged above") = Input::Step(did);
+                }
                 if self.step > before && self.pending.is_empty() {
                     self.check_quiescence();
                 }
@@ -500,16 +514,17 @@ impl<P: Protocol> Sim<P> {
     /// the scheduler picks the next (DESIGN rule 2).
     async fn steps(&mut self, k: u64) {
         let before = self.step;
+        let violations = self.violation_count;
         // Not wrapped in `tokio::task::unconstrained`: the loop yields at
         // every delivery, so tokio's budget (fresh at every poll) never runs
         // out, and the wrapper cost 45 instructions per event.
-        std::future::poll_fn(|cx| self.poll_steps(cx, before, k)).await;
+        std::future::poll_fn(|cx| self.poll_steps(cx, before, k, violations)).await;
     }
 
-    fn poll_steps(&mut self, cx: &mut Context<'_>, before: u64, k: u64) -> Poll<()> {
+    fn poll_steps(&mut self, cx: &mut Context<'_>, before: u64, k: u64, violations: u64) -> Poll<()> {
         loop {
             ready!(self.poll_settle(cx));
-            if self.step - before >= k {
+            if self.step - before >= k || (self.halt_on_violation && self.violation_count > violations) {
                 return Poll::Ready(());
             }
             let Some(id) = self.next_event() else { return Poll::Ready(()) };
