@@ -106,7 +106,7 @@ fn clap_error(e: clap::Error, headless: bool) -> ! {
         let message = first.strip_prefix("error: ").unwrap_or(first);
         // The reader has gone or the disk is full: clap's own message on
         // standard error is still the answer.
-        let _ = files::print(&format!("{}\n", serde_json::json!({ "error": message })));
+        let _ = print_json(&serde_json::json!({ "error": message }));
     }
     e.exit()
 }
@@ -160,6 +160,11 @@ fn list() -> String {
     out + "\n`distlab info NAME` prints one scenario's verbs, parameters, variants and properties.\n"
 }
 
+/// One JSON object, one line, on standard output.
+fn print_json(v: &serde_json::Value) -> Result<(), String> {
+    files::print(&format!("{v}\n"))
+}
+
 /// Print `text` on standard output: exit 0, or 2 if it cannot be written.
 fn print_or_fail(text: Result<String, String>) -> ExitCode {
     match text.and_then(|t| files::print(&t)) {
@@ -174,7 +179,7 @@ fn emit(report: &Report) -> ExitCode {
     if let Some(e) = report.json.get("error").and_then(|e| e.as_str()) {
         eprintln!("distlab: {}", files::one_line(e));
     }
-    match files::print(&format!("{}\n", report.json)) {
+    match print_json(&report.json) {
         Ok(()) => ExitCode::from(report.code as u8),
         Err(e) => fail(&e),
     }
@@ -205,8 +210,9 @@ fn headless_run(a: &RunArgs) -> ExitCode {
     {
         // Written after all (a full disk): the summary says so, and the
         // run's own failure (1) outranks the unwritten trace (2).
-        report.json["trace_error"] = files::one_line(&e).into();
-        eprintln!("distlab: {}", files::one_line(&e));
+        let e = files::one_line(&e);
+        eprintln!("distlab: {e}");
+        report.json["trace_error"] = e.into();
         if report.code == EXIT_OK {
             report.code = EXIT_USAGE;
         }
@@ -248,7 +254,7 @@ fn json_on_panic() {
         let p = info.payload();
         let what = p.downcast_ref::<&str>().copied().or(p.downcast_ref::<String>().map(String::as_str));
         let error = format!("internal error (a bug in distlab): {}", what.unwrap_or("a panic"));
-        let _ = files::print(&format!("{}\n", serde_json::json!({ "error": error })));
+        let _ = print_json(&serde_json::json!({ "error": error }));
         prev(info);
     }));
 }

@@ -6,7 +6,7 @@ use crate::card::Card;
 use crate::engine::input::{EvId, Expect, Input, SchedMode};
 use crate::engine::network::{check_latency, check_prob};
 use crate::engine::protocol::{MAX_MS, MS, NodeId, Time};
-use crate::engine::sim::RUN_LIMIT;
+use crate::engine::sim::check_count;
 use crate::scenario::Scenario;
 
 /// The generic verbs, for help and error messages.
@@ -98,10 +98,7 @@ fn millis(word: &str) -> Result<Time, String> {
 
 fn count(word: &str) -> Result<u64, String> {
     let k: u64 = num(word, "a count")?;
-    if k > RUN_LIMIT {
-        return Err(format!("at most {RUN_LIMIT} events per command, not {k}"));
-    }
-    Ok(k)
+    check_count(k).map(|()| k)
 }
 
 fn node(word: &str) -> Result<NodeId, String> {

@@ -26,6 +26,10 @@ pub use checks::lookup;
 /// delivers at most when no bound is given: a command never takes more
 /// than about half a second.
 pub const RUN_LIMIT: u64 = 1_000_000;
+/// One command's count (`step K`, `run MAX`, a trace's): at most [`RUN_LIMIT`].
+pub fn check_count(k: u64) -> Result<(), String> {
+    if k <= RUN_LIMIT { Ok(()) } else { Err(format!("at most {RUN_LIMIT} events per command, not {k}")) }
+}
 /// A run stops growing at this many steps (its history then holds about a
 /// gigabyte): stepping is refused from there on, and the summary says why.
 pub const STEP_CEILING: u64 = 20_000_000;

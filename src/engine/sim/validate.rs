@@ -28,10 +28,10 @@ impl<P: Protocol> Sim<P> {
         {
             return Err(format!("{why}: it takes no more steps (start a new run)"));
         }
+        if let Input::Step(k) | Input::Run(Some(k)) = input {
+            check_count(*k)?;
+        }
         match input {
-            Input::Step(k) | Input::Run(Some(k)) if *k > RUN_LIMIT => {
-                Err(format!("at most {RUN_LIMIT} events per command, not {k}"))
-            }
             Input::Step(_) | Input::Run(_) if self.cfg.sched == SchedMode::Manual => {
                 Err("manual scheduling: pick an event with `deliver ID` (or `sched timed`)".into())
             }
