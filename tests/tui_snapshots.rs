@@ -219,9 +219,15 @@ fn script_narration_and_pause() {
         let lec = app.lecture.as_ref().unwrap();
         assert!(lec.waiting && lec.pos == 3, "{lec:?}");
         insta::assert_snapshot!("script_paused_80x24", screen(&app, 80, 24));
+        // `n` says the next line and plays the script's `run` at the play
+        // speed; a second `n` finishes it and the script waits again.
+        app.on_key(key(KeyCode::Char('n'))).await;
+        assert!(app.lecture.as_ref().unwrap().animating());
+        assert_eq!(app.scenario.as_deref().unwrap().narration(), Some("Everyone replies"));
+        assert!(screen(&app, 80, 24).contains("▶ running — n finishes"));
         app.on_key(key(KeyCode::Char('n'))).await;
         assert!(app.lecture.as_ref().unwrap().waiting);
-        assert_eq!(app.scenario.as_deref().unwrap().narration(), Some("Everyone replies"));
+        assert_eq!(app.scenario.as_deref().unwrap().in_flight(0).1, 0, "the run ran to its end");
         app.on_key(key(KeyCode::Char('n'))).await;
         assert!(app.lecture.as_ref().unwrap().finished());
         assert!(app.scenario.as_deref().unwrap().failed_expectations().is_empty());
@@ -230,7 +236,7 @@ fn script_narration_and_pause() {
 
 /// A long narration at 80×24: only its first row shares the line with
 /// "press n to continue", the rest use the whole width, so the whole text
-/// shows; one too long for the rows the layout gives it ends in `…`.
+/// shows; one too long for a third of the screen scrolls, with a mark.
 #[test]
 fn a_long_narration_uses_the_whole_width() {
     block_on(async {
@@ -250,16 +256,19 @@ fn a_long_narration_uses_the_whole_width() {
         let rows: Vec<&str> = text.lines().collect();
         let at = rows.iter().position(|r| r.contains("❝ Five processes")).expect("the narration shows");
         assert!(rows[at].contains("▶ press n to continue"), "{text}");
-        let narration = rows[at..at + 3].join(" ");
-        assert!(narration.contains("highest id. ❞"), "{text}");
+        let narration = rows[at..at + 4].join(" ");
+        assert!(rows[at + 2].trim_start().starts_with("Goal:"), "each say its own paragraph: {text}");
+        assert!(narration.contains("the one with the highest") && narration.contains("id. ❞"), "{text}");
         assert!(!narration.contains('…'), "{text}");
-        // Four times as long: cut on its last row, visibly.
-        let long = format!("say \"{said} {goal} {said} {goal}\"\nsay \"{said} {goal}\"\npause\n");
+        // Eight times as long: a third of the screen, then a mark to scroll.
+        let long = format!("say \"{said} {goal} {said} {goal}\"\nsay \"{said} {goal}\"\n").repeat(2) + "pause\n";
         let app = open(&long).await.unwrap();
         let text = screen(&app, 80, 24);
         let rows: Vec<&str> = text.lines().collect();
         let at = rows.iter().position(|r| r.contains("❝ Five processes")).expect("the narration shows");
-        assert!(rows[at + 2].trim_end().ends_with('…'), "{text}");
+        assert!(rows[at - 1].contains("▼ 9 more rows · PgDn") && rows[at - 1].contains("▶ press n"), "{text}");
+        assert_eq!(rows.len() - at, 7 + 2, "seven rows of text, the status and the key bar: {text}");
+        assert!(!text.contains('…'), "{text}");
     });
 }
 

@@ -5,7 +5,7 @@
 use super::keymap::{self, Action, Mode};
 use super::layout::{self, Panes};
 use super::prompt::Prompt;
-use super::{inflight, keybar, overlay, picker, spacetime, topology, transcript};
+use super::{inflight, keybar, narration, overlay, picker, spacetime, topology, transcript};
 use crate::algos;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
@@ -30,7 +30,7 @@ pub const CURSOR_MAX: usize = 999;
 use super::view::Side;
 pub use super::view::{Overlay, OverlayKind, Status, StatusKind};
 
-pub use super::lecture::Lecture;
+pub use super::lecture::{Lecture, Tick};
 
 /// The whole TUI: what is open, what is selected, the prompt, the help
 /// overlay, play state and the cached inspector rows. Drive it with
@@ -56,6 +56,10 @@ pub struct App {
     /// Cursor of the scenario picker.
     pub picker: usize,
     pub lecture: Option<Lecture>,
+    /// A script's `run` plays at the play speed (the class sees the
+    /// messages move; `n` finishes it). Tests that want instant runs turn
+    /// it off before opening a script.
+    pub animate_scripts: bool,
     /// A script given before a scenario was picked.
     pub pending_script: Option<String>,
     /// Where `S` / `save FILE` put relative paths (empty: the working directory).
@@ -77,6 +81,7 @@ impl App {
             playing: false,
             speed: DEFAULT_SPEED,
             halt: true,
+            animate_scripts: true,
             overlay: None,
             prompt: None,
             prompt_history: Vec::new(),
@@ -145,11 +150,19 @@ impl App {
         }
     }
 
+    /// Run `text` as a lecture script on the open run, up to its first
+    /// `pause` (the run keeps its inputs so far).
+    pub async fn start_script(&mut self, text: String) {
+        self.pending_script = Some(text);
+        self.load_script().await;
+        self.refresh().await;
+    }
+
     async fn load_script(&mut self) {
         let Some(sc) = self.scenario.as_deref() else { return };
         let Some(text) = self.pending_script.take() else { return };
         self.lecture = Some(match script::parse_script(&text, sc) {
-            Ok(lines) => Lecture::new(lines),
+            Ok(lines) => Lecture::new(lines).animated(self.animate_scripts),
             Err(e) => Lecture::failed(format!("script {e}")),
         });
         self.advance_lecture().await;
@@ -166,8 +179,27 @@ impl App {
         self.quit
     }
 
+    /// Play ticks are wanted: play is on, or a script's `run` is animated.
     pub fn playing(&self) -> bool {
-        self.playing && self.scenario.is_some()
+        (self.playing || self.lecture.as_ref().is_some_and(Lecture::animating)) && self.scenario.is_some()
+    }
+
+    /// What the narration pane shows of the script, if one runs.
+    pub fn script_view<'a>(&'a self, sc: &dyn Scenario) -> Option<super::view::ScriptView<'a>> {
+        self.lecture.as_ref().map(|l| l.view(sc.inputs().len()))
+    }
+
+    /// Scroll the narration by `delta` rows (clamped to its text).
+    fn scroll_narration(&mut self, delta: i32) {
+        let (Some(sc), Some(lec)) = (self.scenario.as_deref(), self.lecture.as_ref()) else { return };
+        let (w, h) = self.size;
+        let view = lec.view(sc.inputs().len());
+        let max = narration::max_scroll(Some(&view), sc, w, h);
+        let to = (view.scroll as i32 + delta).clamp(0, max as i32) as u16;
+        let len = sc.inputs().len();
+        if let Some(lec) = self.lecture.as_mut() {
+            lec.set_scroll(to, len);
+        }
     }
 
     pub fn steps_per_second(&self) -> u32 {
@@ -335,7 +367,7 @@ impl App {
         let to = lec.previous_pause(sc.as_ref()).ok_or("the script has no earlier pause")?;
         self.playing = false;
         sc.rewind_to(to).await;
-        lec.rewound(sc.inputs());
+        lec.rewound(sc.as_ref());
         let line = lec.next_line().map_or(String::new(), |l| format!(", before line {l}"));
         self.status = Some(Status::command(format!("back pause (step {}{line})", sc.step())));
         Ok(())
@@ -359,10 +391,11 @@ impl App {
         match &self.lecture {
             None => Err("no script is running (start one with --script FILE)".into()),
             Some(l) if l.error.is_some() => Err("the script stopped on an error".into()),
-            Some(l) if !l.waiting => Err("the script is not waiting at a pause".into()),
+            Some(l) if !l.waiting && !l.animating() => Err("the script is not waiting at a pause".into()),
             Some(_) => {
                 self.advance_lecture().await;
                 let text = match &self.lecture {
+                    Some(l) if l.animating() => "next (the script's run plays: n finishes it)".to_string(),
                     Some(l) if l.waiting => format!("next (paused before line {})", l.next_line().unwrap_or(0)),
                     Some(l) if l.error.is_some() => "next (the script stopped on an error)".to_string(),
                     _ => "next (script finished)".to_string(),
@@ -411,7 +444,8 @@ impl App {
             Action::Heal => !sc.faults().is_clear(),
             Action::Back => sc.step() > 0 || !sc.inputs().is_empty(),
             Action::BackPause => self.lecture.as_ref().is_some_and(|l| l.previous_pause(sc).is_some()),
-            Action::Next => self.lecture.as_ref().is_some_and(|l| l.waiting),
+            Action::Next => self.lecture.as_ref().is_some_and(|l| l.waiting || l.animating()),
+            Action::NarrationUp | Action::NarrationDown => self.lecture.is_some(),
             _ => true,
         }
     }
@@ -509,6 +543,11 @@ impl App {
                 }
             }
             Action::Prompt => self.prompt = Some(Prompt::default()),
+            Action::NarrationUp | Action::NarrationDown => {
+                // A page: the text rows less one, so a row stays in view.
+                let page = narration::cap(self.size.1).saturating_sub(2).max(1) as i32;
+                self.scroll_narration(if action == Action::NarrationUp { -page } else { page });
+            }
             Action::Next => {
                 if let Err(e) = self.next().await {
                     self.status = Some(Status::info(format!("next: {e}")));
@@ -523,6 +562,24 @@ impl App {
 
     /// One play tick: deliver the steps of one tick; stop when nothing is left.
     pub async fn tick(&mut self) {
+        let k = self.steps_per_tick();
+        if let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut())
+            && lec.animating()
+        {
+            match lec.tick(sc.as_mut(), k, self.halt).await {
+                Tick::Halted if lec.error.is_none() => {
+                    let what = sc.violations().last().map_or(String::new(), |v| format!(": {}", v.property));
+                    self.status = Some(Status::error(format!(
+                        "script run stopped at step {}: new violation{what} (n plays on)",
+                        sc.step()
+                    )));
+                }
+                Tick::Done => self.status = Some(Status::command("run (done)")),
+                _ => {}
+            }
+            self.refresh().await;
+            return;
+        }
         if !self.playing {
             return;
         }
@@ -567,7 +624,7 @@ impl App {
     }
 
     fn panes_with(&self, sc: &dyn Scenario, side: &Side) -> Option<Panes> {
-        layout::run_panes(self.screen(), sc, self.lecture.as_ref().map(Lecture::view).as_ref(), side)
+        layout::run_panes(self.screen(), sc, self.script_view(sc).as_ref(), side)
     }
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
@@ -610,6 +667,8 @@ impl App {
                     }
                 }
             }
+            MouseEventKind::ScrollDown if p.narration.contains(pos) => self.scroll_narration(1),
+            MouseEventKind::ScrollUp if p.narration.contains(pos) => self.scroll_narration(-1),
             MouseEventKind::ScrollDown if p.inflight.contains(pos) => self.perform(Action::CursorDown).await,
             MouseEventKind::ScrollUp if p.inflight.contains(pos) => self.perform(Action::CursorUp).await,
             _ => {}

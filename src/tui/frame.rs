@@ -2,7 +2,7 @@
 //! built once per frame from the app's state. The state (`app.rs`) knows
 //! nothing of drawing; the panes know nothing of the state.
 
-use super::app::{App, Lecture};
+use super::app::App;
 use super::view::{Side, View};
 use super::{
     chart, header, inflight, inspector, keybar, layout, log, narration, overlay, picker, spacetime, table, topology,
@@ -36,7 +36,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 steps_per_second: app.steps_per_second(),
                 inspect: &app.inspect,
                 inspect_node: app.inspect_node,
-                script: app.lecture.as_ref().map(Lecture::view),
+                script: app.script_view(sc),
                 side: Side::of(sc),
             };
             let Some(p) = layout::run_panes(area, sc, v.script.as_ref(), &v.side) else { return };

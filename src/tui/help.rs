@@ -25,7 +25,14 @@ pub fn lines(sc: Option<&dyn Scenario>, w: usize) -> Vec<Line<'static>> {
         out.extend(key_row(b.label, kw, &command(b), cw, b.help, w));
     }
 
-    out.extend(key_row("mouse", kw, "", cw, "click a node to select it; click or scroll the in-flight list", w));
+    out.extend(key_row(
+        "mouse",
+        kw,
+        "",
+        cw,
+        "click a node to select it; click or scroll the in-flight list or the narration",
+        w,
+    ));
 
     out.push(Line::default());
     out.push(heading("Symbols".into()));

@@ -60,6 +60,8 @@ pub enum Action {
     Help,
     Guide,
     Next,
+    NarrationUp,
+    NarrationDown,
     Quit,
     // The picker.
     PickUp,
@@ -307,6 +309,24 @@ pub const KEYMAP: &[Binding] = &[
         bar: None,
         help: "script: back to the previous pause (show a section again)",
         command: "back pause",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[code(KeyCode::PageUp)],
+        label: "PgUp",
+        action: Action::NarrationUp,
+        bar: None,
+        help: "script: scroll the narration back",
+        command: "",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[code(KeyCode::PageDown)],
+        label: "PgDn",
+        action: Action::NarrationDown,
+        bar: None,
+        help: "script: read the rest of a long narration (▼ more)",
+        command: "",
     },
     Binding {
         modes: RUN,

@@ -51,7 +51,7 @@ pub const CHART_SPLIT_W: u16 = 64;
 /// and the side slot if the scenario has a side pane. Drawing and mouse
 /// clicks both use it.
 pub fn run_panes(area: Rect, sc: &dyn Scenario, script: Option<&ScriptView>, side: &Side) -> Option<Panes> {
-    panes_with_side(area, narration::rows(script, sc, area.width), side.wanted())
+    panes_with_side(area, narration::rows(script, sc, area.width, area.height), side.wanted())
 }
 
 pub fn panes_with_side(area: Rect, narration_rows: u16, side: bool) -> Option<Panes> {
@@ -61,7 +61,7 @@ pub fn panes_with_side(area: Rect, narration_rows: u16, side: bool) -> Option<Pa
     let [header, body, narration, status, keybar] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
-        Constraint::Length(narration_rows.min(if area.height >= 30 { 4 } else { 3 })),
+        Constraint::Length(narration_rows.min(narration::cap(area.height))),
         Constraint::Length(1),
         Constraint::Length(1),
     ])

@@ -63,6 +63,10 @@ pub struct ScriptView<'a> {
     pub waiting: bool,
     /// Line number of the line after the pause.
     pub next_line: Option<usize>,
+    /// A script `run` is being played step by step (`n` finishes it).
+    pub animating: bool,
+    /// Rows of the narration scrolled off the top.
+    pub scroll: u16,
 }
 
 /// What the side slot shows: a chart if the scenario has one, else its

@@ -450,8 +450,9 @@ impl<P: Protocol> Sim<P> {
             }
             Input::Say(text) => {
                 match (&mut self.narration, self.narration_closed) {
+                    // One paragraph per `say`.
                     (Some(n), false) => {
-                        n.push_str("  ");
+                        n.push('\n');
                         n.push_str(&text);
                     }
                     _ => self.narration = Some(text),
