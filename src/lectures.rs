@@ -105,8 +105,8 @@ pub fn listing() -> String {
         }
         out += &format!("  {:<w$}  {}\n", l.file, l.command());
     }
-    out + "\nA lecture's line 1 (`# distlab: run SCENARIO FLAGS`) sets its run; add --headless to check one \
-           without a terminal. `distlab run --script FILE` runs your own.\n"
+    out + "\nA lecture's line 1 (`# distlab: run SCENARIO FLAGS`) sets its run; add --headless to check\n\
+           one without a terminal. `distlab run --script FILE` runs your own.\n"
 }
 
 /// The values of a run the command line (or the picker) gives; `None` or
