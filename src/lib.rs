@@ -5,6 +5,7 @@ pub mod card;
 pub mod engine;
 pub mod files;
 pub mod headless;
+pub mod lectures;
 pub mod replay;
 pub mod scenario;
 pub mod script;

@@ -2,12 +2,10 @@
 
 use clap::{CommandFactory, Parser, Subcommand};
 use distlab::algos;
-use distlab::engine::actor::DriverKind;
-use distlab::engine::input::SchedMode;
-use distlab::engine::sim::SimConfig;
 use distlab::engine::trace::RunConfig;
 use distlab::files;
 use distlab::headless::{self, EXIT_OK, EXIT_USAGE, Report};
+use distlab::lectures::{self, Overrides};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -29,6 +27,9 @@ enum Command {
     },
     /// Open a scenario in the TUI, or run it headless.
     Run(RunArgs),
+    /// List the lecture scripts built into distlab, by scenario, with the
+    /// command that runs each (`distlab run --lecture NAME`).
+    Lectures,
     /// Replay a trace file exactly (TUI, or --headless).
     Replay {
         file: String,
@@ -48,36 +49,51 @@ enum Command {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "A script's line 1, `# distlab: run SCENARIO FLAGS`, is its configuration: \
+    what the command line leaves out comes from it, and a value that contradicts it is refused \
+    before the run starts. SCENARIO may then be left out.")]
 struct RunArgs {
-    /// Scenario name (see `distlab list`).
-    scenario: String,
-    /// Number of nodes (default: the scenario's own).
-    #[arg(long, short)]
-    nodes: Option<usize>,
-    /// Seed of every random choice in the run.
-    #[arg(long, short, default_value_t = 1)]
-    seed: u64,
+    /// Scenario name (see `distlab list`); optional with --script or --lecture.
+    #[arg(required_unless_present_any = ["script", "lecture"])]
+    scenario: Option<String>,
+    #[command(flatten)]
+    over: Overrides,
     /// Script of commands to run (`-` for standard input).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "lecture")]
     script: Option<String>,
+    /// A lecture script built into distlab, by name (see `distlab lectures`),
+    /// e.g. `--lecture ricart-agrawala`; works from any directory.
+    #[arg(long, value_name = "NAME")]
+    lecture: Option<String>,
     /// Run without a terminal and print one JSON summary.
     #[arg(long)]
     headless: bool,
     /// Write the run's trace to this file.
     #[arg(long)]
     trace: Option<String>,
-    /// Algorithm parameter KEY=VALUE (repeatable; see `distlab list`).
-    #[arg(long = "param", short = 'p', value_name = "KEY=VALUE")]
-    params: Vec<String>,
-    /// Scheduler: timed, random or manual.
-    #[arg(long, default_value = "timed")]
-    sched: String,
-    /// Per-link FIFO delivery.
-    #[arg(long)]
-    fifo: bool,
-    /// Call handlers inline instead of running every node as a tokio task.
-    #[arg(long)]
-    inline: bool,
+}
+
+impl RunArgs {
+    /// The script to run, if any: (its name for messages, its text). A
+    /// file that cannot be read or a lecture that does not exist is an
+    /// error.
+    fn script(&self) -> Result<Option<(String, String)>, String> {
+        if let Some(name) = &self.lecture {
+            let l = lectures::lookup(name)?;
+            return Ok(Some((format!("lecture {}", l.file), l.text.to_string())));
+        }
+        self.script.as_ref().map(|path| Ok((path.clone(), files::read_script(path)?))).transpose()
+    }
+
+    /// The run's configuration: the command line's values over the
+    /// script's header (`lectures::config`).
+    fn config(&self, script: Option<&(String, String)>) -> Result<RunConfig, String> {
+        let over = Overrides { scenario: self.scenario.clone(), ..self.over.clone() };
+        match script {
+            Some((name, text)) => lectures::config(text, name, &over),
+            None => over.config(),
+        }
+    }
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -101,38 +117,12 @@ fn clap_error(e: clap::Error, headless: bool) -> ! {
     let shows_help =
         matches!(e.kind(), K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand);
     if headless && !shows_help {
-        let text = e.render().to_string();
-        let first = text.lines().next().unwrap_or("bad usage");
-        let message = first.strip_prefix("error: ").unwrap_or(first);
+        let message = lectures::clap_message(&e);
         // The reader has gone or the disk is full: clap's own message on
         // standard error is still the answer.
         let _ = print_json(&serde_json::json!({ "error": message }));
     }
     e.exit()
-}
-
-fn run_config(a: &RunArgs) -> Result<RunConfig, String> {
-    let card = algos::find(&a.scenario)?.card;
-    let n = a.nodes.unwrap_or(card.nodes.default);
-    card.check_nodes(n)?;
-    let mut sim = SimConfig::new(n, a.seed);
-    sim.sched =
-        SchedMode::parse(&a.sched).ok_or_else(|| format!("--sched {}: expected timed, random or manual", a.sched))?;
-    sim.net.fifo = a.fifo;
-    sim.driver = if a.inline { DriverKind::Inline } else { DriverKind::Actors };
-    let params = a
-        .params
-        .iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| format!("--param {p:?}: expected KEY=VALUE"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    // Checked here too, before a terminal is taken over, as the run will.
-    let params = distlab::scenario::Params(params);
-    params.check(card, n)?;
-    Ok(RunConfig { scenario: a.scenario.clone(), params: params.0, sim })
 }
 
 /// The engine runs on one thread: lockstep actors gain nothing from more.
@@ -191,14 +181,14 @@ fn emit_error(message: String) -> ExitCode {
 
 fn headless_run(a: &RunArgs) -> ExitCode {
     let setup = || -> Result<(RunConfig, String), String> {
-        let mut config = run_config(a)?;
+        let script = a.script()?;
+        let mut config = a.config(script.as_ref())?;
         config.sim.logging = false;
         // A trace that cannot be written is known before the run, not after.
         if let Some(path) = &a.trace {
             files::check_writable(path)?;
         }
-        let script = a.script.as_deref().map(files::read_script).transpose()?;
-        Ok((config, script.unwrap_or_default()))
+        Ok((config, script.map(|(_, text)| text).unwrap_or_default()))
     };
     let (config, script) = match setup() {
         Ok(s) => s,
@@ -270,19 +260,20 @@ fn main() -> ExitCode {
         Some(Command::Info { scenario }) => print_or_fail(
             algos::find(&scenario).map(|e| distlab::card::info_text(e.card, distlab::tui::keymap::action_key())),
         ),
+        Some(Command::Lectures) => print_or_fail(Ok(lectures::listing())),
         Some(Command::Run(a)) if a.headless => headless_run(&a),
         Some(Command::Run(a)) => {
-            let config = match run_config(&a) {
-                Ok(c) => c,
-                // As clap reports a bad flag: the message (from the card),
-                // the usage line, exit 2.
-                Err(e) => usage_error(&e),
-            };
-            let script = match a.script.as_deref().map(files::read_script).transpose() {
+            let script = match a.script() {
                 Ok(s) => s,
                 Err(e) => return fail(&e),
             };
-            tui_main(distlab::tui::Start { config: Some(config), script, replay: None })
+            let config = match a.config(script.as_ref()) {
+                Ok(c) => c,
+                // As clap reports a bad flag: the message (from the card
+                // or the script's header), the usage line, exit 2.
+                Err(e) => usage_error(&e),
+            };
+            tui_main(distlab::tui::Start { config: Some(config), script: script.map(|(_, text)| text), replay: None })
         }
         Some(Command::Replay { file, headless: true }) => headless_replay(&file),
         Some(Command::Replay { file, .. }) => match files::read_trace(&file) {

@@ -29,6 +29,7 @@ pub const GENERIC: &[(&str, &str)] = &[
     ("fifo on|off", "per-link FIFO delivery"),
     ("say \"text\"", "narration for the class"),
     ("pause", "wait for a key (lecture checkpoint)"),
+    ("select N", "point at node N: the TUI selects it (headless: only checked)"),
     ("hb E1 E2", "is E1 → E2, E2 → E1 or concurrent? (event numbers as in the diagram)"),
     ("expect ok", "fail the run if an invariant is broken"),
     ("expect role N ROLE", "fail unless node N is idle|wanting|in-cs|candidate|leader|crashed"),
@@ -118,9 +119,48 @@ fn usage(verb: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Parse one line. `Ok(None)` for blank lines and comments.
-pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, String> {
+/// One line of a script: an input of the run, or a lecture command the
+/// front end acts on and the run never sees (it is not in the input log or
+/// the trace).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Line {
+    /// A command of the run (`step`, `crash 3`, `request 1`, `say`, …).
+    Input(Input),
+    /// `select N`: point at node N (it exists). The TUI selects it, so the
+    /// inspector shows it; a headless run only checks it.
+    Select(NodeId),
+}
+
+/// Parse one line of a script or the prompt. `Ok(None)` for blank lines
+/// and comments.
+pub fn parse_command(line: &str, scenario: &dyn Scenario) -> Result<Option<Line>, String> {
     let words = tokenize(line)?;
+    match words.as_slice() {
+        [verb, args @ ..] if verb == "select" => {
+            let [n] = args else { return Err(usage(verb)) };
+            let n = node(n)?;
+            let count = scenario.n();
+            if n >= count {
+                return Err(format!("node {n} does not exist (nodes are 0..{})", count - 1));
+            }
+            Ok(Some(Line::Select(n)))
+        }
+        _ => parse_words(&words, line, scenario).map(|i| i.map(Line::Input)),
+    }
+}
+
+/// Parse one line into an input of the run. `Ok(None)` for blank lines and
+/// comments; `select N`, which is not an input, is refused (see
+/// [`parse_command`]).
+pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, String> {
+    match parse_command(line, scenario)? {
+        Some(Line::Input(input)) => Ok(Some(input)),
+        Some(Line::Select(_)) => Err("select N points at a node in a lecture; it is not an input of the run".into()),
+        None => Ok(None),
+    }
+}
+
+fn parse_words(words: &[String], line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, String> {
     let Some((verb, args)) = words.split_first() else { return Ok(None) };
     let verb = verb.as_str();
     let arity = |lo: usize, hi: usize| {
@@ -216,8 +256,11 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
         }
         _ => {
             let own = scenario.card().usages();
+            let mut generic: Vec<&str> = GENERIC.iter().filter_map(|(u, _)| u.split_whitespace().next()).collect();
+            generic.dedup();
             return Err(format!(
-                "unknown command {verb:?}; expected one of step, run, deliver, drop, delay, dup, crash, recover, partition, cut, heal, loss, dup-rate, latency, sched, fifo, say, pause, expect, or {}'s own: {}",
+                "unknown command {verb:?}; expected one of {}, or {}'s own: {}",
+                generic.join(", "),
                 scenario.card().name,
                 own.join(", ")
             ));
@@ -269,17 +312,31 @@ impl std::fmt::Display for ScriptError {
     }
 }
 
-/// Parse a whole script: every line is checked before anything runs.
-pub fn parse_script(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, Input)>, ScriptError> {
+/// Parse a whole script into its lines, with their 1-based numbers: every
+/// line is checked before anything runs.
+pub fn parse_lecture(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, Line)>, ScriptError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        match parse_line(line, scenario) {
-            Ok(Some(input)) => out.push((i + 1, input)),
+        match parse_command(line, scenario) {
+            Ok(Some(l)) => out.push((i + 1, l)),
             Ok(None) => {}
             Err(message) => return Err(ScriptError { line: i + 1, message }),
         }
     }
     Ok(out)
+}
+
+/// Parse a whole script into the run's inputs: every line is checked before
+/// anything runs; `select` lines are checked and left out (a headless run
+/// has nothing to point at).
+pub fn parse_script(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, Input)>, ScriptError> {
+    Ok(parse_lecture(text, scenario)?
+        .into_iter()
+        .filter_map(|(n, l)| match l {
+            Line::Input(input) => Some((n, input)),
+            Line::Select(_) => None,
+        })
+        .collect())
 }
 
 /// The usage line and help of `verb` (a generic command or one of the

@@ -1,9 +1,11 @@
-//! Every lecture script in `assets/` runs headless with the arguments its
-//! header names and ends as it says it will.
+//! Every lecture script in `assets/` runs headless with the configuration
+//! its header names and ends as it says it will.
 //!
 //! Header convention of `assets/*.dl`: line 1 is `# distlab: run SCENARIO
-//! [FLAGS...]`, the exact `distlab` arguments the script is written for
-//! (`--headless --script FILE` are added here). An optional `# exit: N` line
+//! [FLAGS...]`, the script's configuration: `distlab run --headless
+//! --script FILE` alone applies it (tested here: no other argument is
+//! given, so a header that did not apply would fail the script's
+//! `expect`s or name a node that does not exist). An optional `# exit: N` line
 //! in the leading comment block names the intended exit code (default 0);
 //! a script meant to end with 1 (a broken-variant demo) must get there
 //! through invariant violations only: every one of its `expect`s holds.
@@ -69,9 +71,7 @@ fn every_asset_runs_as_its_header_says() {
         assert!(count(&a.text, "expect") >= 1, "{name}: checks itself with `expect`");
         assert!(count(&a.text, "pause") >= 1, "{name}: has `pause` checkpoints");
         let out = Command::new(env!("CARGO_BIN_EXE_distlab"))
-            .args(&a.args)
-            .arg("--headless")
-            .arg("--script")
+            .args(["run", "--headless", "--script"])
             .arg(&a.path)
             .output()
             .expect("distlab runs");
@@ -81,6 +81,10 @@ fn every_asset_runs_as_its_header_says() {
             serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {stdout}{stderr}"));
         assert_eq!(report["error"], serde_json::Value::Null, "{name}: {stderr}");
         assert_eq!(report["failed_expectations"], serde_json::json!([]), "{name}: every expect holds");
+        assert_eq!(report["scenario"].as_str(), a.args.get(1).map(String::as_str), "{name}: the header's scenario");
+        if let Some(n) = a.args.iter().position(|w| w == "--nodes").and_then(|i| a.args.get(i + 1)) {
+            assert_eq!(report["nodes"].to_string(), *n, "{name}: the header's node count");
+        }
         assert_eq!(out.status.code(), Some(a.exit), "{name}: exit code; report {report}");
         let violations = report["violation_count"].as_u64().expect("violation_count");
         if a.exit == 0 {

@@ -678,3 +678,100 @@ fn every_headless_usage_error_is_one_json_object_too() {
     assert_eq!(o.code, 0);
     assert!(o.stdout.starts_with("Open a scenario"), "{}", o.stdout);
 }
+
+// ----- a script's header is its configuration ------------------------------------
+
+fn asset(file: &str) -> String {
+    format!("{}/assets/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Issue 15's two commands: the header supplies what the command line
+/// leaves out (`-p cs=0`; 4 nodes and seed 3), and every `expect` holds.
+#[test]
+fn a_script_runs_with_its_headers_configuration() {
+    for (scenario, file, nodes, seed, params) in [
+        ("ricart-agrawala", "ricart-agrawala.dl", 5, 1, serde_json::json!(["cs=0"])),
+        ("chat-rooms", "chat-rooms.dl", 4, 3, serde_json::json!([])),
+    ] {
+        let path = asset(file);
+        let o = distlab(&["run", scenario, "--headless", "--script", &path], None);
+        assert_eq!(o.code, 0, "{file}: {}{}", o.stdout, o.stderr);
+        let v = json(&o);
+        assert_eq!((v["nodes"].as_u64(), v["seed"].as_u64()), (Some(nodes), Some(seed)), "{file}");
+        assert_eq!(v["params"], params, "{file}");
+        assert_eq!(v["failed_expectations"], serde_json::json!([]), "{file}");
+        assert_eq!(v["violation_count"], 0, "{file}");
+        // The scenario may be left out (the header names it); the same run.
+        let o = distlab(&["run", "--headless", "--script", &path], None);
+        assert_eq!(o.code, 0, "{file}: {}", o.stderr);
+        assert_eq!(stable(json(&o)), stable(v.clone()), "{file}");
+        // Values that agree with the header, and one it leaves free, are fine.
+        let n = nodes.to_string();
+        let o = distlab(&["run", scenario, "-n", &n, "--inline", "--headless", "--script", &path], None);
+        assert_eq!(o.code, 0, "{file}: {}", o.stderr);
+    }
+    // A command line adds what the header does not say.
+    let path = asset("ricart-agrawala.dl");
+    let o = distlab(&["run", "--headless", "-p", "retry=0", "--sched", "timed", "--script", &path], None);
+    assert_eq!(json(&o)["params"], serde_json::json!(["cs=0", "retry=0"]));
+}
+
+#[test]
+fn a_command_line_that_contradicts_the_header_is_refused_before_the_run() {
+    let path = asset("ricart-agrawala.dl");
+    for (args, message) in [
+        (vec!["run", "ricart-agrawala", "--nodes", "3"], format!("--nodes 3 contradicts {path} line 1 (--nodes 5)")),
+        (vec!["run", "-p", "cs=100"], format!("-p cs=100 contradicts {path} line 1 (-p cs=0)")),
+        (vec!["run", "--seed", "9"], format!("--seed 9 contradicts {path} line 1 (--seed 1)")),
+        (
+            vec!["run", "chat-rooms"],
+            format!("scenario chat-rooms contradicts {path} line 1 (a ricart-agrawala script)"),
+        ),
+    ] {
+        let script = ["--script", path.as_str()];
+        let headless = distlab(&[&args[..], &script, &["--headless"]].concat(), None);
+        assert_eq!(headless.code, 2, "{args:?}");
+        let e = json(&headless)["error"].as_str().unwrap().to_string();
+        assert!(e.starts_with(&message), "{args:?}: {e}");
+        assert_eq!(headless.stderr, format!("distlab: {e}\n"), "one line");
+        // The TUI refuses it the same way, before taking the terminal.
+        let tui = distlab(&[&args[..], &script].concat(), None);
+        assert_eq!(tui.code, 2, "{args:?}");
+        assert!(tui.stderr.starts_with(&format!("error: {message}")), "{args:?}: {}", tui.stderr);
+        assert!(tui.stdout.is_empty(), "{args:?} drew nothing");
+    }
+}
+
+#[test]
+fn a_malformed_header_is_an_error_naming_the_file_and_line_1() {
+    for (header, message) in [
+        ("# distlab: run paxos --nodes 3", "unknown scenario \"paxos\""),
+        ("# distlab: run token-ring --colour red", "unexpected argument '--colour' found"),
+        ("# distlab: run token-ring --nodes many", "invalid value 'many' for '--nodes <NODES>'"),
+        ("# distlab: run token-ring -p variant=three-tokens", "parameter variant=three-tokens: expected one of"),
+        ("# distlab: token-ring", "expected `# distlab: run SCENARIO [FLAGS]`"),
+    ] {
+        let path = write("malformed.dl", &format!("{header}\nstep\n"));
+        let want = format!("{path} line 1: {message}");
+        let o = distlab(&["run", "--headless", "--script", &path], None);
+        assert_eq!(o.code, 2, "{header}");
+        let e = json(&o)["error"].as_str().unwrap().to_string();
+        assert!(e.starts_with(&want), "{header}: {e}");
+        let o = distlab(&["run", "token-ring", "--script", &path], None);
+        assert_eq!(o.code, 2, "{header}");
+        assert!(o.stderr.starts_with(&format!("error: {want}")), "{header}: {}", o.stderr);
+    }
+    // No header at all: the command line must name the scenario.
+    let path = write("headless.dl", "step\n");
+    let o = distlab(&["run", "--headless", "--script", &path], None);
+    assert_eq!(o.code, 2);
+    assert!(json(&o)["error"].as_str().unwrap().starts_with(&format!("{path} has no `# distlab: run")), "{}", o.stdout);
+    let o = distlab(&["run", "token-ring", "--headless", "--script", &path], None);
+    assert_eq!((o.code, json(&o)["steps"].as_u64()), (0, Some(1)));
+    // Neither a scenario nor a script: clap's usage error.
+    let o = distlab(&["run"], None);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.starts_with("error: the following required arguments were not provided:"), "{}", o.stderr);
+    let o = distlab(&["run", "--headless"], None);
+    assert_eq!(json(&o)["error"], "the following required arguments were not provided: <SCENARIO>");
+}

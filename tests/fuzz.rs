@@ -102,6 +102,7 @@ const GENERIC_ARGS: &[(&str, &[Arg])] = &[
     ("fifo", &[Arg::OnOff]),
     ("say", &[Arg::Text]),
     ("pause", &[]),
+    ("select", &[Arg::Node]),
     ("hb", &[Arg::Event, Arg::Event]),
     // `expect` has three forms; see `expect_line`.
     ("expect", &[]),

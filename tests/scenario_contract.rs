@@ -25,6 +25,7 @@ const GENERIC_VERBS: &[&str] = &[
     "fifo",
     "say",
     "pause",
+    "select",
     "hb",
     "expect",
 ];

@@ -106,23 +106,26 @@ pub fn markdown_table<'a>(cards: impl IntoIterator<Item = &'a Card>) -> String {
     out
 }
 
-/// What a lecture script's first line says to run: `NAME ARGS…` of
-/// `# distlab: run NAME ARGS…` (the header convention of `assets/*.dl`).
+/// A lecture script's header: `SCENARIO FLAGS…` of its line 1, `# distlab:
+/// run SCENARIO FLAGS…` (the convention of `assets/*.dl`). It is the
+/// script's configuration (`lectures::config` applies it to every run of
+/// the script); `None` when line 1 is not a header.
 pub fn script_run_line(text: &str) -> Option<&str> {
     text.lines().next()?.strip_prefix("# distlab: run ")
 }
 
-/// The README's lecture-script table: every card's scripts, with the
-/// arguments each script's first line names (`text_of` gives a script's
-/// text by file name) and the card's words for what it shows.
+/// The README's lecture-script table: every card's scripts by the name
+/// `distlab run --lecture NAME` takes, with the header each script's line
+/// 1 names (`text_of` gives a script's text by file name) and the card's
+/// words for what it shows.
 pub fn scripts_markdown<'a>(cards: impl IntoIterator<Item = &'a Card>, text_of: impl Fn(&str) -> String) -> String {
-    let mut out = String::from("| script | run with | what the class sees |\n|---|---|---|\n");
+    let mut out = String::from("| lecture | its line 1 runs | what the class sees |\n|---|---|---|\n");
     for c in cards {
         for s in c.scripts {
             let _ = writeln!(
                 out,
-                "| `assets/{}` | `{}` | {} |",
-                s.file,
+                "| `{}` | `{}` | {} |",
+                s.file.strip_suffix(".dl").unwrap_or(s.file),
                 script_run_line(&text_of(s.file)).unwrap_or_default().replace('|', "\\|"),
                 s.about.replace('|', "\\|")
             );
