@@ -206,6 +206,7 @@ fn an_incomplete_card_is_named_part_by_part() {
     use distlab::card::{Family, NodeRange, ParamCard, VariantCard};
     static BARE: Card = Card {
         name: "bare",
+        role_words: &[],
         title: "Bare",
         family: Family::Mutex,
         about: "a scenario that forgot most of its card",

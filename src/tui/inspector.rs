@@ -57,7 +57,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
         theme::title(" node "),
         Span::styled(node.to_string(), Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)),
         Span::raw(" "),
-        Span::styled(format!("{} {} ", theme::role_symbol(role), role.name()), theme::role_style(role)),
+        Span::styled(format!("{} {} ", theme::role_symbol(role), sc.card().role_word(role)), theme::role_style(role)),
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -511,6 +511,7 @@ pub const HB_MATCHES_TRUTH: Property = Property::safety(
 
 static CARD: Card = Card {
     name: "logical-clocks",
+    role_words: &[(Role::Idle, "running")],
     title: "Lamport and vector clocks",
     family: Family::Time,
     about: "Lamport and vector clocks carried on messages; `hb E1 E2` checked against the ground truth",

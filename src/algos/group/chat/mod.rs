@@ -414,6 +414,12 @@ pub struct Chat;
 
 static CARD: Card = Card {
     name: "chat",
+    role_words: &[
+        (Role::Leader, "server"),
+        (Role::InCs, "connected"),
+        (Role::Wanting, "joining"),
+        (Role::Idle, "offline"),
+    ],
     title: "Group chat server",
     family: Family::Group,
     about: "a chat server relays each post to every other client; leave, shutdown, a dead client removed",
