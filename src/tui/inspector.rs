@@ -4,6 +4,7 @@
 
 use super::theme::{self, width};
 use super::view::View;
+use crate::engine::protocol::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -68,6 +69,14 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let value_w = (inner.width as usize).saturating_sub(label_w + 1).max(8);
     let rows = inner.height as usize;
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
+    if role == Role::Crashed {
+        // The rows are what survives the crash, not a live node's state.
+        let text =
+            format!("{} crashed: it runs no handler; it keeps only what it persisted:", theme::role_symbol(role));
+        for part in wrap(&text, inner.width as usize).into_iter().take(rows) {
+            lines.push(Line::from(Span::styled(part, theme::role_style(role))));
+        }
+    }
     for r in v.inspect {
         if lines.len() >= rows {
             break;
