@@ -388,3 +388,84 @@ fn every_role_word_on_screen_comes_from_the_card() {
         assert!(info.contains(&list.join(" | ")), "{}: info does not list {list:?}", card.name);
     }
 }
+
+/// `#N` is a message or timer id, `eN` an event (what `hb` takes and the
+/// diagram shows), everywhere: run every scenario (its action on every
+/// node, steps, a crash and a recovery) and read its log and every
+/// node's inspector. A delivery or a timer names its id `#N` and the event
+/// it starts `(eN)`, an event of the node it names; no line or row calls a
+/// node's event `#N` (`#4 send`).
+#[test]
+fn events_are_en_and_ids_are_hash_n() {
+    use distlab::engine::record::EvKind;
+    const EVENT_WORDS: &[&str] =
+        &["send", "receive", "recv", "local", "start", "recover", "broadcast", "request", "crash", "event"];
+    // `#12 send`: an id followed by an event's word.
+    fn hash_event(text: &str) -> bool {
+        text.match_indices('#').any(|(i, _)| {
+            let rest = &text[i + 1..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0
+                && rest[digits..]
+                    .strip_prefix(' ')
+                    .is_some_and(|after| EVENT_WORDS.iter().any(|w| after.starts_with(w)))
+        })
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    for e in distlab::algos::all() {
+        let card = e.card;
+        let mut sim = distlab::engine::sim::SimConfig::new(card.nodes.default, 1);
+        sim.driver = distlab::engine::actor::DriverKind::Inline;
+        let config = distlab::engine::trace::RunConfig { scenario: card.name.into(), params: Vec::new(), sim };
+        rt.block_on(async {
+            let mut sc = distlab::algos::open_run(config).await.unwrap_or_else(|err| panic!("{}: {err}", card.name));
+            let n = sc.n();
+            let mut rows = Vec::new();
+            let mut delivered = 0;
+            for round in 0..5 {
+                for node in 0..n {
+                    if let Some(input) = sc.action(node) {
+                        sc.apply(input).await.unwrap();
+                    }
+                    sc.apply(distlab::engine::input::Input::Step(2)).await.unwrap();
+                    if (round, node) == (2, 1) {
+                        sc.apply(distlab::engine::input::Input::Crash(1)).await.unwrap();
+                    }
+                    if (round, node) == (3, 1) {
+                        sc.apply(distlab::engine::input::Input::Recover(1)).await.unwrap();
+                    }
+                    // The log keeps its latest lines: read them as they come.
+                    for l in sc.log().iter().filter(|l| !l.input) {
+                        let t = &l.text;
+                        assert!(!hash_event(t), "{}: the log calls an event #N: {t:?}", card.name);
+                        if t.starts_with('#') && (t.contains(" delivered (e") || t.contains(" fires at node ")) {
+                            let at = t.rfind("(e").expect("an event number");
+                            let ev: usize = t[at + 2..t.len() - 1].parse().unwrap_or_else(|_| panic!("{t:?}"));
+                            let rec = &sc.history()[ev];
+                            let to: usize = if t.contains(" fires at node ") {
+                                t.split(" fires at node ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap()
+                            } else {
+                                t.split('→').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap()
+                            };
+                            assert_eq!(rec.node as usize, to, "{}: {t:?} names e{ev} of node {}", card.name, rec.node);
+                            assert!(
+                                matches!(rec.kind, EvKind::Recv { .. } | EvKind::Timer { .. }),
+                                "{}: {t:?}: e{ev} is {:?}",
+                                card.name,
+                                rec.kind
+                            );
+                            delivered += 1;
+                        }
+                    }
+                    for x in 0..n {
+                        rows.extend(sc.inspect(x).await.into_iter().map(|r| format!("{}: {}", r.label, r.value)));
+                    }
+                }
+            }
+            assert!(delivered > 0, "{}: nothing was delivered", card.name);
+            for r in rows {
+                assert!(!hash_event(&r), "{}: the inspector calls an event #N: {r:?}", card.name);
+            }
+        });
+    }
+}

@@ -70,9 +70,9 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let rows = inner.height as usize;
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
     if role == Role::Crashed {
-        // The rows are what survives the crash, not a live node's state.
-        let text =
-            format!("{} crashed: it runs no handler; it keeps only what it persisted:", theme::role_symbol(role));
+        // The rows are what survives the crash (what the node recovers
+        // with), not a live node's state.
+        let text = format!("{} crashed; recovers with:", theme::role_symbol(role));
         for part in wrap(&text, inner.width as usize).into_iter().take(rows) {
             lines.push(Line::from(Span::styled(part, theme::role_style(role))));
         }
