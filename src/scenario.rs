@@ -218,7 +218,9 @@ async fn new_sim<A: Algorithm>(config: &RunConfig, roles: &Rc<RunRoles>) -> Resu
     let (states, monitor) = A::build(config.sim.n, &params)?;
     let roles = Rc::clone(roles);
     let parser: VerbParser<A::P> = Box::new(move |verb, args| parse_verb::<A>(roles.as_ref(), verb, args));
-    Ok(Sim::new(config.sim.clone(), states, monitor, parser).await)
+    let mut sim = Sim::new(config.sim.clone(), states, monitor, parser).await;
+    sim.set_role_words(A::card().role_words);
+    Ok(sim)
 }
 
 impl<A: Algorithm> Run<A> {

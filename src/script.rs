@@ -5,7 +5,7 @@
 use crate::card::Card;
 use crate::engine::input::{EvId, Expect, Input, SchedMode};
 use crate::engine::network::{check_latency, check_prob};
-use crate::engine::protocol::{MAX_MS, MS, NodeId, Time};
+use crate::engine::protocol::{MAX_MS, MS, NodeId, Role, RoleWords, Time};
 use crate::engine::sim::check_count;
 use crate::scenario::Scenario;
 
@@ -32,7 +32,7 @@ pub const GENERIC: &[(&str, &str)] = &[
     ("select N", "point at node N: the TUI selects it (headless: only checked)"),
     ("hb E1 E2", "is E1 → E2, E2 → E1 or concurrent? (event numbers as in the diagram)"),
     ("expect ok", "fail the run if an invariant is broken"),
-    ("expect role N ROLE", "fail unless node N is idle|wanting|in-cs|candidate|leader|crashed"),
+    ("expect role N ROLE", "fail unless node N shows ROLE, in the scenario's words (see its info)"),
     ("expect PATH == JSON", "fail unless the summary has JSON at PATH (e.g. result.cs_order == [1,0])"),
 ];
 
@@ -249,7 +249,7 @@ fn parse_words(words: &[String], line: &str, scenario: &dyn Scenario) -> Result<
             let e = |w: &str| num::<u32>(w.trim_start_matches('e'), "an event number like 12 or e12");
             Input::Hb(e(&args[0])?, e(&args[1])?)
         }
-        "expect" => parse_expect(args, line)?,
+        "expect" => parse_expect(args, line, scenario.card().role_words)?,
         _ if scenario.has_verb(verb) => {
             scenario.check_verb(verb, args)?;
             Input::Verb { verb: verb.to_string(), args: args.to_vec() }
@@ -284,12 +284,12 @@ fn json_after_eq(line: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{raw:?} is not JSON"))
 }
 
-fn parse_expect(args: &[String], line: &str) -> Result<Input, String> {
+fn parse_expect(args: &[String], line: &str, words: RoleWords) -> Result<Input, String> {
     const USAGE: &str = "usage: expect ok | expect role N ROLE | expect PATH == JSON";
     match args {
         [ok] if ok == "ok" => Ok(Input::Expect(Expect::Ok)),
         [r, n, role] if r == "role" => {
-            crate::engine::protocol::Role::parse(role).ok_or_else(|| format!("unknown role {role:?}; {USAGE}"))?;
+            Role::parse(words, role)?;
             Ok(Input::Expect(Expect::Role { node: node(n)?, role: role.clone() }))
         }
         [path, eq, rest @ ..] if eq == "==" && !rest.is_empty() => {
@@ -341,11 +341,22 @@ pub fn parse_script(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, I
 
 /// The usage line and help of `verb` (a generic command or one of the
 /// card's verbs), for the prompt's hint as the lecturer types.
-pub fn verb_help(card: &Card, verb: &str) -> Option<(String, &'static str)> {
+pub fn verb_help(card: &Card, verb: &str) -> Option<(String, String)> {
     if let Some(v) = card.verb(verb) {
-        return Some((v.usage(), v.help));
+        return Some((v.usage(), v.help.to_string()));
     }
-    GENERIC.iter().find(|(u, _)| u.split_whitespace().next() == Some(verb)).map(|(u, h)| (u.to_string(), *h))
+    if verb == "expect" {
+        return Some((
+            "expect ok | expect role N ROLE | expect PATH == JSON".into(),
+            format!("fail the run unless it holds; ROLE is {}", role_words(card)),
+        ));
+    }
+    GENERIC.iter().find(|(u, _)| u.split_whitespace().next() == Some(verb)).map(|(u, h)| (u.to_string(), h.to_string()))
+}
+
+/// The words `expect role` takes in `card`'s scenario: `server|connected|…|crashed`.
+pub fn role_words(card: &Card) -> String {
+    card.roles_shown().iter().map(|&r| card.role_word(r)).collect::<Vec<_>>().join("|")
 }
 
 /// The generic verbs as a Markdown table (checked against the README).

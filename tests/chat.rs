@@ -702,3 +702,30 @@ fn clicking_a_screen_selects_its_node() {
     block_on(app.on_mouse(at(side.y + 2)));
     assert_eq!(app.selected, 2, "the focused box stays first: 2 is selected, its box is on top");
 }
+
+/// Headless, a chat script says the chat's words: client 1 is
+/// `connected`, the server `server`, a client that never joined
+/// `offline`; a wrong one fails the run with the chat's word for what the
+/// node is, and the generic `in-cs` is refused as usage (exit 2) with a
+/// hint naming `connected`. dfs and load-balancer likewise.
+#[test]
+fn headless_expect_role_takes_the_scenarios_words() {
+    use distlab::headless::{self, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+    let run = |name: &str, n: usize, text: &str| block_on(headless::run(config(name, n, 1, &[]), text));
+    let ok = run("chat", 4, "join 1\nrun\nexpect role 1 connected\nexpect role 0 server\nexpect role 3 offline\n");
+    assert_eq!(ok.code, EXIT_OK, "{}", ok.json);
+    let failed = run("chat", 4, "join 1\nrun\nexpect role 3 connected\n");
+    assert_eq!(failed.code, EXIT_FAILED, "{}", failed.json);
+    assert_eq!(failed.json["failed_expectations"][0]["actual"], "offline", "{}", failed.json);
+    let refused = run("chat", 4, "join 1\nrun\nexpect role 1 in-cs\n");
+    assert_eq!(refused.code, EXIT_USAGE);
+    let err = refused.json["error"].as_str().unwrap();
+    assert!(err.contains("\"in-cs\" is called \"connected\" here"), "{err}");
+    assert!(err.contains("offline|joining|connected|server|crashed"), "{err}");
+    let dfs = run("dfs", 3, "expect role 0 server\nexpect role 2 idle\ncrash 1\nexpect role 1 crashed\n");
+    assert_eq!(dfs.code, EXIT_OK, "{}", dfs.json);
+    let leader = run("dfs", 3, "expect role 0 leader\n");
+    assert!(leader.json["error"].as_str().unwrap().contains("\"leader\" is called \"server\" here"), "{}", leader.json);
+    let lb = run("load-balancer", 5, "submit a 0 50\nstep 1\nexpect role 0 waiting\n");
+    assert_eq!(lb.code, EXIT_OK, "{}", lb.json);
+}

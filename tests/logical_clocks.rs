@@ -177,10 +177,10 @@ fn the_inspector_shows_the_nodes_clocks_and_last_events() {
         ("algorithm L", "7"),
         ("algorithm V", "[2 6 0]"),
         ("events here", "6"),
-        ("last events", "#6 local L=7 V=[2 6 0]"),
-        ("", "#5 local L=6 V=[2 5 0]"),
-        ("", "#4 send → 2 L=5 V=[2 4 0]"),
-        ("", "#3 local L=4 V=[2 3 0]"),
+        ("last events", "6th local L=7 V=[2 6 0]"),
+        ("", "5th local L=6 V=[2 5 0]"),
+        ("", "4th send → 2 L=5 V=[2 4 0]"),
+        ("", "3rd local L=4 V=[2 3 0]"),
         // Every scenario's inspector names the node's latest history events,
         // oldest first, as `hb` takes them: #2..#6 here are e4..e8.
         ("latest events", "e4 e5 e6 e7 e8"),
@@ -195,7 +195,7 @@ fn the_inspector_shows_the_nodes_clocks_and_last_events() {
     // Only four past events are kept; larger runs leave out their vectors.
     let mut sc = lc(17, &[]);
     lines(sc.as_mut(), "send 3 4; run");
-    assert_eq!(inspect(sc.as_mut(), 4)["last events"], "#2 receive ← 3 L=3");
+    assert_eq!(inspect(sc.as_mut(), 4)["last events"], "2nd receive ← 3 L=3");
     let mut sc = lc(2, &[("rate", "10"), ("actions", "3"), ("sends", "0")]);
     line(sc.as_mut(), "run");
     assert_eq!(inspect(sc.as_mut(), 0)["workload"], "every ~10 ms, 0% sends, 3/3 done");

@@ -4,6 +4,7 @@
 //! broken-variant script in `assets/`, and property tests.
 
 use distlab::card::{Card, Kind, check_param};
+use distlab::engine::protocol::Role;
 use std::path::Path;
 
 const GENERIC_VERBS: &[&str] = &[
@@ -67,6 +68,19 @@ fn problems(card: &Card) -> Vec<String> {
     need(!card.roles.is_empty(), "no `roles`".into());
     for r in card.roles {
         need(!r.help.is_empty(), format!("role {} has no help", r.name));
+    }
+    // The roles the nodes show, each in the algorithm's own word.
+    need(!card.role_words.is_empty(), "no `role_words` (the word of each role its nodes show)".into());
+    for (i, (role, word)) in card.role_words.iter().enumerate() {
+        need(
+            !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            format!("role word {word:?} is not one lowercase word (letters and -)"),
+        );
+        need(*role != Role::Crashed || *word == "crashed", format!("a crashed node is \"crashed\", not {word:?}"));
+        for (other, w) in &card.role_words[..i] {
+            need(other != role, format!("role {role:?} is named twice"));
+            need(w != word, format!("role word {word:?} names two roles"));
+        }
     }
     need(!card.verbs.is_empty(), "no `verbs`".into());
     for (i, v) in card.verbs.iter().enumerate() {
@@ -207,6 +221,7 @@ fn an_incomplete_card_is_named_part_by_part() {
     use distlab::card::{Family, NodeRange, ParamCard, VariantCard};
     static BARE: Card = Card {
         name: "bare",
+        role_words: &[],
         title: "Bare",
         family: Family::Mutex,
         about: "a scenario that forgot most of its card",
@@ -229,6 +244,7 @@ fn an_incomplete_card_is_named_part_by_part() {
         "`description` must be a paragraph (120+ characters)",
         "is not min <= default <= max",
         "no `roles`",
+        "no `role_words`",
         "no `verbs`",
         "parameter cs has no help",
         "parameter cs: its default fails its own check",
@@ -269,5 +285,188 @@ fn every_node_plays_a_role_of_its_card() {
                 card.nodes.default
             );
         }
+    }
+}
+
+/// The role of a node glyph on screen (the glyphs are shared by every scenario).
+fn role_of_glyph(glyph: &str) -> Option<Role> {
+    Role::ALL.into_iter().find(|&r| distlab::tui::theme::role_symbol(r) == glyph)
+}
+
+/// Every `GLYPH word` pair on a screen (the topology's legend, the
+/// inspector's title, the help's symbols): the role and the word shown.
+fn role_words_on(screen: &str) -> Vec<(Role, String)> {
+    let mut out = Vec::new();
+    for line in screen.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            let Some(role) = role_of_glyph(&c.to_string()) else { continue };
+            if chars.get(i + 1) != Some(&' ') {
+                continue;
+            }
+            let word: String = chars[i + 2..].iter().take_while(|c| c.is_ascii_lowercase() || **c == '-').collect();
+            if !word.is_empty() {
+                out.push((role, word));
+            }
+        }
+    }
+    out
+}
+
+/// Every role word a scenario shows comes from its card: drive every
+/// scenario through the TUI (the action key on every node, steps, a crash
+/// and a recovery), and at each turn read the screen: each role a node
+/// plays is one the card names, and each word beside a role's glyph (the
+/// legend, the inspector's title) is the card's word for that role. The
+/// help and the guide list the card's words too, and `expect role` takes
+/// them (and refuses a generic word the card calls otherwise).
+#[test]
+fn every_role_word_on_screen_comes_from_the_card() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let action = distlab::tui::keymap::action_key().chars().next().expect("a key");
+    for e in distlab::algos::all() {
+        let card = e.card;
+        let shown = card.roles_shown();
+        let mut sim = distlab::engine::sim::SimConfig::new(card.nodes.default, 1);
+        sim.driver = distlab::engine::actor::DriverKind::Inline;
+        let config = distlab::engine::trace::RunConfig { scenario: card.name.into(), params: Vec::new(), sim };
+        let start = distlab::tui::Start { config: Some(config), script: None, replay: None };
+        rt.block_on(async {
+            let mut app = distlab::tui::App::new(start).await.unwrap_or_else(|err| panic!("{}: {err}", card.name));
+            let n = app.scenario.as_ref().unwrap().n();
+            let mut seen = std::collections::BTreeSet::new();
+            for round in 0..6 {
+                for node in 0..n {
+                    app.exec(&format!("select {node}")).await.unwrap();
+                    app.on_key(KeyEvent::new(KeyCode::Char(action), KeyModifiers::NONE)).await;
+                    let step = if round % 2 == 0 { "step 1" } else { "step 3" };
+                    app.exec(step).await.unwrap();
+                    match (round, node) {
+                        (2, 1) => app.exec("crash 1").await.unwrap(),
+                        (4, 1) => app.exec("recover 1").await.unwrap(),
+                        _ => {}
+                    }
+                    let sc = app.scenario.as_ref().unwrap();
+                    for x in 0..n {
+                        let r = sc.role(x);
+                        assert!(
+                            shown.contains(&r),
+                            "{}: node {x} shows {r:?}, which its card does not name",
+                            card.name
+                        );
+                        seen.insert(card.role_word(r));
+                    }
+                    let screen = distlab::tui::buffer_text(&distlab::tui::render_to_buffer(&app, 120, 40));
+                    // The panes, without the header's badge (`✗ property`) and the status line.
+                    let rows: Vec<&str> = screen.lines().collect();
+                    let panes = rows[1..rows.len() - 2].join("\n");
+                    for (role, word) in role_words_on(&panes) {
+                        assert_eq!(
+                            word,
+                            card.role_word(role),
+                            "{}: {role:?} is shown as {word:?}\n{screen}",
+                            card.name
+                        );
+                    }
+                }
+            }
+            assert!(seen.len() >= 2, "{}: the drive showed only {seen:?}", card.name);
+            // The help lists exactly the card's roles, in its words.
+            let help: Vec<String> = distlab::tui::help::lines(app.scenario.as_deref(), 120)
+                .iter()
+                .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+                .collect();
+            let help = help.join("\n");
+            let line = help.lines().find(|l| l.contains(" nodes ")).expect("help lists the node symbols");
+            let words: Vec<(Role, String)> = role_words_on(line);
+            let want: Vec<(Role, String)> = shown.iter().map(|&r| (r, card.role_word(r).to_string())).collect();
+            assert_eq!(words, want, "{}: help's node symbols\n{help}", card.name);
+        });
+        // `distlab info` and the guide name the words `expect role` takes.
+        let info = distlab::card::info_text(card, "r");
+        let list: Vec<&str> = shown.iter().map(|&r| card.role_word(r)).collect();
+        assert!(info.contains(&list.join(" | ")), "{}: info does not list {list:?}", card.name);
+    }
+}
+
+/// `#N` is a message or timer id, `eN` an event (what `hb` takes and the
+/// diagram shows), everywhere: run every scenario (its action on every
+/// node, steps, a crash and a recovery) and read its log and every
+/// node's inspector. A delivery or a timer names its id `#N` and the event
+/// it starts `(eN)`, an event of the node it names; no line or row calls a
+/// node's event `#N` (`#4 send`).
+#[test]
+fn events_are_en_and_ids_are_hash_n() {
+    use distlab::engine::record::EvKind;
+    const EVENT_WORDS: &[&str] =
+        &["send", "receive", "recv", "local", "start", "recover", "broadcast", "request", "crash", "event"];
+    // `#12 send`: an id followed by an event's word.
+    fn hash_event(text: &str) -> bool {
+        text.match_indices('#').any(|(i, _)| {
+            let rest = &text[i + 1..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0
+                && rest[digits..]
+                    .strip_prefix(' ')
+                    .is_some_and(|after| EVENT_WORDS.iter().any(|w| after.starts_with(w)))
+        })
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    for e in distlab::algos::all() {
+        let card = e.card;
+        let mut sim = distlab::engine::sim::SimConfig::new(card.nodes.default, 1);
+        sim.driver = distlab::engine::actor::DriverKind::Inline;
+        let config = distlab::engine::trace::RunConfig { scenario: card.name.into(), params: Vec::new(), sim };
+        rt.block_on(async {
+            let mut sc = distlab::algos::open_run(config).await.unwrap_or_else(|err| panic!("{}: {err}", card.name));
+            let n = sc.n();
+            let mut rows = Vec::new();
+            let mut delivered = 0;
+            for round in 0..5 {
+                for node in 0..n {
+                    if let Some(input) = sc.action(node) {
+                        sc.apply(input).await.unwrap();
+                    }
+                    sc.apply(distlab::engine::input::Input::Step(2)).await.unwrap();
+                    if (round, node) == (2, 1) {
+                        sc.apply(distlab::engine::input::Input::Crash(1)).await.unwrap();
+                    }
+                    if (round, node) == (3, 1) {
+                        sc.apply(distlab::engine::input::Input::Recover(1)).await.unwrap();
+                    }
+                    // The log keeps its latest lines: read them as they come.
+                    for l in sc.log().iter().filter(|l| !l.input) {
+                        let t = &l.text;
+                        assert!(!hash_event(t), "{}: the log calls an event #N: {t:?}", card.name);
+                        if t.starts_with('#') && (t.contains(" delivered (e") || t.contains(" fires at node ")) {
+                            let at = t.rfind("(e").expect("an event number");
+                            let ev: usize = t[at + 2..t.len() - 1].parse().unwrap_or_else(|_| panic!("{t:?}"));
+                            let rec = &sc.history()[ev];
+                            let to: usize = if t.contains(" fires at node ") {
+                                t.split(" fires at node ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap()
+                            } else {
+                                t.split('→').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap()
+                            };
+                            assert_eq!(rec.node as usize, to, "{}: {t:?} names e{ev} of node {}", card.name, rec.node);
+                            assert!(
+                                matches!(rec.kind, EvKind::Recv { .. } | EvKind::Timer { .. }),
+                                "{}: {t:?}: e{ev} is {:?}",
+                                card.name,
+                                rec.kind
+                            );
+                            delivered += 1;
+                        }
+                    }
+                    for x in 0..n {
+                        rows.extend(sc.inspect(x).await.into_iter().map(|r| format!("{}: {}", r.label, r.value)));
+                    }
+                }
+            }
+            assert!(delivered > 0, "{}: nothing was delivered", card.name);
+            for r in rows {
+                assert!(!hash_event(&r), "{}: the inspector calls an event #N: {r:?}", card.name);
+            }
+        });
     }
 }

@@ -489,3 +489,99 @@ fn key_bar_greys_out_what_cannot_run_now() {
         assert_eq!(buf[(x, row as u16)].fg, Color::Indexed(245), "recover is drawn grey");
     });
 }
+
+/// The words a screen shows must be the scenario's: none of these generic
+/// ones may appear where the scenario names the role otherwise.
+fn assert_words(screen: &str, has: &[&str], not: &[&str]) {
+    for w in has {
+        assert!(screen.contains(w), "missing {w:?}:\n{screen}");
+    }
+    for w in not {
+        assert!(!screen.contains(w), "shows {w:?}:\n{screen}");
+    }
+}
+
+/// Chat, 4 nodes: client 1 joined (● connected), client 2's JOIN is on its
+/// way (◐ joining), client 3 never joined (○ offline), node 0 is the
+/// server (★ server): the legend and the inspector's title say the chat's
+/// words, never in-cs or leader; `expect role` takes them and refuses the
+/// generic word with a hint naming the chat's.
+#[test]
+fn chat_names_its_roles_120x40() {
+    block_on(async {
+        let mut app = open("chat", 4, DriverKind::Inline).await;
+        run(&mut app, &["join 1", "run", "join 2", "select 1", "expect role 1 connected", "expect role 2 joining"])
+            .await;
+        run(&mut app, &["expect role 0 server", "expect role 3 offline"]).await;
+        let err = app.exec("expect role 1 in-cs").await.unwrap_err();
+        assert!(err.contains("\"in-cs\" is called \"connected\" here"), "{err}");
+        let err = app.exec("expect role 0 leader").await.unwrap_err();
+        assert!(err.contains("\"leader\" is called \"server\" here"), "{err}");
+        assert!(app.scenario.as_ref().unwrap().failed_expectations().is_empty());
+        let s = screen(&app, 120, 40);
+        assert_words(
+            &s,
+            &["● connected", "◐ joining", "○ offline", "★ server", "node 1 ● connected"],
+            &["in-cs", "leader"],
+        );
+        insta::assert_snapshot!(s);
+    });
+}
+
+/// DFS, 3 nodes: servers A and B are ★ server (not leader) in the legend
+/// and the inspector; the action key on a server says "node 1 is a
+/// server: no list files now".
+#[test]
+fn dfs_servers_are_servers_80x24() {
+    block_on(async {
+        let mut app = open("dfs", 3, DriverKind::Inline).await;
+        run(&mut app, &["select 1"]).await;
+        keys(&mut app, "r").await;
+        let s = screen(&app, 80, 24);
+        assert_words(&s, &["★ server", "node 1 ★ server", "node 1 is a server: no list files now"], &["leader"]);
+        insta::assert_snapshot!(s);
+    });
+}
+
+/// Load balancer and chat rooms: the balancer is ★ balancer, a server
+/// running a job ● running, a client awaiting an answer ◐ waiting; the
+/// chat-rooms controller is ★ controller and a client in a room ●
+/// connected. `expect role` takes those words.
+#[test]
+fn balancer_and_controller_are_named_so() {
+    block_on(async {
+        let mut app = open("load-balancer", 5, DriverKind::Inline).await;
+        run(&mut app, &["submit a 0 50", "step 2"]).await;
+        let sc = app.scenario.as_ref().unwrap();
+        let balancer = (0..sc.n()).find(|&i| sc.node_role(i) == "balancer").unwrap();
+        let server = (0..sc.n()).find(|&i| sc.node_role(i) == "server" && sc.role(i) != sc.role(balancer));
+        run(&mut app, &[&format!("select {balancer}"), &format!("expect role {balancer} balancer")]).await;
+        run(&mut app, &["expect role 0 waiting"]).await;
+        let s = screen(&app, 120, 40);
+        assert_words(&s, &["★ balancer", "◐ waiting", &format!("node {balancer} ★ balancer")], &["leader", "in-cs"]);
+        assert!(server.is_some());
+
+        let mut app = open("chat-rooms", 4, DriverKind::Inline).await;
+        run(&mut app, &["create-room 1", "run", "join 2 0 A", "run", "select 2", "expect role 2 connected"]).await;
+        run(&mut app, &["expect role 0 controller"]).await;
+        let err = app.exec("expect role 2 in-cs").await.unwrap_err();
+        assert!(err.contains("\"connected\""), "{err}");
+        let s = screen(&app, 120, 40);
+        assert_words(&s, &["★ controller", "● connected", "node 2 ● connected"], &["leader", "in-cs"]);
+        assert!(app.scenario.as_ref().unwrap().failed_expectations().is_empty());
+    });
+}
+
+/// A crashed chat client: the ring shows ✗, the inspector's title says
+/// ✗ crashed and its first line says the rows below are what the node
+/// will recover with (only what it persisted), not a live state.
+#[test]
+fn crashed_inspector_80x24() {
+    block_on(async {
+        let mut app = open("chat", 4, DriverKind::Inline).await;
+        run(&mut app, &["join 1", "run", "crash 1", "select 1", "expect role 1 crashed"]).await;
+        let s = screen(&app, 80, 24);
+        assert_words(&s, &["node 1 ✗ crashed", "✗ crashed; recovers with:"], &["in-cs", "leader"]);
+        insta::assert_snapshot!(s);
+    });
+}

@@ -28,6 +28,7 @@ impl Family {
 }
 
 pub use crate::engine::protocol::MAX_MS;
+use crate::engine::protocol::{Role, RoleWords};
 
 /// What one argument of a verb (or one parameter) accepts.
 #[derive(Clone, Copy, Debug)]
@@ -215,6 +216,11 @@ pub struct NodeRange {
 #[derive(Debug)]
 pub struct Card {
     pub name: &'static str,
+    /// The roles the nodes show (the topology's colours and glyphs), each
+    /// with the algorithm's word for it: a chat client is "connected", a
+    /// dfs server "server". Every screen, `expect role` and the help use
+    /// these words; `crashed` is always possible and need not be listed.
+    pub role_words: RoleWords,
     /// Display title ("Ricart–Agrawala mutual exclusion").
     pub title: &'static str,
     pub family: Family,
@@ -262,6 +268,14 @@ impl Card {
     /// The names of the properties, in the card's order.
     pub fn property_names(&self) -> Vec<&'static str> {
         self.properties.iter().map(|p| p.name).collect()
+    }
+    /// The scenario's word for `role` (the generic word if it names none).
+    pub fn role_word(&self, role: Role) -> &'static str {
+        role.word(self.role_words)
+    }
+    /// The roles the scenario's nodes show, with `crashed` last.
+    pub fn roles_shown(&self) -> Vec<Role> {
+        Role::shown(self.role_words).collect()
     }
     /// Does the scenario run with `n` nodes?
     pub fn check_nodes(&self, n: usize) -> Result<(), String> {

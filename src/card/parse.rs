@@ -239,6 +239,7 @@ mod tests {
 
     static CARD: Card = Card {
         name: "demo",
+        role_words: &[],
         title: "Demo",
         family: Family::ClientServer,
         about: "a demo",

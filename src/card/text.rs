@@ -24,6 +24,13 @@ pub fn sections(card: &Card, action_key: &str) -> Vec<Section> {
     verbs.push((format!("key {action_key}"), format!("{} on the selected node (TUI)", card.action)));
     vec![
         section("Roles", card.roles.iter().map(|r| (r.name.to_string(), r.help.to_string())).collect()),
+        section(
+            "Node states (the topology's legend)",
+            vec![(
+                "expect role N STATE".to_string(),
+                card.roles_shown().iter().map(|&r| card.role_word(r)).collect::<Vec<_>>().join(" | "),
+            )],
+        ),
         section("Verbs (type after :, or in a script)", verbs),
         section(
             "Parameters (-p key=value when starting a run)",

@@ -33,6 +33,9 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 6] = [Role::Idle, Role::Wanting, Role::InCs, Role::Candidate, Role::Leader, Role::Crashed];
+
+    /// The generic word: what a scenario that names none of its own shows.
     pub fn name(self) -> &'static str {
         match self {
             Role::Idle => "idle",
@@ -44,12 +47,45 @@ impl Role {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Role> {
-        [Role::Idle, Role::Wanting, Role::InCs, Role::Candidate, Role::Leader, Role::Crashed]
-            .into_iter()
-            .find(|r| r.name() == s)
+    /// The scenario's word for this role (a chat client is "connected",
+    /// not "in-cs"); the generic word for a role the scenario does not name.
+    pub fn word(self, words: RoleWords) -> &'static str {
+        words.iter().find(|(r, _)| *r == self).map_or(self.name(), |(_, w)| w)
+    }
+
+    /// The roles a scenario shows, `crashed` last (always possible).
+    pub fn shown(words: RoleWords) -> impl Iterator<Item = Role> {
+        Role::ALL.into_iter().filter(move |r| *r == Role::Crashed || words.iter().any(|(x, _)| x == r))
+    }
+
+    /// Read a scenario's word (`expect role 1 connected`). A generic word the
+    /// scenario calls otherwise is refused with a hint naming its word.
+    pub fn parse(words: RoleWords, s: &str) -> Result<Role, String> {
+        if let Some(r) = Role::shown(words).find(|r| r.word(words) == s) {
+            return Ok(r);
+        }
+        let known: Vec<&str> = Role::shown(words).map(|r| r.word(words)).collect();
+        match Role::ALL.into_iter().find(|r| r.name() == s && Role::shown(words).any(|x| x == *r)) {
+            Some(r) => Err(format!("{s:?} is called {:?} here (roles: {})", r.word(words), known.join("|"))),
+            None => Err(format!("unknown role {s:?} (roles: {})", known.join("|"))),
+        }
     }
 }
+
+/// A scenario's words for the engine's roles: the roles its nodes show,
+/// each with the algorithm's own word (its card's `role_words`). The
+/// colour and glyph of a role stay shared; the word is the scenario's.
+pub type RoleWords = &'static [(Role, &'static str)];
+
+/// Every role with its generic word, for a run that names none.
+pub const GENERIC_WORDS: RoleWords = &[
+    (Role::Idle, "idle"),
+    (Role::Wanting, "wanting"),
+    (Role::InCs, "in-cs"),
+    (Role::Candidate, "candidate"),
+    (Role::Leader, "leader"),
+    (Role::Crashed, "crashed"),
+];
 
 /// A message or timer knows its kind (for counts, colours, the log) and a
 /// short human summary of its payload.

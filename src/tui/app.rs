@@ -500,7 +500,8 @@ impl App {
                 Some(input) => self.apply_key(input).await,
                 None => {
                     let what = sc.card().action;
-                    let role = sc.role(sel).name();
+                    let word = sc.card().role_word(sc.role(sel));
+                    let role = if word == sc.node_role(sel) { format!("a {word}") } else { word.to_string() };
                     self.status = Some(Status::info(format!("node {sel} is {role}: no {what} now")));
                 }
             },

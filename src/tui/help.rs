@@ -39,8 +39,11 @@ pub fn lines(sc: Option<&dyn Scenario>, w: usize) -> Vec<Line<'static>> {
     // The roles, as many to a line as fit.
     let indent = "  nodes      ";
     let mut line = vec![Span::raw(indent)];
-    for &r in theme::ALL_ROLES.iter() {
-        let role = Span::styled(format!("{} {}", theme::role_symbol(r), r.name()), theme::role_style(r));
+    // In a run, the scenario's roles in its own words.
+    let roles = sc.map_or(theme::ALL_ROLES.to_vec(), |sc| sc.card().roles_shown());
+    for r in roles {
+        let word = sc.map_or(r.name(), |sc| sc.card().role_word(r));
+        let role = Span::styled(format!("{} {word}", theme::role_symbol(r)), theme::role_style(r));
         let used: usize = line.iter().map(|s| s.width()).sum();
         if line.len() > 1 && used + role.width() > w {
             out.push(Line::from(std::mem::replace(&mut line, vec![Span::raw(" ".repeat(indent.len()))])));

@@ -4,6 +4,7 @@
 
 use super::theme::{self, width};
 use super::view::View;
+use crate::engine::protocol::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -57,7 +58,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
         theme::title(" node "),
         Span::styled(node.to_string(), Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)),
         Span::raw(" "),
-        Span::styled(format!("{} {} ", theme::role_symbol(role), role.name()), theme::role_style(role)),
+        Span::styled(format!("{} {} ", theme::role_symbol(role), sc.card().role_word(role)), theme::role_style(role)),
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -68,6 +69,14 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let value_w = (inner.width as usize).saturating_sub(label_w + 1).max(8);
     let rows = inner.height as usize;
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
+    if role == Role::Crashed {
+        // The rows are what survives the crash (what the node recovers
+        // with), not a live node's state.
+        let text = format!("{} crashed; recovers with:", theme::role_symbol(role));
+        for part in wrap(&text, inner.width as usize).into_iter().take(rows) {
+            lines.push(Line::from(Span::styled(part, theme::role_style(role))));
+        }
+    }
     for r in v.inspect {
         if lines.len() >= rows {
             break;

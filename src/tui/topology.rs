@@ -7,7 +7,7 @@
 
 use super::theme::{self, width};
 use super::view::View;
-use crate::engine::protocol::{NodeId, Role};
+use crate::engine::protocol::NodeId;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -285,7 +285,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
                 if !present[k] {
                     continue;
                 }
-                let item = format!("{} {}  ", theme::role_symbol(*role), legend_name(*role));
+                let item = format!("{} {}  ", theme::role_symbol(*role), sc.card().role_word(*role));
                 if (x - inner.x) as usize + width(&item) > w {
                     break;
                 }
@@ -293,8 +293,4 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
             }
         }
     }
-}
-
-fn legend_name(role: Role) -> &'static str {
-    role.name()
 }

@@ -367,6 +367,7 @@ pub struct RingElection;
 
 static CARD: Card = Card {
     name: "ring-election",
+    role_words: &[(Role::Idle, "idle"), (Role::Candidate, "candidate"), (Role::Leader, "leader")],
     title: "Ring election",
     family: Family::Election,
     about: "ELECTION collects ids round the ring, the highest becomes coordinator; a dead successor is skipped",

@@ -584,6 +584,7 @@ pub const NO_STARVATION: Property = mutex::no_starvation(
 
 static CARD: Card = Card {
     name: "lamport-mutex",
+    role_words: &[(Role::Idle, "idle"), (Role::Wanting, "wanting"), (Role::InCs, "in-cs")],
     title: "Lamport's distributed mutual exclusion",
     family: Family::Mutex,
     about: "(timestamp, id) request queues, REPLYs and RELEASEs over FIFO links; 3(N−1) messages per entry",

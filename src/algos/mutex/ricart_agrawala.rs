@@ -327,6 +327,7 @@ pub struct RicartAgrawala;
 
 static CARD: Card = Card {
     name: "ricart-agrawala",
+    role_words: &[(Role::Idle, "idle"), (Role::Wanting, "wanting"), (Role::InCs, "in-cs")],
     title: "Ricart–Agrawala mutual exclusion",
     family: Family::Mutex,
     about: "Lamport-timestamped REQUESTs, REPLYs and the deferred-reply queue; 2(N−1) messages per entry",

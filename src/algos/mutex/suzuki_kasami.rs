@@ -459,6 +459,7 @@ pub const NO_STARVATION: Property = mutex::no_starvation(
 
 static CARD: Card = Card {
     name: "suzuki-kasami",
+    role_words: &[(Role::Idle, "idle"), (Role::Wanting, "wanting"), (Role::InCs, "in-cs")],
     title: "Suzuki–Kasami token-based mutual exclusion",
     family: Family::Mutex,
     about: "broadcast REQUESTs, RN arrays and one TOKEN carrying LN and a queue; N messages per entry",

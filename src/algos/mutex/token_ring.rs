@@ -468,6 +468,7 @@ const IDLE: &[&str] = &["circulate", "park"];
 
 static CARD: Card = Card {
     name: "token-ring",
+    role_words: &[(Role::Idle, "idle"), (Role::Wanting, "wanting"), (Role::InCs, "in-cs")],
     title: "Token ring mutual exclusion",
     family: Family::Mutex,
     about: "the classic token circulating on a logical ring; a dropped token or crashed holder is \"token lost\"",

@@ -133,6 +133,18 @@ impl Summary for Sum {
     }
 }
 
+/// `1st`, `2nd`, `3rd`, `4th`, … `11th`, `21st`: a node's own count of its events.
+fn ordinal(k: u64) -> String {
+    let suffix = match (k % 10, k % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{k}{suffix}")
+}
+
 /// One past event, for the inspector.
 #[derive(Clone, Debug)]
 struct Recent {
@@ -319,7 +331,9 @@ impl Protocol for Node {
         for (i, r) in self.recent.iter().rev().enumerate() {
             let v = r.vector.as_deref().map(|v| format!(" V={}", show_vector(v, usize::MAX))).unwrap_or_default();
             let label = if i == 0 { "last events" } else { "" };
-            rows.push(Row::new(label, format!("#{} {} L={}{v}", r.seq, r.what.describe(), r.lamport)));
+            // The node's own count (`6th`), not a message id (`#6`) nor the
+            // run's event number (`e6`, the engine's "latest events").
+            rows.push(Row::new(label, format!("{} {} L={}{v}", ordinal(r.seq), r.what.describe(), r.lamport)));
         }
         if self.work.rate > 0 {
             let left = if self.work.actions == 0 {
@@ -511,6 +525,7 @@ pub const HB_MATCHES_TRUTH: Property = Property::safety(
 
 static CARD: Card = Card {
     name: "logical-clocks",
+    role_words: &[(Role::Idle, "running")],
     title: "Lamport and vector clocks",
     family: Family::Time,
     about: "Lamport and vector clocks carried on messages; `hb E1 E2` checked against the ground truth",

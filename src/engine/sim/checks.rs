@@ -86,7 +86,8 @@ impl<P: Protocol> Sim<P> {
                 Some(v) => Err(format!("{} violated at step {}", v.property, v.step)),
             },
             Expect::Role { node, role } => {
-                let actual = if self.alive[*node] { self.summaries[*node].role().name() } else { "crashed" };
+                let actual = if self.alive[*node] { self.summaries[*node].role() } else { Role::Crashed };
+                let actual = actual.word(self.role_words);
                 if actual == role { Ok(()) } else { Err(actual.to_string()) }
             }
             Expect::Path { path, value } => {

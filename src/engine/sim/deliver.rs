@@ -27,7 +27,10 @@ impl<P: Protocol> Sim<P> {
             PendingKind::Timer { node, timer, .. } => {
                 let node = node as NodeId;
                 if self.cfg.logging {
-                    self.push_log(false, format!("#{id} timer {} fires at node {node}", timer.summary()));
+                    // The event it starts is the next in the history: `eN`, as
+                    // the diagram and `hb` number it; `#id` is the timer.
+                    let e = self.history.len();
+                    self.push_log(false, format!("#{id} timer {} fires at node {node} (e{e})", timer.summary()));
                 }
                 Some((node, NodeEvent::Timer(timer), None))
             }
@@ -42,7 +45,8 @@ impl<P: Protocol> Sim<P> {
                 let (from, to) = (from as NodeId, to as NodeId);
                 self.bump(k, |c| &mut c.delivered);
                 if self.cfg.logging {
-                    self.push_log(false, format!("#{id} {from}→{to} {} delivered", msg.summary()));
+                    let e = self.history.len();
+                    self.push_log(false, format!("#{id} {from}→{to} {} delivered (e{e})", msg.summary()));
                 }
                 Some((to, NodeEvent::Message { from, msg }, Some((from, send_event, k, lamport))))
             }

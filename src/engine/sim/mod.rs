@@ -7,7 +7,9 @@ use super::clocks::VcTracker;
 use super::input::{EvId, Expect, Input, SchedMode};
 use super::invariant::{Change, Chart, Monitor, Table, Transcript, Violation, World};
 use super::network::{Faults, NetConfig};
-use super::protocol::{Cmd, Describe, DrawKey, NodeEvent, NodeId, Protocol, Row, Summary, Time};
+use super::protocol::{
+    Cmd, Describe, DrawKey, GENERIC_WORDS, NodeEvent, NodeId, Protocol, Role, RoleWords, Row, Summary, Time,
+};
 use super::queue::{PendingSet, TimeQueue};
 use super::record::{Counts, EvKind, EventRec, ExpectFailure, LogLine, LossWhy, Outcome, Pending, PendingKind};
 use super::rng::{Draw, Purpose};
@@ -152,6 +154,8 @@ pub struct Sim<P: Protocol> {
     waiting: Option<Waiting>,
     /// A `step K` stops at the first new violation (the TUI's play).
     halt_on_violation: bool,
+    /// The scenario's words for the roles (`expect role`, its answers).
+    role_words: RoleWords,
 }
 
 /// What finishing an event needs once its node answers.
@@ -202,6 +206,7 @@ impl<P: Protocol> Sim<P> {
             buf: Vec::new(),
             waiting: None,
             halt_on_violation: false,
+            role_words: GENERIC_WORDS,
             cfg,
         };
         for node in 0..n {
@@ -292,6 +297,11 @@ impl<P: Protocol> Sim<P> {
     /// halt, makes the same run).
     pub fn set_halt_on_violation(&mut self, on: bool) {
         self.halt_on_violation = on;
+    }
+    /// The scenario's words for the roles, as `expect role` takes and
+    /// answers them (the generic words until set).
+    pub fn set_role_words(&mut self, words: RoleWords) {
+        self.role_words = words;
     }
     pub fn world(&self) -> World<'_, P> {
         world!(self, None)

@@ -87,7 +87,7 @@ impl<P: Protocol> Sim<P> {
             Input::Latency(a, b) => check_latency(*a, *b),
             Input::Expect(Expect::Role { node, role }) => {
                 node_ok(*node)?;
-                crate::engine::protocol::Role::parse(role).map(|_| ()).ok_or_else(|| format!("unknown role {role:?}"))
+                Role::parse(self.role_words, role).map(|_| ())
             }
             Input::Verb { verb, args } => {
                 let (node, _) = (self.parse_verb)(verb, args)?;

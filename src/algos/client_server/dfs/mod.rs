@@ -346,6 +346,7 @@ const NAME: ArgCard = ArgCard::new("name", Kind::Word);
 
 static CARD: Card = Card {
     name: "dfs",
+    role_words: &[(Role::Leader, "server"), (Role::Wanting, "busy"), (Role::Idle, "idle")],
     title: "Distributed file system",
     family: Family::ClientServer,
     about: "files moved in chunks, replicated synchronously, downloads failing over; a merged directory listing",

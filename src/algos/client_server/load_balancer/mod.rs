@@ -258,6 +258,12 @@ pub const ROUND_ROBIN_ORDER: Property = Property::safety(
 
 static CARD: Card = Card {
     name: "load-balancer",
+    role_words: &[
+        (Role::Leader, "balancer"),
+        (Role::InCs, "running"),
+        (Role::Wanting, "waiting"),
+        (Role::Idle, "idle"),
+    ],
     title: "Load balancer",
     family: Family::ClientServer,
     about: "a balancer forwards jobs to servers by round robin; a crashed server is skipped and its jobs retried",

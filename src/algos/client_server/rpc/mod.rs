@@ -216,6 +216,7 @@ const MODES: [&str; 2] = ["at-least-once", "at-most-once"];
 
 static CARD: Card = Card {
     name: "rpc",
+    role_words: &[(Role::Leader, "server"), (Role::Wanting, "calling"), (Role::Idle, "idle")],
     title: "RPC/RMI: stubs, skeletons and call semantics",
     family: Family::ClientServer,
     about: "client stubs and a server skeleton marshal calls; timeouts, retries, at-least-once vs at-most-once",

@@ -496,6 +496,12 @@ const CELL: ArgCard = ArgCard::new("CELL", Kind::Int { min: 0, max: CELLS_MAX as
 
 static CARD: Card = Card {
     name: "shared-memory",
+    role_words: &[
+        (Role::Leader, "segment"),
+        (Role::Wanting, "busy"),
+        (Role::Candidate, "sleeping"),
+        (Role::Idle, "finished"),
+    ],
     title: "Shared-memory IPC",
     family: Family::ClientServer,
     about: "a writer fills a shared array, a reader polls it; every load and store a message to the segment",

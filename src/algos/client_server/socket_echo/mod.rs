@@ -530,6 +530,7 @@ const LINE: &[ArgCard] = &[ArgCard::node_of("C", "client"), ArgCard::new("text",
 
 static CARD: Card = Card {
     name: "socket-echo",
+    role_words: &[(Role::Leader, "server"), (Role::Candidate, "halted"), (Role::Wanting, "busy"), (Role::Idle, "idle")],
     title: "Socket IPC: an echo server with base64",
     family: Family::ClientServer,
     about: "an echo server with one handler per client, base64 on the wire, errors that never take it down",

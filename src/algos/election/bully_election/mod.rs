@@ -476,6 +476,7 @@ pub const AGREEMENT: Property = Property::liveness(
 
 static CARD: Card = Card {
     name: "bully-election",
+    role_words: &[(Role::Idle, "idle"), (Role::Candidate, "candidate"), (Role::Leader, "leader")],
     title: "Bully election",
     family: Family::Election,
     about: "ELECTION to higher ids, OK, COORDINATOR with timeouts; split brain, false suspicion",

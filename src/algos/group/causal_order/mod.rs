@@ -464,6 +464,7 @@ pub struct CausalOrder;
 
 static CARD: Card = Card {
     name: "causal-order",
+    role_words: &[(Role::Idle, "idle"), (Role::Wanting, "holding")],
     title: "Causal broadcast (Birman–Schiper–Stephenson)",
     family: Family::Group,
     about: "Birman–Schiper–Stephenson causal broadcast: vector-stamped posts, a hold-back queue, NACK repair",

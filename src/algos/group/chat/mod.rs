@@ -86,14 +86,14 @@ impl Describe for Msg {
     fn summary(&self) -> String {
         match self {
             Msg::Join { session, next_seq } => format!("JOIN(s{session} next {next_seq})"),
-            Msg::Welcome { n, members, .. } => format!("WELCOME(#{n}, {members} in room)"),
+            Msg::Welcome { n, members, .. } => format!("WELCOME(n={n}, {members} in room)"),
             Msg::Refused { .. } => "REFUSED(room closed)".into(),
             Msg::Post { seq, text, .. } => format!("POST({seq} {:?})", short(text)),
             Msg::PostAck { seq, .. } => format!("POST-ACK(≤{seq})"),
-            Msg::Relay { n, from, seq, text, .. } => format!("RELAY(#{n} {from}:{seq} {:?})", short(text)),
-            Msg::Ack { upto, .. } => format!("ACK(≤#{upto})"),
+            Msg::Relay { n, from, seq, text, .. } => format!("RELAY(n={n} {from}:{seq} {:?})", short(text)),
+            Msg::Ack { upto, .. } => format!("ACK(n≤{upto})"),
             Msg::Leave { session } => format!("LEAVE(s{session})"),
-            Msg::Shutdown { n, .. } => format!("SHUTDOWN(#{n})"),
+            Msg::Shutdown { n, .. } => format!("SHUTDOWN(n={n})"),
         }
     }
 }
@@ -393,7 +393,7 @@ impl Protocol for Node {
             rows.push(Row::new("connection", format!("{conn} (session {})", c.session)));
             rows.push(Row::new("next seq", c.next_seq));
             rows.push(Row::new("unacked posts", listing(c.unacked.iter().map(|(s, _)| s.to_string()), 8)));
-            rows.push(Row::new("shown upto #", c.shown_n));
+            rows.push(Row::new("shown upto n", c.shown_n));
             rows.push(Row::new("last seen seq", listing(c.last_seen.iter().map(|(x, s)| format!("{x}:{s}")), 8)));
             if c.tries > 0 {
                 rows.push(Row::new("retries", format!("{}/{}", c.tries, self.k.retries)));
@@ -414,6 +414,12 @@ pub struct Chat;
 
 static CARD: Card = Card {
     name: "chat",
+    role_words: &[
+        (Role::Leader, "server"),
+        (Role::InCs, "connected"),
+        (Role::Wanting, "joining"),
+        (Role::Idle, "offline"),
+    ],
     title: "Group chat server",
     family: Family::Group,
     about: "a chat server relays each post to every other client; leave, shutdown, a dead client removed",

@@ -469,6 +469,12 @@ pub struct ChatRooms;
 
 static CARD: Card = Card {
     name: "chat-rooms",
+    role_words: &[
+        (Role::Leader, "controller"),
+        (Role::InCs, "connected"),
+        (Role::Wanting, "holding"),
+        (Role::Idle, "idle"),
+    ],
     title: "Chat rooms with a controller",
     family: Family::Group,
     about: "a controller creates rooms (the seed's JSON reply); room messages in causal order by BSS",

@@ -492,6 +492,12 @@ const PERSIST: &[&str] = &["holder", "all"];
 
 static CARD: Card = Card {
     name: "central-lock",
+    role_words: &[
+        (Role::Leader, "coordinator"),
+        (Role::Idle, "idle"),
+        (Role::Wanting, "waiting"),
+        (Role::InCs, "in-cs"),
+    ],
     title: "Central lock server",
     family: Family::Mutex,
     about: "a lock server with a visible wait queue; 3 messages per entry; its crash stops everyone",

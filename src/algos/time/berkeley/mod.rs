@@ -37,7 +37,7 @@ use crate::card::{
 };
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
-use crate::engine::protocol::NodeId;
+use crate::engine::protocol::{NodeId, Role};
 use crate::scenario::{Algorithm, Params};
 pub struct Berkeley;
 
@@ -64,6 +64,7 @@ pub const ADJUST_SUM: Property = Property::safety(
 
 static CARD: Card = Card {
     name: "berkeley",
+    role_words: &[(Role::Leader, "master"), (Role::Candidate, "electing"), (Role::Idle, "idle")],
     title: "Berkeley clock synchronisation",
     family: Family::Time,
     about: "drifting clocks averaged by a master with round-trip compensation; a chart of every clock's offset",
