@@ -55,6 +55,8 @@ pub struct App {
     pub status: Option<Status>,
     /// Cursor of the scenario picker.
     pub picker: usize,
+    /// What Enter opens for the highlighted scenario.
+    pub choice: picker::Choice,
     pub lecture: Option<Lecture>,
     /// A script's `run` plays at the play speed (the class sees the
     /// messages move; `n` finishes it). Tests that want instant runs turn
@@ -87,6 +89,7 @@ impl App {
             prompt_history: Vec::new(),
             status: None,
             picker: 0,
+            choice: picker::Choice::default(),
             lecture: None,
             pending_script: None,
             save_dir: PathBuf::new(),
@@ -141,6 +144,50 @@ impl App {
         }
     }
 
+    /// Highlight picker entry `i` (clamped); a new scenario starts from its
+    /// defaults.
+    fn pick(&mut self, i: usize) {
+        let i = i.min(algos::all().len().saturating_sub(1));
+        if i != self.picker {
+            self.choice = picker::Choice::default();
+        }
+        self.picker = i;
+    }
+
+    /// The picker's settings keys: what Enter opens, nodes, variant.
+    fn choose(&mut self, action: Action) {
+        let Some(card) = algos::all().get(self.picker).map(|e| e.card) else { return };
+        let c = &mut self.choice;
+        let said = match action {
+            Action::PickLecturePrev | Action::PickLectureNext => {
+                c.cycle(card, action == Action::PickLectureNext);
+                Ok(match c.lecture {
+                    Some(k) => format!("Enter opens lecture {}", card.scripts[k].file),
+                    None => format!("Enter opens a run of {}", card.name),
+                })
+            }
+            Action::PickMoreNodes => c.add_nodes(card, 1),
+            Action::PickFewerNodes => c.add_nodes(card, -1),
+            _ => c.next_variant(card),
+        };
+        self.status = Some(match said {
+            Ok(text) => Status::command(text),
+            Err(why) => Status::info(why),
+        });
+    }
+
+    /// Enter in the picker: open what is chosen.
+    async fn open_picked(&mut self) {
+        let Some(card) = algos::all().get(self.picker).map(|e| e.card) else { return };
+        match self.choice.open(card) {
+            Ok((config, script)) => {
+                self.pending_script = script;
+                self.open(config).await;
+            }
+            Err(e) => self.status = Some(Status::error(e)),
+        }
+    }
+
     /// The picker's configuration for a scenario: its default node count, seed 1.
     pub fn picker_config(entry: &algos::Entry) -> RunConfig {
         RunConfig {
@@ -161,7 +208,7 @@ impl App {
     async fn load_script(&mut self) {
         let Some(sc) = self.scenario.as_deref() else { return };
         let Some(text) = self.pending_script.take() else { return };
-        self.lecture = Some(match script::parse_script(&text, sc) {
+        self.lecture = Some(match script::parse_lecture(&text, sc) {
             Ok(lines) => Lecture::new(lines).animated(self.animate_scripts),
             Err(e) => Lecture::failed(format!("script {e}")),
         });
@@ -172,6 +219,16 @@ impl App {
     async fn advance_lecture(&mut self) {
         if let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut()) {
             lec.advance(sc.as_mut()).await;
+        }
+        self.follow_script();
+    }
+
+    /// Select the node the script's last `select` line points at (after the
+    /// script moved on or back), so the inspector shows what it talks about.
+    fn follow_script(&mut self) {
+        let n = self.scenario.as_deref().map_or(0, |sc| sc.n());
+        if let Some(node) = self.lecture.as_ref().and_then(Lecture::selected).filter(|&node| node < n) {
+            self.selected = node;
         }
     }
 
@@ -356,6 +413,7 @@ impl App {
             _ => format!("back (now at step {})", sc.step()),
         };
         self.status = Some(Status::command(text));
+        self.follow_script();
         Ok(())
     }
 
@@ -370,6 +428,7 @@ impl App {
         lec.rewound(sc.as_ref());
         let line = lec.next_line().map_or(String::new(), |l| format!(", before line {l}"));
         self.status = Some(Status::command(format!("back pause (step {}{line})", sc.step())));
+        self.follow_script();
         Ok(())
     }
 
@@ -453,15 +512,16 @@ impl App {
     /// Do what a key of the keymap asks, in whatever mode it was pressed.
     pub async fn perform(&mut self, action: Action) {
         match action {
-            Action::PickUp => self.picker = self.picker.saturating_sub(1),
-            Action::PickDown => self.picker = (self.picker + 1).min(algos::all().len().saturating_sub(1)),
-            Action::PickFirst => self.picker = 0,
-            Action::PickLast => self.picker = algos::all().len().saturating_sub(1),
-            Action::Open => {
-                if let Some(entry) = algos::all().get(self.picker) {
-                    self.open(Self::picker_config(entry)).await;
-                }
-            }
+            Action::PickUp => self.pick(self.picker.saturating_sub(1)),
+            Action::PickDown => self.pick(self.picker + 1),
+            Action::PickFirst => self.pick(0),
+            Action::PickLast => self.pick(usize::MAX),
+            Action::PickLecturePrev
+            | Action::PickLectureNext
+            | Action::PickMoreNodes
+            | Action::PickFewerNodes
+            | Action::PickVariant => self.choose(action),
+            Action::Open => self.open_picked().await,
             Action::ScrollUp => self.scroll_overlay(|s, _, _| s.saturating_sub(1)),
             Action::ScrollDown => self.scroll_overlay(|s, _, _| s.saturating_add(1)),
             Action::PageUp => self.scroll_overlay(|s, page, _| s.saturating_sub(page)),
@@ -578,6 +638,7 @@ impl App {
                 Tick::Done => self.status = Some(Status::command("run (done)")),
                 _ => {}
             }
+            self.follow_script();
             self.refresh().await;
             return;
         }
@@ -647,7 +708,7 @@ impl App {
             if let MouseEventKind::Down(MouseButton::Left) = m.kind
                 && let Some(i) = picker::entry_at(self.screen(), pos, self.picker)
             {
-                self.picker = i;
+                self.pick(i);
             }
             return;
         };

@@ -23,7 +23,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         None => {
             let [body, status, keys] =
                 Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(area);
-            picker::render(app.picker, frame, body);
+            picker::render(app.picker, &app.choice, frame, body);
             keybar::render_status(app.status.as_ref(), frame, status);
             keybar::render(&app.key_bar(), frame, keys);
         }

@@ -10,8 +10,10 @@
 
 use super::view::ScriptView;
 use crate::engine::input::Input;
+use crate::engine::protocol::NodeId;
 use crate::engine::sim::RUN_LIMIT;
 use crate::scenario::Scenario;
+use crate::script::Line;
 
 /// The inputs one script line put in the run's input log: `start..end`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,7 +25,7 @@ struct Span {
 #[derive(Clone, Debug, Default)]
 pub struct Lecture {
     /// The parsed lines with their 1-based line numbers.
-    pub lines: Vec<(usize, Input)>,
+    pub lines: Vec<(usize, Line)>,
     /// Index of the next line to run.
     pub pos: usize,
     /// Stopped at a `pause` (or rewound into the script): `n` runs on.
@@ -46,10 +48,17 @@ pub struct Lecture {
 }
 
 /// A script line that never makes a step.
-fn is_silent(input: &Input) -> bool {
+fn is_silent(line: &Line) -> bool {
     !matches!(
-        input,
-        Input::Step(_) | Input::Run(_) | Input::Deliver(_) | Input::Verb { .. } | Input::Crash(_) | Input::Recover(_)
+        line,
+        Line::Input(
+            Input::Step(_)
+                | Input::Run(_)
+                | Input::Deliver(_)
+                | Input::Verb { .. }
+                | Input::Crash(_)
+                | Input::Recover(_)
+        )
     )
 }
 
@@ -67,7 +76,7 @@ pub enum Tick {
 }
 
 impl Lecture {
-    pub fn new(lines: Vec<(usize, Input)>) -> Self {
+    pub fn new(lines: Vec<(usize, Line)>) -> Self {
         Lecture { lines, ..Lecture::default() }
     }
     /// Play its `run` lines step by step (the TUI) or not (tests).
@@ -154,12 +163,15 @@ impl Lecture {
             let at = sc.inputs().len();
             self.pos += 1;
             self.spans.push(Span { start: at, end: at });
-            if let Input::Run(max) = input
-                && self.animate
-            {
-                self.animating = Some(max.unwrap_or(RUN_LIMIT));
-                return;
-            }
+            let input = match input {
+                // Not an input of the run: the app selects the node.
+                Line::Select(_) => continue,
+                Line::Input(Input::Run(max)) if self.animate => {
+                    self.animating = Some(max.unwrap_or(RUN_LIMIT));
+                    return;
+                }
+                Line::Input(input) => input,
+            };
             match self.apply_in_line(sc, input.clone()).await {
                 Ok(out) if out.pause => {
                     self.waiting = true;
@@ -180,7 +192,15 @@ impl Lecture {
     pub async fn tick(&mut self, sc: &mut dyn Scenario, k: u64, halt: bool) -> Tick {
         let Some(left) = self.animating else { return Tick::Idle };
         if left == 0 || sc.in_flight(0).1 == 0 {
+            // Over. A `run` that emptied the network ends as the instant
+            // one does: with the quiescence checks (liveness) of a `run`.
             self.animating = None;
+            if left > 0
+                && let Err(e) = self.apply_in_line(sc, Input::Run(Some(left))).await
+            {
+                self.error = Some(format!("script (run): {e}"));
+                return Tick::Halted;
+            }
             self.advance(sc).await;
             return Tick::Done;
         }
@@ -206,8 +226,16 @@ impl Lecture {
         Tick::Running
     }
 
+    /// The node the script's last `select` line so far points at.
+    pub fn selected(&self) -> Option<NodeId> {
+        self.lines[..self.pos.min(self.lines.len())].iter().rev().find_map(|(_, l)| match l {
+            Line::Select(n) => Some(*n),
+            Line::Input(_) => None,
+        })
+    }
+
     /// The script line whose span ends the run's input log, if any.
-    pub fn last_line(&self, sc: &dyn Scenario) -> Option<&Input> {
+    pub fn last_line(&self, sc: &dyn Scenario) -> Option<&Line> {
         let len = sc.inputs().len();
         let k = self.spans.len().checked_sub(1)?;
         let span = self.spans[k];
@@ -231,7 +259,7 @@ impl Lecture {
             }
         }
         // Lines said after that step, up to the pause that showed it.
-        while self.last_line(sc).is_some_and(|l| is_silent(l) && !matches!(l, Input::Pause)) {
+        while self.last_line(sc).is_some_and(|l| is_silent(l) && !matches!(l, Line::Input(Input::Pause))) {
             sc.step_back().await?;
             self.rewound(sc);
         }
@@ -246,7 +274,7 @@ impl Lecture {
         self.spans
             .iter()
             .enumerate()
-            .filter(|&(k, s)| matches!(self.lines[k].1, Input::Pause) && s.start < s.end && s.end < len)
+            .filter(|&(k, s)| matches!(self.lines[k].1, Line::Input(Input::Pause)) && s.start < s.end && s.end < len)
             .map(|(_, s)| s.end)
             .next_back()
     }
@@ -271,8 +299,8 @@ impl Lecture {
                 _ => None,
             });
             self.resume = match (&self.lines[kept - 1].1, did) {
-                (Input::Step(k), Some(did)) if did < *k && !made.is_empty() => Some(Input::Step(k - did)),
-                (Input::Run(max), Some(did)) if sc.in_flight(0).1 > 0 => {
+                (Line::Input(Input::Step(k)), Some(did)) if did < *k && !made.is_empty() => Some(Input::Step(k - did)),
+                (Line::Input(Input::Run(max)), Some(did)) if sc.in_flight(0).1 > 0 => {
                     let left = max.unwrap_or(RUN_LIMIT).saturating_sub(did);
                     (left > 0).then_some(Input::Run(Some(left)))
                 }

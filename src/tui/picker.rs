@@ -1,11 +1,15 @@
 //! The scenario picker: every registered scenario, grouped as the registry
 //! lists them, scrolled so the highlighted one is always visible, with the
 //! highlighted scenario's card (title, paragraph, variants, scripts) beside
-//! the list on a wide screen and below it on a narrow one.
+//! the list on a wide screen and below it on a narrow one. Above the card,
+//! what Enter opens: a run with a node count and a variant (`+`/`-`, `v`),
+//! or one of the scenario's lecture scripts with its own arguments (`←→`).
 
 use super::theme;
 use crate::algos;
 use crate::card::Card;
+use crate::engine::sim::SimConfig;
+use crate::engine::trace::RunConfig;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -57,24 +61,125 @@ pub fn entry_at(area: Rect, pos: Position, picked: usize) -> Option<usize> {
     (i < algos::all().len()).then_some(i)
 }
 
-fn detail_lines(card: &Card, w: usize) -> Vec<Line<'static>> {
+/// What Enter opens for the highlighted scenario: a run with `nodes`
+/// (`None`: the card's default) and variant `variant` (an index into the
+/// card's variants, the correct one first), or lecture script `lecture`
+/// (an index into the card's scripts), which sets its own arguments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Choice {
+    pub nodes: Option<usize>,
+    pub variant: usize,
+    pub lecture: Option<usize>,
+}
+
+impl Choice {
+    /// The node count a run would have.
+    pub fn nodes(&self, card: &Card) -> usize {
+        self.nodes.unwrap_or(card.nodes.default)
+    }
+
+    /// `+`/`-`: one node more or fewer, within the card's range; the
+    /// status line's text, or why not.
+    pub fn add_nodes(&mut self, card: &Card, delta: i64) -> Result<String, String> {
+        if let Some(k) = self.lecture {
+            return Err(format!("{} sets its own nodes (← → back to a plain run)", card.scripts[k].file));
+        }
+        let n = self.nodes(card);
+        let to = (n as i64 + delta).clamp(card.nodes.min as i64, card.nodes.max as i64) as usize;
+        if to == n {
+            let end = if delta > 0 { "at most" } else { "at least" };
+            let bound = if delta > 0 { card.nodes.max } else { card.nodes.min };
+            return Err(format!("{} runs with {end} {bound} nodes", card.name));
+        }
+        self.nodes = Some(to);
+        Ok(format!("{to} nodes"))
+    }
+
+    /// `v`: the next variant (the correct one after the last broken one).
+    pub fn next_variant(&mut self, card: &Card) -> Result<String, String> {
+        if let Some(k) = self.lecture {
+            return Err(format!("{} sets its own variant (← → back to a plain run)", card.scripts[k].file));
+        }
+        if card.variants.len() < 2 {
+            return Err(format!("{} has no broken variant", card.name));
+        }
+        self.variant = (self.variant + 1) % card.variants.len();
+        let v = &card.variants[self.variant];
+        Ok(format!("variant {}: {}", v.name, v.help))
+    }
+
+    /// `←`/`→`: a plain run, then each lecture script in turn.
+    pub fn cycle(&mut self, card: &Card, forward: bool) {
+        let options = card.scripts.len() + 1;
+        let at = self.lecture.map_or(0, |k| k + 1);
+        let to = if forward { (at + 1) % options } else { (at + options - 1) % options };
+        self.lecture = to.checked_sub(1);
+    }
+
+    /// The run Enter opens, and the script to run on it.
+    pub fn open(&self, card: &Card) -> Result<(RunConfig, Option<String>), String> {
+        if let Some(k) = self.lecture {
+            let file = card.scripts[k].file;
+            let lecture = crate::lectures::find(file).ok_or_else(|| format!("{file} is not built in"))?;
+            return Ok((lecture.config()?, Some(lecture.text.to_string())));
+        }
+        let mut params = Vec::new();
+        if self.variant > 0 {
+            params.push(("variant".to_string(), card.variants[self.variant].name.to_string()));
+        }
+        let config = RunConfig { scenario: card.name.to_string(), params, sim: SimConfig::new(self.nodes(card), 1) };
+        Ok((config, None))
+    }
+}
+
+/// The "Enter opens" menu: the plain run with its settings, then each
+/// lecture script, the chosen one marked.
+fn open_lines(card: &Card, choice: &Choice, w: usize) -> Vec<Line<'static>> {
+    let dim = Style::new().fg(theme::DIM);
+    let mark = |on: bool| {
+        if on {
+            Span::styled(" ▸ ", Style::new().fg(Color::Black).bg(theme::ACCENT).add_modifier(Modifier::BOLD))
+        } else {
+            Span::raw("   ")
+        }
+    };
+    let chosen = Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD);
+    let pick = |on: bool| if on { chosen } else { Style::new().fg(Color::White) };
+    let variant = card.variants.get(choice.variant).map_or("correct", |v| v.name);
+    let run = format!("a run: {} nodes (+ -), variant {variant} (v)", choice.nodes(card));
+    let mut out = vec![
+        Line::from(Span::styled("Enter opens (← → to choose):", dim)),
+        Line::from(vec![
+            mark(choice.lecture.is_none()),
+            Span::styled(theme::clip(&run, w.saturating_sub(3)), pick(choice.lecture.is_none())),
+        ]),
+    ];
+    for (k, s) in card.scripts.iter().enumerate() {
+        let on = choice.lecture == Some(k);
+        let text = format!("lecture {}: {}", s.file, s.about);
+        out.push(Line::from(vec![mark(on), Span::styled(theme::clip(&text, w.saturating_sub(3)), pick(on))]));
+    }
+    out
+}
+
+fn detail_lines(card: &Card, choice: &Choice, w: usize) -> Vec<Line<'static>> {
     let dim = Style::new().fg(theme::DIM);
     let mut out = vec![Line::from(Span::styled(
         card.title.to_string(),
         Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
     ))];
+    out.extend(open_lines(card, choice, w));
+    out.push(Line::default());
     let facts = crate::card::facts(card);
     out.extend(super::inspector::wrap(&facts, w).into_iter().map(|l| Line::from(Span::styled(l, dim))));
     out.push(Line::default());
     out.extend(super::inspector::wrap(card.description, w).into_iter().map(Line::from));
     out.push(Line::default());
     let broken: Vec<&str> = card.variants.iter().skip(1).map(|v| v.name).collect();
-    let scripts: Vec<&str> = card.scripts.iter().map(|s| s.file).collect();
     for text in [
         format!("verbs: {}", card.usages().join(", ")),
         format!("broken variants: {}", broken.join(", ")),
-        format!("lecture scripts: {}", scripts.join(", ")),
-        "Enter opens it · i shows its whole guide".to_string(),
+        "i shows its whole guide".to_string(),
     ] {
         out.extend(super::inspector::wrap(&text, w).into_iter().map(|l| Line::from(Span::styled(l, dim))));
     }
@@ -83,7 +188,7 @@ fn detail_lines(card: &Card, w: usize) -> Vec<Line<'static>> {
 
 /// Draw the picker with scenario `picked` highlighted (the status line
 /// and key bar below it are the composer's).
-pub fn render(picked: usize, frame: &mut Frame, area: Rect) {
+pub fn render(picked: usize, choice: &Choice, frame: &mut Frame, area: Rect) {
     let [top, _] = areas(area);
     let (list, detail) = boxes(area);
     let entries = algos::all();
@@ -94,7 +199,7 @@ pub fn render(picked: usize, frame: &mut Frame, area: Rect) {
         ]),
         Line::default(),
         Line::from(Span::styled(
-            " Pick a scenario (Enter opens it with its default nodes and seed 1)",
+            " Pick a scenario, then a run (nodes, variant; seed 1) or one of its lectures",
             Style::new().fg(theme::DIM),
         )),
     ]);
@@ -141,7 +246,7 @@ pub fn render(picked: usize, frame: &mut Frame, area: Rect) {
     if let Some(e) = entries.get(picked) {
         let block = theme::block(e.card.name);
         let inner = block.inner(detail);
-        let lines = detail_lines(e.card, inner.width.saturating_sub(1) as usize);
+        let lines = detail_lines(e.card, choice, inner.width.saturating_sub(1) as usize);
         let cut = lines.len() > inner.height as usize;
         let block = if cut { block.title_bottom(Line::from(" i: whole guide ").right_aligned()) } else { block };
         frame.render_widget(Paragraph::new(lines).block(block), detail);
