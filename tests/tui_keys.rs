@@ -479,9 +479,8 @@ fn a_step_with_nothing_in_flight_is_not_recorded() {
         assert_eq!((sc.step(), sc.inputs().len(), sc.log().len()), (0, 0, 0));
         assert_eq!(status(&app), (StatusKind::Info, "nothing in flight: no step to take".into()));
         prompt(&mut app, "step 3").await;
-        prompt(&mut app, "run").await;
         assert_eq!(app.scenario.as_deref().unwrap().inputs().len(), 0);
-        assert_eq!(status(&app), (StatusKind::Info, "run: nothing in flight: no step to take".into()));
+        assert_eq!(status(&app), (StatusKind::Info, "step 3: nothing in flight: no step to take".into()));
         press(&mut app, "p").await;
         assert!(!app.playing);
         assert_eq!(status(&app).1, "play: nothing in flight: no step to take");

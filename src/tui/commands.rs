@@ -125,8 +125,10 @@ impl App {
             _ => {
                 let input = script::parse_line(line, sc)?;
                 match input {
-                    // A step that would deliver nothing is not recorded.
-                    Some(i @ (Input::Step(_) | Input::Run(_))) if sc.in_flight(0).1 == 0 => {
+                    // A step that would deliver nothing is not recorded. (A
+                    // `run` is: at quiescence it checks the liveness
+                    // properties, e.g. after a drop emptied the network.)
+                    Some(i @ Input::Step(_)) if sc.in_flight(0).1 == 0 => {
                         self.status = Some(Status::info(format!("{i}: {NOTHING_IN_FLIGHT}")));
                         Ok(())
                     }
