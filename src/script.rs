@@ -21,7 +21,7 @@ pub const GENERIC: &[(&str, &str)] = &[
     ("recover N", "restart node N from its persisted state"),
     ("partition A,B C,D", "split the network into groups (unlisted nodes form one more)"),
     ("cut A B", "cut the link between A and B"),
-    ("heal", "undo all partitions and cuts"),
+    ("heal [A B]", "undo all partitions and cuts, or only the cut link A B"),
     ("loss P", "lose each message with probability P"),
     ("dup-rate P", "duplicate each message with probability P"),
     ("latency MIN MAX", "message latency in ms, uniform in [MIN, MAX] (0 to 10^9)"),
@@ -194,20 +194,28 @@ fn parse_words(words: &[String], line: &str, scenario: &dyn Scenario) -> Result<
             if args.is_empty() {
                 return Err(usage(verb));
             }
-            let groups = args
-                .iter()
-                .map(|g| g.split(',').filter(|s| !s.is_empty()).map(node).collect::<Result<Vec<_>, _>>())
-                .collect::<Result<Vec<_>, _>>()?;
+            // Every comma separates two node numbers: `0,,1`, `0,1,` and
+            // `,0` are typos, refused rather than read as `0,1`.
+            let group = |g: &String| -> Result<Vec<NodeId>, String> {
+                if g.split(',').any(str::is_empty) {
+                    return Err(format!(
+                        "partition: {g:?} has an empty place between commas; write groups like 0,1 2,3"
+                    ));
+                }
+                g.split(',').map(node).collect()
+            };
+            let groups = args.iter().map(group).collect::<Result<Vec<_>, _>>()?;
             Input::Partition(groups)
         }
         "cut" => {
             arity(2, 2)?;
             Input::Cut(node(&args[0])?, node(&args[1])?)
         }
-        "heal" => {
-            arity(0, 0)?;
-            Input::Heal
-        }
+        "heal" => match args {
+            [] => Input::Heal,
+            [a, b] => Input::HealLink(node(a)?, node(b)?),
+            _ => return Err(usage(verb)),
+        },
         "loss" => {
             arity(1, 1)?;
             Input::Loss(prob(&args[0])?)

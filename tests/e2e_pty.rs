@@ -3,6 +3,11 @@
 //! given back (alternate screen left, cursor shown, exit code 0); and the
 //! `:` prompt fed hostile lines, each refused with a one-line error and no
 //! step taken.
+//! Keys that must not surprise (issue 15, items 9–13): `q` closes help,
+//! quitting and restarting a run with inputs ask first, `S` asks for a
+//! name and never overwrites silently, `:open` replays a saved trace, an
+//! idle step records nothing, identical log lines fold, `x` toggles a
+//! link, and the prompt refuses what it cannot run with a reason.
 //! Screens are polled with a deadline; nothing waits a fixed time.
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -72,7 +77,9 @@ impl Session {
     fn start(args: &[&str]) -> Session {
         let pty = native_pty_system();
         let pair = pty.openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).unwrap();
-        let dir = std::env::temp_dir().join(format!("distlab-e2e-{}-{}", std::process::id(), args.join("-")));
+        static SESSIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let k = SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("distlab-e2e-{}-{k}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_distlab"));
         cmd.args(args);
@@ -102,9 +109,23 @@ impl Session {
         self.child.try_wait().unwrap().is_none()
     }
 
-    /// Press `q`: the app must exit 0 and give the terminal back.
-    fn quit(mut self) {
+    /// Press `q` (a run with no inputs quits at once): the app must exit 0
+    /// and give the terminal back.
+    fn quit(self) {
+        self.quit_with("q");
+    }
+
+    /// Press `q`, see the question, answer `y` (a run with inputs).
+    fn quit_confirmed(mut self) {
         self.t.send("q");
+        self.t.wait_text("quit? this run's");
+        assert!(self.alive(), "q with inputs asks before quitting");
+        self.quit_with("y");
+    }
+
+    /// Send `keys`: the app must exit 0 and give the terminal back.
+    fn quit_with(mut self, keys: &str) {
+        self.t.send(keys);
         let start = Instant::now();
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -112,7 +133,7 @@ impl Session {
             }
             if start.elapsed() > DEADLINE {
                 let _ = self.child.kill();
-                panic!("distlab did not exit on q; the screen was:\n{}", self.t.screen());
+                panic!("distlab did not exit on {keys:?}; the screen was:\n{}", self.t.screen());
             }
             std::thread::sleep(Duration::from_millis(10));
         };
@@ -159,12 +180,15 @@ fn real_binary_in_a_pty() {
     t.wait_text("» crash 1");
     t.wait("the crash in the log", |s| s.lines().any(|l| l.contains("» crash 1") && l.contains('│')));
 
-    // Help overlay.
+    // Help overlay; `q` closes it and does not quit.
     t.send("?");
     t.wait_text("Keys (each runs the command next to it");
+    t.send("q");
+    t.wait("help closed", |s| !s.contains("Keys (each runs the command next to it"));
+    assert!(s.alive(), "q in help closes help");
 
-    // Quit: exit code 0 and the terminal given back.
-    s.quit();
+    // Quit (the run has inputs: it asks): exit code 0 and the terminal given back.
+    s.quit_confirmed();
 }
 
 /// Lines the `:` prompt must refuse without taking a step: counts beyond
@@ -196,6 +220,8 @@ fn hostile_lines() -> Vec<String> {
         "sched sideways",
         "bogus\u{7}\u{2}\u{b}\t verb",
         "say \u{7}",
+        "partition 0,,1",
+        "pause",
     ]
     .map(String::from)
     .to_vec();
@@ -241,5 +267,160 @@ fn the_prompt_refuses_hostile_lines_without_a_step() {
     }
     assert!(s.alive());
     assert_eq!(header_step(&s.t.header()), Some(step));
+    s.quit_confirmed();
+}
+
+/// The status line (the row above the key bar).
+fn status_row(screen: &str) -> String {
+    let rows: Vec<&str> = screen.lines().collect();
+    rows.get(ROWS as usize - 2).map(|r| r.trim().to_string()).unwrap_or_default()
+}
+
+fn start_ricart() -> Session {
+    let s = Session::start(&["run", "ricart-agrawala"]);
+    s.t.wait("the run screen", |s| s.contains("ricart-agrawala") && s.contains("✓ OK") && s.contains("topology"));
+    s
+}
+
+#[test]
+fn q_closes_help_and_quits_at_once_without_inputs() {
+    let mut s = start_ricart();
+    s.t.send("?");
+    s.t.wait_text("Keys (each runs the command next to it");
+    s.t.send("q");
+    s.t.wait("help closed", |sc| !sc.contains("Keys (each runs") && sc.contains("topology"));
+    assert!(s.alive());
+    // No inputs: the next `q` quits without a question.
+    s.quit();
+}
+
+#[test]
+fn quit_and_restart_ask_first_with_inputs() {
+    let mut s = start_ricart();
+    s.t.send("r  ");
+    s.t.wait("step 3", |sc| header_step(sc.lines().next().unwrap_or("")) == Some(3));
+    // q asks; any other key cancels.
+    s.t.send("q");
+    s.t.wait_text("quit? this run's 3 inputs are lost unless saved (S) — y / any other key cancels");
+    s.t.wait("the key bar offers y", |sc| sc.lines().last().is_some_and(|l| l.contains("y  yes")));
+    s.t.send("n");
+    s.t.wait_text("cancelled: quit (nothing changed)");
+    assert!(s.alive());
+    // R asks; a space cancels (and does not step).
+    s.t.send("R");
+    s.t.wait_text("restart? this run's 3 inputs are undone");
+    s.t.send(" ");
+    s.t.wait_text("cancelled: restart");
+    assert_eq!(header_step(&s.t.header()), Some(3));
+    // R then y restarts.
+    s.t.send("Ry");
+    s.t.wait("step 0", |sc| header_step(sc.lines().next().unwrap_or("")) == Some(0));
+    s.t.wait("the restart in the status line", |sc| status_row(sc) == "» restart");
+    s.t.send("r");
+    s.t.wait_text("» request 0");
+    s.quit_confirmed();
+}
+
+#[test]
+fn save_asks_for_a_name_refuses_to_overwrite_silently_and_open_replays_it() {
+    let mut s = start_ricart();
+    s.t.send("r  ");
+    s.t.wait("step 3", |sc| header_step(sc.lines().next().unwrap_or("")) == Some(3));
+    // S: the prompt, prefilled with the default name; Enter saves.
+    s.t.send("S");
+    s.t.wait("the save prompt", |sc| {
+        prompt_row(sc).is_some_and(|r| r.starts_with(":save distlab-ricart-agrawala-1-3.trace"))
+    });
+    s.t.send("\r");
+    s.t.wait_text("» save distlab-ricart-agrawala-1-3.trace (");
+    let file = s.dir.join("distlab-ricart-agrawala-1-3.trace");
+    let saved = std::fs::read(&file).expect("the trace was written");
+
+    // Two more steps, then save under the same name: it asks; `n` keeps the file.
+    s.t.send("  ");
+    s.t.wait("step 5", |sc| header_step(sc.lines().next().unwrap_or("")) == Some(5));
+    s.t.send(":save distlab-ricart-agrawala-1-3.trace\r");
+    s.t.wait_text("overwrite distlab-ricart-agrawala-1-3.trace? it exists — y / any other key cancels");
+    s.t.send("n");
+    s.t.wait_text("cancelled: overwrite distlab-ricart-agrawala-1-3.trace");
+    assert_eq!(std::fs::read(&file).unwrap(), saved, "the file was not overwritten");
+
+    // A bad file: one line at the prompt; nothing changes.
+    std::fs::write(s.dir.join("junk.trace"), b"junk").unwrap();
+    s.t.send(":open junk.trace\r");
+    s.t.wait("the error", |sc| {
+        prompt_row(sc).is_some_and(|r| r.contains("✗ open: junk.trace: not a distlab trace file"))
+    });
+    s.t.send("\u{1b}");
+    s.t.wait("the prompt closed", |sc| prompt_row(sc).is_none());
+    assert_eq!(header_step(&s.t.header()), Some(5));
+
+    // Open the saved trace: the run has inputs, so it asks; y replays it.
+    s.t.send(":open distlab-ricart-agrawala-1-3.trace\r");
+    s.t.wait_text("open distlab-ricart-agrawala-1-3.trace? it replaces this run and its 5 inputs");
+    s.t.send("y");
+    s.t.wait_text("» open distlab-ricart-agrawala-1-3.trace (ricart-agrawala, replayed 3 inputs to step 3)");
+    assert_eq!(header_step(&s.t.header()), Some(3));
+    s.quit_confirmed();
+}
+
+#[test]
+fn idle_steps_record_nothing_identical_lines_fold_and_x_toggles() {
+    let mut s = start_ricart();
+    // Nothing in flight: space says so and records nothing (b has nothing to undo).
+    s.t.send(" ");
+    s.t.wait("the reason", |sc| status_row(sc) == "· nothing in flight: no step to take");
+    s.t.send("b");
+    s.t.wait_text("back: already at the start of the run");
+    s.t.send("p");
+    s.t.wait_text("play: nothing in flight: no step to take");
+    assert_eq!(header_step(&s.t.header()), Some(0));
+
+    // Twelve identical commands show as one log line.
+    for _ in 0..12 {
+        s.t.send(":loss 0\r");
+    }
+    s.t.wait_text("» loss 0 ×12");
+    assert_eq!(s.t.screen().matches("» loss 0").count(), 2, "the log line and the status line");
+
+    // x cuts the link 0–1; x again heals it, and says so.
+    s.t.send("x");
+    s.t.wait("the cut", |sc| status_row(sc) == "» cut 0 1");
+    s.t.send("x");
+    s.t.wait_text("» heal 0 1 (the link was cut; x cuts it again)");
+    s.t.wait("the heal in the log", |sc| sc.lines().any(|l| l.contains("» heal 0 1") && l.contains('│')));
+    s.t.send("H");
+    s.t.wait_text("heal: no link is cut or partitioned");
+    s.quit_confirmed();
+}
+
+#[test]
+fn the_prompt_says_why_it_refuses_a_line() {
+    let mut s = start_ricart();
+    // A line past the limit is "too long", not "unterminated quoted text".
+    s.t.send(":");
+    s.t.wait("the prompt", |sc| prompt_row(sc).is_some());
+    s.t.send(&format!("say \"{}\"", "a".repeat(1_200)));
+    s.t.send("\r");
+    s.t.wait("too long", |sc| prompt_row(sc).is_some_and(|r| r.contains("✗ too long: a command is at most 1000")));
+    s.t.send("\u{15}\u{1b}");
+    s.t.wait("the prompt closed", |sc| prompt_row(sc).is_none());
+
+    for (line, why) in [
+        ("partition 0,,1", "✗ partition: \"0,,1\" has an empty place between commas"),
+        ("pause", "✗ pause: no script is running"),
+    ] {
+        s.t.send(&format!(":{line}\r"));
+        s.t.wait(why, |sc| prompt_row(sc).is_some_and(|r| r.contains(why)));
+        // Esc, then `:` again: the prompt starts empty.
+        s.t.send("\u{1b}");
+        s.t.wait("the prompt closed", |sc| prompt_row(sc).is_none());
+        s.t.send(":");
+        s.t.wait("an empty prompt", |sc| prompt_row(sc).is_some_and(|r| r.trim_end() == ":"));
+        s.t.send("\u{1b}");
+        s.t.wait("the prompt closed", |sc| prompt_row(sc).is_none());
+    }
+    assert_eq!(header_step(&s.t.header()), Some(0));
+    // Nothing was recorded: q quits without asking.
     s.quit();
 }

@@ -109,7 +109,9 @@ fn back_to_the_previous_pause_shows_a_section_again() {
     // lecturer stepped on by hand), back to the pause that began it.
     exec(&mut app, "back pause");
     assert_eq!(seen(&app), second);
-    exec(&mut app, "step");
+    // (The run is quiescent at this pause, so a bare `step` would record
+    // nothing: the lecturer asks, then steps.)
+    exec(&mut app, "request 0");
     exec(&mut app, "step");
     exec(&mut app, "back pause");
     assert_eq!(seen(&app), second, "the lecturer's own steps are undone");

@@ -24,16 +24,10 @@ fn readme_scenario_table_matches_the_cards() {
     assert!(readme().contains(&table), "README's Scenarios section must contain exactly:\n{table}");
 }
 
-/// A script's text, by its file name in `assets/`.
-fn script_text(file: &str) -> String {
-    let path = format!("{}/assets/{file}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 #[test]
 fn readme_script_table_matches_the_cards() {
     let entries = distlab::algos::all();
-    let table = distlab::card::scripts_markdown(entries.iter().map(|e| e.card), script_text);
+    let table = distlab::card::scripts_markdown(entries.iter().map(|e| e.card));
     assert!(readme().contains(&table), "README's Lecture scripts section must contain exactly:\n{table}");
 }
 

@@ -122,18 +122,16 @@ pub fn script_run_line(text: &str) -> Option<&str> {
 }
 
 /// The README's lecture-script table: every card's scripts by the name
-/// `distlab run --lecture NAME` takes, with the header each script's line
-/// 1 names (`text_of` gives a script's text by file name) and the card's
-/// words for what it shows.
-pub fn scripts_markdown<'a>(cards: impl IntoIterator<Item = &'a Card>, text_of: impl Fn(&str) -> String) -> String {
-    let mut out = String::from("| lecture | its line 1 runs | what the class sees |\n|---|---|---|\n");
+/// `distlab run --lecture NAME` takes, with the card's words for what it
+/// shows (`distlab lectures` prints each one's arguments).
+pub fn scripts_markdown<'a>(cards: impl IntoIterator<Item = &'a Card>) -> String {
+    let mut out = String::from("| lecture | what the class sees |\n|---|---|\n");
     for c in cards {
         for s in c.scripts {
             let _ = writeln!(
                 out,
-                "| `{}` | `{}` | {} |",
+                "| `{}` | {} |",
                 s.file.strip_suffix(".dl").unwrap_or(s.file),
-                script_run_line(&text_of(s.file)).unwrap_or_default().replace('|', "\\|"),
                 s.about.replace('|', "\\|")
             );
         }

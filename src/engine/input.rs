@@ -74,6 +74,9 @@ pub enum Input {
         verb: String,
         args: Vec<String>,
     },
+    /// `heal A B`: mend the one cut link between A and B (the TUI's `x` on a
+    /// cut link). Added last, so traces written before it still decode.
+    HealLink(NodeId, NodeId),
 }
 
 fn ms(t: Time) -> String {
@@ -106,6 +109,7 @@ impl fmt::Display for Input {
             }
             Input::Cut(a, b) => write!(f, "cut {a} {b}"),
             Input::Heal => write!(f, "heal"),
+            Input::HealLink(a, b) => write!(f, "heal {a} {b}"),
             Input::Loss(p) => write!(f, "loss {p}"),
             Input::DupRate(p) => write!(f, "dup-rate {p}"),
             Input::Latency(a, b) => write!(f, "latency {} {}", ms(*a), ms(*b)),

@@ -26,11 +26,33 @@ pub const DEFAULT_SPEED: usize = 1;
 const MIN_TICK_MS: u64 = 50;
 /// The in-flight cursor never goes past this row (the list is fetched up to it).
 pub const CURSOR_MAX: usize = 999;
+/// What `step` and `play` say instead of recording a step that delivers nothing.
+pub const NOTHING_IN_FLIGHT: &str = "nothing in flight: no step to take";
 
 use super::view::Side;
 pub use super::view::{Overlay, OverlayKind, Status, StatusKind};
 
 pub use super::lecture::{Lecture, Tick};
+
+/// What a confirmed question does (see [`App::confirm`]).
+pub enum Pending {
+    /// Leave distlab.
+    Quit,
+    /// Start the run over (same seed, and any script from its start).
+    Restart,
+    /// Write the run's trace over this existing file.
+    Save(PathBuf),
+    /// Put this run, replayed from the trace `file`, in place of the
+    /// current one (replayed before asking, so a bad file never asks).
+    Open { file: String, scenario: Box<dyn Scenario> },
+}
+
+/// A question in the status line, waiting for one key.
+pub struct Confirm {
+    /// The question as shown (ends with `?` and what is at stake).
+    pub question: String,
+    pub action: Pending,
+}
 
 /// The whole TUI: what is open, what is selected, the prompt, the help
 /// overlay, play state and the cached inspector rows. Drive it with
@@ -67,6 +89,8 @@ pub struct App {
     /// Where `S` / `save FILE` put relative paths (empty: the working directory).
     pub save_dir: PathBuf,
     pub quit: bool,
+    /// A question waiting for `y` (any other key cancels); see [`App::confirm`].
+    pub asking: Option<Confirm>,
     /// The inspector rows of `inspect_node`, refreshed after every action.
     pub inspect: Vec<Row>,
     pub inspect_node: NodeId,
@@ -94,6 +118,7 @@ impl App {
             pending_script: None,
             save_dir: PathBuf::new(),
             quit: false,
+            asking: None,
             inspect: Vec::new(),
             inspect_node: 0,
             size: (layout::MIN_W, layout::MIN_H),
@@ -327,7 +352,9 @@ impl App {
 
     /// What has the keyboard now.
     pub fn mode(&self) -> Mode {
-        if self.prompt.is_some() {
+        if self.asking.is_some() {
+            Mode::Confirm
+        } else if self.prompt.is_some() {
             Mode::Prompt
         } else if self.overlay.is_some() {
             Mode::Overlay
@@ -343,7 +370,20 @@ impl App {
             return;
         }
         if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C')) {
-            self.quit = true;
+            // C-c asks as `q` does; a second C-c answers the quit question.
+            if matches!(self.asking, Some(Confirm { action: Pending::Quit, .. })) {
+                self.quit = true;
+            } else {
+                self.asking = None;
+                self.request_quit();
+            }
+            return;
+        }
+        if self.asking.is_some() {
+            match keymap::lookup(Mode::Confirm, &key) {
+                Some(Action::Confirm) => self.perform(Action::Confirm).await,
+                _ => self.cancel_question(),
+            }
             return;
         }
         let mode = self.mode();
@@ -390,6 +430,11 @@ impl App {
     }
 
     pub(super) fn set_playing(&mut self, on: bool) {
+        if on && self.scenario.as_deref().is_some_and(|sc| sc.in_flight(0).1 == 0) {
+            self.playing = false;
+            self.status = Some(Status::info(format!("play: {NOTHING_IN_FLIGHT}")));
+            return;
+        }
         self.playing = on;
         self.status = Some(Status::command(if on {
             format!("play ({}/s)", self.steps_per_second())
@@ -465,18 +510,42 @@ impl App {
         }
     }
 
-    /// The default trace file name of this run.
+    /// The default trace file name of this run: scenario, seed and step.
     pub fn default_save_name(&self) -> Option<String> {
         let sc = self.scenario.as_deref()?;
-        Some(format!("distlab-{}-{}.trace", sc.card().name, sc.config().sim.seed))
+        Some(format!("distlab-{}-{}-{}.trace", sc.card().name, sc.config().sim.seed, sc.step()))
     }
 
+    /// `S`: the prompt, prefilled with `save DEFAULT-NAME` to edit or accept.
+    fn ask_save_name(&mut self) {
+        if let Some(name) = self.default_save_name() {
+            self.prompt = Some(Prompt::with_text(format!("save {name}")));
+        }
+    }
+
+    /// `save [FILE]`: write the trace; an existing file is only replaced
+    /// after a confirmation.
     pub(super) fn save(&mut self, file: Option<&str>) -> Result<(), String> {
-        let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
+        if self.scenario.is_none() {
+            return Err("no scenario is open".into());
+        }
         let name = file.map(str::to_string).or_else(|| self.default_save_name()).unwrap_or_default();
         let path = self.save_dir.join(&name);
+        if path.is_dir() {
+            return Err(format!("save {}: that is a folder", path.display()));
+        }
+        if path.exists() {
+            let question = format!("overwrite {}? it exists", path.display());
+            self.confirm(question, Pending::Save(path));
+            return Ok(());
+        }
+        self.write_trace(&path)
+    }
+
+    fn write_trace(&mut self, path: &std::path::Path) -> Result<(), String> {
+        let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
         let bytes = sc.trace().encode();
-        std::fs::write(&path, &bytes).map_err(|e| format!("save {}: {e}", path.display()))?;
+        std::fs::write(path, &bytes).map_err(|e| format!("save {}: {e}", path.display()))?;
         self.status = Some(Status::command(format!("save {} ({} bytes)", path.display(), bytes.len())));
         Ok(())
     }
@@ -530,10 +599,16 @@ impl App {
             Action::Bottom => self.scroll_overlay(|_, _, max| max),
             Action::Close => self.overlay = None,
             Action::Submit => self.submit_prompt().await,
+            Action::Cancel if self.asking.is_some() => self.cancel_question(),
             Action::Cancel => self.prompt = None,
+            Action::Confirm => {
+                if let Some(c) = self.asking.take() {
+                    self.confirmed(c.action).await;
+                }
+            }
             Action::Help => self.open_help(),
             Action::Guide => self.open_guide(),
-            Action::Quit => self.quit = true,
+            Action::Quit => self.request_quit(),
             Action::Edit => {}
             _ => self.perform_in_run(action).await,
         }
@@ -544,15 +619,22 @@ impl App {
         let n = sc.n();
         let sel = self.selected.min(n.saturating_sub(1));
         match action {
+            Action::Step if sc.in_flight(0).1 == 0 => self.status = Some(Status::info(NOTHING_IN_FLIGHT)),
             Action::Step => self.apply_key(Input::Step(1)).await,
             Action::PlayPause => self.set_playing(!self.playing),
             Action::Faster | Action::Slower => {
+                let was = self.speed;
                 self.speed = if action == Action::Faster {
                     (self.speed + 1).min(SPEEDS.len() - 1)
                 } else {
                     self.speed.saturating_sub(1)
                 };
-                self.status = Some(Status::command(format!("speed {}", self.steps_per_second())));
+                let limit = match (self.speed == was, action == Action::Faster) {
+                    (false, _) => "",
+                    (true, true) => " (already the fastest)",
+                    (true, false) => " (already the slowest)",
+                };
+                self.status = Some(Status::command(format!("speed {}{limit}", self.steps_per_second())));
             }
             Action::PrevNode => self.select((sel + n - 1) % n).await,
             Action::NextNode => self.select((sel + 1) % n).await,
@@ -567,19 +649,12 @@ impl App {
             },
             Action::Crash => self.apply_key(Input::Crash(sel)).await,
             Action::Recover => self.apply_key(Input::Recover(sel)).await,
-            Action::Cut => {
-                if n < 2 {
-                    self.status = Some(Status::error("cut needs two nodes"));
-                } else {
-                    self.apply_key(Input::Cut(sel, (sel + 1) % n)).await;
-                }
+            Action::Cut => self.toggle_link(sel).await,
+            Action::Heal if sc.faults().is_clear() => {
+                self.status = Some(Status::info("heal: no link is cut or partitioned"));
             }
             Action::Heal => self.apply_key(Input::Heal).await,
-            Action::CursorUp => self.cursor = self.cursor.saturating_sub(1),
-            Action::CursorDown => {
-                let total = sc.in_flight(0).1;
-                self.cursor = (self.cursor + 1).min(total.saturating_sub(1)).min(CURSOR_MAX);
-            }
+            Action::CursorUp | Action::CursorDown => self.move_cursor(action == Action::CursorUp),
             Action::Deliver | Action::Drop => match self.picked() {
                 Some(id) => {
                     let input = if action == Action::Deliver { Input::Deliver(id) } else { Input::Drop(id) };
@@ -597,12 +672,8 @@ impl App {
                     self.status = Some(Status::info(format!("back pause: {e}")));
                 }
             }
-            Action::Restart => self.restart().await,
-            Action::Save => {
-                if let Err(e) = self.save(None) {
-                    self.status = Some(Status::error(e));
-                }
-            }
+            Action::Restart => self.request_restart(),
+            Action::Save => self.ask_save_name(),
             Action::Prompt => self.prompt = Some(Prompt::default()),
             Action::NarrationUp | Action::NarrationDown => {
                 // A page: the text rows less one, so a row stays in view.
@@ -616,13 +687,18 @@ impl App {
             }
             _ => {}
         }
-        if !matches!(action, Action::CursorUp | Action::CursorDown | Action::Prompt) {
+        if !matches!(action, Action::CursorUp | Action::CursorDown | Action::Prompt | Action::Save) {
             self.refresh().await;
         }
     }
 
     /// One play tick: deliver the steps of one tick; stop when nothing is left.
     pub async fn tick(&mut self) {
+        // A question holds play (and a script's run): the run must not
+        // change under it.
+        if self.asking.is_some() {
+            return;
+        }
         let k = self.steps_per_tick();
         if let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut())
             && lec.animating()
@@ -645,7 +721,6 @@ impl App {
         if !self.playing {
             return;
         }
-        let k = self.steps_per_tick();
         let Some(sc) = self.scenario.as_mut() else {
             self.playing = false;
             return;
@@ -690,6 +765,9 @@ impl App {
     }
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
+        if self.asking.is_some() {
+            return;
+        }
         let pos = Position::new(m.column, m.row);
         if let Some(Overlay { kind, scroll }) = self.overlay {
             let max = self.overlay_max_scroll();
@@ -784,5 +862,149 @@ impl App {
             .iter()
             .find(|(u, _)| u.split_whitespace().next() == Some(verb))
             .map(|(u, h)| format!("{u} — {h}"))
+    }
+}
+
+// ----- confirmations ------------------------------------------------------
+
+impl App {
+    /// Ask before an action that loses work. The status line shows
+    /// `QUESTION — y / any other key cancels`, the key bar offers `y`, play
+    /// holds and the mouse is ignored; the next key decides: `y` runs
+    /// `action` (see [`App::confirmed`]), any other key cancels and says
+    /// so. Nothing changes before the answer.
+    ///
+    /// To reuse it, add a [`Pending`] variant and its arm in `confirmed`,
+    /// then call `self.confirm("leave this run? …", Pending::…)` where the
+    /// action would have run. A new question replaces an open one.
+    pub fn confirm(&mut self, question: impl Into<String>, action: Pending) {
+        let question = question.into();
+        self.status = Some(Status::ask(format!("{question} — y / any other key cancels")));
+        self.asking = Some(Confirm { question, action });
+    }
+
+    /// Any key but `y`: drop the question; nothing changed.
+    fn cancel_question(&mut self) {
+        if let Some(c) = self.asking.take() {
+            let what = c.question.split('?').next().unwrap_or_default();
+            self.status = Some(Status::info(format!("cancelled: {what} (nothing changed)")));
+        }
+    }
+
+    /// Run an action the user confirmed.
+    async fn confirmed(&mut self, action: Pending) {
+        match action {
+            Pending::Quit => self.quit = true,
+            Pending::Restart => self.restart().await,
+            Pending::Save(path) => {
+                if let Err(e) = self.write_trace(&path) {
+                    self.status = Some(Status::error(e));
+                }
+            }
+            Pending::Open { file, scenario } => self.replace_run(file, scenario),
+        }
+        self.refresh().await;
+    }
+
+    /// `q` / `quit`: at once from the picker or a run with no inputs,
+    /// else after a confirmation.
+    pub(super) fn request_quit(&mut self) {
+        match self.scenario.as_deref().map(|sc| sc.inputs().len()) {
+            Some(k) if k > 0 => {
+                self.confirm(format!("quit? this run's {k} inputs are lost unless saved (S)"), Pending::Quit)
+            }
+            _ => self.quit = true,
+        }
+    }
+
+    /// `R` / `restart`: after a confirmation; a run with no inputs is
+    /// already at its start.
+    pub(super) fn request_restart(&mut self) {
+        let Some(sc) = self.scenario.as_deref() else { return };
+        match sc.inputs().len() {
+            0 => self.status = Some(Status::info("restart: the run is at its start already (no inputs)")),
+            k => self.confirm(format!("restart? this run's {k} inputs are undone"), Pending::Restart),
+        }
+    }
+
+    /// `open FILE`: replay a trace file (as `distlab replay FILE`) and put
+    /// it in place of the run, after a confirmation if the run has inputs.
+    /// A file that cannot be read, decoded or replayed is an error and
+    /// changes nothing.
+    pub(super) async fn open_trace(&mut self, file: &str) -> Result<(), String> {
+        if file == "-" {
+            return Err("open FILE: standard input cannot be read inside the TUI".into());
+        }
+        let path = self.save_dir.join(file);
+        let trace = crate::files::read_trace(&path.to_string_lossy()).map_err(|e| format!("open: {e}"))?;
+        let scenario = crate::replay::replay_scenario(&trace).await.map_err(|e| format!("open {file}: {e}"))?;
+        let file = file.to_string();
+        match self.scenario.as_deref().map(|sc| sc.inputs().len()) {
+            Some(k) if k > 0 => {
+                let question = format!("open {file}? it replaces this run and its {k} inputs");
+                self.confirm(question, Pending::Open { file, scenario });
+            }
+            _ => self.replace_run(file, scenario),
+        }
+        Ok(())
+    }
+
+    fn replace_run(&mut self, file: String, scenario: Box<dyn Scenario>) {
+        let inputs = scenario.inputs().len();
+        self.status = Some(Status::command(format!(
+            "open {file} ({}, replayed {inputs} inputs to step {})",
+            scenario.card().name,
+            scenario.step()
+        )));
+        self.scenario = Some(scenario);
+        self.lecture = None;
+        self.pending_script = None;
+        self.selected = 0;
+        self.cursor = 0;
+        self.playing = false;
+    }
+}
+
+// ----- keys that say why they cannot act -----------------------------------
+
+impl App {
+    /// `x`: cut the link from `node` to the next, or heal it if it is cut.
+    async fn toggle_link(&mut self, node: NodeId) {
+        let Some(sc) = self.scenario.as_deref() else { return };
+        let n = sc.n();
+        if n < 2 {
+            self.status = Some(Status::error("cut needs two nodes"));
+            return;
+        }
+        let (a, b) = (node, (node + 1) % n);
+        let faults = sc.faults();
+        if faults.cut.contains(&(a.min(b), a.max(b))) {
+            self.status = Some(match self.apply(Input::HealLink(a, b)).await {
+                Ok(()) => Status::command(format!("heal {a} {b} (the link was cut; x cuts it again)")),
+                Err(e) => Status::error(e),
+            });
+        } else if !faults.link_up(a, b) {
+            self.status = Some(Status::info(format!("the link {a}–{b} is split by a partition already (H heals it)")));
+        } else {
+            self.apply_key(Input::Cut(a, b)).await;
+        }
+    }
+
+    /// `↑` / `↓` in the in-flight list.
+    fn move_cursor(&mut self, up: bool) {
+        let Some(sc) = self.scenario.as_deref() else { return };
+        let total = sc.in_flight(0).1;
+        let last = total.saturating_sub(1).min(CURSOR_MAX);
+        if total == 0 {
+            self.status = Some(Status::info("nothing in flight to pick"));
+        } else if up && self.cursor == 0 {
+            self.status = Some(Status::info("the cursor is on the first in-flight event"));
+        } else if !up && self.cursor >= last {
+            self.status = Some(Status::info("the cursor is on the last in-flight event shown"));
+        } else if up {
+            self.cursor -= 1;
+        } else {
+            self.cursor += 1;
+        }
     }
 }

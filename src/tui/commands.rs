@@ -2,15 +2,21 @@
 //! `help VERB`, …) or a line of the command language, run against the app.
 //! An error changes nothing and stays on the prompt line.
 
-use super::app::{App, SPEEDS, Status};
+use super::app::{App, NOTHING_IN_FLIGHT, SPEEDS, Status};
 use super::keymap;
 use super::prompt;
+use crate::engine::input::Input;
 use crate::engine::protocol::NodeId;
 use crate::script;
 
 impl App {
     pub(super) async fn submit_prompt(&mut self) {
-        let Some(p) = self.prompt.as_ref() else { return };
+        let Some(p) = self.prompt.as_mut() else { return };
+        if p.overflow {
+            // Never run a line cut at the limit.
+            p.error = Some(prompt::too_long());
+            return;
+        }
         let line = p.text.trim().to_string();
         if line.is_empty() {
             self.prompt = None;
@@ -61,9 +67,10 @@ impl App {
             (Some("back"), 1) => self.back().await,
             (Some("back"), 2) if arg(1) == Some("pause") => self.back_to_pause().await,
             (Some("restart"), 1) => {
-                self.restart().await;
+                self.request_restart();
                 Ok(())
             }
+            (Some("open"), 2) => self.open_trace(arg(1).unwrap_or_default()).await,
             (Some("save"), 1 | 2) => self.save(arg(1)),
             (Some("play"), 1) => {
                 self.set_playing(true);
@@ -103,11 +110,14 @@ impl App {
                 Ok(())
             }
             (Some("quit" | "q"), 1) => {
-                self.quit = true;
+                self.request_quit();
                 Ok(())
             }
             (
-                Some(w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save" | "halt")),
+                Some(
+                    w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save" | "halt"
+                    | "open"),
+                ),
                 _,
             ) => {
                 Err(usage(keymap::PROMPT_COMMANDS.iter().find(|(u, _)| u.starts_with(w)).map(|(u, _)| *u).unwrap_or(w)))
@@ -115,6 +125,18 @@ impl App {
             _ => {
                 let input = script::parse_line(line, sc)?;
                 match input {
+                    // A step that would deliver nothing is not recorded. (A
+                    // `run` is: at quiescence it checks the liveness
+                    // properties, e.g. after a drop emptied the network.)
+                    Some(i @ Input::Step(_)) if sc.in_flight(0).1 == 0 => {
+                        self.status = Some(Status::info(format!("{i}: {NOTHING_IN_FLIGHT}")));
+                        Ok(())
+                    }
+                    Some(Input::Pause)
+                        if !self.lecture.as_ref().is_some_and(|l| l.error.is_none() && !l.finished()) =>
+                    {
+                        Err("pause: no script is running (pause is a lecture script's checkpoint)".into())
+                    }
                     Some(input) => self.apply(input).await,
                     None => Ok(()),
                 }

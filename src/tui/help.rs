@@ -81,7 +81,7 @@ pub fn lines(sc: Option<&dyn Scenario>, w: usize) -> Vec<Line<'static>> {
     for (usage, help) in keymap::PROMPT_COMMANDS {
         out.extend(row(usage, uw, help, w));
     }
-    for mode in [Mode::Prompt, Mode::Overlay, Mode::Picker] {
+    for mode in [Mode::Prompt, Mode::Overlay, Mode::Picker, Mode::Confirm] {
         out.push(Line::default());
         out.push(heading(mode.title().to_string()));
         let table = keymap::listed(mode);

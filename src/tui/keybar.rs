@@ -54,6 +54,7 @@ pub fn render_status(status: Option<&Status>, frame: &mut Frame, area: Rect) {
         StatusKind::Command => ("» ", Style::new().fg(theme::INPUT).add_modifier(Modifier::BOLD)),
         StatusKind::Info => ("· ", Style::new().fg(Color::Gray)),
         StatusKind::Error => ("✗ ", Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD)),
+        StatusKind::Ask => ("? ", Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)),
     };
     let text = theme::clip(&format!(" {mark}{}", s.text), area.width as usize);
     frame.render_widget(Span::styled(text, style), area);

@@ -18,6 +18,9 @@ pub enum Mode {
     Overlay,
     /// The `:` prompt (its editing keys go to the line editor).
     Prompt,
+    /// A question in the status line (`quit?`, `restart?`, `overwrite?`)
+    /// waits for one key: `y` does it, any other key cancels.
+    Confirm,
 }
 
 impl Mode {
@@ -27,12 +30,13 @@ impl Mode {
             Mode::Run => "In a run",
             Mode::Overlay => "In help and the guide",
             Mode::Prompt => "In the prompt",
+            Mode::Confirm => "When asked",
         }
     }
 }
 
 /// Every mode, in the order help and the README list them.
-pub const MODES: [Mode; 4] = [Mode::Run, Mode::Picker, Mode::Overlay, Mode::Prompt];
+pub const MODES: [Mode; 5] = [Mode::Run, Mode::Picker, Mode::Overlay, Mode::Prompt, Mode::Confirm];
 
 /// Everything a key can ask the app to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +89,8 @@ pub enum Action {
     // The prompt.
     Submit,
     Cancel,
+    // A question.
+    Confirm,
     /// A key the prompt's line editor handles (listed for help).
     Edit,
 }
@@ -132,6 +138,7 @@ const RUN: &[Mode] = &[Mode::Run];
 const PICKER: &[Mode] = &[Mode::Picker];
 const OVERLAY: &[Mode] = &[Mode::Overlay];
 const PROMPT: &[Mode] = &[Mode::Prompt];
+const CONFIRM: &[Mode] = &[Mode::Confirm];
 
 pub const KEYMAP: &[Binding] = &[
     Binding {
@@ -221,7 +228,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "x",
         action: Action::Cut,
         bar: Some(("x", "cut")),
-        help: "cut the link from the selected node to the next",
+        help: "cut the link from the selected node to the next (a cut one: heal it)",
         command: "cut N N+1",
     },
     Binding {
@@ -284,7 +291,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "R",
         action: Action::Restart,
         bar: None,
-        help: "restart with the same seed (and any script)",
+        help: "restart with the same seed (and any script), if you confirm",
         command: "restart",
     },
     Binding {
@@ -293,8 +300,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "S",
         action: Action::Save,
         bar: None,
-        help: "save the trace (distlab-SCENARIO-SEED.trace)",
-
+        help: "save the trace; asks for a name (distlab-SCENARIO-SEED-STEP.trace)",
         command: "save FILE",
     },
     Binding {
@@ -361,12 +367,12 @@ pub const KEYMAP: &[Binding] = &[
         command: "guide",
     },
     Binding {
-        modes: &[Mode::Run, Mode::Picker, Mode::Overlay],
+        modes: &[Mode::Run, Mode::Picker],
         keys: &[k('q'), ctrl('c')],
         label: "q C-c",
         action: Action::Quit,
         bar: Some(("q", "quit")),
-        help: "quit",
+        help: "quit (asks first if the run has inputs)",
         command: "quit",
     },
     // ----- the picker -----
@@ -517,8 +523,8 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         modes: OVERLAY,
-        keys: &[code(KeyCode::Esc), k('?'), k('i')],
-        label: "Esc ? i",
+        keys: &[code(KeyCode::Esc), k('q'), k('?'), k('i')],
+        label: "Esc q ? i",
         action: Action::Close,
         bar: Some(("Esc", "close")),
         help: "close the overlay",
@@ -570,6 +576,25 @@ pub const KEYMAP: &[Binding] = &[
         help: "clear the line / delete the word before the cursor",
         command: "",
     },
+    // ----- a question -----
+    Binding {
+        modes: CONFIRM,
+        keys: &[k('y'), k('Y')],
+        label: "y",
+        action: Action::Confirm,
+        bar: Some(("y", "yes")),
+        help: "yes: do what the status line asks",
+        command: "",
+    },
+    Binding {
+        modes: CONFIRM,
+        keys: &[code(KeyCode::Esc)],
+        label: "other",
+        action: Action::Cancel,
+        bar: Some(("other", "no")),
+        help: "no (any other key): nothing changes",
+        command: "",
+    },
 ];
 
 /// Commands only the TUI prompt knows (not part of the command language).
@@ -577,7 +602,8 @@ pub const PROMPT_COMMANDS: &[(&str, &str)] = &[
     ("select N", "select node N"),
     ("back", "step back one step"),
     ("restart", "start over with the same seed"),
-    ("save [FILE]", "save the trace (default distlab-SCENARIO-SEED.trace)"),
+    ("save [FILE]", "save the trace (default distlab-SCENARIO-SEED-STEP.trace); asks before overwriting"),
+    ("open FILE", "replay a saved trace in place of this run (asks first if it has inputs)"),
     ("play | stop", "start or stop playing"),
     ("speed N", "play at about N steps per second"),
     ("next", "script: run on to the next pause"),
@@ -662,6 +688,9 @@ mod tests {
         assert_eq!(lookup(Mode::Prompt, &ev(KeyCode::Esc)), Some(Action::Cancel));
         assert_eq!(lookup(Mode::Picker, &ev(KeyCode::Char('q'))), Some(Action::Quit));
         assert_eq!(lookup(Mode::Prompt, &ev(KeyCode::Char('q'))), None, "q is text in the prompt");
+        assert_eq!(lookup(Mode::Overlay, &ev(KeyCode::Char('q'))), Some(Action::Close), "q closes help");
+        assert_eq!(lookup(Mode::Confirm, &ev(KeyCode::Char('y'))), Some(Action::Confirm));
+        assert_eq!(lookup(Mode::Confirm, &ev(KeyCode::Char('q'))), None, "q does not answer a question");
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub fn render(sc: Option<&dyn Scenario>, frame: &mut Frame, area: Rect, overlay:
     let block = Block::bordered()
         .border_style(Style::new().fg(theme::ACCENT))
         .title(theme::title(&title))
-        .title_bottom(Line::from(" Esc close · ↑↓ PgUp PgDn scroll · q quit ").right_aligned());
+        .title_bottom(Line::from(" Esc q close · ↑↓ PgUp PgDn scroll ").right_aligned());
     let max = (lines.len().min(u16::MAX as usize) as u16).saturating_sub(inner.height);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((overlay.scroll.min(max), 0)), r);
 }

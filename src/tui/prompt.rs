@@ -23,6 +23,14 @@ pub struct Prompt {
     pub error: Option<String>,
     /// Position while browsing the history (index into it).
     pub browsing: Option<usize>,
+    /// Characters were typed past [`MAX_LEN`] and not kept: the line is
+    /// refused as too long until it is cleared (`C-u`), never run cut.
+    pub overflow: bool,
+}
+
+/// The error of a line typed past [`MAX_LEN`].
+pub fn too_long() -> String {
+    format!("too long: a command is at most {MAX_LEN} characters (C-u clears the line)")
 }
 
 /// What a key did to the prompt.
@@ -45,6 +53,15 @@ impl Prompt {
     fn set(&mut self, text: String) {
         self.cursor = text.chars().count();
         self.text = text;
+        self.overflow = false;
+    }
+
+    /// A prompt showing `text` with the cursor at its end (`S` opens one
+    /// prefilled with `save DEFAULT-NAME`).
+    pub fn with_text(text: impl Into<String>) -> Prompt {
+        let mut p = Prompt::default();
+        p.set(text.into());
+        p
     }
 
     /// Apply one key; `history` is oldest first.
@@ -75,6 +92,11 @@ impl Prompt {
                 let b = self.byte(self.cursor);
                 self.text.insert(b, c);
                 self.cursor += 1;
+            }
+            KeyCode::Char(c) if !c.is_control() => {
+                // Past the limit: keep nothing more, and say so now.
+                self.overflow = true;
+                self.error = Some(too_long());
             }
             KeyCode::Backspace if self.cursor > 0 => {
                 let b = self.byte(self.cursor - 1);
@@ -110,7 +132,10 @@ impl Prompt {
             },
             _ => {}
         }
-        if self.text != before {
+        if self.text.is_empty() {
+            self.overflow = false;
+        }
+        if self.text != before && !self.overflow {
             self.error = None;
         }
         Edit::None
@@ -166,8 +191,7 @@ mod tests {
 
     #[test]
     fn a_long_error_is_cut_with_an_ellipsis() {
-        let p =
-            Prompt { text: "bogus 3".into(), cursor: 7, error: Some("unknown command; ".repeat(10)), browsing: None };
+        let p = Prompt { error: Some("unknown command; ".repeat(10)), ..Prompt::with_text("bogus 3") };
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 1)).unwrap();
         term.draw(|f| p.render(f, f.area(), None)).unwrap();
         let row: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
@@ -178,7 +202,7 @@ mod tests {
 
     #[test]
     fn the_hint_follows_the_text_until_an_error_replaces_it() {
-        let mut p = Prompt { text: "request".into(), cursor: 7, error: None, browsing: None };
+        let mut p = Prompt::with_text("request");
         let row = |p: &Prompt| {
             let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 1)).unwrap();
             term.draw(|f| p.render(f, f.area(), Some("request N — node N asks"))).unwrap();
@@ -214,5 +238,21 @@ mod tests {
         p.set("a é b".into());
         p.key(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL), &hist);
         assert_eq!(p.text, "a é ");
+    }
+
+    #[test]
+    fn typing_past_the_limit_marks_the_line_too_long_until_cleared() {
+        let mut p = Prompt::with_text("say \"");
+        for _ in 0..MAX_LEN + 10 {
+            p.key(&key(KeyCode::Char('a')), &[]);
+        }
+        assert_eq!(p.text.chars().count(), MAX_LEN);
+        assert!(p.overflow);
+        assert_eq!(p.error.as_deref(), Some(too_long().as_str()));
+        // Deleting a character does not make the cut line whole again.
+        p.key(&key(KeyCode::Backspace), &[]);
+        assert!(p.overflow && p.error.is_some());
+        p.key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL), &[]);
+        assert!(!p.overflow && p.error.is_none() && p.text.is_empty());
     }
 }

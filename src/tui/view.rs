@@ -16,6 +16,8 @@ pub enum StatusKind {
     /// The command a key or the prompt ran.
     Command,
     Error,
+    /// A question waiting for one key (see `App::confirm`).
+    Ask,
 }
 
 /// The status line: what the last action did.
@@ -34,6 +36,9 @@ impl Status {
     }
     pub fn error(text: impl Into<String>) -> Status {
         Status { kind: StatusKind::Error, text: text.into() }
+    }
+    pub fn ask(text: impl Into<String>) -> Status {
+        Status { kind: StatusKind::Ask, text: text.into() }
     }
 }
 

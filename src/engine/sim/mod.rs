@@ -445,6 +445,10 @@ impl<P: Protocol> Sim<P> {
                 self.faults.heal();
                 self.notify(Change::Links, None);
             }
+            Input::HealLink(a, b) => {
+                self.faults.cut.remove(&(a.min(b), a.max(b)));
+                self.notify(Change::Links, None);
+            }
             Input::Loss(p) => self.cfg.net.loss = p,
             Input::DupRate(p) => self.cfg.net.dup = p,
             Input::Latency(a, b) => {

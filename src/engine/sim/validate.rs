@@ -83,6 +83,17 @@ impl<P: Protocol> Sim<P> {
                 node_ok(*b)?;
                 if a == b { Err("a link joins two different nodes".into()) } else { Ok(()) }
             }
+            Input::HealLink(a, b) => {
+                node_ok(*a)?;
+                node_ok(*b)?;
+                if a == b {
+                    Err("a link joins two different nodes".into())
+                } else if !self.faults.cut.contains(&(*a.min(b), *a.max(b))) {
+                    Err(format!("the link {a}–{b} is not cut (`heal` with no nodes undoes partitions too)"))
+                } else {
+                    Ok(())
+                }
+            }
             Input::Loss(p) | Input::DupRate(p) => check_prob(*p),
             Input::Latency(a, b) => check_latency(*a, *b),
             Input::Expect(Expect::Role { node, role }) => {
