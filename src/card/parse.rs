@@ -241,6 +241,7 @@ mod tests {
         name: "demo",
         title: "Demo",
         family: Family::ClientServer,
+        tolerates: &[],
         about: "a demo",
         description: "A demo.",
         seeds: "000",

@@ -20,8 +20,9 @@ pub struct Violation {
     pub detail: String,
     /// The nodes it is about (the starving node, the pair in the CS):
     /// a property broken again for the same nodes is not reported again,
-    /// and a liveness loss is blamed on a fault that touched them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// and a liveness loss is blamed on a fault that touched them. Not in
+    /// the JSON report (its `violations` keep their shape).
+    #[serde(skip)]
     pub nodes: Vec<NodeId>,
 }
 

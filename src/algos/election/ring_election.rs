@@ -370,7 +370,12 @@ static CARD: Card = Card {
     name: "ring-election",
     title: "Ring election",
     family: Family::Election,
-    tolerates: &[Claim::of(Fault::Delay), Claim::of(Fault::Crash), Claim::of(Fault::Recover)],
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+        Claim::of(Fault::Partition),
+    ],
     about: "ELECTION collects ids round the ring, the highest becomes coordinator; a dead successor is skipped",
     description: "Processes sit on a logical ring 0 → 1 → … → N−1 → 0. The initiator sends ELECTION carrying \
         the ids it has passed; every process appends its own and forwards it to its successor. Back at the \

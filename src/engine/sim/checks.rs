@@ -86,7 +86,10 @@ impl<P: Protocol> Sim<P> {
             let key = if v.nodes.is_empty() {
                 (v.property.clone(), Vec::new(), v.detail.clone())
             } else {
-                (v.property.clone(), v.nodes.clone(), String::new())
+                // The same pair, whichever way round the monitor names it.
+                let mut nodes = v.nodes.clone();
+                nodes.sort_unstable();
+                (v.property.clone(), nodes, String::new())
             };
             if !self.reported.insert(key) {
                 continue;

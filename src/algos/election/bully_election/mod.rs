@@ -479,7 +479,12 @@ static CARD: Card = Card {
     name: "bully-election",
     title: "Bully election",
     family: Family::Election,
-    tolerates: &[Claim::of(Fault::Delay), Claim::of(Fault::Crash), Claim::of(Fault::Recover)],
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+        Claim::of(Fault::Partition),
+    ],
     about: "ELECTION to higher ids, OK, COORDINATOR with timeouts; split brain, false suspicion",
     description: "Garcia-Molina's bully: a process sends ELECTION to every higher id; a live higher process \
         answers OK and holds its own election; a process that hears no OK within `timeout` declares itself \
