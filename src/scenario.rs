@@ -146,6 +146,9 @@ pub trait Scenario {
     fn inputs(&self) -> &[Input];
     /// A condition the monitor wants shown beside the badge ("token lost").
     fn status(&self) -> Option<String>;
+    /// Every yellow status: the monitor's, then each liveness loss blamed
+    /// on a fault the algorithm does not claim to survive ("stuck: …").
+    fn statuses(&self) -> Vec<String>;
     /// Data for a chart pane, for algorithms that have one (clock offsets).
     fn chart(&self) -> Option<Chart>;
     /// Per-node transcripts for the transcript pane, for algorithms that
@@ -220,6 +223,8 @@ async fn new_sim<A: Algorithm>(config: &RunConfig, roles: &Rc<RunRoles>) -> Resu
     let parser: VerbParser<A::P> = Box::new(move |verb, args| parse_verb::<A>(roles.as_ref(), verb, args));
     let mut sim = Sim::new(config.sim.clone(), states, monitor, parser).await;
     sim.set_role_words(A::card().role_words);
+    let card = A::card();
+    sim.set_severity(card.liveness_names(), card.tolerated(|key| params.value(card, key)));
     Ok(sim)
 }
 
@@ -373,6 +378,9 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn status(&self) -> Option<String> {
         self.sim.status()
+    }
+    fn statuses(&self) -> Vec<String> {
+        self.sim.statuses()
     }
     fn chart(&self) -> Option<Chart> {
         self.sim.chart()

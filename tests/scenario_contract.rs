@@ -224,6 +224,7 @@ fn an_incomplete_card_is_named_part_by_part() {
         role_words: &[],
         title: "Bare",
         family: Family::Mutex,
+        tolerates: &[],
         about: "a scenario that forgot most of its card",
         description: "too short",
         seeds: "7",

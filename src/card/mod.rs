@@ -27,8 +27,48 @@ impl Family {
     }
 }
 
+pub use crate::engine::network::Fault;
 pub use crate::engine::protocol::MAX_MS;
 use crate::engine::protocol::{Role, RoleWords};
+
+/// A fault the algorithm claims to survive: its liveness properties must
+/// hold under it (a loss is then a violation), where any other fault's
+/// liveness loss is only a status. Some claims hold only while a parameter
+/// is on (classic Ricart–Agrawala survives no lost message; with `retry` it
+/// does).
+#[derive(Clone, Copy, Debug)]
+pub struct Claim {
+    pub fault: Fault,
+    /// `Some((key, off))`: not claimed when parameter `key` is `off`.
+    pub unless: Option<(&'static str, &'static str)>,
+}
+
+impl Claim {
+    pub const fn of(fault: Fault) -> Self {
+        Claim { fault, unless: None }
+    }
+    /// Claimed except when parameter `key` has the value `off` (`retry=0`).
+    pub const fn unless(fault: Fault, key: &'static str, off: &'static str) -> Self {
+        Claim { fault, unless: Some((key, off)) }
+    }
+    /// "lost messages (unless retry=0)".
+    pub fn words(&self) -> String {
+        match self.unless {
+            None => self.fault.words().to_string(),
+            Some((key, off)) => format!("{} (unless {key}={off})", self.fault.words()),
+        }
+    }
+}
+
+/// Every fault an algorithm can be said to survive.
+pub const ALL_FAULTS: &[Claim] = &[
+    Claim::of(Fault::Crash),
+    Claim::of(Fault::Recover),
+    Claim::of(Fault::Loss),
+    Claim::of(Fault::Dup),
+    Claim::of(Fault::Delay),
+    Claim::of(Fault::Partition),
+];
 
 /// What one argument of a verb (or one parameter) accepts.
 #[derive(Clone, Copy, Debug)]
@@ -224,6 +264,10 @@ pub struct Card {
     /// Display title ("Ricart–Agrawala mutual exclusion").
     pub title: &'static str,
     pub family: Family,
+    /// The faults the algorithm claims to survive (the severity rule: a
+    /// liveness property lost to any other fault is a status, not a
+    /// violation).
+    pub tolerates: &'static [Claim],
     /// One line for lists.
     pub about: &'static str,
     /// One paragraph: the algorithm as a lecture states it, and what the
@@ -277,6 +321,21 @@ impl Card {
     pub fn roles_shown(&self) -> Vec<Role> {
         Role::shown(self.role_words).collect()
     }
+    /// The faults claimed in a run whose parameter `key` is `value(key)`.
+    pub fn tolerated<'a>(&self, value: impl Fn(&str) -> &'a str) -> Vec<Fault> {
+        self.tolerates.iter().filter(|c| c.unless.is_none_or(|(key, off)| value(key) != off)).map(|c| c.fault).collect()
+    }
+    /// The names of the liveness properties.
+    pub fn liveness_names(&self) -> Vec<&'static str> {
+        self.properties.iter().filter(|p| p.guarantee == Guarantee::Liveness).map(|p| p.name).collect()
+    }
+    /// "crashes, lost messages (unless retry=0)", or "nothing".
+    pub fn claims_text(&self) -> String {
+        if self.tolerates.is_empty() {
+            return "no fault".into();
+        }
+        self.tolerates.iter().map(Claim::words).collect::<Vec<_>>().join(", ")
+    }
     /// Does the scenario run with `n` nodes?
     pub fn check_nodes(&self, n: usize) -> Result<(), String> {
         let r = self.nodes;
@@ -300,4 +359,4 @@ mod parse;
 mod text;
 
 pub use parse::{Args, NodeRoles, Value, check_param, nodes_of, parse_args};
-pub use text::{Section, facts, info_text, markdown_table, script_run_line, scripts_markdown, sections};
+pub use text::{Section, claims, facts, info_text, markdown_table, script_run_line, scripts_markdown, sections};

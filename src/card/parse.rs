@@ -242,6 +242,7 @@ mod tests {
         role_words: &[],
         title: "Demo",
         family: Family::ClientServer,
+        tolerates: &[],
         about: "a demo",
         description: "A demo.",
         seeds: "000",

@@ -16,6 +16,16 @@ pub fn facts(card: &Card) -> String {
     format!("{} · {} · {} nodes by default ({} to {})", card.family.title(), card.origin(), r.default, r.min, r.max)
 }
 
+/// The severity rule as it applies to one card: what the algorithm claims
+/// to survive, and what a liveness loss under anything else is.
+pub fn claims(card: &Card) -> String {
+    format!(
+        "claims to survive: {}. A broken safety property, or liveness lost under these, is a red violation; \
+         liveness lost to any other fault is a yellow status naming it",
+        card.claims_text()
+    )
+}
+
 /// A card's reference as titled tables, for `distlab info` and the TUI's
 /// guide alike; `action_key` is the TUI key of the scenario's action.
 pub fn sections(card: &Card, action_key: &str) -> Vec<Section> {
@@ -64,6 +74,7 @@ pub fn sections(card: &Card, action_key: &str) -> Vec<Section> {
                     };
                     (p.name.to_string(), format!("{} ({kind})", p.definition))
                 })
+                .chain(std::iter::once(("faults".to_string(), claims(card))))
                 .collect(),
         ),
         section(

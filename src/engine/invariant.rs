@@ -18,6 +18,20 @@ pub struct Violation {
     pub property: String,
     pub step: u64,
     pub detail: String,
+    /// The nodes it is about (the starving node, the pair in the CS):
+    /// a property broken again for the same nodes is not reported again,
+    /// and a liveness loss is blamed on a fault that touched them. Not in
+    /// the JSON report (its `violations` keep their shape).
+    #[serde(skip)]
+    pub nodes: Vec<NodeId>,
+}
+
+impl Violation {
+    /// The same violation, about these nodes.
+    pub fn about(mut self, nodes: &[NodeId]) -> Violation {
+        self.nodes = nodes.to_vec();
+        self
+    }
 }
 
 /// What a monitor may look at: the engine's view of the world, never a
@@ -46,7 +60,7 @@ impl<P: Protocol> World<'_, P> {
         (0..self.n()).filter(|&i| self.alive[i])
     }
     pub fn violation(&self, property: &str, detail: impl Into<String>) -> Violation {
-        Violation { property: property.to_string(), step: self.step, detail: detail.into() }
+        Violation { property: property.to_string(), step: self.step, detail: detail.into(), nodes: Vec::new() }
     }
     /// How many messages of `kind` (e.g. "TOKEN") are in flight now.
     pub fn in_flight(&self, kind: &str) -> u32 {
@@ -157,7 +171,11 @@ pub trait Monitor<P: Protocol>: Send + 'static {
     /// Called after every change; `old` is the summary before it (for
     /// summary changes, crashes and recoveries of that node).
     fn on_change(&mut self, w: &World<P>, change: Change, old: Option<&P::Summary>) -> Vec<Violation>;
-    /// Called when nothing is left to deliver.
+    /// Called when nothing is left to deliver. A liveness property found
+    /// broken here is a violation only if the run suffered no fault the
+    /// card does not claim; else the engine shows it as a status naming
+    /// that fault. Tag a violation with its nodes ([`Violation::about`]) so
+    /// it is reported once and the right fault is named.
     fn at_quiescence(&mut self, _w: &World<P>) -> Vec<Violation> {
         Vec::new()
     }

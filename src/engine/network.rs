@@ -48,6 +48,96 @@ pub fn check_prob(p: f64) -> Result<(), String> {
     if (0.0..=1.0).contains(&p) { Ok(()) } else { Err(format!("probability {p} is not between 0 and 1")) }
 }
 
+/// A kind of fault a run may suffer. A scenario's card lists the ones its
+/// algorithm claims to survive; a liveness property lost to any other is a
+/// status naming the fault, not a violation (the severity rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// A node stopped (`crash`); its in-flight messages died with it.
+    Crash,
+    /// A node came back with only what it persisted (`recover`).
+    Recover,
+    /// A message was lost (`drop`, `loss P`).
+    Loss,
+    /// A message arrived twice (`dup`, `dup-rate P`).
+    Dup,
+    /// A message was held back past later ones (`delay`).
+    Delay,
+    /// Links went down (`partition`, `cut`), and the messages sent over them.
+    Partition,
+}
+
+impl Fault {
+    /// Plural words for texts ("claims to survive: crashes, lost messages").
+    pub fn words(self) -> &'static str {
+        match self {
+            Fault::Crash => "crashes",
+            Fault::Recover => "recoveries",
+            Fault::Loss => "lost messages",
+            Fault::Dup => "duplicated messages",
+            Fault::Delay => "delayed (reordered) messages",
+            Fault::Partition => "partitions and cut links",
+        }
+    }
+}
+
+/// One fault applied to a run, as the engine's fault log keeps it: small
+/// (a run with random loss logs every lost message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaultRec {
+    pub step: u64,
+    pub fault: Fault,
+    pub what: FaultWhat,
+}
+
+/// What a fault hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultWhat {
+    /// A message: its id (0 when it was lost as it was sent and never had
+    /// one), kind index, endpoints, and what happened to it ("dropped").
+    Msg {
+        id: u64,
+        kind: u16,
+        from: u32,
+        to: u32,
+        how: &'static str,
+    },
+    Node(u32),
+    Link(u32, u32),
+    /// The whole network (a partition).
+    Network,
+}
+
+impl FaultRec {
+    /// Does the fault touch `node` (a message from or to it, the node
+    /// itself, a link of it)? A partition touches no node in particular.
+    pub fn involves(&self, node: NodeId) -> bool {
+        let n = node as u32;
+        match self.what {
+            FaultWhat::Msg { from, to, .. } => from == n || to == n,
+            FaultWhat::Node(x) => x == n,
+            FaultWhat::Link(a, b) => a == n || b == n,
+            FaultWhat::Network => false,
+        }
+    }
+
+    /// One phrase: "REQUEST #9 1→2 was dropped at step 4"; `kind` names a
+    /// message kind index.
+    pub fn describe(&self, kind: impl Fn(u16) -> &'static str) -> String {
+        let at = self.step;
+        match self.what {
+            FaultWhat::Msg { id, kind: k, from, to, how } => {
+                let id = if id == 0 { String::new() } else { format!(" #{id}") };
+                format!("{}{id} {from}→{to} was {how} at step {at}", kind(k))
+            }
+            FaultWhat::Node(x) if self.fault == Fault::Recover => format!("node {x} recovered at step {at}"),
+            FaultWhat::Node(x) => format!("node {x} crashed at step {at}"),
+            FaultWhat::Link(a, b) => format!("link {a}–{b} was cut at step {at}"),
+            FaultWhat::Network => format!("the network was partitioned at step {at}"),
+        }
+    }
+}
+
 /// Partitions and cut links. Crashes live in the simulator's `alive`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Faults {

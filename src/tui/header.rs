@@ -34,6 +34,16 @@ pub fn badge(sc: &dyn Scenario) -> (String, bool) {
     }
 }
 
+/// The yellow statuses as the badge shows them: the first, and how many
+/// more there are.
+pub fn statuses_text(statuses: &[String]) -> Option<String> {
+    let first = statuses.first()?;
+    Some(match statuses.len() - 1 {
+        0 => first.clone(),
+        more => format!("{first} (+{more})"),
+    })
+}
+
 /// The run details, roomy or compact.
 fn details(v: &View, compact: bool) -> Vec<Span<'static>> {
     let sc = v.sc;
@@ -78,11 +88,11 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let sc = v.sc;
     frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(236)).fg(Color::White));
     let (mut text, ok) = badge(sc);
-    let status = sc.status();
-    if let Some(status) = &status {
+    let statuses = sc.statuses();
+    if let Some(status) = statuses_text(&statuses) {
         text = format!("⚠ {status} · {text}");
     }
-    let badge_style = if ok && status.is_some() {
+    let badge_style = if ok && !statuses.is_empty() {
         Style::new().fg(Color::Black).bg(Color::Yellow).bold()
     } else if ok {
         Style::new().fg(Color::Black).bg(theme::OK).bold()

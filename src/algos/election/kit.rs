@@ -70,11 +70,13 @@ pub(crate) fn disagrees<P: Protocol>(
         AGREEMENT.name,
         format!("node {y} believes {believes} is coordinator; the highest live id is {highest}"),
     )
+    .about(&[y])
 }
 
 /// The `one-coordinator` violation: `y` and `x` both act as coordinator.
 pub(crate) fn two_coordinators<P: Protocol>(w: &World<P>, y: NodeId, x: NodeId) -> Violation {
     w.violation(ONE_COORDINATOR.name, format!("nodes {y} and {x} both act as coordinator in one component"))
+        .about(&[y, x])
 }
 
 /// The result's `leaders`: for each live node, the coordinator it believes in.

@@ -24,6 +24,7 @@
 use super::kit as election;
 pub use super::kit::Elect;
 use crate::card::{Args, Card, Family, NodeRange, ScriptCard, VariantCard};
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -370,6 +371,12 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "idle"), (Role::Candidate, "candidate"), (Role::Leader, "leader")],
     title: "Ring election",
     family: Family::Election,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+        Claim::of(Fault::Partition),
+    ],
     about: "ELECTION collects ids round the ring, the highest becomes coordinator; a dead successor is skipped",
     description: "Processes sit on a logical ring 0 → 1 → … → N−1 → 0. The initiator sends ELECTION carrying \
         the ids it has passed; every process appends its own and forwards it to its successor. Back at the \

@@ -173,7 +173,7 @@ pub(crate) fn entered<S: Summary>(old: Option<&S>, now: &S) -> bool {
 
 /// The `mutual-exclusion` violation: `x` entered while `y` is inside.
 pub(crate) fn both_inside<P: Protocol>(w: &World<P>, y: NodeId, x: NodeId) -> Violation {
-    w.violation(MUTUAL_EXCLUSION.name, format!("nodes {y} and {x} are both in the critical section"))
+    w.violation(MUTUAL_EXCLUSION.name, format!("nodes {y} and {x} are both in the critical section")).about(&[y, x])
 }
 
 /// The nodes in the critical section, as a monitor keeps them.
@@ -210,7 +210,7 @@ impl Inside {
 pub(crate) fn starving<P: Protocol>(w: &World<P>, why: impl Fn(NodeId) -> String) -> Vec<Violation> {
     w.live()
         .filter(|&y| w.summaries[y].role() == Role::Wanting)
-        .map(|y| w.violation(NO_STARVATION.name, why(y)))
+        .map(|y| w.violation(NO_STARVATION.name, why(y)).about(&[y]))
         .collect()
 }
 

@@ -28,6 +28,7 @@ use super::kit::{self as mutex, Inside, State};
 pub use super::kit::{Request, Timer};
 use crate::algos::kit::listing;
 use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -544,6 +545,7 @@ impl Monitor<Node> for Check {
                         self.n - 1
                     ),
                 )
+                .about(&[y])
             })
             .collect()
     }
@@ -587,6 +589,14 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "idle"), (Role::Wanting, "wanting"), (Role::InCs, "in-cs")],
     title: "Lamport's distributed mutual exclusion",
     family: Family::Mutex,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Dup),
+        Claim::unless(Fault::Loss, "retry", "0"),
+        Claim::unless(Fault::Partition, "retry", "0"),
+        Claim::unless(Fault::Crash, "retry", "0"),
+        Claim::unless(Fault::Recover, "retry", "0"),
+    ],
     about: "(timestamp, id) request queues, REPLYs and RELEASEs over FIFO links; 3(N−1) messages per entry",
     description: "Every node keeps a Lamport clock and a request queue ordered by (timestamp, id) (seed 000's \
         \"Lamport's Algorithm\" only takes a local lock; this is the algorithm between nodes). A node stamps a \

@@ -19,6 +19,7 @@
 use super::kit::{self as mutex, State, TIMESTAMP_ORDER};
 pub use super::kit::{Request, Timer};
 use crate::card::{Args, Card, Family, NodeRange, ScriptCard, VariantCard};
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -330,6 +331,12 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "idle"), (Role::Wanting, "wanting"), (Role::InCs, "in-cs")],
     title: "Ricart–Agrawala mutual exclusion",
     family: Family::Mutex,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Dup),
+        Claim::unless(Fault::Loss, "retry", "0"),
+        Claim::unless(Fault::Partition, "retry", "0"),
+    ],
     about: "Lamport-timestamped REQUESTs, REPLYs and the deferred-reply queue; 2(N−1) messages per entry",
     description: "A node that wants the critical section broadcasts a Lamport-timestamped REQUEST and enters \
         once every other node has REPLYed; a node defers its reply while it is in the CS or wants it with an \

@@ -30,6 +30,7 @@ pub use super::kit::{Request, Timer};
 pub use super::token::TOKEN_BADGE;
 use super::token::{self, TokenBook, TokenCounts, TokenSummary};
 use crate::card::{Args, Card, Family, FieldCard, NodeRange, Property, ScriptCard, VariantCard};
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -462,6 +463,12 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "idle"), (Role::Wanting, "wanting"), (Role::InCs, "in-cs")],
     title: "Suzuki–Kasami token-based mutual exclusion",
     family: Family::Mutex,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Dup),
+        Claim::unless(Fault::Loss, "retry", "0"),
+        Claim::unless(Fault::Partition, "retry", "0"),
+    ],
     about: "broadcast REQUESTs, RN arrays and one TOKEN carrying LN and a queue; N messages per entry",
     description: "Every node keeps RN, the highest request number heard from each node; one TOKEN carries LN \
         (each node's last served request) and a FIFO queue. A node without the token broadcasts REQUEST(sn); \

@@ -31,6 +31,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, ScriptCard, VariantCard,
     VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -471,6 +472,7 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "idle"), (Role::Wanting, "wanting"), (Role::InCs, "in-cs")],
     title: "Token ring mutual exclusion",
     family: Family::Mutex,
+    tolerates: &[Claim::of(Fault::Delay), Claim::of(Fault::Dup)],
     about: "the classic token circulating on a logical ring; a dropped token or crashed holder is \"token lost\"",
     description: "Nodes sit on a logical ring 0 → 1 → … → N−1 → 0 and one TOKEN (with its hop count) travels \
         round it. A node that wants the critical section waits for the token, enters, and passes it to its \

@@ -528,6 +528,7 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "running")],
     title: "Lamport and vector clocks",
     family: Family::Time,
+    tolerates: crate::card::ALL_FAULTS,
     about: "Lamport and vector clocks carried on messages; `hb E1 E2` checked against the ground truth",
     description: "Each process keeps its own Lamport clock L and vector clock V by the textbook rules: every \
         event (start, local, send, broadcast, receive, recover) ticks, `L += 1` and `V[i] += 1`; a message \

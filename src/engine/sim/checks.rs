@@ -53,6 +53,7 @@ impl<P: Protocol> Sim<P> {
                         property: crate::engine::invariant::HB_MATCHES_TRUTH.into(),
                         step: self.step,
                         detail: format!("the algorithm's clocks say {}, the ground truth says {}", name(own), name(t)),
+                        nodes: Vec::new(),
                     };
                     self.record(vec![v]);
                     format!("hb e{a} e{b}: {} ({clocks}) — WRONG, the ground truth says {}", name(own), name(t))
@@ -67,8 +68,32 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
+    /// Report what a monitor found, by the severity rule: a liveness
+    /// property broken after a fault the algorithm does not claim to survive
+    /// is a status naming that fault; anything else is a violation, once per
+    /// run for the same property and nodes (at the step it first broke).
     pub(super) fn record(&mut self, found: Vec<Violation>) {
         for v in found {
+            if self.liveness.contains(&v.property.as_str())
+                && let Some(f) = self.unclaimed_fault(&v.nodes)
+            {
+                let text = format!("stuck: {} — {}", v.detail, f.describe(|k| self.kind_name(k)));
+                if !self.stuck.contains(&text) {
+                    self.stuck.push(text);
+                }
+                continue;
+            }
+            let key = if v.nodes.is_empty() {
+                (v.property.clone(), Vec::new(), v.detail.clone())
+            } else {
+                // The same pair, whichever way round the monitor names it.
+                let mut nodes = v.nodes.clone();
+                nodes.sort_unstable();
+                (v.property.clone(), nodes, String::new())
+            };
+            if !self.reported.insert(key) {
+                continue;
+            }
             self.violation_count += 1;
             if self.cfg.logging || self.violations.is_empty() {
                 self.push_log(false, format!("VIOLATION {}: {}", v.property, v.detail));
@@ -77,6 +102,17 @@ impl<P: Protocol> Sim<P> {
                 self.violations.push(v);
             }
         }
+    }
+
+    /// The fault to blame for a liveness loss of `nodes`: the first the
+    /// algorithm does not claim to survive that touched one of them, else
+    /// the first it does not claim at all; `None` if every fault so far is
+    /// claimed (then the loss is the algorithm's own: a violation).
+    fn unclaimed_fault(&self, nodes: &[NodeId]) -> Option<FaultRec> {
+        let mut unclaimed = self.fault_log.iter().filter(|f| !self.tolerates.contains(&f.fault));
+        let first = unclaimed.next()?;
+        let touching = std::iter::once(first).chain(unclaimed).find(|f| nodes.iter().any(|&n| f.involves(n)));
+        Some(*touching.unwrap_or(first))
     }
 
     pub(super) fn check_expect(&self, e: &Expect) -> Result<(), String> {

@@ -179,7 +179,11 @@ impl<P: Protocol> Sim<P> {
                 self.bump(k, |c| &mut c.sent);
             }
             self.bump_in_flight(k);
-            self.enqueue(due, pk);
+            let id = self.enqueue(due, pk);
+            if c == 1 {
+                let what = FaultWhat::Msg { id, kind: k, from: from32, to: to32, how: "duplicated on the network" };
+                self.log_fault(Fault::Dup, what);
+            }
         }
         copies
     }
@@ -193,6 +197,14 @@ impl<P: Protocol> Sim<P> {
         if let PendingKind::Msg { from, to, msg, send_event, k, .. } = &p.kind {
             let k = *k;
             self.bump(k, |c| &mut c.lost);
+            let (fault, how) = match why {
+                LossWhy::Loss => (Fault::Loss, "lost on the network"),
+                LossWhy::User => (Fault::Loss, "dropped"),
+                LossWhy::Link => (Fault::Partition, "lost on a link that was down"),
+                LossWhy::Crash => (Fault::Crash, "lost with its crashed receiver"),
+            };
+            let what = FaultWhat::Msg { id: p.id, kind: k, from: *from, to: *to, how };
+            self.log_fault(fault, what);
             self.history.push(EventRec {
                 step: self.step,
                 time: self.now,
@@ -215,6 +227,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     pub(super) async fn crash(&mut self, node: NodeId) {
+        self.log_fault(Fault::Crash, FaultWhat::Node(node as u32));
         self.alive[node] = false;
         let doomed: Vec<EvId> = self.pending.iter().filter(|(_, p)| p.target() == node).map(|(k, _)| k).collect();
         for id in doomed {

@@ -6,7 +6,7 @@ use super::actor::{Driver, DriverKind};
 use super::clocks::VcTracker;
 use super::input::{EvId, Expect, Input, SchedMode};
 use super::invariant::{Change, Chart, Monitor, Table, Transcript, Violation, World};
-use super::network::{Faults, NetConfig};
+use super::network::{Fault, FaultRec, FaultWhat, Faults, NetConfig};
 use super::protocol::{
     Cmd, Describe, DrawKey, GENERIC_WORDS, NodeEvent, NodeId, Protocol, Role, RoleWords, Row, Summary, Time,
 };
@@ -14,7 +14,7 @@ use super::queue::{PendingSet, TimeQueue};
 use super::record::{Counts, EvKind, EventRec, ExpectFailure, LogLine, LossWhy, Outcome, Pending, PendingKind};
 use super::rng::{Draw, Purpose};
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::task::{Context, Poll, ready};
 
 mod checks;
@@ -156,6 +156,18 @@ pub struct Sim<P: Protocol> {
     halt_on_violation: bool,
     /// The scenario's words for the roles (`expect role`, its answers).
     role_words: RoleWords,
+    /// Every fault applied to the run, in order (the severity rule names one).
+    fault_log: Vec<FaultRec>,
+    /// The liveness properties of the scenario, and the faults its
+    /// algorithm claims to survive in this run ([`Sim::set_severity`]).
+    liveness: Vec<&'static str>,
+    tolerates: Vec<Fault>,
+    /// What has been reported: (property, nodes) of a violation that names
+    /// its nodes, (property, detail) of one that does not.
+    reported: HashSet<(String, Vec<NodeId>, String)>,
+    /// Liveness lost to a fault the algorithm does not claim, as found at
+    /// the last quiescence: statuses, not violations.
+    stuck: Vec<String>,
 }
 
 /// What finishing an event needs once its node answers.
@@ -207,6 +219,11 @@ impl<P: Protocol> Sim<P> {
             waiting: None,
             halt_on_violation: false,
             role_words: GENERIC_WORDS,
+            fault_log: Vec::new(),
+            liveness: Vec::new(),
+            tolerates: Vec::new(),
+            reported: HashSet::new(),
+            stuck: Vec::new(),
             cfg,
         };
         for node in 0..n {
@@ -303,6 +320,19 @@ impl<P: Protocol> Sim<P> {
     pub fn set_role_words(&mut self, words: RoleWords) {
         self.role_words = words;
     }
+    /// The severity rule's facts: which properties are liveness ones, and
+    /// which faults the algorithm claims to survive in this run. A liveness
+    /// property found broken after a fault not in `tolerates` is a status
+    /// naming that fault; otherwise it is a violation. (Without this call
+    /// every broken property is a violation.)
+    pub fn set_severity(&mut self, liveness: Vec<&'static str>, tolerates: Vec<Fault>) {
+        self.liveness = liveness;
+        self.tolerates = tolerates;
+    }
+    /// Every fault applied so far, in order.
+    pub fn fault_log(&self) -> &[FaultRec] {
+        &self.fault_log
+    }
     pub fn world(&self) -> World<'_, P> {
         world!(self, None)
     }
@@ -312,6 +342,12 @@ impl<P: Protocol> Sim<P> {
     /// What the monitor wants the screen to show beside the badge.
     pub fn status(&self) -> Option<String> {
         self.monitor.status(&self.world())
+    }
+    /// Every condition the screen shows in yellow: the monitor's status,
+    /// then each liveness loss the last quiescence blamed on a fault the
+    /// algorithm does not claim to survive ("stuck: …").
+    pub fn statuses(&self) -> Vec<String> {
+        self.status().into_iter().chain(self.stuck.iter().cloned()).collect()
     }
     pub fn chart(&self) -> Option<Chart> {
         self.monitor.chart(&self.world())
@@ -375,6 +411,7 @@ impl<P: Protocol> Sim<P> {
             "violation_count": self.violation_count,
             "failed_expectations": self.failed,
             "status": self.status(),
+            "statuses": self.statuses(),
             "answers": self.answers,
             "result": self.result(),
         });
@@ -423,10 +460,17 @@ impl<P: Protocol> Sim<P> {
                     self.lose(p, LossWhy::User);
                 }
             }
-            Input::Delay(id, by) => self.delay(id, by),
-            Input::Dup(id) => self.duplicate(id),
+            Input::Delay(id, by) => {
+                self.log_msg_fault(id, Fault::Delay, "delayed");
+                self.delay(id, by)
+            }
+            Input::Dup(id) => {
+                self.log_msg_fault(id, Fault::Dup, "duplicated");
+                self.duplicate(id)
+            }
             Input::Crash(node) => self.crash(node).await,
             Input::Recover(node) => {
+                self.log_fault(Fault::Recover, FaultWhat::Node(node as u32));
                 self.alive[node] = true;
                 let old = self.summaries[node].clone();
                 self.notify(Change::Recover(node), Some(old));
@@ -434,10 +478,12 @@ impl<P: Protocol> Sim<P> {
                 self.handle(node, NodeEvent::Recover, None).await;
             }
             Input::Partition(groups) => {
+                self.log_fault(Fault::Partition, FaultWhat::Network);
                 self.faults.partition(self.cfg.n, &groups);
                 self.notify(Change::Links, None);
             }
             Input::Cut(a, b) => {
+                self.log_fault(Fault::Partition, FaultWhat::Link(a.min(b) as u32, a.max(b) as u32));
                 self.faults.cut.insert((a.min(b), a.max(b)));
                 self.notify(Change::Links, None);
             }
@@ -502,6 +548,10 @@ impl<P: Protocol> Sim<P> {
         }
         out.steps = self.step - before;
         out.quiescent = self.pending.is_empty();
+        if out.steps > 0 && !out.quiescent {
+            // "Stuck" is a judgement at quiescence: the run has moved on.
+            self.stuck.clear();
+        }
         Ok(out)
     }
 
@@ -592,7 +642,27 @@ impl<P: Protocol> Sim<P> {
     fn check_quiescence(&mut self) {
         let world = world!(self, None);
         let found = self.monitor.at_quiescence(&world);
+        let before = std::mem::take(&mut self.stuck);
         self.record(found);
+        if self.cfg.logging {
+            let new: Vec<String> = self.stuck.iter().filter(|s| !before.contains(s)).cloned().collect();
+            for s in new {
+                self.push_log(false, s);
+            }
+        }
+    }
+
+    /// Note a fault in the fault log.
+    fn log_fault(&mut self, fault: Fault, what: FaultWhat) {
+        self.fault_log.push(FaultRec { step: self.step, fault, what });
+    }
+
+    /// Note a fault done to in-flight message `id` (nothing for a timer).
+    fn log_msg_fault(&mut self, id: EvId, fault: Fault, how: &'static str) {
+        if let Some(Pending { kind: PendingKind::Msg { from, to, k, .. }, .. }) = self.pending.get(id) {
+            let what = FaultWhat::Msg { id, kind: *k, from: *from, to: *to, how };
+            self.log_fault(fault, what);
+        }
     }
 
     fn kind_index(&mut self, k: &'static str) -> u16 {

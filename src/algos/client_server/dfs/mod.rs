@@ -349,6 +349,7 @@ static CARD: Card = Card {
     role_words: &[(Role::Leader, "server"), (Role::Wanting, "busy"), (Role::Idle, "idle")],
     title: "Distributed file system",
     family: Family::ClientServer,
+    tolerates: crate::card::ALL_FAULTS,
     about: "files moved in chunks, replicated synchronously, downloads failing over; a merged directory listing",
     description: "Seed 000's file system (UPLOAD name size then the chunks → UPLOAD_SUCCESS; DOWNLOAD → SIZE then \
         the chunks, or ERROR_FILE_NOT_FOUND; LIST) over several storage servers, with seed 003's merged directory \

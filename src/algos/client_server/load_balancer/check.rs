@@ -3,7 +3,8 @@
 
 use super::node::Node;
 use super::{
-    Answer, EXACTLY_ONE_RESPONSE, Fwd, Key, Knobs, NO_SEND_TO_KNOWN_DEAD, POLICIES, Policy, ROUND_ROBIN_ORDER, Sum,
+    Answer, EVERY_JOB_ANSWERED, EXACTLY_ONE_RESPONSE, Fwd, Key, Knobs, NO_SEND_TO_KNOWN_DEAD, POLICIES, Policy,
+    ROUND_ROBIN_ORDER, Sum,
 };
 use crate::algos::kit::listing;
 use crate::engine::invariant::{Change, Monitor, Table, Violation, World};
@@ -149,10 +150,13 @@ impl Monitor<Node> for Check {
             {
                 let missing: Vec<u64> = (1..=*submitted).filter(|j| !self.responses.contains_key(&(c, *j))).collect();
                 if !missing.is_empty() {
-                    out.push(w.violation(
-                        EXACTLY_ONE_RESPONSE.name,
-                        format!("client {c} never got a response to job numbers {missing:?}"),
-                    ));
+                    out.push(
+                        w.violation(
+                            EVERY_JOB_ANSWERED.name,
+                            format!("client {c} never got a response to job numbers {missing:?}"),
+                        )
+                        .about(&[c]),
+                    );
                 }
             }
         }

@@ -34,6 +34,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
     VariantCard, VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Describe, NodeId, Role, Summary, Time};
@@ -244,10 +245,13 @@ pub const NO_SEND_TO_KNOWN_DEAD: Property =
     Property::safety("no-send-to-known-dead", "every FORWARD goes to a server that is up in the balancer's own view");
 
 /// One response per job.
-pub const EXACTLY_ONE_RESPONSE: Property = Property::safety(
-    "exactly-one-response",
-    "no job is answered twice at its client, and at quiescence, with the client, the balancer and a server up, \
-        every job has been answered",
+pub const EXACTLY_ONE_RESPONSE: Property =
+    Property::safety("exactly-one-response", "no job is answered twice at its client");
+
+/// Every job gets its answer (the liveness half of one response per job).
+pub const EVERY_JOB_ANSWERED: Property = Property::liveness(
+    "every-job-answered",
+    "at quiescence, with the client, the balancer and a server up, every job has been answered",
 );
 
 /// Round robin takes the servers in turn.
@@ -266,6 +270,14 @@ static CARD: Card = Card {
     ],
     title: "Load balancer",
     family: Family::ClientServer,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Dup),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+        Claim::unless(Fault::Loss, "retry", "0"),
+        Claim::unless(Fault::Partition, "retry", "0"),
+    ],
     about: "a balancer forwards jobs to servers by round robin; a crashed server is skipped and its jobs retried",
     description: "Clients hand jobs to one balancer, which forwards each to a server by a policy; the server runs \
         it for its work time and answers, and the balancer returns the answer to the client: JOB, FORWARD, DONE, \
@@ -345,7 +357,7 @@ static CARD: Card = Card {
             breaks: &[EXACTLY_ONE_RESPONSE.name],
         },
     ],
-    properties: &[NO_SEND_TO_KNOWN_DEAD, EXACTLY_ONE_RESPONSE, ROUND_ROBIN_ORDER],
+    properties: &[NO_SEND_TO_KNOWN_DEAD, EXACTLY_ONE_RESPONSE, EVERY_JOB_ANSWERED, ROUND_ROBIN_ORDER],
     results: &[
         FieldCard {
             key: "assignments",

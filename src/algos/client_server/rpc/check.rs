@@ -152,10 +152,13 @@ impl Monitor<Node> for Check {
             .filter(|&x| x != SERVER)
             .filter_map(|x| {
                 let l = self.calls[x].iter().find(|l| l.status == Status::Pending)?;
-                Some(w.violation(
-                    CALL_COMPLETES.name,
-                    format!("client {x} waits for a reply to {} that will never come", show_call(&l.call)),
-                ))
+                Some(
+                    w.violation(
+                        CALL_COMPLETES.name,
+                        format!("client {x} waits for a reply to {} that will never come", show_call(&l.call)),
+                    )
+                    .about(&[x]),
+                )
             })
             .collect()
     }

@@ -32,6 +32,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
     VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Describe, NodeId, Role, Summary, Time};
@@ -219,6 +220,14 @@ static CARD: Card = Card {
     role_words: &[(Role::Leader, "server"), (Role::Wanting, "calling"), (Role::Idle, "idle")],
     title: "RPC/RMI: stubs, skeletons and call semantics",
     family: Family::ClientServer,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Dup),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+        Claim::unless(Fault::Loss, "timeout", "0"),
+        Claim::unless(Fault::Partition, "timeout", "0"),
+    ],
     about: "client stubs and a server skeleton marshal calls; timeouts, retries, at-least-once vs at-most-once",
     description: "Node 0 is the server, the others clients. A client's stub marshals a call (request id, function \
         name, arguments) to bytes with bincode 2 and sends a REQUEST; the server's skeleton unmarshals it, \

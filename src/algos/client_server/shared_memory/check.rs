@@ -74,7 +74,9 @@ impl Monitor<Node> for Check {
         let cells = self.cells.len();
         w.live()
             .filter(|&x| x > WRITER && !w.summaries[x].finished)
-            .map(|x| w.violation(ALL_READ.name, format!("process{x} stopped before reading all {cells} cells")))
+            .map(|x| {
+                w.violation(ALL_READ.name, format!("process{x} stopped before reading all {cells} cells")).about(&[x])
+            })
             .collect()
     }
 

@@ -27,6 +27,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
     VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -504,6 +505,14 @@ static CARD: Card = Card {
     ],
     title: "Shared-memory IPC",
     family: Family::ClientServer,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Dup),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+        Claim::of(Fault::Loss),
+        Claim::of(Fault::Partition),
+    ],
     about: "a writer fills a shared array, a reader polls it; every load and store a message to the segment",
     description: "Seed 000's Interprocess Communication: node 0 is the shared segment (`multiprocessing.Array('i', \
         [-1] * 10)`), node 1 the writer (process1), every further node a reader (process2, …). The writer stores \

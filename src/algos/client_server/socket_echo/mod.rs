@@ -28,6 +28,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, Property, RoleCard, ScriptCard, VariantCard,
     VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -533,6 +534,7 @@ static CARD: Card = Card {
     role_words: &[(Role::Leader, "server"), (Role::Candidate, "halted"), (Role::Wanting, "busy"), (Role::Idle, "idle")],
     title: "Socket IPC: an echo server with base64",
     family: Family::ClientServer,
+    tolerates: &[Claim::of(Fault::Delay), Claim::of(Fault::Crash), Claim::of(Fault::Recover), Claim::of(Fault::Loss)],
     about: "an echo server with one handler per client, base64 on the wire, errors that never take it down",
     description: "Seed 001's Experiment 7 (IPC using Python sockets) with its three tasks. Node 0 is `server.py`, \
         every other node runs `client.py`. `send C text` makes client C connect (CONNECT → ACCEPT), send its \

@@ -219,6 +219,7 @@ impl Monitor<Node> for Check {
                             ONE_COORDINATOR.name,
                             format!("nodes {a} and {b} both act as coordinator in one component (split brain: their components merged)"),
                         )
+                        .about(&[a, b])
                     })
                     .collect()
             }
@@ -229,10 +230,13 @@ impl Monitor<Node> for Check {
         let mut out: Vec<Violation> = Vec::new();
         for (a, b) in self.pairs_together(w, None) {
             self.reported.insert((a, b));
-            out.push(w.violation(
-                ONE_COORDINATOR.name,
-                format!("nodes {a} and {b} both act as coordinator in one component at quiescence"),
-            ));
+            out.push(
+                w.violation(
+                    ONE_COORDINATOR.name,
+                    format!("nodes {a} and {b} both act as coordinator in one component at quiescence"),
+                )
+                .about(&[a, b]),
+            );
         }
         let Some((at, starter)) = self.last_start else { return out };
         if self.judged == Some(at) || at < self.last_fault || !w.alive[starter] || !w.faults.cut.is_empty() {

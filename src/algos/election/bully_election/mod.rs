@@ -34,6 +34,7 @@ use super::kit as election;
 pub use super::kit::Elect;
 use crate::algos::kit::time_ms;
 use crate::card::{Args, Card, Family, NodeRange, Property, ScriptCard, VariantCard};
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Summary, Time};
@@ -479,6 +480,12 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "idle"), (Role::Candidate, "candidate"), (Role::Leader, "leader")],
     title: "Bully election",
     family: Family::Election,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+        Claim::of(Fault::Partition),
+    ],
     about: "ELECTION to higher ids, OK, COORDINATOR with timeouts; split brain, false suspicion",
     description: "Garcia-Molina's bully: a process sends ELECTION to every higher id; a live higher process \
         answers OK and holds its own election; a process that hears no OK within `timeout` declares itself \

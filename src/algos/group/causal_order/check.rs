@@ -171,12 +171,15 @@ impl Monitor<Node> for Check {
             self.reported[x] = true;
             let first = self.order.iter().find(|&&(j, q)| j as usize != x && !self.has(x, j as usize, q));
             let what = first.map_or(String::new(), |(j, q)| format!(", e.g. {j}:{q}"));
-            out.push(w.violation(
-                ALL_DELIVERED.name,
-                format!("member {x} never delivered {missing} of the {} messages of others{what}", {
-                    self.order.len() as u64 - self.posted[x] as u64
-                }),
-            ));
+            out.push(
+                w.violation(
+                    ALL_DELIVERED.name,
+                    format!("member {x} never delivered {missing} of the {} messages of others{what}", {
+                        self.order.len() as u64 - self.posted[x] as u64
+                    }),
+                )
+                .about(&[x]),
+            );
         }
         out
     }

@@ -39,6 +39,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
     VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -467,6 +468,7 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "idle"), (Role::Wanting, "holding")],
     title: "Causal broadcast (Birman–Schiper–Stephenson)",
     family: Family::Group,
+    tolerates: &[Claim::of(Fault::Delay), Claim::of(Fault::Loss), Claim::of(Fault::Crash), Claim::of(Fault::Recover)],
     about: "Birman–Schiper–Stephenson causal broadcast: vector-stamped posts, a hold-back queue, NACK repair",
     description: "Causal broadcast with the Birman–Schiper–Stephenson protocol (seed 004's chat room, done \
         properly). `post N text` makes member N broadcast text to the N−1 others, stamped with its delivered \

@@ -192,19 +192,28 @@ impl Monitor<Node> for Check {
         }
         for &x in &self.members {
             if let Some(&(from, seq)) = self.owed[x].iter().next() {
-                out.push(w.violation(
-                    EVERY_POST_DELIVERED.name,
-                    format!("client {x} is in the room but never showed {from}:{seq} ({} missing)", self.owed[x].len()),
-                ));
+                out.push(
+                    w.violation(
+                        EVERY_POST_DELIVERED.name,
+                        format!(
+                            "client {x} is in the room but never showed {from}:{seq} ({} missing)",
+                            self.owed[x].len()
+                        ),
+                    )
+                    .about(&[x]),
+                );
             }
         }
         if let Some(at_close) = &self.at_close {
             for &x in at_close {
                 if w.alive[x] && w.summaries[x].conn != Conn::Off && !self.given_up.contains(&x) {
-                    out.push(w.violation(
-                        SHUTDOWN_DISCONNECTS.name,
-                        format!("the server closed the room but client {x} is still connected"),
-                    ));
+                    out.push(
+                        w.violation(
+                            SHUTDOWN_DISCONNECTS.name,
+                            format!("the server closed the room but client {x} is still connected"),
+                        )
+                        .about(&[x]),
+                    );
                 }
             }
         }

@@ -36,6 +36,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
     VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -422,6 +423,14 @@ static CARD: Card = Card {
     ],
     title: "Group chat server",
     family: Family::Group,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Dup),
+        Claim::of(Fault::Loss),
+        Claim::of(Fault::Partition),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+    ],
     about: "a chat server relays each post to every other client; leave, shutdown, a dead client removed",
     description: "Node 0 is the chat server, nodes 1..N−1 its clients. `join C` sends JOIN and the server adds C to \
         its client list (WELCOME); `post C text` sends POST with C's own sequence number, the server answers \

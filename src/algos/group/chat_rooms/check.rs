@@ -158,15 +158,18 @@ impl Monitor<Node> for Check {
             let Some(room) = s.room else { continue };
             let Some(relayed) = rooms.get(room as usize) else { continue };
             if s.held > 0 || s.v != *relayed {
-                out.push(w.violation(
-                    ALL_DELIVERED.name,
-                    format!(
-                        "node {x} in room {room} delivered V={} of the relayed {} ({} held back)",
-                        show_vector(&s.v),
-                        show_vector(relayed),
-                        s.held
-                    ),
-                ));
+                out.push(
+                    w.violation(
+                        ALL_DELIVERED.name,
+                        format!(
+                            "node {x} in room {room} delivered V={} of the relayed {} ({} held back)",
+                            show_vector(&s.v),
+                            show_vector(relayed),
+                            s.held
+                        ),
+                    )
+                    .about(&[x]),
+                );
             }
         }
         out

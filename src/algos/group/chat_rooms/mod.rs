@@ -43,6 +43,7 @@ use crate::algos::kit::listing;
 use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard, VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary};
@@ -477,6 +478,7 @@ static CARD: Card = Card {
     ],
     title: "Chat rooms with a controller",
     family: Family::Group,
+    tolerates: &[Claim::of(Fault::Delay)],
     about: "a controller creates rooms (the seed's JSON reply); room messages in causal order by BSS",
     description: "Seed 004's chat rooms as messages between nodes. Node 0 is the controller: `create-room C` is \
         client C typing `./createRoom`, and the controller starts a room server (inside itself, as the seed's \

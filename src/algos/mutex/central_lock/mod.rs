@@ -35,6 +35,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, RoleCard, ScriptCard, VariantCard,
     VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
@@ -500,6 +501,14 @@ static CARD: Card = Card {
     ],
     title: "Central lock server",
     family: Family::Mutex,
+    tolerates: &[
+        Claim::of(Fault::Delay),
+        Claim::of(Fault::Dup),
+        Claim::of(Fault::Crash),
+        Claim::of(Fault::Recover),
+        Claim::unless(Fault::Loss, "retry", "0"),
+        Claim::unless(Fault::Partition, "retry", "0"),
+    ],
     about: "a lock server with a visible wait queue; 3 messages per entry; its crash stops everyone",
     description: "A coordinator (★, node 0 by default) grants one lock and keeps a first-come, first-served \
         wait queue (its badge: `queue 3`): a node sends REQUEST, the coordinator answers GRANT when the lock is \

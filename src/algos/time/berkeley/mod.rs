@@ -35,6 +35,7 @@ use crate::card::{
     ArgCard, Args, Card, Family, FieldCard, Kind, MAX_MS, NodeRange, ParamCard, Property, RoleCard, ScriptCard,
     VariantCard, VerbCard,
 };
+use crate::card::{Claim, Fault};
 use crate::engine::input::Input;
 use crate::engine::invariant::Monitor;
 use crate::engine::protocol::{NodeId, Role};
@@ -67,6 +68,7 @@ static CARD: Card = Card {
     role_words: &[(Role::Leader, "master"), (Role::Candidate, "electing"), (Role::Idle, "idle")],
     title: "Berkeley clock synchronisation",
     family: Family::Time,
+    tolerates: &[Claim::of(Fault::Delay), Claim::of(Fault::Crash), Claim::of(Fault::Recover), Claim::of(Fault::Loss)],
     about: "drifting clocks averaged by a master with round-trip compensation; a chart of every clock's offset",
     description: "Every node has a physical clock with its own offset and drift (its reading at virtual time t \
         is `base + (t − t0)·(1 + drift·10⁻⁶)`; true time starts at 100 s). The master POLLs every clock, each \
