@@ -180,6 +180,10 @@ pub trait Scenario {
     fn set_halt_on_violation(&mut self, on: bool);
     /// Go back to just after the first `len` inputs (a lecture's pause).
     fn rewind_to(&mut self, len: usize) -> LocalBoxFuture<'_, ()>;
+    /// Go back to the moment the run had made `step` steps (a violation's
+    /// step): the inputs after it are undone, one cut short is rewritten as
+    /// the steps it made. Nothing changes if the run is not past `step`.
+    fn rewind_to_step(&mut self, step: u64) -> LocalBoxFuture<'_, ()>;
     /// Start over with the same configuration and no inputs.
     fn restart(&mut self) -> LocalBoxFuture<'_, ()>;
 }
@@ -451,6 +455,20 @@ impl<A: Algorithm> Scenario for Run<A> {
             let inputs = self.sim.inputs();
             let keep = inputs[..len.min(inputs.len())].to_vec();
             self.rebuild(keep, None).await;
+        })
+    }
+    fn rewind_to_step(&mut self, step: u64) -> LocalBoxFuture<'_, ()> {
+        Box::pin(async move {
+            let inputs = self.sim.inputs().to_vec();
+            // The first input that took the run past `step`.
+            let i = self.marks.partition_point(|&m| m <= step);
+            let Some(input) = inputs.get(i) else { return };
+            let before = i.checked_sub(1).map_or(0, |k| self.marks[k]);
+            if matches!(input, Input::Step(_) | Input::Run(_)) && before < step {
+                self.rebuild(inputs[..=i].to_vec(), Some(step)).await;
+            } else {
+                self.rebuild(inputs[..i].to_vec(), None).await;
+            }
         })
     }
     fn restart(&mut self) -> LocalBoxFuture<'_, ()> {

@@ -5,7 +5,7 @@
 use super::keymap::{self, Action, Mode};
 use super::layout::{self, Panes};
 use super::prompt::Prompt;
-use super::{inflight, keybar, narration, overlay, picker, spacetime, topology, transcript};
+use super::{header, inflight, keybar, narration, overlay, picker, spacetime, topology, transcript};
 use crate::algos;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
@@ -45,6 +45,10 @@ pub enum Pending {
     /// Put this run, replayed from the trace `file`, in place of the
     /// current one (replayed before asking, so a bad file never asks).
     Open { file: String, scenario: Box<dyn Scenario> },
+    /// Go back to this step (a violation's), undoing the later ones.
+    Jump(u64),
+    /// Close the run and show the picker.
+    Picker,
 }
 
 /// A question in the status line, waiting for one key.
@@ -598,6 +602,7 @@ impl App {
             Action::Top => self.scroll_overlay(|_, _, _| 0),
             Action::Bottom => self.scroll_overlay(|_, _, max| max),
             Action::Close => self.overlay = None,
+            Action::Jump => self.jump(),
             Action::Submit => self.submit_prompt().await,
             Action::Cancel if self.asking.is_some() => self.cancel_question(),
             Action::Cancel => self.prompt = None,
@@ -675,6 +680,8 @@ impl App {
             Action::Restart => self.request_restart(),
             Action::Save => self.ask_save_name(),
             Action::Prompt => self.prompt = Some(Prompt::default()),
+            Action::Why => self.open_why(),
+            Action::ToPicker => self.request_picker(),
             Action::NarrationUp | Action::NarrationDown => {
                 // A page: the text rows less one, so a row stays in view.
                 let page = narration::cap(self.size.1).saturating_sub(2).max(1) as i32;
@@ -794,6 +801,9 @@ impl App {
         let Some(p) = self.panes_with(sc, &side) else { return };
         let n = sc.n();
         match m.kind {
+            MouseEventKind::Down(MouseButton::Left) if header::badge_area(sc, p.header).contains(pos) => {
+                self.open_why();
+            }
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(node) = topology::node_at(p.topology, n, pos)
                     .or_else(|| spacetime::lane_at(p.spacetime, n, self.selected, pos))
@@ -902,6 +912,8 @@ impl App {
                 }
             }
             Pending::Open { file, scenario } => self.replace_run(file, scenario),
+            Pending::Jump(step) => self.go_to_step(step).await,
+            Pending::Picker => self.back_to_picker(),
         }
         self.refresh().await;
     }

@@ -84,14 +84,27 @@ fn details(v: &View, compact: bool) -> Vec<Span<'static>> {
     spans
 }
 
+/// The badge's text as drawn in a header `width` wide, and whether it is
+/// all good news (green).
+fn badge_text(sc: &dyn Scenario, width: u16) -> (String, bool) {
+    let (mut text, ok) = badge(sc);
+    if let Some(status) = statuses_text(&sc.statuses()) {
+        text = format!("⚠ {status} · {text}");
+    }
+    (theme::clip(&format!(" {text} "), width as usize), ok)
+}
+
+/// Where the badge is in the header `area` (a click there explains it).
+pub fn badge_area(sc: &dyn Scenario, area: Rect) -> Rect {
+    let w = width(&badge_text(sc, area.width).0) as u16;
+    Rect { x: area.right().saturating_sub(w), width: w, ..area }
+}
+
 pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let sc = v.sc;
     frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(236)).fg(Color::White));
-    let (mut text, ok) = badge(sc);
+    let (badge_text, ok) = badge_text(sc, area.width);
     let statuses = sc.statuses();
-    if let Some(status) = statuses_text(&statuses) {
-        text = format!("⚠ {status} · {text}");
-    }
     let badge_style = if ok && !statuses.is_empty() {
         Style::new().fg(Color::Black).bg(Color::Yellow).bold()
     } else if ok {
@@ -101,7 +114,6 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     };
     // The badge always shows (clipped only if it alone is too wide); the
     // run details go compact, then give way from the right.
-    let badge_text = theme::clip(&format!(" {text} "), area.width as usize);
     let badge_w = width(&badge_text) as u16;
     let left_w = area.width.saturating_sub(badge_w + 1) as usize;
     let mut spans = details(v, false);

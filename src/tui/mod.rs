@@ -14,6 +14,7 @@ pub mod header;
 pub mod help;
 pub mod inflight;
 pub mod inspector;
+pub mod jump;
 pub mod keybar;
 pub mod keymap;
 pub mod layout;
@@ -30,6 +31,7 @@ pub mod theme;
 pub mod topology;
 pub mod transcript;
 pub mod view;
+pub mod violations;
 
 pub use app::App;
 

@@ -50,6 +50,9 @@ pub enum OverlayKind {
     /// A scenario's card: its algorithm, roles, verbs, parameters,
     /// variants, properties and scripts (`i`).
     Guide(&'static Card),
+    /// Every violation and status in full (`w`, a click on the badge);
+    /// its `scroll` is the selected violation.
+    Violations,
 }
 
 /// An overlay over the screen, scrolled by `scroll` lines.
