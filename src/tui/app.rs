@@ -210,8 +210,16 @@ impl App {
         let Some(card) = algos::all().get(self.picker).map(|e| e.card) else { return };
         match self.choice.open(card) {
             Ok((config, script)) => {
+                let lecture = self.choice.lecture.map(|k| card.scripts[k].file);
                 self.pending_script = script;
                 self.open(config).await;
+                if let (Some(file), Some(sc)) = (lecture, self.scenario.as_deref()) {
+                    let what = match self.lecture.as_ref() {
+                        Some(l) if l.waiting => "n goes on to the next pause",
+                        _ => "the script runs",
+                    };
+                    self.status = Some(Status::info(format!("lecture {file} on {} — {what}", sc.card().name)));
+                }
             }
             Err(e) => self.status = Some(Status::error(e)),
         }
