@@ -9,7 +9,6 @@ use super::{header, inflight, keybar, narration, overlay, picker, spacetime, top
 use crate::algos;
 use crate::engine::input::Input;
 use crate::engine::protocol::{NodeId, Row};
-use crate::engine::sim::SimConfig;
 use crate::engine::trace::RunConfig;
 use crate::scenario::Scenario;
 use crate::script;
@@ -34,29 +33,7 @@ pub use super::view::{Overlay, OverlayKind, Status, StatusKind};
 
 pub use super::lecture::{Lecture, Tick};
 
-/// What a confirmed question does (see [`App::confirm`]).
-pub enum Pending {
-    /// Leave distlab.
-    Quit,
-    /// Start the run over (same seed, and any script from its start).
-    Restart,
-    /// Write the run's trace over this existing file.
-    Save(PathBuf),
-    /// Put this run, replayed from the trace `file`, in place of the
-    /// current one (replayed before asking, so a bad file never asks).
-    Open { file: String, scenario: Box<dyn Scenario> },
-    /// Go back to this step (a violation's), undoing the later ones.
-    Jump(u64),
-    /// Close the run and show the picker.
-    Picker,
-}
-
-/// A question in the status line, waiting for one key.
-pub struct Confirm {
-    /// The question as shown (ends with `?` and what is at stake).
-    pub question: String,
-    pub action: Pending,
-}
+pub use super::confirm::{Confirm, Pending};
 
 /// The whole TUI: what is open, what is selected, the prompt, the help
 /// overlay, play state and the cached inspector rows. Drive it with
@@ -173,102 +150,6 @@ impl App {
         }
     }
 
-    /// Highlight picker entry `i` (clamped); a new scenario starts from its
-    /// defaults.
-    fn pick(&mut self, i: usize) {
-        let i = i.min(algos::all().len().saturating_sub(1));
-        if i != self.picker {
-            self.choice = picker::Choice::default();
-        }
-        self.picker = i;
-    }
-
-    /// The picker's settings keys: what Enter opens, nodes, variant.
-    fn choose(&mut self, action: Action) {
-        let Some(card) = algos::all().get(self.picker).map(|e| e.card) else { return };
-        let c = &mut self.choice;
-        let said = match action {
-            Action::PickLecturePrev | Action::PickLectureNext => {
-                c.cycle(card, action == Action::PickLectureNext);
-                Ok(match c.lecture {
-                    Some(k) => format!("Enter opens lecture {}", card.scripts[k].file),
-                    None => format!("Enter opens a run of {}", card.name),
-                })
-            }
-            Action::PickMoreNodes => c.add_nodes(card, 1),
-            Action::PickFewerNodes => c.add_nodes(card, -1),
-            _ => c.next_variant(card),
-        };
-        self.status = Some(match said {
-            Ok(text) => Status::command(text),
-            Err(why) => Status::info(why),
-        });
-    }
-
-    /// Enter in the picker: open what is chosen.
-    async fn open_picked(&mut self) {
-        let Some(card) = algos::all().get(self.picker).map(|e| e.card) else { return };
-        match self.choice.open(card) {
-            Ok((config, script)) => {
-                let lecture = self.choice.lecture.map(|k| card.scripts[k].file);
-                self.pending_script = script;
-                self.open(config).await;
-                if let (Some(file), Some(sc)) = (lecture, self.scenario.as_deref()) {
-                    let what = match self.lecture.as_ref() {
-                        Some(l) if l.waiting => "n goes on to the next pause",
-                        _ => "the script runs",
-                    };
-                    self.status = Some(Status::info(format!("lecture {file} on {} — {what}", sc.card().name)));
-                }
-            }
-            Err(e) => self.status = Some(Status::error(e)),
-        }
-    }
-
-    /// The picker's configuration for a scenario: its default node count, seed 1.
-    pub fn picker_config(entry: &algos::Entry) -> RunConfig {
-        RunConfig {
-            scenario: entry.card.name.to_string(),
-            params: Vec::new(),
-            sim: SimConfig::new(entry.card.nodes.default, 1),
-        }
-    }
-
-    /// Run `text` as a lecture script on the open run, up to its first
-    /// `pause` (the run keeps its inputs so far).
-    pub async fn start_script(&mut self, text: String) {
-        self.pending_script = Some(text);
-        self.load_script().await;
-        self.refresh().await;
-    }
-
-    async fn load_script(&mut self) {
-        let Some(sc) = self.scenario.as_deref() else { return };
-        let Some(text) = self.pending_script.take() else { return };
-        self.lecture = Some(match script::parse_lecture(&text, sc) {
-            Ok(lines) => Lecture::new(lines).animated(self.animate_scripts),
-            Err(e) => Lecture::failed(format!("script {e}")),
-        });
-        self.advance_lecture().await;
-    }
-
-    /// Run script lines until a `pause`, an error or the end.
-    async fn advance_lecture(&mut self) {
-        if let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut()) {
-            lec.advance(sc.as_mut()).await;
-        }
-        self.follow_script();
-    }
-
-    /// Select the node the script's last `select` line points at (after the
-    /// script moved on or back), so the inspector shows what it talks about.
-    fn follow_script(&mut self) {
-        let n = self.scenario.as_deref().map_or(0, |sc| sc.n());
-        if let Some(node) = self.lecture.as_ref().and_then(Lecture::selected).filter(|&node| node < n) {
-            self.selected = node;
-        }
-    }
-
     pub fn should_quit(&self) -> bool {
         self.quit
     }
@@ -276,24 +157,6 @@ impl App {
     /// Play ticks are wanted: play is on, or a script's `run` is animated.
     pub fn playing(&self) -> bool {
         (self.playing || self.lecture.as_ref().is_some_and(Lecture::animating)) && self.scenario.is_some()
-    }
-
-    /// What the narration pane shows of the script, if one runs.
-    pub fn script_view<'a>(&'a self, sc: &dyn Scenario) -> Option<super::view::ScriptView<'a>> {
-        self.lecture.as_ref().map(|l| l.view(sc.inputs().len()))
-    }
-
-    /// Scroll the narration by `delta` rows (clamped to its text).
-    fn scroll_narration(&mut self, delta: i32) {
-        let (Some(sc), Some(lec)) = (self.scenario.as_deref(), self.lecture.as_ref()) else { return };
-        let (w, h) = self.size;
-        let view = lec.view(sc.inputs().len());
-        let max = narration::max_scroll(Some(&view), sc, w, h);
-        let to = (view.scroll as i32 + delta).clamp(0, max as i32) as u16;
-        let len = sc.inputs().len();
-        if let Some(lec) = self.lecture.as_mut() {
-            lec.set_scroll(to, len);
-        }
     }
 
     pub fn steps_per_second(&self) -> u32 {
@@ -340,7 +203,7 @@ impl App {
     }
 
     /// Apply an input from a key: an error goes to the status line.
-    async fn apply_key(&mut self, input: Input) {
+    pub(super) async fn apply_key(&mut self, input: Input) {
         if let Err(e) = self.apply(input).await {
             self.status = Some(Status::error(e));
         }
@@ -455,40 +318,6 @@ impl App {
         }));
     }
 
-    pub(super) async fn back(&mut self) -> Result<(), String> {
-        let Some(sc) = self.scenario.as_mut() else { return Err("no scenario is open".into()) };
-        self.playing = false;
-        let (count, last) = (sc.inputs().len(), sc.inputs().last().map(|i| i.to_string()));
-        let step = sc.step();
-        if let Some(lec) = self.lecture.as_mut() {
-            lec.step_back(sc.as_mut()).await?;
-        } else {
-            sc.step_back().await?;
-        }
-        let text = match last {
-            Some(last) if sc.inputs().len() < count && sc.step() == step => format!("back (undid `{last}`)"),
-            _ => format!("back (now at step {})", sc.step()),
-        };
-        self.status = Some(Status::command(text));
-        self.follow_script();
-        Ok(())
-    }
-
-    /// Back to the previous `pause` of the script: show a section again.
-    pub(super) async fn back_to_pause(&mut self) -> Result<(), String> {
-        let (Some(sc), Some(lec)) = (self.scenario.as_mut(), self.lecture.as_mut()) else {
-            return Err("no script is running (start one with --script FILE)".into());
-        };
-        let to = lec.previous_pause(sc.as_ref()).ok_or("the script has no earlier pause")?;
-        self.playing = false;
-        sc.rewind_to(to).await;
-        lec.rewound(sc.as_ref());
-        let line = lec.next_line().map_or(String::new(), |l| format!(", before line {l}"));
-        self.status = Some(Status::command(format!("back pause (step {}{line})", sc.step())));
-        self.follow_script();
-        Ok(())
-    }
-
     pub(super) async fn restart(&mut self) {
         let Some(sc) = self.scenario.as_mut() else { return };
         self.playing = false;
@@ -500,25 +329,6 @@ impl App {
         {
             *lec = lec.restarted();
             self.advance_lecture().await;
-        }
-    }
-
-    pub(super) async fn next(&mut self) -> Result<(), String> {
-        match &self.lecture {
-            None => Err("no script is running (start one with --script FILE)".into()),
-            Some(l) if l.error.is_some() => Err("the script stopped on an error".into()),
-            Some(l) if !l.waiting && !l.animating() => Err("the script is not waiting at a pause".into()),
-            Some(_) => {
-                self.advance_lecture().await;
-                let text = match &self.lecture {
-                    Some(l) if l.animating() => "next (the script's run plays: n finishes it)".to_string(),
-                    Some(l) if l.waiting => format!("next (paused before line {})", l.next_line().unwrap_or(0)),
-                    Some(l) if l.error.is_some() => "next (the script stopped on an error)".to_string(),
-                    _ => "next (script finished)".to_string(),
-                };
-                self.status = Some(Status::command(text));
-                Ok(())
-            }
         }
     }
 
@@ -554,7 +364,7 @@ impl App {
         self.write_trace(&path)
     }
 
-    fn write_trace(&mut self, path: &std::path::Path) -> Result<(), String> {
+    pub(super) fn write_trace(&mut self, path: &std::path::Path) -> Result<(), String> {
         let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
         let bytes = sc.trace().encode();
         std::fs::write(path, &bytes).map_err(|e| format!("save {}: {e}", path.display()))?;
@@ -880,151 +690,5 @@ impl App {
             .iter()
             .find(|(u, _)| u.split_whitespace().next() == Some(verb))
             .map(|(u, h)| format!("{u} — {h}"))
-    }
-}
-
-// ----- confirmations ------------------------------------------------------
-
-impl App {
-    /// Ask before an action that loses work. The status line shows
-    /// `QUESTION — y / any other key cancels`, the key bar offers `y`, play
-    /// holds and the mouse is ignored; the next key decides: `y` runs
-    /// `action` (see [`App::confirmed`]), any other key cancels and says
-    /// so. Nothing changes before the answer.
-    ///
-    /// To reuse it, add a [`Pending`] variant and its arm in `confirmed`,
-    /// then call `self.confirm("leave this run? …", Pending::…)` where the
-    /// action would have run. A new question replaces an open one.
-    pub fn confirm(&mut self, question: impl Into<String>, action: Pending) {
-        let question = question.into();
-        self.status = Some(Status::ask(format!("{question} — y / any other key cancels")));
-        self.asking = Some(Confirm { question, action });
-    }
-
-    /// Any key but `y`: drop the question; nothing changed.
-    fn cancel_question(&mut self) {
-        if let Some(c) = self.asking.take() {
-            let what = c.question.split('?').next().unwrap_or_default();
-            self.status = Some(Status::info(format!("cancelled: {what} (nothing changed)")));
-        }
-    }
-
-    /// Run an action the user confirmed.
-    async fn confirmed(&mut self, action: Pending) {
-        match action {
-            Pending::Quit => self.quit = true,
-            Pending::Restart => self.restart().await,
-            Pending::Save(path) => {
-                if let Err(e) = self.write_trace(&path) {
-                    self.status = Some(Status::error(e));
-                }
-            }
-            Pending::Open { file, scenario } => self.replace_run(file, scenario),
-            Pending::Jump(step) => self.go_to_step(step).await,
-            Pending::Picker => self.back_to_picker(),
-        }
-        self.refresh().await;
-    }
-
-    /// `q` / `quit`: at once from the picker or a run with no inputs,
-    /// else after a confirmation.
-    pub(super) fn request_quit(&mut self) {
-        match self.scenario.as_deref().map(|sc| sc.inputs().len()) {
-            Some(k) if k > 0 => {
-                self.confirm(format!("quit? this run's {k} inputs are lost unless saved (S)"), Pending::Quit)
-            }
-            _ => self.quit = true,
-        }
-    }
-
-    /// `R` / `restart`: after a confirmation; a run with no inputs is
-    /// already at its start.
-    pub(super) fn request_restart(&mut self) {
-        let Some(sc) = self.scenario.as_deref() else { return };
-        match sc.inputs().len() {
-            0 => self.status = Some(Status::info("restart: the run is at its start already (no inputs)")),
-            k => self.confirm(format!("restart? this run's {k} inputs are undone"), Pending::Restart),
-        }
-    }
-
-    /// `open FILE`: replay a trace file (as `distlab replay FILE`) and put
-    /// it in place of the run, after a confirmation if the run has inputs.
-    /// A file that cannot be read, decoded or replayed is an error and
-    /// changes nothing.
-    pub(super) async fn open_trace(&mut self, file: &str) -> Result<(), String> {
-        if file == "-" {
-            return Err("open FILE: standard input cannot be read inside the TUI".into());
-        }
-        let path = self.save_dir.join(file);
-        let trace = crate::files::read_trace(&path.to_string_lossy()).map_err(|e| format!("open: {e}"))?;
-        let scenario = crate::replay::replay_scenario(&trace).await.map_err(|e| format!("open {file}: {e}"))?;
-        let file = file.to_string();
-        match self.scenario.as_deref().map(|sc| sc.inputs().len()) {
-            Some(k) if k > 0 => {
-                let question = format!("open {file}? it replaces this run and its {k} inputs");
-                self.confirm(question, Pending::Open { file, scenario });
-            }
-            _ => self.replace_run(file, scenario),
-        }
-        Ok(())
-    }
-
-    fn replace_run(&mut self, file: String, scenario: Box<dyn Scenario>) {
-        let inputs = scenario.inputs().len();
-        self.status = Some(Status::command(format!(
-            "open {file} ({}, replayed {inputs} inputs to step {})",
-            scenario.card().name,
-            scenario.step()
-        )));
-        self.scenario = Some(scenario);
-        self.lecture = None;
-        self.pending_script = None;
-        self.selected = 0;
-        self.cursor = 0;
-        self.playing = false;
-    }
-}
-
-// ----- keys that say why they cannot act -----------------------------------
-
-impl App {
-    /// `x`: cut the link from `node` to the next, or heal it if it is cut.
-    async fn toggle_link(&mut self, node: NodeId) {
-        let Some(sc) = self.scenario.as_deref() else { return };
-        let n = sc.n();
-        if n < 2 {
-            self.status = Some(Status::error("cut needs two nodes"));
-            return;
-        }
-        let (a, b) = (node, (node + 1) % n);
-        let faults = sc.faults();
-        if faults.cut.contains(&(a.min(b), a.max(b))) {
-            self.status = Some(match self.apply(Input::HealLink(a, b)).await {
-                Ok(()) => Status::command(format!("heal {a} {b} (the link was cut; x cuts it again)")),
-                Err(e) => Status::error(e),
-            });
-        } else if !faults.link_up(a, b) {
-            self.status = Some(Status::info(format!("the link {a}–{b} is split by a partition already (H heals it)")));
-        } else {
-            self.apply_key(Input::Cut(a, b)).await;
-        }
-    }
-
-    /// `↑` / `↓` in the in-flight list.
-    fn move_cursor(&mut self, up: bool) {
-        let Some(sc) = self.scenario.as_deref() else { return };
-        let total = sc.in_flight(0).1;
-        let last = total.saturating_sub(1).min(CURSOR_MAX);
-        if total == 0 {
-            self.status = Some(Status::info("nothing in flight to pick"));
-        } else if up && self.cursor == 0 {
-            self.status = Some(Status::info("the cursor is on the first in-flight event"));
-        } else if !up && self.cursor >= last {
-            self.status = Some(Status::info("the cursor is on the last in-flight event shown"));
-        } else if up {
-            self.cursor -= 1;
-        } else {
-            self.cursor += 1;
-        }
     }
 }
