@@ -65,7 +65,7 @@ fn an_upload_then_a_download_chunk_by_chunk() {
     let mut sc = run_script(config(DFS, 3, 1, &[]), "upload 2 notes.txt 3000; step 1");
     assert_eq!(sc.badge(2), "↑2/3");
     let rows = inspect(sc.as_mut(), 2);
-    assert_eq!(rows["operation"], "upload notes.txt 3000 B c2#1 (#1)");
+    assert_eq!(rows["operation"], "upload notes.txt 3000 B c2.1 (xfer 1)");
     assert_eq!(rows["progress"], "2/3 chunks sent");
     assert_eq!(rows["servers to try"], "A → B");
     line(sc.as_mut(), "run");
@@ -75,12 +75,12 @@ fn an_upload_then_a_download_chunk_by_chunk() {
     assert_eq!(total_messages(sc.as_ref()), 7);
     assert_eq!(
         ops(sc.as_ref(), 2),
-        [json!({"op": "upload", "name": "notes.txt", "outcome": "ok", "copies": 2, "tag": "c2#1"})]
+        [json!({"op": "upload", "name": "notes.txt", "outcome": "ok", "copies": 2, "tag": "c2.1"})]
     );
     for s in [0, 1] {
         assert_eq!(
             sc.report()["result"]["files"][s.to_string()],
-            json!([{"name": "notes.txt", "size": 3000, "tag": "c2#1"}])
+            json!([{"name": "notes.txt", "size": 3000, "tag": "c2.1"}])
         );
     }
     lines(sc.as_mut(), "download 2 notes.txt; run");
@@ -94,10 +94,10 @@ fn an_upload_then_a_download_chunk_by_chunk() {
             "UPLOAD notes.txt 3000 → server A (3 chunks)",
             "UPLOAD_SUCCESS notes.txt (2 copies)",
             "DOWNLOAD notes.txt ← server A",
-            "notes.txt downloaded successfully (3000 B, c2#1, 3 chunks)",
+            "notes.txt downloaded successfully (3000 B, c2.1, 3 chunks)",
         ]
     );
-    assert_eq!(screen_of(sc.as_ref(), 0), ["notes.txt  3000 B  c2#1"]);
+    assert_eq!(screen_of(sc.as_ref(), 0), ["notes.txt  3000 B  c2.1"]);
     no_violations(sc.as_ref());
 }
 
@@ -159,7 +159,7 @@ fn a_download_fails_over_when_its_server_crashes_mid_transfer() {
     assert_eq!(recvs(sc.as_ref(), "DOWNLOAD"), [(3, 0), (3, 1)]);
     assert_eq!(
         ops(sc.as_ref(), 3),
-        [json!({"op": "download", "name": "notes.txt", "outcome": "ok", "size": 3000, "tag": "c2#1"})]
+        [json!({"op": "download", "name": "notes.txt", "outcome": "ok", "size": 3000, "tag": "c2.1"})]
     );
     let s = screen_of(sc.as_ref(), 3);
     assert!(s.contains(&"server A did not answer; trying server B".to_string()), "{s:?}");
@@ -169,7 +169,7 @@ fn a_download_fails_over_when_its_server_crashes_mid_transfer() {
 #[test]
 fn an_acknowledged_upload_survives_its_primary() {
     let mut sc = run_script(config(DFS, 4, 1, &[]), "upload 2 notes.txt 3000; run; crash 0; download 3 notes.txt; run");
-    assert_eq!(ops(sc.as_ref(), 3)[0]["tag"], "c2#1");
+    assert_eq!(ops(sc.as_ref(), 3)[0]["tag"], "c2.1");
     // Uploads need every replica: with A down a new one fails, and says so.
     lines(sc.as_mut(), "upload 2 x.bin 10; run 300");
     assert_eq!(ops(sc.as_ref(), 2)[1]["outcome"], "error");
@@ -184,7 +184,7 @@ fn replicas_are_equal_again_after_a_recovery() {
     assert_eq!(ops(sc.as_ref(), 2)[0]["outcome"], "error");
     assert_eq!(names(sc.as_ref(), 0), ["notes.txt"]);
     assert_eq!(names(sc.as_ref(), 1), Vec::<String>::new());
-    assert_eq!(inspect(sc.as_mut(), 0)["pending replications"], "notes.txt→B c2#1");
+    assert_eq!(inspect(sc.as_mut(), 0)["pending replications"], "notes.txt→B c2.1");
     lines(sc.as_mut(), "crash 0; recover 0; recover 1; run");
     assert_eq!(names(sc.as_ref(), 1), ["notes.txt"]);
     assert_eq!(sc.report()["result"]["files"]["0"], sc.report()["result"]["files"]["1"]);
@@ -197,7 +197,7 @@ fn concurrent_uploads_of_one_name_end_the_same_everywhere() {
     let sc = run_script(config(DFS, 4, 2, &[]), "upload 2 notes.txt 100; upload 3 notes.txt 200; run");
     let f = sc.report()["result"]["files"].clone();
     assert_eq!(f["0"], f["1"]);
-    assert_eq!(f["0"][0]["tag"], "c3#1", "the later upload wins");
+    assert_eq!(f["0"][0]["tag"], "c3.1", "the later upload wins");
     no_violations(sc.as_ref());
 }
 
@@ -434,7 +434,7 @@ fn the_broken_variant_is_caught_on_the_script() {
     );
     let v = sc.violations().first().expect("flagged").clone();
     assert_eq!(v.property, "acked-write-readable");
-    assert_eq!(v.detail, "client 3 was told notes.txt does not exist, but c2#1 was acknowledged");
+    assert_eq!(v.detail, "client 3 was told notes.txt does not exist, but c2.1 was acknowledged");
     // The correct variant does not acknowledge it at all (B, primary on the
     // client's second try, resends to A until A is back: bounded runs).
     let sc = run_script(
@@ -520,7 +520,7 @@ fn keys_list_step_and_crash_in_the_tui() {
         assert_eq!(ops(sc, 3)[0]["outcome"], "ok");
         let rows: std::collections::BTreeMap<String, String> =
             sc.inspect(1).await.into_iter().map(|r| (r.label, r.value)).collect();
-        assert_eq!(rows["files"], "notes.txt(3000 B c2#1)");
+        assert_eq!(rows["files"], "notes.txt(3000 B c2.1)");
     });
 }
 

@@ -174,7 +174,7 @@ fn a_reply_that_overtakes_a_request_is_held_back() {
     script(sc.as_mut());
     // The correct node holds the REPLY back: seq 1 is missing.
     assert_eq!(sc.role(1), Role::Wanting);
-    assert_eq!(held_rows(sc.as_mut(), 1), "0#2");
+    assert_eq!(held_rows(sc.as_mut(), 1), "seq 2 from 0");
     assert_eq!(inspect(sc.as_mut(), 1)["later messages"], "0/1, missing 0");
     let id = msg_id(sc.as_ref(), "REQUEST", 0, 1);
     line(sc.as_mut(), &format!("deliver {id}"));

@@ -245,7 +245,7 @@ fn inspector_shows_the_real_data_structures() {
     assert_eq!(c["responses"], "-");
     let s = inspect(sc.as_mut(), 2);
     assert_eq!(s["role"], "server of 1");
-    assert_eq!(s["running"], "1 (#1 of 0, try 1)");
+    assert_eq!(s["running"], "1 (job 1 of 0, try 1)");
     assert_eq!(s["assigned"], "1");
     line(sc.as_mut(), "run");
     assert_eq!(inspect(sc.as_mut(), 0)["responses"], "1←2 2←3 3←4");
@@ -385,7 +385,7 @@ fn no_dedup_is_caught() {
             assert!(sc.violations().is_empty());
         } else {
             assert_eq!(violated(sc.as_ref()), vec!["exactly-one-response"]);
-            assert_eq!(sc.violations()[0].detail, "client 0 got 2 responses to job 1 (#1)");
+            assert_eq!(sc.violations()[0].detail, "client 0 got 2 responses to job 1 (labelled 1)");
         }
     }
 }

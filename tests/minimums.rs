@@ -126,10 +126,10 @@ fn below_the_minimum_is_refused_and_dfs_at_two_nodes_has_a_client() {
     assert_eq!((sc.node_role(0), sc.node_role(1)), ("server", "client"));
     lines(sc.as_mut(), "upload 1 notes.txt 3000; run; download 1 notes.txt; run; list 1; run");
     let ops = &sc.report()["result"]["ops"]["1"];
-    assert_eq!(ops[0], json!({"op": "upload", "name": "notes.txt", "outcome": "ok", "copies": 1, "tag": "c1#1"}));
+    assert_eq!(ops[0], json!({"op": "upload", "name": "notes.txt", "outcome": "ok", "copies": 1, "tag": "c1.1"}));
     assert_eq!(ops[1]["outcome"], "ok", "{ops}");
     assert_eq!(ops[2]["names"], json!(["notes.txt"]), "{ops}");
-    assert_eq!(sc.report()["result"]["files"]["0"], json!([{"name": "notes.txt", "size": 3000, "tag": "c1#1"}]));
+    assert_eq!(sc.report()["result"]["files"]["0"], json!([{"name": "notes.txt", "size": 3000, "tag": "c1.1"}]));
     assert!(sc.violations().is_empty(), "{:?}", sc.violations());
     // From 3 nodes the default is two servers again; given, it is taken as is.
     let sc = open_at("dfs", 3).expect("dfs opens at 3 nodes");

@@ -111,7 +111,7 @@ fn the_seeds_calls_give_exact_results_in_two_messages_each() {
     let mut sc = open(config(RPC, 3, 1, &[]));
     lines(sc.as_mut(), "call 1 add 1 2; call 1 add 3 4; call 2 multiply 2 3");
     assert_eq!(in_flight(sc.as_ref()).iter().filter(|m| m.kind == "REQUEST").count(), 2);
-    assert_eq!(inspect(sc.as_mut(), 1)["queued"], "#2 add(3, 4)");
+    assert_eq!(inspect(sc.as_mut(), 1)["queued"], "call 2 add(3, 4)");
     assert_eq!(sc.badge(1), "wait 2");
     assert_eq!(sc.role(1), Role::Wanting);
     line(sc.as_mut(), "run");
@@ -129,8 +129,8 @@ fn the_inspector_shows_every_stage_and_the_hex_is_bincode() {
     let want = bincode_of(&call);
     let stub = inspect(sc.as_mut(), 1);
     assert_eq!(stub["role"], "client of 0");
-    assert_eq!(stub["stub"], "waiting for #1");
-    assert_eq!(stub["call"], "#1 add(3, 4)");
+    assert_eq!(stub["stub"], "waiting for call 1");
+    assert_eq!(stub["call"], "call 1 add(3, 4)");
     assert_eq!(stub["marshalled"], format!("{} B", want.len()));
     assert_eq!(unhex(&stub["request hex"]), want, "the stub's bytes are bincode's encoding of the call");
     let (back, _): (Call, usize) =
@@ -140,18 +140,18 @@ fn the_inspector_shows_every_stage_and_the_hex_is_bincode() {
     assert_eq!(stub["reply hex"], "-");
     assert_eq!(stub["result"], "(waiting)");
     let req = msg_id(sc.as_ref(), "REQUEST", 1, 0);
-    assert_eq!(in_flight(sc.as_ref())[0].summary, format!("REQUEST #1 add(3, 4) [{} B]", want.len()));
+    assert_eq!(in_flight(sc.as_ref())[0].summary, format!("REQUEST call 1 add(3, 4) [{} B]", want.len()));
     line(sc.as_mut(), &format!("deliver {req}"));
     let skel = inspect(sc.as_mut(), 0);
     assert_eq!(skel["role"], "server");
     assert_eq!(skel["last request"], format!("from 1, {} B", want.len()));
     assert_eq!(unhex(&skel["request hex"]), want);
-    assert_eq!(skel["unmarshalled"], "#1 add(3, 4)");
+    assert_eq!(skel["unmarshalled"], "call 1 add(3, 4)");
     assert_eq!(skel["dispatch"], "ran add → 7");
     let reply = Reply { id: Some(1), outcome: Ok(7) };
     assert_eq!(unhex(&skel["reply hex"]), bincode_of(&reply));
     assert_eq!(skel["executions"], "1");
-    assert_eq!(skel["dup table"], "1#1=7");
+    assert_eq!(skel["dup table"], "c1 call 1=7");
     assert_eq!(skel["after a crash"], "balance + table kept");
     let rep = msg_id(sc.as_ref(), "REPLY", 0, 1);
     line(sc.as_mut(), &format!("deliver {rep}"));
@@ -240,7 +240,7 @@ fn a_server_crash_between_execute_and_reply() {
             assert_eq!(violated(sc.as_ref()), vec!["at-most-once"], "{what}");
             assert_eq!(
                 sc.violations()[0].detail,
-                "the server ran call #1 of client 1 again (2 times) in at-most-once mode"
+                "the server ran call 1 of client 1 again (2 times) in at-most-once mode"
             );
             assert_eq!(inspect(sc.as_mut(), 0)["after a crash"], "balance kept, table lost");
         } else {
@@ -291,7 +291,7 @@ fn the_semantics_verb_switches_the_server() {
         Some(Input::Verb { verb: "call".into(), args: ["1", "add", "3", "4"].map(String::from).to_vec() })
     );
     lines(sc.as_mut(), "semantics at-most-once; call 2 deposit 3; run");
-    assert_eq!(inspect(sc.as_mut(), 0)["dup table"], "2#1=3", "a fresh table");
+    assert_eq!(inspect(sc.as_mut(), 0)["dup table"], "c2 call 1=3", "a fresh table");
     assert_eq!(sc.badge(0), "AMO bal 3");
     assert_eq!(total_messages(sc.as_ref()), 4, "switching costs no message");
 }
@@ -426,7 +426,7 @@ fn no_dedup_is_caught() {
     lines(sc.as_mut(), &format!("dup {id}; run"));
     assert_eq!(balance(sc.as_ref()), 20, "it claims at-most-once and runs the deposit twice");
     assert_eq!(violated(sc.as_ref()), vec!["at-most-once"]);
-    assert_eq!(sc.violations()[0].detail, "the server ran call #1 of client 1 again (2 times) in at-most-once mode");
+    assert_eq!(sc.violations()[0].detail, "the server ran call 1 of client 1 again (2 times) in at-most-once mode");
     assert_eq!(inspect(sc.as_mut(), 0)["variant"], "no-dedup (BROKEN)");
     let sc = run_script(config(RPC, 3, 1, &[]), &script);
     assert_eq!(balance(sc.as_ref()), 10);
@@ -435,8 +435,8 @@ fn no_dedup_is_caught() {
 
 #[test]
 fn any_reply_is_caught() {
-    // A duplicated reply to #1 is still on its way when the next call
-    // starts: the broken stub takes it as the answer to #2.
+    // A duplicated reply to call 1 is still on its way when the next call
+    // starts: the broken stub takes it as the answer to call 2.
     let run = |variant: &str| {
         let mut sc = open(config(RPC, 3, 1, &[("variant", variant)]));
         lines(sc.as_mut(), "latency 2 2; call 1 add 3 4; step");
@@ -449,7 +449,7 @@ fn any_reply_is_caught() {
     assert_eq!(violated(sc.as_ref()), vec!["reply-matches-call"]);
     assert_eq!(
         sc.violations()[0].detail,
-        "client 1 accepted 7 as the result of #2 multiply(5, 6); the correct result is 30"
+        "client 1 accepted 7 as the result of call 2 multiply(5, 6); the correct result is 30"
     );
     let mut sc = run("correct");
     assert_eq!(calls(sc.as_ref(), 1)[1]["result"], 30);
@@ -686,6 +686,6 @@ fn screen_80x24() {
 fn screen_120x40() {
     let app = app(1);
     let text = screen(&app, 120, 40);
-    assert!(text.contains("#2 divide(1, 0)"), "{text}");
+    assert!(text.contains("call 2 divide(1, 0)"), "{text}");
     insta::assert_snapshot!(text);
 }

@@ -471,3 +471,133 @@ fn events_are_en_and_ids_are_hash_n() {
         });
     }
 }
+
+/// Every `#N` in one text with what follows it: `(N, rest of the text)`.
+fn hash_ids(text: &str) -> Vec<(u64, &str)> {
+    text.match_indices('#')
+        .filter_map(|(i, _)| {
+            let rest = &text[i + 1..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            Some((rest[..digits].parse().ok()?, &rest[digits..]))
+        })
+        .collect()
+}
+
+/// What the engine knows of an id it assigned: a message's link, or a timer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Assigned {
+    Msg { from: usize, to: usize },
+    Timer,
+}
+
+/// Is `#N` (followed by `rest`) the engine's id of a message or timer it
+/// assigned, named the way the engine names it: a message's id is followed
+/// by its link (`#9 1→2`), a timer's by `timer` (the log's `#4 timer … fires`)?
+/// A scenario's own number (`#2 add(3, 4)`, `c2#1`, `(#3)`, `0#2`) is not.
+fn names_an_engine_id(id: u64, rest: &str, assigned: &std::collections::BTreeMap<u64, Assigned>) -> bool {
+    match assigned.get(&id) {
+        Some(Assigned::Msg { from, to }) => rest.starts_with(&format!(" {from}→{to}")),
+        Some(Assigned::Timer) => rest.starts_with(" timer "),
+        None => false,
+    }
+}
+
+/// `#N` means an engine message or timer id, nothing else: a scenario's
+/// own numbers (call ids, transfer ids, job numbers, sequence numbers) must
+/// never look like one. Run every scenario in every variant, one event at a
+/// time (its action on every node, a duplicate, a drop, a crash and a
+/// recovery), and note every id the engine puts in flight. Every `#N` in the
+/// log (its notes included), the in-flight summaries, every node's inspector
+/// rows, the statuses and the violations is one of those ids, next to the
+/// link of that very message (or `timer`): ids are small numbers, so a
+/// scenario's `#2` would often be some id by chance, never with its link.
+#[test]
+fn hash_n_is_only_an_id_the_engine_assigned() {
+    use distlab::engine::input::Input;
+    use std::collections::BTreeMap;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let mut checked = 0usize;
+    let mut bad = std::collections::BTreeSet::new();
+    for e in distlab::algos::all() {
+        let card = e.card;
+        for variant in card.variant_names() {
+            let mut sim = distlab::engine::sim::SimConfig::new(card.nodes.default, 1);
+            sim.driver = distlab::engine::actor::DriverKind::Inline;
+            let params = vec![(card.variant_key().to_string(), variant.to_string())];
+            let config = distlab::engine::trace::RunConfig { scenario: card.name.into(), params, sim };
+            let run = format!("{} -p {}={variant}", card.name, card.variant_key());
+            rt.block_on(async {
+                let mut sc = distlab::algos::open_run(config).await.unwrap_or_else(|err| panic!("{run}: {err}"));
+                let n = sc.n();
+                let mut assigned: BTreeMap<u64, Assigned> = BTreeMap::new();
+                let mut texts: Vec<(&str, String)> = Vec::new();
+                let mut log = std::collections::BTreeSet::new();
+                let mut note_in_flight = |sc: &dyn distlab::scenario::Scenario, texts: &mut Vec<(&str, String)>| {
+                    for f in sc.in_flight(usize::MAX).0 {
+                        let what = match f.from {
+                            Some(from) => Assigned::Msg { from, to: f.to },
+                            None => Assigned::Timer,
+                        };
+                        assigned.insert(f.id, what);
+                        texts.push(("an in-flight summary", f.summary));
+                    }
+                };
+                // What the nodes sent as they started.
+                note_in_flight(sc.as_ref(), &mut texts);
+                for round in 0..4 {
+                    for node in 0..n {
+                        let mut inputs: Vec<Input> = sc.action(node).into_iter().collect();
+                        let (flying, _) = sc.in_flight(usize::MAX);
+                        let first_msg = flying.iter().find(|f| f.from.is_some()).map(|f| f.id);
+                        match (round, node, first_msg) {
+                            (1, 0, Some(id)) => inputs.push(Input::Dup(id)),
+                            (2, 0, Some(id)) => inputs.push(Input::Drop(id)),
+                            _ => {}
+                        }
+                        if (round, node) == (2, 1) {
+                            inputs.push(Input::Crash(1));
+                        }
+                        if (round, node) == (3, 1) {
+                            inputs.push(Input::Recover(1));
+                        }
+                        inputs.extend([Input::Step(1), Input::Step(1), Input::Step(1)]);
+                        for input in inputs {
+                            // A refused input (an idle step, a verb at a crashed node) changes nothing.
+                            let _ = sc.apply(input).await;
+                            // One event at a time: every id is in flight after some input.
+                            note_in_flight(sc.as_ref(), &mut texts);
+                            // The log keeps its latest lines: read them as they come.
+                            for l in sc.log() {
+                                log.insert((l.step, l.time, l.text.clone()));
+                            }
+                        }
+                        for x in 0..n {
+                            for r in sc.inspect(x).await {
+                                texts.push(("an inspector row", format!("{}: {}", r.label, r.value)));
+                            }
+                        }
+                        texts.extend(sc.statuses().into_iter().map(|s| ("a status", s)));
+                        texts.extend(sc.violations().iter().map(|v| ("a violation", v.detail.clone())));
+                    }
+                }
+                assert!(!assigned.is_empty(), "{run}: nothing was ever in flight");
+                texts.extend(log.into_iter().map(|(_, _, text)| ("a log line", text)));
+                for (what, text) in &texts {
+                    for (id, rest) in hash_ids(text) {
+                        checked += 1;
+                        if !names_an_engine_id(id, rest, &assigned) {
+                            bad.insert(format!("{run}: {what} says #{id}: {text:?}"));
+                        }
+                    }
+                }
+            });
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "a #N that is not the id of a message or timer the engine assigned (a scenario's own number must not \
+         look like one):\n  {}",
+        bad.into_iter().collect::<Vec<_>>().join("\n  ")
+    );
+    assert!(checked > 100, "only {checked} ids were checked: the drive shows too little");
+}

@@ -423,7 +423,7 @@ impl Protocol for Node {
             t => format!("{j}:{t}"),
         });
         rows.push(Row::new("latest ts from", listing(seen, 12)));
-        rows.push(Row::new("held back", listing(self.held.keys().map(|(f, s)| format!("{f}#{s}")), 8)));
+        rows.push(Row::new("held back", listing(self.held.keys().map(|(f, s)| format!("seq {s} from {f}")), 8)));
         if self.k.retry > 0 {
             let unacked: usize = self.unacked.values().map(|q| q.len()).sum();
             rows.push(Row::new("unacknowledged", unacked));

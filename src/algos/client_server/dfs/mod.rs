@@ -5,8 +5,9 @@
 //! and placement (`replicas_of`: FNV-1a, a hash that is the same in every
 //! run). A `Node` is a storage server or a client by its id. A file's
 //! content is named by its `Version` (upload start time, client, upload
-//! number), shown as the tag `cC#K`; `store` keeps the highest version of a
-//! name (last writer wins, the same on every replica), and a replica's
+//! number), shown as the tag `cC.K` (a `#` would read as an engine id);
+//! `store` keeps the highest version of a name (last writer wins, the same
+//! on every replica), and a replica's
 //! REPLICA_ACK confirms that version or a newer one. A sender puts one
 //! chunk on the wire per `PACE`, so a transfer shows progress and a crash
 //! can stop it half-way.
@@ -62,9 +63,9 @@ pub struct Version {
 }
 
 impl Version {
-    /// The content tag: `cC#K`.
+    /// The content tag: `cC.K`, client C's K-th upload.
     pub fn tag(&self) -> String {
-        format!("c{}#{}", self.client, self.n)
+        format!("c{}.{}", self.client, self.n)
     }
 }
 
@@ -160,16 +161,18 @@ impl Describe for Msg {
     fn summary(&self) -> String {
         match self {
             Msg::Upload { xfer, name, size, ver, chunks } => {
-                format!("UPLOAD(#{xfer} {name} {size} B {} {chunks} chunks)", ver.tag())
+                format!("UPLOAD(xfer {xfer} {name} {size} B {} {chunks} chunks)", ver.tag())
             }
-            Msg::Chunk { xfer, k, of, bytes } => format!("CHUNK(#{xfer} {k}/{of} {bytes} B)"),
-            Msg::UploadOk { xfer, copies } => format!("UPLOAD_SUCCESS(#{xfer} {copies} copies)"),
-            Msg::Download { xfer, name } => format!("DOWNLOAD(#{xfer} {name})"),
-            Msg::Size { xfer, size, ver, chunks } => format!("SIZE(#{xfer} {size} B {} {chunks} chunks)", ver.tag()),
-            Msg::NotFound { xfer } => format!("ERROR_FILE_NOT_FOUND(#{xfer})"),
-            Msg::Error { xfer, text } => format!("ERROR(#{xfer} {text})"),
-            Msg::List { xfer } => format!("LIST(#{xfer})"),
-            Msg::ListPeer { client, xfer } => format!("LIST_PEER(for {client} #{xfer})"),
+            Msg::Chunk { xfer, k, of, bytes } => format!("CHUNK(xfer {xfer} {k}/{of} {bytes} B)"),
+            Msg::UploadOk { xfer, copies } => format!("UPLOAD_SUCCESS(xfer {xfer} {copies} copies)"),
+            Msg::Download { xfer, name } => format!("DOWNLOAD(xfer {xfer} {name})"),
+            Msg::Size { xfer, size, ver, chunks } => {
+                format!("SIZE(xfer {xfer} {size} B {} {chunks} chunks)", ver.tag())
+            }
+            Msg::NotFound { xfer } => format!("ERROR_FILE_NOT_FOUND(xfer {xfer})"),
+            Msg::Error { xfer, text } => format!("ERROR(xfer {xfer} {text})"),
+            Msg::List { xfer } => format!("LIST(xfer {xfer})"),
+            Msg::ListPeer { client, xfer } => format!("LIST_PEER(for {client} xfer {xfer})"),
             Msg::PeerFiles { names, .. } => format!("PEER_FILES({})", names.join(" ")),
             Msg::Listing { names, unreachable, .. } if unreachable.is_empty() => {
                 format!("LISTING({})", names.join(" "))
@@ -354,9 +357,10 @@ static CARD: Card = Card {
     description: "Seed 000's file system (UPLOAD name size then the chunks → UPLOAD_SUCCESS; DOWNLOAD → SIZE then \
         the chunks, or ERROR_FILE_NOT_FOUND; LIST) over several storage servers, with seed 003's merged directory \
         listing. Nodes 0..servers are the storage servers A, B, …, the others clients. A file travels as \
-        ceil(size / chunk) CHUNK messages, one per virtual millisecond, so a crash stops a transfer half-way; its \
-        version (time the upload started, client, upload number) settles concurrent uploads: every server keeps \
-        the highest. A name's primary is fnv1a64(name) % servers, its replicas the next `replicas` − 1 servers. \
+        ceil(size / chunk) CHUNK messages, one per virtual millisecond, so a crash stops a transfer half-way \
+        (each message names its client's transfer, `xfer 3`: one per attempt at a server); its version (time the \
+        upload started, client, upload number, shown as the tag `c2.1`: client 2's first upload) settles \
+        concurrent uploads: every server keeps the highest. A name's primary is fnv1a64(name) % servers, its replicas the next `replicas` − 1 servers. \
         The primary stores an upload (stable storage), REPLICATEs it and answers UPLOAD_SUCCESS only once every \
         replica has confirmed (REPLICA_ACK), resending unconfirmed copies every `timeout` ms: an acknowledged \
         file is on every replica, and replicas agree again once faults heal. A client that hears nothing for \
@@ -427,7 +431,10 @@ static CARD: Card = Card {
     ],
     properties: &[ACKED_WRITE_READABLE, LISTING_COMPLETE, REPLICAS_EQUAL, NAMES_VALID],
     results: &[
-        FieldCard { key: "files", help: "per server, its files as `{name, size, tag}`, sorted by name" },
+        FieldCard {
+            key: "files",
+            help: "per server, its files as `{name, size, tag}` (tag `c2.1`: client 2's first upload), sorted by name",
+        },
         FieldCard {
             key: "ops",
             help: "per client, `{op, name, outcome}` per operation (`ok` with copies/size/tag/names, `not-found`, \

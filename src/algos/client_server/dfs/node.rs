@@ -462,11 +462,11 @@ impl Node {
     fn server_lines(&self) -> Vec<String> {
         let mut out = Vec::new();
         for ((c, x), st) in &self.streams {
-            out.push(format!("→ client {c} #{x} {}: {}/{} chunks sent", st.name, st.next - 1, st.of));
+            out.push(format!("→ client {c} xfer {x} {}: {}/{} chunks sent", st.name, st.next - 1, st.of));
         }
         for ((c, x), inc) in &self.incoming {
             let name = inc.head.as_ref().map_or("?", |h| h.0.as_str());
-            out.push(format!("← client {c} #{x} {name}: {}/{} chunks", inc.got.len(), inc.of));
+            out.push(format!("← client {c} xfer {x} {name}: {}/{} chunks", inc.got.len(), inc.of));
         }
         for ((c, _), (name, _, wait)) in &self.waiters {
             let w: Vec<String> = wait.iter().map(|&s| letter(s)).collect();
@@ -610,7 +610,7 @@ impl Protocol for Node {
             rows.push(Row::new("files", listing(files, 8)));
             let inc = self.incoming.iter().map(|((c, x), i)| {
                 let name = i.head.as_ref().map_or("?", |h| h.0.as_str());
-                format!("{c}#{x}:{name} {}/{}", i.got.len(), i.of)
+                format!("{name} {}/{} (c{c} xfer {x})", i.got.len(), i.of)
             });
             rows.push(Row::new("uploads arriving", listing(inc, 6)));
             let letters = |w: &BTreeSet<NodeId>| w.iter().map(|&s| letter(s)).collect::<Vec<_>>().join(",");
@@ -618,8 +618,10 @@ impl Protocol for Node {
             rows.push(Row::new("awaiting replicas", listing(wait, 6)));
             let out = self.outbox.iter().map(|((n, to), f)| format!("{n}→{} {}", letter(*to), f.ver.tag()));
             rows.push(Row::new("pending replications", listing(out, 6)));
-            let streams =
-                self.streams.iter().map(|((c, x), st)| format!("{c}#{x}:{} {}/{}", st.name, st.next - 1, st.of));
+            let streams = self
+                .streams
+                .iter()
+                .map(|((c, x), st)| format!("{} {}/{} (c{c} xfer {x})", st.name, st.next - 1, st.of));
             rows.push(Row::new("downloads sending", listing(streams, 6)));
             let gathers = self.gathers.iter().map(|((c, _), g)| format!("for {c} (waiting {})", letters(&g.waiting)));
             rows.push(Row::new("listings gathering", listing(gathers, 4)));
@@ -631,7 +633,7 @@ impl Protocol for Node {
                         Job::Download { name } => format!("download {name}"),
                         Job::List => "list".into(),
                     };
-                    rows.push(Row::new("operation", format!("{what} (#{})", op.xfer)));
+                    rows.push(Row::new("operation", format!("{what} (xfer {})", op.xfer)));
                     rows.push(Row::new("server", letter(op.targets[op.at])));
                     let order: Vec<String> = op.targets.iter().map(|&s| letter(s)).collect();
                     rows.push(Row::new("servers to try", order.join(" → ")));

@@ -121,7 +121,7 @@ impl Monitor<Node> for Check {
                         if *n > 1 {
                             out.push(w.violation(
                                 EXACTLY_ONE_RESPONSE.name,
-                                format!("client {x} got {n} responses to job {} (#{})", a.label, a.job),
+                                format!("client {x} got {n} responses to job {} (labelled {})", a.job, a.label),
                             ));
                         }
                         if let Some(i) = a.server.checked_sub(self.k.clients + 1).filter(|&i| i < self.servers) {

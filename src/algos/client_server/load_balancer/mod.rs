@@ -77,12 +77,12 @@ impl Describe for Msg {
     }
     fn summary(&self) -> String {
         match self {
-            Msg::Job { job, label, .. } => format!("JOB({label} #{job})"),
+            Msg::Job { job, label, .. } => format!("JOB({label}, job {job})"),
             Msg::Forward { client, job, label, attempt, .. } => {
-                format!("FORWARD({label} #{job} of {client}, try {attempt})")
+                format!("FORWARD({label}, job {job} of {client}, try {attempt})")
             }
-            Msg::Done { job, label, attempt, .. } => format!("DONE({label} #{job}, try {attempt})"),
-            Msg::Reply { job, label, server } => format!("REPLY({label} #{job} by {server})"),
+            Msg::Done { job, label, attempt, .. } => format!("DONE({label}, job {job}, try {attempt})"),
+            Msg::Reply { job, label, server } => format!("REPLY({label}, job {job}, by {server})"),
             m => m.kind().to_string(),
         }
     }
@@ -111,8 +111,8 @@ impl Describe for Timer {
     }
     fn summary(&self) -> String {
         match self {
-            Timer::Timeout { client, job, attempt } => format!("timeout(#{job} of {client}, try {attempt})"),
-            Timer::Work { client, job, attempt } => format!("work(#{job} of {client}, try {attempt})"),
+            Timer::Timeout { client, job, attempt } => format!("timeout(job {job} of {client}, try {attempt})"),
+            Timer::Work { client, job, attempt } => format!("work(job {job} of {client}, try {attempt})"),
             t => t.kind().to_string(),
         }
     }
@@ -310,7 +310,8 @@ static CARD: Card = Card {
             ArgCard { name: "C", kind: Kind::Node(Some("client")), optional: true },
             ArgCard::optional("MS", Kind::Ms { min: 0, max: MAX_MS }),
         ],
-        help: "client C (default 0) hands the balancer job P (a label), running MS ms (default `work`)",
+        help: "client C (default 0) hands the balancer a job labelled P, running MS ms (default `work`); each client \
+            numbers its jobs (`job 3`)",
     }],
     params: &[
         ParamCard {

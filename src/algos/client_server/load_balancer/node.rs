@@ -111,7 +111,7 @@ impl Node {
             Msg::Reply { job, label, server } => {
                 let Some(j) = jobs.get_mut(job.wrapping_sub(1) as usize) else { return };
                 if j.answer.is_some() && dedup {
-                    cx.note(format!("ignores a second response to {label} (#{job})"));
+                    cx.note(format!("ignores a second response to {label} (job {job})"));
                     return;
                 }
                 j.answer = Some(server);
@@ -468,7 +468,7 @@ impl Protocol for Node {
                 rows.push(Row::new("role", format!("server of {}", k.balancer())));
                 rows.push(Row::new(
                     "running",
-                    listing(running.iter().map(|(((c, j), a), l)| format!("{l} (#{j} of {c}, try {a})")), 8),
+                    listing(running.iter().map(|(((c, j), a), l)| format!("{l} (job {j} of {c}, try {a})")), 8),
                 ));
                 rows.push(Row::new("completed", completed));
             }

@@ -57,7 +57,7 @@ impl Check {
             out.push(w.violation(
                 AT_MOST_ONCE.name,
                 format!(
-                    "the server ran call #{} of client {} again ({} times) in at-most-once mode",
+                    "the server ran call {} of client {} again ({} times) in at-most-once mode",
                     e.id,
                     e.client,
                     runs.len()

@@ -71,7 +71,7 @@ impl Describe for Msg {
             },
             Msg::Reply { bytes } => match decode::<Reply>(bytes) {
                 Ok(Reply { id: Some(id), outcome }) => {
-                    format!("REPLY #{id} = {} [{} B]", show_outcome(&outcome), bytes.len())
+                    format!("REPLY call {id} = {} [{} B]", show_outcome(&outcome), bytes.len())
                 }
                 Ok(Reply { id: None, outcome }) => {
                     format!("REPLY (no id) = {} [{} B]", show_outcome(&outcome), bytes.len())
@@ -99,7 +99,7 @@ impl Describe for Timer {
     }
     fn summary(&self) -> String {
         match self {
-            Timer::Retry { id } => format!("RETRY #{id}"),
+            Timer::Retry { id } => format!("RETRY call {id}"),
             Timer::Think => "THINK".into(),
         }
     }
@@ -230,7 +230,7 @@ static CARD: Card = Card {
     ],
     about: "client stubs and a server skeleton marshal calls; timeouts, retries, at-least-once vs at-most-once",
     description: "Node 0 is the server, the others clients. A client's stub marshals a call (request id, function \
-        name, arguments) to bytes with bincode 2 and sends a REQUEST; the server's skeleton unmarshals it, \
+        name, arguments; `call 2 add(3, 4)` is its client's second call) to bytes with bincode 2 and sends a REQUEST; the server's skeleton unmarshals it, \
         dispatches and sends a marshalled REPLY; the stub checks the reply's id against its call and returns the \
         result. The stub blocks: one call in flight per client, later ones wait in its queue. Functions: the \
         seed's `add`, `subtract`, `multiply`, `divide` on i64 with checked arithmetic (an overflow or a division \

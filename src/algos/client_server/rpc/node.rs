@@ -129,7 +129,7 @@ impl Node {
         c.issued += 1;
         c.last_issued = Some(call.clone());
         if let Some(p) = &c.current {
-            cx.note(format!("stub queues {} (waiting for #{})", show_call(&call), p.call.id));
+            cx.note(format!("stub queues {} (waiting for call {})", show_call(&call), p.call.id));
         }
         c.queue.push_back(call);
         if c.current.is_none() {
@@ -188,7 +188,7 @@ impl Node {
         let matches = c.current.as_ref().is_some_and(|p| any || reply.id == Some(p.call.id));
         if !matches {
             c.stale += 1;
-            let what = reply.id.map_or("a reply without id".to_string(), |id| format!("a reply to #{id}"));
+            let what = reply.id.map_or("a reply without id".to_string(), |id| format!("a reply to call {id}"));
             cx.note(format!("stub ignores {what}: no call of that id is waiting"));
             return;
         }
@@ -205,7 +205,7 @@ impl Node {
         }
         p.attempts += 1;
         p.sent_at = cx.now;
-        cx.note(format!("no reply to #{id}: stub re-sends it (attempt {}), same id", p.attempts));
+        cx.note(format!("no reply to call {id}: stub re-sends it (attempt {}), same id", p.attempts));
         cx.send(SERVER, Msg::Request { bytes: p.bytes.clone() });
         cx.set_timer(timeout, Timer::Retry { id });
     }
@@ -298,11 +298,10 @@ impl Node {
         rows.push(Row::new("executions", s.executions));
         rows.push(Row::new("duplicates", s.duplicates));
         if s.at_most_once {
-            let entries = s
-                .table
-                .iter()
-                .rev()
-                .map(|((c, id), o)| format!("{c}#{id}={}", o.as_ref().map_or("err".into(), |v| v.to_string())));
+            let entries =
+                s.table.iter().rev().map(|((c, id), o)| {
+                    format!("c{c} call {id}={}", o.as_ref().map_or("err".into(), |v| v.to_string()))
+                });
             rows.push(Row::new("dup table", listing(entries, 8)));
         } else {
             rows.push(Row::new("dup table", "none (at-least-once)"));
@@ -317,7 +316,7 @@ impl Node {
         rows.push(Row::new("role", format!("client of {SERVER}")));
         let shown = match (&c.current, c.done.back()) {
             (Some(p), _) => {
-                rows.push(Row::new("stub", format!("waiting for #{}", p.call.id)));
+                rows.push(Row::new("stub", format!("waiting for call {}", p.call.id)));
                 Some((&p.call, &p.bytes, None, None, p.attempts, Some(p.sent_at)))
             }
             (None, Some(d)) => {
@@ -352,9 +351,9 @@ impl Node {
         }
         rows.push(Row::new("queued", listing(c.queue.iter().map(show_call), 4)));
         let earlier = c.done.iter().rev().skip(usize::from(c.current.is_none())).map(|d| match &d.end {
-            End::Answered(Ok(v)) => format!("#{}={v}", d.call.id),
-            End::Answered(Err(_)) => format!("#{}=err", d.call.id),
-            End::GaveUp => format!("#{}=?", d.call.id),
+            End::Answered(Ok(v)) => format!("call {}={v}", d.call.id),
+            End::Answered(Err(_)) => format!("call {}=err", d.call.id),
+            End::GaveUp => format!("call {}=?", d.call.id),
         });
         rows.push(Row::new("earlier", listing(earlier, KEEP_DONE)));
         rows.push(Row::new("next id", c.next_id));

@@ -58,10 +58,10 @@ pub fn hex(bytes: &[u8], max: usize) -> String {
     if s.is_empty() { "-".into() } else { s.join(" ") }
 }
 
-/// `#2 add(3, 4)`.
+/// `call 2 add(3, 4)`: the stub's own request id, never an engine `#id`.
 pub fn show_call(c: &Call) -> String {
     let args: Vec<String> = c.args.iter().map(|a| a.to_string()).collect();
-    format!("#{} {}({})", c.id, c.function, args.join(", "))
+    format!("call {} {}({})", c.id, c.function, args.join(", "))
 }
 
 /// `7` or `error: division by zero`.

@@ -458,7 +458,8 @@ impl Protocol for Node {
             (Phase::Finished, _) => "finished".into(),
         };
         rows.push(Row::new("program", phase));
-        let waiting = self.waiting.as_ref().map_or("-".to_string(), |a| format!("#{} {}", a.op, a.msg.summary()));
+        let waiting =
+            self.waiting.as_ref().map_or("-".to_string(), |a| format!("access {}: {}", a.op, a.msg.summary()));
         rows.push(Row::new("waiting for", waiting));
         if self.id != WRITER {
             rows.push(Row::new("read so far", listing(self.reads.iter().map(|v| v.to_string()), 10)));
