@@ -52,7 +52,10 @@ fn wait_clean(t: &Term, what: &str, pred: impl Fn(&str) -> bool) -> String {
 /// state on the right) down to the status line.
 fn narration(screen: &str, rows: u16) -> String {
     let lines: Vec<&str> = screen.lines().collect();
-    let first = lines.iter().position(|l| l.contains("▶ ")).expect("a narration row");
+    let first = lines
+        .iter()
+        .position(|l| l.contains("▶ ") || l.contains("script finished"))
+        .unwrap_or_else(|| panic!("no narration row on the screen:\n{screen}"));
     lines[first..rows as usize - 2].join("\n")
 }
 
@@ -339,10 +342,53 @@ fn a_question_holds_a_scripts_run_and_restart_rewinds_the_script() {
     s.quit_confirmed();
 }
 
+/// A script file in the temporary directory (named per test and process).
+fn temp_script(name: &str, text: &str) -> std::path::PathBuf {
+    let file = std::env::temp_dir().join(format!("distlab-e2e-{name}-{}.dl", std::process::id()));
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// After a script has ended, `b` steps back into it (its narration and
+/// position as they were at that step) and `n` ends it the same way again.
+#[test]
+fn after_a_script_has_ended_b_and_n_work_the_same_way() {
+    let file = temp_script(
+        "ended",
+        "# distlab: run ricart-agrawala --nodes 3 --seed 1 -p cs=0\n\
+         say \"One request.\"\nrequest 0\nrun\nexpect role 0 in-cs\nsay \"Node 0 is in the CS.\"\n",
+    );
+    let path = file.to_string_lossy().into_owned();
+    let mut s = start(&["run", "--script", &path]);
+    let t = &mut s.t;
+    // The script opens on its run, playing; n finishes it and the script.
+    running(t, 1, None);
+    t.send("n");
+    let done = |s: &str| s.contains("script finished") && step_of(s) == Some(5);
+    let end = narration(&wait_clean(t, "the end of the script at step 5", done), t.rows);
+    assert!(end.contains("❝ One request.") && end.contains("Node 0 is in the CS. ❞"), "{end}");
+    t.send("n");
+    wait_clean(t, "n says why it does nothing", |s| {
+        status_row_of(s, ROWS) == "· next: the script is not waiting at a pause"
+    });
+    assert_eq!(t.step(), Some(5));
+
+    // b: back inside the run; the second `say` has not been said yet.
+    t.send("b");
+    let back = wait_clean(t, "one step back", |s| step_of(s) == Some(4) && s.contains("▶ press n to continue"));
+    let back = narration(&back, t.rows);
+    assert!(back.contains("❝ One request. ❞") && !back.contains("Node 0"), "{back}");
+    // n: the run plays on to its end and the script ends as before.
+    t.send("n");
+    let again = narration(&wait_clean(t, "the end again", done), t.rows);
+    assert_eq!(again, end);
+    let _ = std::fs::remove_file(&file);
+    s.quit_confirmed();
+}
+
 /// A script whose narration is longer than its pane: the pane shows a
 /// "more" mark, PgDn scrolls to the last paragraph.
 fn long_narration(cols: u16, rows: u16) {
-    let file = std::env::temp_dir().join(format!("distlab-e2e-narration-{}-{cols}.dl", std::process::id()));
     let mut text = String::from("# distlab: run ricart-agrawala --nodes 3 --seed 1\n");
     for k in 1..=30 {
         text.push_str(&format!(
@@ -350,7 +396,7 @@ fn long_narration(cols: u16, rows: u16) {
         ));
     }
     text.push_str("pause\n");
-    std::fs::write(&file, text).unwrap();
+    let file = temp_script(&format!("narration-{cols}"), &text);
     let path = file.to_string_lossy().into_owned();
 
     let mut s = Session::start_sized(&["run", "--script", &path], cols, rows);
