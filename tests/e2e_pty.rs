@@ -10,149 +10,22 @@
 //! link, and the prompt refuses what it cannot run with a reason.
 //! Screens are polled with a deadline; nothing waits a fixed time.
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+#[path = "common/pty.rs"]
+mod pty;
+
+use pty::{Session, header_step};
 
 const ROWS: u16 = 40;
 const COLS: u16 = 120;
-const DEADLINE: Duration = Duration::from_secs(20);
 
-struct Term {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-}
-
-impl Term {
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn header(&self) -> String {
-        self.screen().lines().next().unwrap_or_default().to_string()
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    /// Poll the screen until `pred` holds, or fail showing the screen.
-    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return;
-            }
-            if start.elapsed() > DEADLINE {
-                panic!("timed out waiting for {what}; the screen was:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn wait_text(&self, text: &str) {
-        self.wait(text, |s| s.contains(text));
-    }
-}
-
-/// The step number in the header.
-fn header_step(header: &str) -> Option<u64> {
-    let rest = &header[header.find(" step ")? + 6..];
-    rest.split_whitespace().next()?.parse().ok()
-}
-
-/// The binary running in a pty, its screen kept up to date by a thread.
-struct Session {
-    t: Term,
-    child: Box<dyn Child + Send + Sync>,
-    master: Box<dyn MasterPty + Send>,
-    pump: std::thread::JoinHandle<()>,
-    dir: std::path::PathBuf,
-}
-
-impl Session {
-    fn start(args: &[&str]) -> Session {
-        let pty = native_pty_system();
-        let pair = pty.openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).unwrap();
-        static SESSIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let k = SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("distlab-e2e-{}-{k}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_distlab"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.cwd(&dir);
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let feed = parser.clone();
-        let pump = std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => return,
-                    Ok(k) => feed.lock().unwrap().process(&buf[..k]),
-                }
-            }
-        });
-        let t = Term { parser, writer: pair.master.take_writer().unwrap() };
-        Session { t, child, master: pair.master, pump, dir }
-    }
-
-    /// Still running?
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-
-    /// Press `q` (a run with no inputs quits at once): the app must exit 0
-    /// and give the terminal back.
-    fn quit(self) {
-        self.quit_with("q");
-    }
-
-    /// Press `q`, see the question, answer `y` (a run with inputs).
-    fn quit_confirmed(mut self) {
-        self.t.send("q");
-        self.t.wait_text("quit? this run's");
-        assert!(self.alive(), "q with inputs asks before quitting");
-        self.quit_with("y");
-    }
-
-    /// Send `keys`: the app must exit 0 and give the terminal back.
-    fn quit_with(mut self, keys: &str) {
-        self.t.send(keys);
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if start.elapsed() > DEADLINE {
-                let _ = self.child.kill();
-                panic!("distlab did not exit on {keys:?}; the screen was:\n{}", self.t.screen());
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        drop(self.t.writer);
-        drop(self.master);
-        self.pump.join().unwrap();
-        assert!(status.success(), "exit status {status:?}");
-        let parser = self.t.parser.lock().unwrap();
-        let screen = parser.screen();
-        assert!(!screen.alternate_screen(), "the alternate screen was left");
-        assert!(!screen.hide_cursor(), "the cursor is shown again");
-        assert_eq!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None, "mouse capture is off");
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// `distlab ARGS` at 120×40.
+fn start(args: &[&str]) -> Session {
+    Session::start_sized(args, COLS, ROWS)
 }
 
 #[test]
 fn real_binary_in_a_pty() {
-    let mut s = Session::start(&["run", "ricart-agrawala"]);
+    let mut s = start(&["run", "ricart-agrawala"]);
     let t = &mut s.t;
 
     // Opened: the header names the scenario, the badge is green.
@@ -240,7 +113,7 @@ fn prompt_row(screen: &str) -> Option<&str> {
 
 #[test]
 fn the_prompt_refuses_hostile_lines_without_a_step() {
-    let mut s = Session::start(&["run", "ricart-agrawala"]);
+    let mut s = start(&["run", "ricart-agrawala"]);
     s.t.wait("the run screen", |s| s.contains("ricart-agrawala") && s.contains("✓ OK") && s.contains("topology"));
     // Something in flight, so a step that slipped through would show.
     s.t.send("r");
@@ -272,12 +145,11 @@ fn the_prompt_refuses_hostile_lines_without_a_step() {
 
 /// The status line (the row above the key bar).
 fn status_row(screen: &str) -> String {
-    let rows: Vec<&str> = screen.lines().collect();
-    rows.get(ROWS as usize - 2).map(|r| r.trim().to_string()).unwrap_or_default()
+    pty::status_row_of(screen, ROWS)
 }
 
 fn start_ricart() -> Session {
-    let s = Session::start(&["run", "ricart-agrawala"]);
+    let s = start(&["run", "ricart-agrawala"]);
     s.t.wait("the run screen", |s| s.contains("ricart-agrawala") && s.contains("✓ OK") && s.contains("topology"));
     s
 }
