@@ -86,7 +86,7 @@ fn running(t: &Term, min_step: u64, status: Option<&str>) {
 /// to play) ends at its first tick, at the pause.
 fn pause_30_to_46(t: &mut Term) -> String {
     t.send("n");
-    running(t, 10, Some("» run (done)"));
+    running(t, 10, Some("» run (done); the script's next run plays: n finishes it"));
     t.send("n");
     running(t, 12, Some(PLAYS));
     t.send("n");
@@ -434,4 +434,40 @@ fn a_long_narration_scrolls_with_a_more_mark_at_80x24() {
 #[test]
 fn a_long_narration_scrolls_with_a_more_mark_at_120x40() {
     long_narration(120, 40);
+}
+
+/// The violations overlay through the terminal: `w` explains the red badge,
+/// Enter (confirmed) takes the run back to the violation's step, and `Esc`
+/// (confirmed) leaves the run for the picker.
+#[test]
+fn w_explains_a_violation_enter_goes_to_its_step_and_esc_leaves_for_the_picker() {
+    let mut s = start(&["run", "ricart-agrawala", "--nodes", "5", "-p", "variant=no-defer"]);
+    let t = &mut s.t;
+    t.wait("the run screen", |s| s.contains("✓ OK") && s.contains("topology"));
+    t.send(":request 0\r");
+    t.wait_text("» request 0");
+    t.send(":request 1\r");
+    t.wait_text("» request 1");
+    t.send(":run\r");
+    t.wait("the badge turns red", |s| s.lines().next().is_some_and(|h| h.contains("✗ mutual-exclusion @ step ")));
+    let header = t.header();
+    let at = header.find("@ step ").unwrap() + "@ step ".len();
+    let broke: u64 = header[at..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    let end = t.step().unwrap();
+    assert!(end > broke, "the run went on past step {broke}: {header}");
+    t.send("w");
+    t.wait_text(&format!("1. mutual-exclusion (safety) at step {broke}"));
+    let screen = t.screen();
+    assert!(screen.contains("what must hold: never are two nodes in the critical section at once"), "{screen}");
+    assert!(screen.contains("involved: nodes 0, 1"), "{screen}");
+    t.send("\r");
+    t.wait_text(&format!("go back to step {broke}?"));
+    t.send("y");
+    t.wait("the run back at the violation", |s| step_of(s) == Some(broke));
+    assert!(t.status_row().contains(&format!("back to step {broke}")), "{}", t.status_row());
+    t.send("\x1b");
+    t.wait_text("back to the picker?");
+    t.send("y");
+    t.wait("the picker", |s| s.contains("Pick a scenario") && s.contains("▸ ricart-agrawala"));
+    s.quit();
 }

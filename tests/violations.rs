@@ -70,6 +70,8 @@ fn enter_goes_back_to_the_violations_step_after_a_confirmation() {
     // Any other key cancels: nothing changes.
     press(&mut app, KeyCode::Char('x'));
     assert_eq!(app.scenario.as_deref().unwrap().step(), end);
+    assert!(app.overlay.is_none(), "the question closed the list (it covers the status line)");
+    press(&mut app, KeyCode::Char('w'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('y'));
     let sc = app.scenario.as_deref().unwrap();

@@ -536,6 +536,9 @@ impl App {
                         sc.step()
                     )));
                 }
+                Tick::Done if lec.animating() => {
+                    self.status = Some(Status::command("run (done); the script's next run plays: n finishes it"))
+                }
                 Tick::Done => self.status = Some(Status::command("run (done)")),
                 _ => {}
             }

@@ -32,10 +32,11 @@ impl App {
                 self.overlay = None;
                 self.status = Some(Status::info(format!("the run is at step {step}, where it broke")));
             }
-            Some(later) => self.confirm(
-                format!("go back to step {step}? the {later} later steps are undone (n or space redo them)"),
-                Pending::Jump(step),
-            ),
+            Some(later) => {
+                // The question is in the status line, which the overlay covers.
+                self.overlay = None;
+                self.confirm(format!("go back to step {step}? {later} later steps are undone"), Pending::Jump(step));
+            }
         }
     }
 

@@ -300,8 +300,9 @@ impl Lecture {
             });
             self.resume = match (&self.lines[kept - 1].1, did) {
                 (Line::Input(Input::Step(k)), Some(did)) if did < *k && !made.is_empty() => Some(Input::Step(k - did)),
-                (Line::Input(Input::Run(max)), Some(did)) if sc.in_flight(0).1 > 0 => {
-                    let left = max.unwrap_or(RUN_LIMIT).saturating_sub(did);
+                (Line::Input(Input::Run(None)), Some(_)) if sc.in_flight(0).1 > 0 => Some(Input::Run(None)),
+                (Line::Input(Input::Run(Some(max))), Some(did)) if sc.in_flight(0).1 > 0 => {
+                    let left = max.saturating_sub(did);
                     (left > 0).then_some(Input::Run(Some(left)))
                 }
                 _ => None,
