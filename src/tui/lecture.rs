@@ -117,6 +117,15 @@ impl Lecture {
         self.scroll = (rows, inputs);
     }
 
+    /// The rest of the animated `run` line, `left` steps of it at most: a
+    /// `run` with no bound stays one (the log reads `run`, not `run 999997`).
+    fn rest(&self, left: u64) -> Input {
+        match self.pos.checked_sub(1).and_then(|k| self.lines.get(k)) {
+            Some((_, Line::Input(Input::Run(None)))) => Input::Run(None),
+            _ => Input::Run(Some(left)),
+        }
+    }
+
     /// Apply `input` as part of line `self.pos - 1`'s span.
     async fn apply_in_line(
         &mut self,
@@ -140,7 +149,7 @@ impl Lecture {
         if let Some(left) = self.animating.take()
             && left > 0
             && sc.in_flight(0).1 > 0
-            && let Err(e) = self.apply_in_line(sc, Input::Run(Some(left))).await
+            && let Err(e) = self.apply_in_line(sc, self.rest(left)).await
         {
             self.error = Some(format!("script (run): {e}"));
             return;
@@ -196,7 +205,7 @@ impl Lecture {
             // one does: with the quiescence checks (liveness) of a `run`.
             self.animating = None;
             if left > 0
-                && let Err(e) = self.apply_in_line(sc, Input::Run(Some(left))).await
+                && let Err(e) = self.apply_in_line(sc, self.rest(left)).await
             {
                 self.error = Some(format!("script (run): {e}"));
                 return Tick::Halted;
@@ -217,7 +226,7 @@ impl Lecture {
         if halt && sc.violation_count() > violations {
             self.animating = None;
             if left > 0 && sc.in_flight(0).1 > 0 {
-                self.resume = Some(Input::Run(Some(left)));
+                self.resume = Some(self.rest(left));
             }
             self.waiting = true;
             return Tick::Halted;
