@@ -11,8 +11,9 @@
 //! input to one node (`Bss::set_mode` releases what the new rule allows,
 //! and `rewant` recomputes the gaps).
 //!
-//! Repair: a SYNC makes a member resend its own posts the sender lacks,
-//! and ask for what the SYNC shows it lacks itself. A NACK goes to the
+//! Repair: a SYNC makes a member resend every post of its log the sender
+//! lacks (not only its own: their author may be down), and ask for what the
+//! SYNC shows it lacks itself. A NACK goes to the
 //! member whose message revealed the gap, because that member has
 //! delivered the missing messages and can resend them from its log;
 //! `settle` arms or cancels the `Nack` timer and counts the tries.
@@ -26,9 +27,12 @@
 //! member that posts while it still holds a message back looks, to them,
 //! as if it depended on it; BSS, by design, does not. The violation
 //! messages name the post events, and `hb E1 E2` on them shows the
-//! engine's view. `all-delivered` skips the members a lost message
-//! touched (listed in `result.unchecked`); the property tests check them
-//! too, after a final `sync` round.
+//! engine's view. `all-delivered` is agreement among the live members:
+//! each must have delivered what any live one delivered. The card claims
+//! delays and duplicates only: a lost message nothing reveals (the last
+//! one, or one whose NACKs were all lost) waits for a `sync`, and a gap
+//! waits while the member it is asked of is down, so such a member is a
+//! status naming the loss or the crash (a repaired loss leaves none).
 
 mod check;
 
@@ -338,16 +342,31 @@ impl Protocol for Node {
                 if v.len() != self.n {
                     return;
                 }
-                let me = self.id;
-                let mine = self.bss.vector()[me];
-                for seq in v[me].saturating_add(1)..=mine {
-                    if let Some(&i) = self.by_id.get(&(me as u32, seq)) {
-                        let e = self.log[i].clone();
-                        self.resend(cx, from, &e);
+                // Everything of my log it lacks, by author (its own posts
+                // excepted: it has them): an author that is down cannot.
+                let mine = self.bss.vector().to_vec();
+                for (k, (&theirs, &have)) in v.iter().zip(&mine).enumerate().filter(|&(k, _)| k != from) {
+                    for seq in theirs.saturating_add(1)..=have {
+                        if let Some(&i) = self.by_id.get(&(k as u32, seq)) {
+                            let e = self.log[i].clone();
+                            self.resend(cx, from, &e);
+                        }
                     }
                 }
-                let news = self.want(from, v.iter().enumerate().filter(|&(k, _)| k != from).map(|(k, &x)| (k, x)));
-                let news = self.want(from, std::iter::once((from, v[from]))) || news;
+                // A SYNC is news: its sender is up and has delivered all of
+                // `v`, so whatever it shows this member lacks is asked of it,
+                // and the NACKs start over (the member they went to may have
+                // been down until now).
+                let mut news = false;
+                for (k, (&x, &h)) in v.iter().zip(&mine).enumerate() {
+                    if k != self.id && x > h {
+                        let e = self.wants.entry(k).or_insert((0, from));
+                        if x >= e.0 {
+                            *e = (x, from);
+                        }
+                        news = true;
+                    }
+                }
                 self.settle(cx, news);
             }
         }
@@ -468,7 +487,11 @@ static CARD: Card = Card {
     role_words: &[(Role::Idle, "idle"), (Role::Wanting, "holding")],
     title: "Causal broadcast (Birman–Schiper–Stephenson)",
     family: Family::Group,
-    tolerates: &[Claim::of(Fault::Delay), Claim::of(Fault::Loss), Claim::of(Fault::Crash), Claim::of(Fault::Recover)],
+    // Not lost messages: one nothing reveals waits for a `sync N`, and NACKs
+    // stop after `retries`. Not crashes: a gap is asked of the member that
+    // revealed it, and waits while that member is down (its SYNC on
+    // recovery repairs it).
+    tolerates: &[Claim::of(Fault::Delay), Claim::of(Fault::Dup)],
     about: "Birman–Schiper–Stephenson causal broadcast: vector-stamped posts, a hold-back queue, NACK repair",
     description: "Causal broadcast with the Birman–Schiper–Stephenson protocol (seed 004's chat room, done \
         properly). `post N text` makes member N broadcast text to the N−1 others, stamped with its delivered \
@@ -477,9 +500,10 @@ static CARD: Card = Card {
         `ordering N causal|fifo|none` switches member N's rule live (the parameter `ordering` sets every \
         member's from the start); fifo and none are the broken rules. A member keeps V and its delivered log on \
         stable storage, its hold-back queue is volatile. Repair: a recovered member broadcasts `SYNC(V)` and the \
-        others RESEND their own posts it lacks; a gap a held message reveals is asked for with a NACK after \
+        others RESEND the posts it lacks from their logs; a gap a held message reveals is asked for with a NACK after \
         `nack` ms, sent to the member whose message revealed it, at most `retries` times until news arrives; a \
-        lost last message nothing reveals is repaired by `sync N`. Without faults exactly N−1 messages per post. \
+        lost last message nothing reveals is repaired by `sync N` (lost messages and crashes are not claimed: a \
+        member left behind is a stuck status until then). Without faults exactly N−1 messages per post. \
         The monitor rebuilds the causal order from the post events and the deliveries the engine saw, never \
         from the stamps. Inspector: V, the hold-back queue (`1:1 W=[1 1 0] waits for 0:1`), the last messages \
         delivered and the repair planned; the badge is `V=[1 0 2]` up to 8 members.",
@@ -551,10 +575,6 @@ static CARD: Card = Card {
         FieldCard { key: "held", help: "per member, messages in its hold-back queue now" },
         FieldCard { key: "missing", help: "per member, others' messages it has not delivered (yet)" },
         FieldCard { key: "ordering", help: "per member, its delivery rule now" },
-        FieldCard {
-            key: "unchecked",
-            help: "members a lost message touched: `all-delivered` does not judge them (a loss is repaired once revealed)",
-        },
     ],
     scripts: &[
         ScriptCard {

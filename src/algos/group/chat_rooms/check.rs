@@ -4,18 +4,18 @@
 
 use super::{CONTROLLER, MsgId, Node, RoomId, SCREEN_MAX, Sum, show_vector};
 use crate::algos::group::bss::{CAUSAL_DELIVERY, NO_DUPLICATE_DELIVERY};
+use crate::algos::kit::listing;
 use crate::algos::kit::screens::Screens;
 use crate::card::Property;
 use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::NodeId;
-use crate::engine::record::EvKind;
 use std::collections::{HashMap, HashSet};
 
 /// At quiescence every member delivered what its room relayed.
 pub const ALL_DELIVERED: Property = Property::liveness(
     "all-delivered",
-    "when nothing is left to deliver, on a run that lost no message and kept the controller up, every member \
-        has delivered everything its room relayed",
+    "when nothing is left to deliver, every live member of a room has delivered everything the room relayed \
+        (its last relayed vector, kept across a controller crash), and its own posts were relayed",
 );
 
 /// Checks delivery order against causality as the deliveries define it: a
@@ -33,10 +33,9 @@ pub struct Check {
     seen: Vec<Vec<u32>>,
     delivered: Vec<HashSet<MsgId>>,
     order: Vec<Vec<MsgId>>,
-    /// History scanned for lost messages up to here.
-    scanned: usize,
-    lost: bool,
-    controller_crashed: bool,
+    /// Per room, what its server has relayed (the controller's summary,
+    /// kept when a crash loses the room: its members are judged against it).
+    relayed: Vec<Vec<u32>>,
     /// Every node's screen, for the pane.
     screens: Screens,
 }
@@ -50,9 +49,7 @@ impl Check {
             seen: vec![vec![0; n]; n],
             delivered: vec![HashSet::new(); n],
             order: vec![Vec::new(); n],
-            scanned: 0,
-            lost: false,
-            controller_crashed: false,
+            relayed: Vec::new(),
             screens: Screens::new(n, SCREEN_MAX),
         }
     }
@@ -93,84 +90,97 @@ impl Check {
         }
     }
 
-    fn scan_losses(&mut self, w: &World<Node>) {
-        for e in &w.history[self.scanned.min(w.history.len())..] {
-            if matches!(e.kind, EvKind::Lost { .. }) {
-                self.lost = true;
+    /// Remember the controller's relayed vectors (a room lost in a crash
+    /// shows as empty: the last known vector stays).
+    fn keep_relayed(&mut self, rooms: &[Vec<u32>]) {
+        if self.relayed.len() < rooms.len() {
+            self.relayed.resize(rooms.len(), Vec::new());
+        }
+        for (kept, now) in self.relayed.iter_mut().zip(rooms) {
+            if kept.len() < now.len() {
+                kept.resize(now.len(), 0);
+            }
+            for (k, &v) in kept.iter_mut().zip(now) {
+                *k = (*k).max(v);
             }
         }
-        self.scanned = w.history.len();
     }
 }
 
 impl Monitor<Node> for Check {
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
-        match change {
-            Change::Summary(x) => {
-                let s = &w.summaries[x];
-                self.screens.print(x, &s.said);
-                if x == CONTROLLER {
-                    // Notices are broadcasts of the controller; what it
-                    // relays it has "delivered" (its notices follow it).
-                    let empty = Vec::new();
-                    let before = old.map_or(&empty, |o| &o.rooms);
-                    for (room, now) in s.rooms.iter().enumerate() {
-                        let was = before.get(room);
-                        for (a, &k) in now.iter().enumerate() {
-                            let from = was.and_then(|v| v.get(a)).copied().unwrap_or(0);
-                            for seq in from + 1..=k {
-                                let id = MsgId { room: room as RoomId, from: a, seq };
-                                if a == CONTROLLER {
-                                    self.broadcast(x, id);
-                                } else {
-                                    self.deliver(w, x, id, &mut out);
-                                }
-                            }
+        let Change::Summary(x) = change else { return out };
+        let s = &w.summaries[x];
+        self.screens.print(x, &s.said);
+        if x == CONTROLLER {
+            self.keep_relayed(&s.rooms);
+            // Notices are broadcasts of the controller; what it
+            // relays it has "delivered" (its notices follow it).
+            let empty = Vec::new();
+            let before = old.map_or(&empty, |o| &o.rooms);
+            for (room, now) in s.rooms.iter().enumerate() {
+                let was = before.get(room);
+                for (a, &k) in now.iter().enumerate() {
+                    let from = was.and_then(|v| v.get(a)).copied().unwrap_or(0);
+                    for seq in from + 1..=k {
+                        let id = MsgId { room: room as RoomId, from: a, seq };
+                        if a == CONTROLLER {
+                            self.broadcast(x, id);
+                        } else {
+                            self.deliver(w, x, id, &mut out);
                         }
-                    }
-                } else {
-                    if s.posts > old.map_or(0, |o| o.posts)
-                        && let Some(id) = s.last_post
-                    {
-                        self.broadcast(x, id);
-                    }
-                    for &id in &s.delivered {
-                        self.deliver(w, x, id, &mut out);
                     }
                 }
             }
-            Change::Crash(CONTROLLER) => self.controller_crashed = true,
-            _ => {}
+        } else {
+            if s.posts > old.map_or(0, |o| o.posts)
+                && let Some(id) = s.last_post
+            {
+                self.broadcast(x, id);
+            }
+            for &id in &s.delivered {
+                self.deliver(w, x, id, &mut out);
+            }
         }
         out
     }
 
+    /// Every live member in a room is judged, whatever the faults: the
+    /// engine turns a loss after a fault the card does not claim (anything
+    /// but a delay) into a status naming it (`.about(&[x])`: the stuck node).
     fn at_quiescence(&mut self, w: &World<Node>) -> Vec<Violation> {
-        self.scan_losses(w);
-        if self.lost || self.controller_crashed || !w.alive[CONTROLLER] {
-            return Vec::new();
-        }
-        let rooms = &w.summaries[CONTROLLER].rooms;
         let mut out = Vec::new();
         for x in w.live().filter(|&x| x != CONTROLLER) {
             let s = &w.summaries[x];
             let Some(room) = s.room else { continue };
-            let Some(relayed) = rooms.get(room as usize) else { continue };
-            if s.held > 0 || s.v != *relayed {
-                out.push(
-                    w.violation(
-                        ALL_DELIVERED.name,
-                        format!(
-                            "node {x} in room {room} delivered V={} of the relayed {} ({} held back)",
-                            show_vector(&s.v),
-                            show_vector(relayed),
-                            s.held
-                        ),
-                    )
-                    .about(&[x]),
-                );
+            let Some(relayed) = self.relayed.get(room as usize) else { continue };
+            if relayed.len() != s.v.len() || (s.held == 0 && s.v == *relayed) {
+                continue;
             }
+            let behind: Vec<String> = (0..relayed.len())
+                .filter(|&a| a != x && s.v[a] < relayed[a])
+                .map(|a| format!("{room}:{a}:{}", s.v[a] + 1))
+                .collect();
+            let what = if !behind.is_empty() {
+                format!("has not delivered {}", listing(behind.into_iter(), 3))
+            } else if s.v[x] > relayed[x] {
+                format!("posted {room}:{x}:{}, which was never relayed", relayed[x] + 1)
+            } else {
+                "holds messages back".to_string()
+            };
+            out.push(
+                w.violation(
+                    ALL_DELIVERED.name,
+                    format!(
+                        "node {x} in room {room} {what}: V={} of the relayed {} ({} held back)",
+                        show_vector(&s.v),
+                        show_vector(relayed),
+                        s.held
+                    ),
+                )
+                .about(&[x]),
+            );
         }
         out
     }
