@@ -101,7 +101,11 @@ fn a_lecture_steps_back_and_forth_across_pauses_with_every_expect_holding() {
     let mut s = start(&["run", "--lecture", "ricart-agrawala"]);
     let t = &mut s.t;
     let n22 = at_pause(t, 22, 0);
-    assert!(t.header().starts_with(" ricart-agrawala n=5 seed 1 "), "{}", t.header());
+    assert!(
+        t.header().starts_with(" ricart-agrawala n=5 step 0 ") && t.header().contains(" seed 1 "),
+        "{}",
+        t.header()
+    );
     assert!(n22.contains("❝ Five sites, 0 to 4"), "{n22}");
 
     // A script's run plays: the narration row says so; n finishes it.
@@ -166,7 +170,11 @@ fn a_script_without_its_headers_arguments_runs_as_written() {
     let script = repo_path("assets/ricart-agrawala.dl");
     let mut s = start(&["run", "ricart-agrawala", "--script", &script]);
     first_sections(&mut s.t);
-    assert!(s.t.header().starts_with(" ricart-agrawala n=5 seed 1 "), "{}", s.t.header());
+    assert!(
+        s.t.header().starts_with(" ricart-agrawala n=5 step ") && s.t.header().contains(" seed 1 "),
+        "{}",
+        s.t.header()
+    );
     assert!(s.t.header().trim_end().ends_with("✓ OK"), "{}", s.t.header());
     s.quit_confirmed();
 }
@@ -179,7 +187,7 @@ fn a_script_without_a_scenario_opens_the_one_its_header_names() {
     // The script starts with a run: it plays at once (one step to play)
     // and goes on to the first pause.
     let n17 = at_pause(t, 17, 3);
-    assert!(t.header().starts_with(" chat-rooms n=4 seed 3 "), "{}", t.header());
+    assert!(t.header().starts_with(" chat-rooms n=4 step ") && t.header().contains(" seed 3 "), "{}", t.header());
     assert!(n17.contains("❝ Node 0 is the controller."), "{n17}");
     assert!(n17.contains("Rooms are numbered from 0. ❞"), "{n17}");
     t.send("n");
@@ -248,7 +256,7 @@ fn the_picker_opens_a_scenarios_first_lecture_with_its_arguments() {
     // Enter opens it with its header's arguments (4 nodes, not the default 5).
     t.send("\r");
     let first = at_pause(t, 26, 0);
-    assert!(t.header().starts_with(" suzuki-kasami n=4 seed 1 "), "{}", t.header());
+    assert!(t.header().starts_with(" suzuki-kasami n=4 step 0 ") && t.header().contains(" seed 1 "), "{}", t.header());
     assert!(first.contains("❝ Four sites, 0 to 3, share one critical"), "{first}");
     assert!(first.contains("Site 0 starts with the token: ◆TOKEN on the ring. ❞"), "{first}");
     s.quit_confirmed();

@@ -66,21 +66,24 @@ fn details(v: &View, compact: bool) -> Vec<Span<'static>> {
     if !compact {
         spans.push(Span::styled(" distlab ", Style::new().fg(Color::Black).bg(theme::ACCENT).bold()));
     }
-    spans.extend([
+    let name = [
         Span::raw(" "),
         Span::styled(sc.card().name, val.fg(theme::ACCENT)),
         Span::styled(format!(" n={}", sc.n()), key),
-        Span::styled(format!("{sep}seed "), key),
-        Span::styled(sc.config().sim.seed.to_string(), val),
-        Span::styled(format!("{sep}t "), key),
-        Span::styled(format!("{}ms", theme::fmt_ms(sc.now())), val),
-        Span::styled(format!("{sep}step "), key),
-        Span::styled(sc.step().to_string(), val),
-        Span::raw(sep),
-        play,
-        Span::styled(format!("{sep}{}", if compact { "" } else { "sched " }), key),
-        Span::styled(sched, val),
-    ]);
+    ];
+    let seed = [Span::styled(format!("{sep}seed "), key), Span::styled(sc.config().sim.seed.to_string(), val)];
+    let time = [Span::styled(format!("{sep}t "), key), Span::styled(format!("{}ms", theme::fmt_ms(sc.now())), val)];
+    let step =
+        [Span::styled(format!("{sep}step "), key), Span::styled(sc.step().to_string(), val), Span::raw(sep), play];
+    let sched = [Span::styled(format!("{sep}{}", if compact { "" } else { "sched " }), key), Span::styled(sched, val)];
+    spans.extend(name);
+    // Compact (a narrow header, or a long badge): what the class follows
+    // (the step, play) first; what gives way from the right, last.
+    if compact {
+        spans.extend(step.into_iter().chain(time).chain(seed).chain(sched));
+    } else {
+        spans.extend(seed.into_iter().chain(time).chain(step).chain(sched));
+    }
     spans
 }
 
@@ -89,10 +92,21 @@ fn details(v: &View, compact: bool) -> Vec<Span<'static>> {
 fn badge_text(sc: &dyn Scenario, width: u16) -> (String, bool) {
     let (mut text, ok) = badge(sc);
     if let Some(status) = statuses_text(&sc.statuses()) {
-        text = format!("⚠ {status} · {text}");
+        // A red badge leads with what broke; a yellow one with the status.
+        text = if ok { format!("⚠ {status} · {text}") } else { format!("{text} · ⚠ {status}") };
     }
-    (theme::clip(&format!(" {text} "), width as usize), ok)
+    // At most half the header (the run's name, step and play state keep
+    // the other half); `w` or a click shows a cut badge in full.
+    let room = (width / 2).max(BADGE_MIN.min(width)) as usize;
+    let full = format!(" {text} ");
+    if theme::width(&full) <= room {
+        return (full, ok);
+    }
+    (theme::clip(&format!(" {text}"), room.saturating_sub(4)) + " w ", ok)
 }
+
+/// The badge keeps at least this many cells when the header is narrow.
+const BADGE_MIN: u16 = 30;
 
 /// Where the badge is in the header `area` (a click there explains it).
 pub fn badge_area(sc: &dyn Scenario, area: Rect) -> Rect {
@@ -121,13 +135,17 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
         spans = details(v, true);
     }
     let mut used = 0usize;
-    let kept: Vec<Span> = spans
+    let mut kept: Vec<Span> = spans
         .into_iter()
         .take_while(|s| {
             used += s.width();
             used <= left_w
         })
         .collect();
+    // A label ("t ", "seed ") whose value did not fit goes with it.
+    while kept.last().is_some_and(|s| s.content.ends_with(' ')) {
+        kept.pop();
+    }
     frame.render_widget(Line::from(kept), Rect { width: left_w as u16, ..area });
     let x = area.right().saturating_sub(badge_w);
     frame.buffer_mut().set_stringn(x, area.y, &badge_text, badge_w as usize, badge_style);
