@@ -290,3 +290,25 @@ fn broken_variants_are_still_caught_under_unclaimed_faults() {
     }
     assert!(caught >= 10, "no-defer caught in only {caught} of 40 faulty runs");
 }
+
+/// A timer dropped by hand is a fault no algorithm claims: with `retry`,
+/// Ricart–Agrawala survives a lost REQUEST by resending it, but not a lost
+/// REQUEST and the retry timer that would resend it. That is a yellow
+/// status naming the timer, not a red violation.
+#[test]
+fn a_dropped_timer_is_an_unclaimed_fault_named_in_the_status() {
+    let mut sc = open(config("ricart-agrawala", 3, 1, &[("cs", "0"), ("retry", "20")]));
+    line(sc.as_mut(), "request 1");
+    let req = msg_id(sc.as_ref(), "REQUEST", 1, 2);
+    let retry = in_flight(sc.as_ref())
+        .iter()
+        .find(|m| m.from.is_none() && m.to == 1)
+        .map(|m| m.id)
+        .expect("node 1's retry timer");
+    lines(sc.as_mut(), &format!("drop {req}; drop {retry}; run"));
+    assert!(sc.violations().is_empty(), "{:?}", sc.violations());
+    let statuses = sc.statuses();
+    assert_eq!(statuses.len(), 1, "{statuses:?}");
+    assert!(statuses[0].starts_with("stuck: node 1 waits"), "{statuses:?}");
+    assert!(statuses[0].ends_with(&format!("timer #{retry} of node 1 was dropped at step 1")), "{statuses:?}");
+}

@@ -65,6 +65,9 @@ pub enum Fault {
     Delay,
     /// Links went down (`partition`, `cut`), and the messages sent over them.
     Partition,
+    /// A timer was dropped by hand (`drop` of a timer): it never fires. No
+    /// algorithm claims to survive that, so it is never on a card.
+    Timer,
 }
 
 impl Fault {
@@ -77,6 +80,7 @@ impl Fault {
             Fault::Dup => "duplicated messages",
             Fault::Delay => "delayed (reordered) messages",
             Fault::Partition => "partitions and cut links",
+            Fault::Timer => "dropped timers",
         }
     }
 }
@@ -106,6 +110,11 @@ pub enum FaultWhat {
     Link(u32, u32),
     /// The whole network (a partition).
     Network,
+    /// A timer of a node, by its id.
+    Timer {
+        id: u64,
+        node: u32,
+    },
 }
 
 impl FaultRec {
@@ -118,6 +127,7 @@ impl FaultRec {
             FaultWhat::Node(x) => x == n,
             FaultWhat::Link(a, b) => a == n || b == n,
             FaultWhat::Network => false,
+            FaultWhat::Timer { node, .. } => node == n,
         }
     }
 
@@ -134,6 +144,7 @@ impl FaultRec {
             FaultWhat::Node(x) => format!("node {x} crashed at step {at}"),
             FaultWhat::Link(a, b) => format!("link {a}–{b} was cut at step {at}"),
             FaultWhat::Network => format!("the network was partitioned at step {at}"),
+            FaultWhat::Timer { id, node } => format!("timer #{id} of node {node} was dropped at step {at}"),
         }
     }
 }

@@ -457,6 +457,9 @@ impl<P: Protocol> Sim<P> {
             }
             Input::Drop(id) => {
                 if let Some(p) = self.take(id) {
+                    if let PendingKind::Timer { node, .. } = p.kind {
+                        self.log_fault(Fault::Timer, FaultWhat::Timer { id, node });
+                    }
                     self.lose(p, LossWhy::User);
                 }
             }
