@@ -33,7 +33,7 @@ pub use super::view::{Overlay, OverlayKind, Status, StatusKind};
 
 pub use super::lecture::{Lecture, Tick};
 
-pub use super::confirm::{Confirm, Pending};
+pub use super::view::{Confirm, Pending};
 
 /// The whole TUI: what is open, what is selected, the prompt, the help
 /// overlay, play state and the cached inspector rows. Drive it with

@@ -132,3 +132,27 @@ pub struct View<'a> {
     pub script: Option<ScriptView<'a>>,
     pub side: Side,
 }
+
+/// What a confirmed question does (see [`App::confirm`]).
+pub enum Pending {
+    /// Leave distlab.
+    Quit,
+    /// Start the run over (same seed, and any script from its start).
+    Restart,
+    /// Write the run's trace over this existing file.
+    Save(std::path::PathBuf),
+    /// Put this run, replayed from the trace `file`, in place of the
+    /// current one (replayed before asking, so a bad file never asks).
+    Open { file: String, scenario: Box<dyn Scenario> },
+    /// Go back to this step (a violation's), undoing the later ones.
+    Jump(u64),
+    /// Close the run and show the picker.
+    Picker,
+}
+
+/// A question in the status line, waiting for one key.
+pub struct Confirm {
+    /// The question as shown (ends with `?` and what is at stake).
+    pub question: String,
+    pub action: Pending,
+}
