@@ -729,3 +729,23 @@ fn headless_expect_role_takes_the_scenarios_words() {
     let lb = run("load-balancer", 5, "submit a 0 50\nstep 1\nexpect role 0 waiting\n");
     assert_eq!(lb.code, EXIT_OK, "{}", lb.json);
 }
+
+/// Found by `safe_and_live_after_healing` (seed 8075008568137449218): the
+/// server gives client 4 up as dead, then a delayed copy of its first JOIN
+/// arrives. Re-admitting it on that same session restarted the channel at
+/// n=1, numbers the client had already shown, so it took the next RELAY
+/// for a copy and never showed `<1>: still there?`. A JOIN for a session
+/// the server ended is now ignored: the client's posts go unanswered and
+/// it says it lost the server, as a client the server gave up on does.
+#[test]
+fn a_late_join_for_an_ended_session_does_not_bring_the_client_back() {
+    let mut sc = open(config("chat", 5, 8075008568137449218, &[("autojoin", "true")]));
+    let script = "post 1 m0; loss 0.2; delay 7 180; step 15; step 11; post 3 m27; step 13; step 9; heal; loss 0; \
+                  run 200000; post 1 \"still there?\"; post 2 \"still there?\"; post 3 \"still there?\"; \
+                  post 4 \"still there?\"; run 200000; run 200000; post 1 final; run 200000";
+    lines(sc.as_mut(), script);
+    assert!(sc.violations().is_empty(), "{:?}", sc.violations());
+    let shown = transcript(sc.as_ref(), 4).join("\n");
+    assert!(shown.ends_with("lost connection to the server"), "{shown}");
+    assert!(transcript(sc.as_ref(), 0).iter().filter(|l| *l == "4 added to the room").count() == 1, "not re-added");
+}

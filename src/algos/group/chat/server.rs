@@ -34,6 +34,10 @@ pub(super) struct Server {
     pub(super) members: BTreeMap<NodeId, Member>,
     pub(super) closed: bool,
     pub(super) accepted: u64,
+    /// The last session of each client the server ended (left, dead,
+    /// closed): a late copy of its JOIN must not bring it back on the same
+    /// session, whose channel numbers the client has already used.
+    pub(super) ended: BTreeMap<NodeId, u64>,
 }
 
 impl Node {
@@ -61,6 +65,7 @@ impl Node {
     fn remove(&mut self, cx: &mut Cx<Self>, x: NodeId, why: Gone) {
         let Some(s) = self.server.as_mut() else { return };
         if let Some(m) = s.members.remove(&x) {
+            s.ended.insert(x, m.session);
             cx.cancel_timer(Timer::Resend { client: x, session: m.session });
             self.line(cx, Line::Removed { client: x, why });
         }
@@ -77,6 +82,11 @@ impl Node {
                 }
                 if s.members.get(&from).is_some_and(|m| m.session >= session) {
                     // A repeat: the WELCOME is on its way (and re-sent).
+                    return;
+                }
+                if s.ended.get(&from).is_some_and(|&ended| ended >= session) {
+                    // A late copy of a JOIN whose session is over: the
+                    // client joins again with a new session if it wants.
                     return;
                 }
                 if let Some(old) = s.members.remove(&from) {
