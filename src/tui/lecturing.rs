@@ -50,10 +50,17 @@ impl App {
 
     /// Scroll the narration by `delta` rows (clamped to its text).
     pub(super) fn scroll_narration(&mut self, delta: i32) {
-        let (Some(sc), Some(lec)) = (self.scenario.as_deref(), self.lecture.as_ref()) else { return };
+        let (Some(sc), Some(lec)) = (self.scenario.as_deref(), self.lecture.as_ref()) else {
+            self.status = Some(Status::info("no script is running: there is no narration to scroll"));
+            return;
+        };
         let (w, h) = self.size;
         let view = lec.view(sc.inputs().len());
         let max = narration::max_scroll(Some(&view), sc, w, h);
+        if max == 0 {
+            self.status = Some(Status::info("the narration fits: nothing to scroll"));
+            return;
+        }
         let to = (view.scroll as i32 + delta).clamp(0, max as i32) as u16;
         let len = sc.inputs().len();
         if let Some(lec) = self.lecture.as_mut() {
