@@ -188,6 +188,17 @@ pub trait Scenario {
     fn restart(&mut self) -> LocalBoxFuture<'_, ()>;
 }
 
+/// One play tick: `step k`, stopping after the delivery that breaks a
+/// property when `halt` (the TUI's play and a script's animated `run`
+/// share it). Whether a new violation appeared.
+pub async fn play_step(sc: &mut dyn Scenario, k: u64, halt: bool) -> Result<bool, String> {
+    let violations = sc.violation_count();
+    sc.set_halt_on_violation(halt);
+    let stepped = sc.apply(Input::Step(k)).await;
+    sc.set_halt_on_violation(false);
+    stepped.map(|_| sc.violation_count() > violations)
+}
+
 /// The role of every node of one run, for the verb parser.
 struct RunRoles(Vec<&'static str>);
 

@@ -559,13 +559,11 @@ impl App {
             return;
         }
         let violations = sc.violation_count();
-        sc.set_halt_on_violation(self.halt);
-        let stepped = sc.apply(Input::Step(k)).await;
-        sc.set_halt_on_violation(false);
+        let stepped = crate::scenario::play_step(sc.as_mut(), k, self.halt).await;
         if let Err(e) = stepped {
             self.playing = false;
             self.status = Some(Status::error(format!("stop: {e}")));
-        } else if self.halt && sc.violation_count() > violations {
+        } else if self.halt && stepped == Ok(true) {
             // Stop where it matters: the badge and the diagram at the step
             // that broke the property.
             self.playing = false;

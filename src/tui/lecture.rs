@@ -213,17 +213,21 @@ impl Lecture {
             self.advance(sc).await;
             return Tick::Done;
         }
-        let (step, violations) = (sc.step(), sc.violation_count());
-        sc.set_halt_on_violation(halt);
-        let stepped = self.apply_in_line(sc, Input::Step(k.min(left))).await;
-        sc.set_halt_on_violation(false);
-        if let Err(e) = stepped {
-            self.animating = None;
-            self.error = Some(format!("script (run): {e}"));
-            return Tick::Halted;
+        let step = sc.step();
+        let broke = crate::scenario::play_step(sc, k.min(left), halt).await;
+        if let Some(span) = self.spans.last_mut() {
+            span.end = sc.inputs().len();
         }
+        let broke = match broke {
+            Ok(broke) => broke,
+            Err(e) => {
+                self.animating = None;
+                self.error = Some(format!("script (run): {e}"));
+                return Tick::Halted;
+            }
+        };
         let left = left.saturating_sub(sc.step() - step);
-        if halt && sc.violation_count() > violations {
+        if halt && broke {
             self.animating = None;
             if left > 0 && sc.in_flight(0).1 > 0 {
                 self.resume = Some(self.rest(left));

@@ -8,7 +8,6 @@
 use super::theme;
 use crate::algos;
 use crate::card::Card;
-use crate::engine::sim::SimConfig;
 use crate::engine::trace::RunConfig;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -123,12 +122,17 @@ impl Choice {
             let lecture = crate::lectures::find(file).ok_or_else(|| format!("{file} is not built in"))?;
             return Ok((lecture.config()?, Some(lecture.text.to_string())));
         }
-        let mut params = Vec::new();
-        if self.variant > 0 {
-            params.push(("variant".to_string(), card.variants[self.variant].name.to_string()));
-        }
-        let config = RunConfig { scenario: card.name.to_string(), params, sim: SimConfig::new(self.nodes(card), 1) };
-        Ok((config, None))
+        // The command line's path: `run NAME --nodes N -p variant=V`.
+        let over = crate::lectures::Overrides {
+            scenario: Some(card.name.to_string()),
+            nodes: Some(self.nodes(card)),
+            params: (self.variant > 0)
+                .then(|| format!("variant={}", card.variants[self.variant].name))
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        };
+        Ok((over.config()?, None))
     }
 }
 

@@ -6,8 +6,6 @@ use super::app::{App, Status};
 use super::keymap::Action;
 use super::picker;
 use crate::algos;
-use crate::engine::sim::SimConfig;
-use crate::engine::trace::RunConfig;
 
 impl App {
     /// Highlight picker entry `i` (clamped); a new scenario starts from its
@@ -59,15 +57,6 @@ impl App {
                 }
             }
             Err(e) => self.status = Some(Status::error(e)),
-        }
-    }
-
-    /// The picker's configuration for a scenario: its default node count, seed 1.
-    pub fn picker_config(entry: &algos::Entry) -> RunConfig {
-        RunConfig {
-            scenario: entry.card.name.to_string(),
-            params: Vec::new(),
-            sim: SimConfig::new(entry.card.nodes.default, 1),
         }
     }
 }
