@@ -38,7 +38,9 @@ async fn open_app() -> App {
     sim.logging = true;
     let config =
         RunConfig { scenario: "ricart-agrawala".into(), params: vec![("think".into(), THINK_MS.to_string())], sim };
-    let mut app = App::new(Start { config: Some(config), script: None, replay: None }).await.expect("the app opens");
+    let mut app = App::new(Start { config: Some(config), script: None, replay: None, ..Default::default() })
+        .await
+        .expect("the app opens");
     app.on_resize(COLS, ROWS);
     app
 }

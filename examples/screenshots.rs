@@ -587,9 +587,10 @@ fn config(scenario: &str, n: usize) -> RunConfig {
 }
 
 async fn open(scenario: &str, n: usize) -> App {
-    let mut app = App::new(Start { config: Some(config(scenario, n)), script: None, replay: None })
-        .await
-        .unwrap_or_else(|e| panic!("{scenario} opens: {e}"));
+    let mut app =
+        App::new(Start { config: Some(config(scenario, n)), script: None, replay: None, ..Default::default() })
+            .await
+            .unwrap_or_else(|e| panic!("{scenario} opens: {e}"));
     app.on_resize(COLS, ROWS);
     app
 }
@@ -673,6 +674,7 @@ async fn screens() -> Vec<(&'static str, Buffer)> {
         }),
         script: None,
         replay: None,
+        ..Default::default()
     })
     .await
     .unwrap_or_else(|e| panic!("berkeley opens: {e}"));

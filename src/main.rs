@@ -13,6 +13,11 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Colour theme: dark, light (projectors, light terminals),
+    /// high-contrast or mono; default from DISTLAB_THEME, NO_COLOR (mono)
+    /// or `theme = "NAME"` in ~/.config/distlab/config.toml. `T` cycles.
+    #[arg(long, global = true, value_name = "NAME")]
+    theme: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -255,6 +260,9 @@ fn main() -> ExitCode {
         json_on_panic();
     }
     let cli = Cli::try_parse().unwrap_or_else(|e| clap_error(e, headless));
+    // Only the commands that draw read the theme, so a bad theme setting
+    // never stops `list` or a headless run.
+    let theme = distlab::tui::theme_choice::choose(cli.theme.as_deref());
     match cli.command {
         Some(Command::List) => print_or_fail(Ok(list())),
         Some(Command::Info { scenario }) => print_or_fail(
@@ -273,21 +281,39 @@ fn main() -> ExitCode {
                 // or the script's header), the usage line, exit 2.
                 Err(e) => usage_error(&e),
             };
-            tui_main(distlab::tui::Start { config: Some(config), script: script.map(|(_, text)| text), replay: None })
+            tui_main(
+                distlab::tui::Start {
+                    config: Some(config),
+                    script: script.map(|(_, text)| text),
+                    replay: None,
+                    ..Default::default()
+                },
+                theme,
+            )
         }
         Some(Command::Replay { file, headless: true }) => headless_replay(&file),
         Some(Command::Replay { file, .. }) => match files::read_trace(&file) {
-            Ok(trace) => {
-                tui_main(distlab::tui::Start { config: Some(trace.config.clone()), script: None, replay: Some(trace) })
-            }
+            Ok(trace) => tui_main(
+                distlab::tui::Start {
+                    config: Some(trace.config.clone()),
+                    script: None,
+                    replay: Some(trace),
+                    ..Default::default()
+                },
+                theme,
+            ),
             Err(e) => fail(&e),
         },
         Some(Command::Export { file, out, .. }) => print_or_fail(export(&file, out.as_deref())),
-        None => tui_main(distlab::tui::Start { config: None, script: None, replay: None }),
+        None => tui_main(distlab::tui::Start { config: None, script: None, replay: None, ..Default::default() }, theme),
     }
 }
 
-fn tui_main(start: distlab::tui::Start) -> ExitCode {
+fn tui_main(start: distlab::tui::Start, theme: Result<&'static distlab::tui::theme::Theme, String>) -> ExitCode {
+    let start = match theme {
+        Ok(theme) => distlab::tui::Start { theme, ..start },
+        Err(e) => return fail(&e),
+    };
     if let Err(e) = color_eyre::install() {
         return fail(&format!("cannot install the error hook: {e}"));
     }

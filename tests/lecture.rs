@@ -37,7 +37,8 @@ fn seen(app: &App) -> Seen {
 fn ricart_agrawala() -> App {
     let script = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/ricart-agrawala.dl")).unwrap();
     let config = common::config("ricart-agrawala", 5, 1, &[("cs", "0")]);
-    block_on(App::new(Start { config: Some(config), script: Some(script), replay: None })).unwrap()
+    block_on(App::new(Start { config: Some(config), script: Some(script), replay: None, ..Default::default() }))
+        .unwrap()
 }
 
 fn exec(app: &mut App, line: &str) {
@@ -164,7 +165,9 @@ fn play_stops_at_the_step_of_a_new_violation_unless_told_not_to() {
     // appears at step 18; play used to run on to step 20.
     let open = || {
         let config = common::config("ricart-agrawala", 5, 1, &[("variant", "no-defer")]);
-        let mut app = block_on(App::new(Start { config: Some(config), script: None, replay: None })).unwrap();
+        let mut app =
+            block_on(App::new(Start { config: Some(config), script: None, replay: None, ..Default::default() }))
+                .unwrap();
         exec(&mut app, "request 0");
         exec(&mut app, "request 1");
         exec(&mut app, "speed 1000");
@@ -194,7 +197,8 @@ fn play_stops_at_the_step_of_a_new_violation_unless_told_not_to() {
 fn ricart_agrawala_instant() -> App {
     let script = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/ricart-agrawala.dl")).unwrap();
     let config = common::config("ricart-agrawala", 5, 1, &[("cs", "0")]);
-    let mut app = block_on(App::new(Start { config: Some(config), script: None, replay: None })).unwrap();
+    let mut app =
+        block_on(App::new(Start { config: Some(config), script: None, replay: None, ..Default::default() })).unwrap();
     app.animate_scripts = false;
     block_on(app.start_script(script));
     app
@@ -250,7 +254,8 @@ fn an_animated_lecture_ends_where_an_instant_one_does_and_steps_back_into_its_ru
 #[test]
 fn each_say_is_a_paragraph_and_a_long_narration_scrolls_with_a_more_mark() {
     let config = common::config("ricart-agrawala", 3, 1, &[]);
-    let mut app = block_on(App::new(Start { config: Some(config), script: None, replay: None })).unwrap();
+    let mut app =
+        block_on(App::new(Start { config: Some(config), script: None, replay: None, ..Default::default() })).unwrap();
     let says: Vec<String> =
         (1..=12).map(|k| format!("say \"Paragraph {k} of the narration, long enough to fill a row.\"")).collect();
     block_on(app.start_script(format!("{}\npause\n", says.join("\n"))));

@@ -38,7 +38,8 @@ fn every_lecture_plays_by_keys_with_a_step_back_at_every_pause() {
     assert!(lectures.len() >= 34, "{} lectures", lectures.len());
     for l in lectures {
         let config = l.config().unwrap_or_else(|e| panic!("{}: {e}", l.file));
-        let start = Start { config: Some(config), script: Some(l.text.to_string()), replay: None };
+        let start =
+            Start { config: Some(config), script: Some(l.text.to_string()), replay: None, ..Default::default() };
         let mut app = block_on(App::new(start)).unwrap_or_else(|e| panic!("{}: {e}", l.file));
         app.speed = distlab::tui::app::SPEEDS.len() - 1;
         settle(&mut app);

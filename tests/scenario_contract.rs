@@ -332,7 +332,7 @@ fn every_role_word_on_screen_comes_from_the_card() {
         let mut sim = distlab::engine::sim::SimConfig::new(card.nodes.default, 1);
         sim.driver = distlab::engine::actor::DriverKind::Inline;
         let config = distlab::engine::trace::RunConfig { scenario: card.name.into(), params: Vec::new(), sim };
-        let start = distlab::tui::Start { config: Some(config), script: None, replay: None };
+        let start = distlab::tui::Start { config: Some(config), script: None, replay: None, ..Default::default() };
         rt.block_on(async {
             let mut app = distlab::tui::App::new(start).await.unwrap_or_else(|err| panic!("{}: {err}", card.name));
             let n = app.scenario.as_ref().unwrap().n();

@@ -248,8 +248,12 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 #[test]
 fn random_keys_ricart_agrawala() {
     block_on(async {
-        let start =
-            Start { config: Some(config("ricart-agrawala", 2, DriverKind::Actors)), script: None, replay: None };
+        let start = Start {
+            config: Some(config("ricart-agrawala", 2, DriverKind::Actors)),
+            script: None,
+            replay: None,
+            ..Default::default()
+        };
         fuzz(start, 2, 3_000).await;
     });
 }
@@ -262,6 +266,7 @@ fn random_keys_ring_election() {
             config: Some(config("ring-election", 3, DriverKind::Inline)),
             script: Some(script.into()),
             replay: None,
+            ..Default::default()
         };
         fuzz(start, 3, 3_000).await;
     });
@@ -273,7 +278,7 @@ fn random_keys_from_the_picker() {
         // Seed 6 opens dfs. Since `q` and `R` ask first, `S` opens the
         // prompt and an idle step records nothing, keys reach less per
         // event than they did (seed 4 at 1,500 events no longer got far).
-        fuzz(Start { config: None, script: None, replay: None }, 6, 2_000).await;
+        fuzz(Start { config: None, script: None, replay: None, ..Default::default() }, 6, 2_000).await;
     });
 }
 
@@ -302,7 +307,12 @@ fn status(app: &App) -> (StatusKind, String) {
 }
 
 async fn ricart(dir: &std::path::Path) -> App {
-    let start = Start { config: Some(config("ricart-agrawala", 1, DriverKind::Inline)), script: None, replay: None };
+    let start = Start {
+        config: Some(config("ricart-agrawala", 1, DriverKind::Inline)),
+        script: None,
+        replay: None,
+        ..Default::default()
+    };
     let mut app = App::new(start).await.unwrap();
     app.save_dir = dir.to_path_buf();
     app.on_resize(120, 40);

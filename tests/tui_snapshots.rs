@@ -7,7 +7,6 @@ use distlab::engine::actor::DriverKind;
 use distlab::engine::sim::SimConfig;
 use distlab::engine::trace::RunConfig;
 use distlab::tui::{App, Start, buffer_text, render_to_buffer};
-use ratatui::style::Color;
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
@@ -21,7 +20,9 @@ fn config(scenario: &str, n: usize, driver: DriverKind, params: &[(&str, &str)])
 }
 
 async fn open(scenario: &str, n: usize, driver: DriverKind) -> App {
-    App::new(Start { config: Some(config(scenario, n, driver, &[])), script: None, replay: None }).await.unwrap()
+    App::new(Start { config: Some(config(scenario, n, driver, &[])), script: None, replay: None, ..Default::default() })
+        .await
+        .unwrap()
 }
 
 async fn run(app: &mut App, lines: &[&str]) {
@@ -128,7 +129,7 @@ fn help_overlay() {
 #[test]
 fn picker() {
     block_on(async {
-        let mut app = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
+        let mut app = App::new(Start { config: None, script: None, replay: None, ..Default::default() }).await.unwrap();
         insta::assert_snapshot!("picker_80x24", screen(&app, 80, 24));
         app.on_key(key(KeyCode::Down)).await;
         app.on_key(key(KeyCode::Enter)).await;
@@ -189,6 +190,7 @@ fn violation_badge() {
             config: Some(config("ricart-agrawala", 3, DriverKind::Inline, &[("variant", "no-defer"), ("cs", "0")])),
             script: None,
             replay: None,
+            ..Default::default()
         };
         let mut app = App::new(start).await.unwrap();
         run(&mut app, &["request 0", "request 1", "run"]).await;
@@ -199,7 +201,7 @@ fn violation_badge() {
         let first = text.lines().next().unwrap();
         assert!(first.contains(&format!("✗ {} @ step {}", v.property, v.step)), "{first}");
         let x = first.chars().position(|c| c == '✗').unwrap() as u16;
-        assert_eq!(buf[(x, 0)].bg, Color::Red);
+        assert_eq!(buf[(x, 0)].bg, distlab::tui::theme::DARK.bad);
         insta::assert_snapshot!("violation_80x24", text);
     });
 }
@@ -214,6 +216,7 @@ fn script_narration_and_pause() {
             config: Some(config("ricart-agrawala", 3, DriverKind::Actors, &[])),
             script: Some(script.into()),
             replay: None,
+            ..Default::default()
         };
         let mut app = App::new(start).await.unwrap();
         let lec = app.lecture.as_ref().unwrap();
@@ -245,6 +248,7 @@ fn a_long_narration_uses_the_whole_width() {
                 config: Some(config("ring-election", 5, DriverKind::Inline, &[])),
                 script: Some(script.into()),
                 replay: None,
+                ..Default::default()
             };
             App::new(start)
         };
@@ -280,6 +284,7 @@ fn script_error() {
             config: Some(config("ring-election", 5, DriverKind::Inline, &[])),
             script: Some("crash 3\nelect two\n".into()),
             replay: None,
+            ..Default::default()
         };
         let app = App::new(start).await.unwrap();
         assert!(app.scenario.as_deref().unwrap().inputs().is_empty());
@@ -364,7 +369,7 @@ fn help_wraps_to_a_narrow_screen() {
         );
         app.on_key(key(KeyCode::End)).await;
         let end = screen(&app, 80, 24);
-        assert!(end.contains("In the picker"), "{end}");
+        assert!(end.contains("When asked"), "End shows the last section: {end}");
     });
 }
 
@@ -415,7 +420,8 @@ fn picker_scrolls_and_shows_the_highlighted_card() {
     block_on(async {
         let all = distlab::algos::all();
         for (w, h) in [(80, 24), (120, 40), (200, 60)] {
-            let mut app = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
+            let mut app =
+                App::new(Start { config: None, script: None, replay: None, ..Default::default() }).await.unwrap();
             app.on_resize(w, h);
             for (i, e) in all.iter().enumerate() {
                 let s = screen(&app, w, h);
@@ -432,7 +438,7 @@ fn picker_scrolls_and_shows_the_highlighted_card() {
             app.on_key(key(KeyCode::Enter)).await;
             assert_eq!(app.scenario.as_deref().map(|s| s.card().name), Some(last));
         }
-        let app = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
+        let app = App::new(Start { config: None, script: None, replay: None, ..Default::default() }).await.unwrap();
         insta::assert_snapshot!("picker_120x40", screen(&app, 120, 40));
     });
 }
@@ -461,7 +467,8 @@ fn guide_overlay_shows_the_card() {
             Some("request N — node N asks for the critical section")
         );
         assert!(app.exec("help frobnicate").await.unwrap_err().contains("not a command of ricart-agrawala"));
-        let mut picker = App::new(Start { config: None, script: None, replay: None }).await.unwrap();
+        let mut picker =
+            App::new(Start { config: None, script: None, replay: None, ..Default::default() }).await.unwrap();
         picker.on_key(key(KeyCode::Char('j'))).await;
         picker.on_key(key(KeyCode::Char('i'))).await;
         let second = distlab::algos::all()[1].card;
@@ -486,7 +493,7 @@ fn key_bar_greys_out_what_cannot_run_now() {
         let row = text.lines().count() - 1;
         let col = text.lines().nth(row).and_then(|l| l.find(" recover ")).expect("recover in the key bar");
         let x = text.lines().nth(row).unwrap()[..col].chars().count() as u16 + 1;
-        assert_eq!(buf[(x, row as u16)].fg, Color::Indexed(245), "recover is drawn grey");
+        assert_eq!(buf[(x, row as u16)].fg, distlab::tui::theme::DARK.greyed_word, "recover is drawn grey");
     });
 }
 

@@ -17,7 +17,8 @@ fn press(app: &mut App, code: KeyCode) {
 
 fn open(scenario: &str, n: usize, params: &[(&str, &str)]) -> App {
     let config = common::config(scenario, n, 1, params);
-    let mut app = block_on(App::new(Start { config: Some(config), script: None, replay: None })).unwrap();
+    let mut app =
+        block_on(App::new(Start { config: Some(config), script: None, replay: None, ..Default::default() })).unwrap();
     app.on_resize(100, 30);
     app
 }

@@ -77,6 +77,8 @@ pub struct App {
     pub inspect_node: NodeId,
     /// The terminal size as last reported (for mouse hit tests).
     pub size: (u16, u16),
+    /// The colours every frame is drawn with (`T` cycles them).
+    pub theme: &'static super::theme::Theme,
 }
 
 impl App {
@@ -101,6 +103,7 @@ impl App {
             quit: false,
             asking: None,
             inspect: Vec::new(),
+            theme: &super::theme::DARK,
             inspect_node: 0,
             size: (layout::MIN_W, layout::MIN_H),
         }
@@ -111,6 +114,7 @@ impl App {
     /// scenario or replaying the trace is returned (nothing to show).
     pub async fn new(start: super::Start) -> Result<App, String> {
         let mut app = App::blank();
+        app.theme = start.theme;
         if let Some(trace) = start.replay {
             let sc = crate::replay::replay_scenario(&trace).await?;
             app.status = Some(Status::info(format!("replayed {} inputs of the trace", trace.inputs.len())));
@@ -129,6 +133,13 @@ impl App {
         app.load_script().await;
         app.refresh().await;
         Ok(app)
+    }
+
+    /// Draw with `theme` from the next frame on.
+    pub fn set_theme(&mut self, theme: &'static super::theme::Theme) {
+        self.theme = theme;
+        self.status =
+            Some(Status::info(format!("theme {} · T next · --theme or DISTLAB_THEME sets the default", theme.name)));
     }
 
     /// Open a scenario by configuration (the picker does this).
@@ -431,6 +442,7 @@ impl App {
             }
             Action::Help => self.open_help(),
             Action::Guide => self.open_guide(),
+            Action::Theme => self.set_theme(self.theme.next()),
             Action::Quit => self.request_quit(),
             Action::Edit => {}
             _ => self.perform_in_run(action).await,

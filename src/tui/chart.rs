@@ -14,23 +14,18 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
 
-/// Series colours by node id (the legend shows which is which).
-const NODE_COLORS: [Color; 10] = [
-    Color::LightBlue,
-    Color::LightMagenta,
-    Color::LightGreen,
-    Color::LightRed,
-    Color::LightCyan,
-    Color::Yellow,
-    Color::Blue,
-    Color::Magenta,
-    Color::Green,
-    Color::Cyan,
-];
-
 /// The colour of node `i`'s line.
 pub fn node_color(i: usize) -> Color {
-    NODE_COLORS[i % NODE_COLORS.len()]
+    let series = &theme::get().series;
+    series[i % series.len()]
+}
+
+/// How node `i`'s line is drawn: braille in colour; without colour
+/// (`NO_COLOR`) each series gets its own marker, and the legend shows it.
+pub fn node_marker(i: usize) -> (Marker, &'static str) {
+    const MARKS: [(Marker, &str); 4] =
+        [(Marker::Braille, "━"), (Marker::Dot, "•"), (Marker::Block, "█"), (Marker::Bar, "▄")];
+    if theme::get().is_mono() { MARKS[i % MARKS.len()] } else { MARKS[0] }
 }
 
 /// The title when the full one leaves no room for the legend.
@@ -112,7 +107,7 @@ pub fn render(data: &ChartData, sc: &dyn Scenario, frame: &mut Frame, area: Rect
             if node < sc.n() && !sc.alive(node) {
                 style = style.add_modifier(Modifier::CROSSED_OUT);
             }
-            spans.push(Span::styled(format!("━{name}"), style));
+            spans.push(Span::styled(format!("{}{name}", node_marker(node).1), style));
             spans.push(Span::raw(" "));
         }
         legend = Some(Line::from(spans).right_aligned());
@@ -133,13 +128,13 @@ pub fn render(data: &ChartData, sc: &dyn Scenario, frame: &mut Frame, area: Rect
         .map(|(j, ((name, _), pts))| {
             let node = node_of(name).unwrap_or(j);
             Dataset::default()
-                .marker(Marker::Braille)
+                .marker(node_marker(node).0)
                 .graph_type(GraphType::Line)
                 .style(Style::new().fg(node_color(node)))
                 .data(pts)
         })
         .collect();
-    let axis_style = Style::new().fg(theme::DIM);
+    let axis_style = Style::new().fg(theme::get().dim);
     let xspan = x1 - x0;
     let yspan = y1 - y0;
     // Units on the labels: the axis titles would sit on top of the lines.
@@ -150,7 +145,12 @@ pub fn render(data: &ChartData, sc: &dyn Scenario, frame: &mut Frame, area: Rect
     ]);
     let y = |v: f64| format!("{} {unit_name}", label(v, yspan));
     let y_axis = Axis::default().style(axis_style).bounds([y0, y1]).labels([y(y0), y((y0 + y1) / 2.0), y(y1)]);
-    let chart = Chart::new(datasets).block(block).x_axis(x_axis).y_axis(y_axis).legend_position(None);
+    let chart = Chart::new(datasets)
+        .style(theme::get().base())
+        .block(block)
+        .x_axis(x_axis)
+        .y_axis(y_axis)
+        .legend_position(None);
     frame.render_widget(chart, area);
 }
 

@@ -109,6 +109,18 @@ impl App {
                 self.open_guide();
                 Ok(())
             }
+            (Some("theme"), 1) => {
+                self.set_theme(self.theme.next());
+                Ok(())
+            }
+            (Some("theme"), 2) => {
+                let name = arg(1).unwrap_or_default();
+                let theme = super::theme::Theme::by_name(name).ok_or_else(|| {
+                    format!("theme NAME: {name:?} is not a theme; the themes are {}", super::theme::Theme::names())
+                })?;
+                self.set_theme(theme);
+                Ok(())
+            }
             (Some("quit" | "q"), 1) => {
                 self.request_quit();
                 Ok(())
@@ -116,7 +128,7 @@ impl App {
             (
                 Some(
                     w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save" | "halt"
-                    | "open"),
+                    | "open" | "theme"),
                 ),
                 _,
             ) => {

@@ -15,6 +15,8 @@ use ratatui::layout::{Constraint, Layout};
 /// depends on what is visible, not on the length of the run.
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
+    super::theme::set(app.theme);
+    frame.buffer_mut().set_style(area, app.theme.base());
     if layout::too_small(area) {
         super::too_small(frame, area);
         return;

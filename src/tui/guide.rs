@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 pub fn lines(card: &Card, w: usize) -> Vec<Line<'static>> {
     let mut out = vec![Line::from(Span::styled(
         format!("{} — {}", card.name, card.title),
-        Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
+        Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD),
     ))];
     out.extend(wrapped(Vec::new(), &card::facts(card), w));
     out.push(Line::default());

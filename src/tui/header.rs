@@ -6,7 +6,7 @@ use super::view::View;
 use crate::scenario::Scenario;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 /// The badge text and whether it is good news.
@@ -47,8 +47,8 @@ pub fn statuses_text(statuses: &[String]) -> Option<String> {
 /// The run details, roomy or compact.
 fn details(v: &View, compact: bool) -> Vec<Span<'static>> {
     let sc = v.sc;
-    let key = Style::new().fg(Color::Gray);
-    let val = Style::new().fg(Color::White).add_modifier(Modifier::BOLD);
+    let key = Style::new().fg(theme::get().dim);
+    let val = Style::new().fg(theme::get().fg).add_modifier(Modifier::BOLD);
     let sep = if compact { " " } else { "  " };
     let sim = sc.sim_config();
     let mut sched = sim.sched.name().to_string();
@@ -57,18 +57,18 @@ fn details(v: &View, compact: bool) -> Vec<Span<'static>> {
     }
     let speed = v.steps_per_second;
     let play = match (v.playing, compact) {
-        (true, false) => Span::styled(format!("▶ playing {speed}/s"), Style::new().fg(Color::Green).bold()),
-        (true, true) => Span::styled(format!("▶ {speed}/s"), Style::new().fg(Color::Green).bold()),
-        (false, false) => Span::styled(format!("■ paused {speed}/s"), Style::new().fg(Color::Gray)),
-        (false, true) => Span::styled(format!("■ {speed}/s"), Style::new().fg(Color::Gray)),
+        (true, false) => Span::styled(format!("▶ playing {speed}/s"), Style::new().fg(theme::get().ok).bold()),
+        (true, true) => Span::styled(format!("▶ {speed}/s"), Style::new().fg(theme::get().ok).bold()),
+        (false, false) => Span::styled(format!("■ paused {speed}/s"), Style::new().fg(theme::get().dim)),
+        (false, true) => Span::styled(format!("■ {speed}/s"), Style::new().fg(theme::get().dim)),
     };
     let mut spans = Vec::new();
     if !compact {
-        spans.push(Span::styled(" distlab ", Style::new().fg(Color::Black).bg(theme::ACCENT).bold()));
+        spans.push(Span::styled(" distlab ", theme::get().accent_chip()));
     }
     let name = [
         Span::raw(" "),
-        Span::styled(sc.card().name, val.fg(theme::ACCENT)),
+        Span::styled(sc.card().name, val.fg(theme::get().accent)),
         Span::styled(format!(" n={}", sc.n()), key),
     ];
     let seed = [Span::styled(format!("{sep}seed "), key), Span::styled(sc.config().sim.seed.to_string(), val)];
@@ -116,15 +116,15 @@ pub fn badge_area(sc: &dyn Scenario, area: Rect) -> Rect {
 
 pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let sc = v.sc;
-    frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(236)).fg(Color::White));
+    frame.buffer_mut().set_style(area, Style::new().bg(theme::get().panel).fg(theme::get().fg));
     let (badge_text, ok) = badge_text(sc, area.width);
     let statuses = sc.statuses();
     let badge_style = if ok && !statuses.is_empty() {
-        Style::new().fg(Color::Black).bg(Color::Yellow).bold()
+        theme::get().warn_chip()
     } else if ok {
-        Style::new().fg(Color::Black).bg(theme::OK).bold()
+        theme::get().ok_chip()
     } else {
-        Style::new().fg(Color::White).bg(theme::BAD).bold()
+        theme::get().bad_chip()
     };
     // The badge always shows (clipped only if it alone is too wide); the
     // run details go compact, then give way from the right.

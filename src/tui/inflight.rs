@@ -40,7 +40,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
         return;
     }
     if total == 0 {
-        frame.render_widget(Span::styled("nothing in flight", Style::new().fg(theme::DIM)), inner);
+        frame.render_widget(Span::styled("nothing in flight", Style::new().fg(theme::get().dim)), inner);
         return;
     }
     let w = inner.width as usize;
@@ -59,12 +59,12 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
         let room = w.saturating_sub(width(&head) + width(&due));
         let summary = theme::clip(&m.summary, room);
         let pad = room.saturating_sub(width(&summary));
-        let kind = if m.from.is_some() { theme::kind_color(m.kind) } else { theme::DIM };
+        let kind = if m.from.is_some() { theme::kind_color(m.kind) } else { theme::get().dim };
         let mut line = Line::from(vec![
             Span::raw(head),
             Span::styled(summary, Style::new().fg(kind)),
             Span::raw(" ".repeat(pad)),
-            Span::styled(due, Style::new().fg(theme::DIM)),
+            Span::styled(due, Style::new().fg(theme::get().dim)),
         ]);
         if picked {
             line = line.style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD));

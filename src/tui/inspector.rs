@@ -56,7 +56,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let role = sc.role(node);
     let block = theme::block("").title(Line::from(vec![
         theme::title(" node "),
-        Span::styled(node.to_string(), Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)),
+        Span::styled(node.to_string(), Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD)),
         Span::raw(" "),
         Span::styled(format!("{} {} ", theme::role_symbol(role), sc.card().role_word(role)), theme::role_style(role)),
     ]));
@@ -85,7 +85,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
             let label = if i == 0 { theme::clip(&r.label, label_w) } else { String::new() };
             let pad = label_w.saturating_sub(width(&label));
             lines.push(Line::from(vec![
-                Span::styled(format!("{label}{} ", " ".repeat(pad)), Style::new().fg(theme::DIM)),
+                Span::styled(format!("{label}{} ", " ".repeat(pad)), Style::new().fg(theme::get().dim)),
                 Span::raw(part),
             ]));
             if lines.len() >= rows {

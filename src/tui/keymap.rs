@@ -63,6 +63,7 @@ pub enum Action {
     Prompt,
     Help,
     Guide,
+    Theme,
     Next,
     NarrationUp,
     NarrationDown,
@@ -370,6 +371,15 @@ pub const KEYMAP: &[Binding] = &[
         command: "guide",
     },
     Binding {
+        modes: &[Mode::Run, Mode::Picker],
+        keys: &[k('T')],
+        label: "T",
+        action: Action::Theme,
+        bar: None,
+        help: "next colour theme: dark, light, high-contrast, mono (for the projector)",
+        command: "theme",
+    },
+    Binding {
         modes: RUN,
         keys: &[k('w')],
         label: "w",
@@ -641,6 +651,7 @@ pub const PROMPT_COMMANDS: &[(&str, &str)] = &[
     ("halt on|off", "play stops at a new violation (on), or runs past it"),
     ("help [VERB]", "open this help, or show one command's usage"),
     ("guide", "open the scenario's guide (its card)"),
+    ("theme [NAME]", "colours: dark, light, high-contrast or mono (no name: the next one)"),
     ("quit", "leave distlab"),
 ];
 

@@ -7,7 +7,7 @@ use crate::engine::record::LogLine;
 use crate::scenario::Scenario;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -22,19 +22,19 @@ pub fn render(sc: &dyn Scenario, frame: &mut Frame, area: Rect) {
         .into_iter()
         .rev()
         .map(|(l, count)| {
-            let step = Span::styled(format!("{:>step_w$} ", l.step), Style::new().fg(theme::DIM));
+            let step = Span::styled(format!("{:>step_w$} ", l.step), Style::new().fg(theme::get().dim));
             let times = if count > 1 { format!(" ×{count}") } else { String::new() };
             let text = format!("{}{times}", l.text);
             if l.input {
                 Line::from(vec![
                     step,
-                    Span::styled("» ", Style::new().fg(theme::INPUT)),
-                    Span::styled(text, Style::new().fg(theme::INPUT).add_modifier(Modifier::BOLD)),
+                    Span::styled("» ", Style::new().fg(theme::get().input)),
+                    Span::styled(text, Style::new().fg(theme::get().input).add_modifier(Modifier::BOLD)),
                 ])
             } else if l.text.starts_with("VIOLATION") || l.text.starts_with("FAILED") {
-                Line::from(vec![step, Span::styled(text, Style::new().fg(theme::BAD).bold())])
+                Line::from(vec![step, Span::styled(text, Style::new().fg(theme::get().bad).bold())])
             } else if l.text.contains(" lost") || l.text.ends_with("dropped") {
-                Line::from(vec![step, Span::styled(text, Style::new().fg(Color::LightRed))])
+                Line::from(vec![step, Span::styled(text, Style::new().fg(theme::get().bad))])
             } else {
                 Line::from(vec![step, Span::raw(text)])
             }

@@ -24,6 +24,7 @@ pub mod lecturing;
 pub mod log;
 pub mod narration;
 pub mod overlay;
+pub mod palettes;
 pub mod picker;
 pub mod picking;
 pub mod prompt;
@@ -32,6 +33,7 @@ pub mod rows;
 pub mod spacetime;
 pub mod table;
 pub mod theme;
+pub mod theme_choice;
 pub mod topology;
 pub mod transcript;
 pub mod view;
@@ -57,6 +59,14 @@ pub struct Start {
     pub script: Option<String>,
     /// Inputs to replay first (`distlab replay FILE`).
     pub replay: Option<crate::engine::trace::Trace>,
+    /// The colours to draw with (`--theme`, see [`theme_choice::choose`]).
+    pub theme: &'static theme::Theme,
+}
+
+impl Default for Start {
+    fn default() -> Start {
+        Start { config: None, script: None, replay: None, theme: &theme::DARK }
+    }
 }
 
 /// The message shown instead of the panes on a screen below 80×24.
@@ -68,7 +78,7 @@ pub fn too_small(frame: &mut Frame, area: Rect) {
     let p = Paragraph::new(text)
         .alignment(Alignment::Center)
         .wrap(Wrap { trim: true })
-        .style(Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD));
+        .style(Style::new().fg(theme::get().bad).add_modifier(Modifier::BOLD));
     frame.render_widget(p, row);
 }
 

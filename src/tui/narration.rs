@@ -10,26 +10,20 @@ use super::view::{ScriptView, View};
 use crate::scenario::Scenario;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 
 /// The right-hand script state and its style.
 fn script_state(script: Option<&ScriptView>) -> Option<(String, Style)> {
     let lec = script?;
     Some(if lec.error.is_some() {
-        ("script stopped".to_string(), Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD))
+        ("script stopped".to_string(), Style::new().fg(theme::get().bad).add_modifier(Modifier::BOLD))
     } else if lec.animating {
-        (
-            "▶ running — n finishes".to_string(),
-            Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD),
-        )
+        ("▶ running — n finishes".to_string(), theme::get().accent_chip())
     } else if lec.waiting {
         let at = lec.next_line.map(|l| format!(" (line {l})")).unwrap_or_default();
-        (
-            format!("▶ press n to continue{at}"),
-            Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
-        )
+        (format!("▶ press n to continue{at}"), theme::get().warn_chip())
     } else {
-        ("script finished".to_string(), Style::new().fg(theme::DIM))
+        ("script finished".to_string(), Style::new().fg(theme::get().dim))
     })
 }
 
@@ -37,7 +31,7 @@ fn script_state(script: Option<&ScriptView>) -> Option<(String, Style)> {
 /// the narration (one paragraph per `say`).
 fn text(script: Option<&ScriptView>, narration: Option<&str>) -> Option<(Vec<String>, Style)> {
     if let Some(e) = script.and_then(|l| l.error) {
-        return Some((vec![format!("✗ {e}")], Style::new().fg(theme::BAD)));
+        return Some((vec![format!("✗ {e}")], Style::new().fg(theme::get().bad)));
     }
     let narration = narration?;
     let mut paragraphs: Vec<String> = narration.split('\n').map(str::to_string).collect();
@@ -47,7 +41,7 @@ fn text(script: Option<&ScriptView>, narration: Option<&str>) -> Option<(Vec<Str
     if let Some(last) = paragraphs.last_mut() {
         last.push_str(" ❞");
     }
-    Some((paragraphs, Style::new().fg(Color::White).add_modifier(Modifier::ITALIC)))
+    Some((paragraphs, Style::new().fg(theme::get().fg).add_modifier(Modifier::ITALIC)))
 }
 
 /// Blank cells left of the narration.
@@ -120,7 +114,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     if area.is_empty() {
         return;
     }
-    frame.buffer_mut().set_style(area, Style::new().bg(Color::Indexed(235)));
+    frame.buffer_mut().set_style(area, Style::new().bg(theme::get().narration_bg));
     let state = script_state(script);
     let state_w = (state_width(script) as u16).min(area.width);
     let room = (area.width as usize).saturating_sub(MARGIN);
@@ -141,7 +135,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
                 (true, false) => format!("▲ {from} rows above · PgUp"),
             };
             let mark = clip(&mark, room.saturating_sub(state_w as usize));
-            let mark_style = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
+            let mark_style = theme::get().warn_chip();
             frame.buffer_mut().set_stringn(area.x + MARGIN as u16, area.y, &mark, room, mark_style);
         }
     }

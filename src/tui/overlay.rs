@@ -48,6 +48,7 @@ pub fn max_scroll(sc: Option<&dyn Scenario>, kind: OverlayKind, size: (u16, u16)
 pub fn render(sc: Option<&dyn Scenario>, frame: &mut Frame, area: Rect, overlay: Overlay) {
     let r = rect(area);
     frame.render_widget(Clear, r);
+    frame.buffer_mut().set_style(r, theme::get().base());
     let inner = Block::bordered().inner(r);
     let (lines, title, selected) = content(sc, overlay, inner.width as usize);
     let keys = match selected {
@@ -55,7 +56,7 @@ pub fn render(sc: Option<&dyn Scenario>, frame: &mut Frame, area: Rect, overlay:
         None => " Esc q close · ↑↓ PgUp PgDn scroll ",
     };
     let block = Block::bordered()
-        .border_style(Style::new().fg(theme::ACCENT))
+        .border_style(Style::new().fg(theme::get().accent))
         .title(theme::title(&title))
         .title_bottom(Line::from(keys).right_aligned());
     let max = (lines.len().min(u16::MAX as usize) as u16).saturating_sub(inner.height);

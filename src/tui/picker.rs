@@ -11,7 +11,7 @@ use crate::card::Card;
 use crate::engine::trace::RunConfig;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -139,16 +139,12 @@ impl Choice {
 /// The "Enter opens" menu: the plain run with its settings, then each
 /// lecture script, the chosen one marked.
 fn open_lines(card: &Card, choice: &Choice, w: usize) -> Vec<Line<'static>> {
-    let dim = Style::new().fg(theme::DIM);
+    let dim = Style::new().fg(theme::get().dim);
     let mark = |on: bool| {
-        if on {
-            Span::styled(" ▸ ", Style::new().fg(Color::Black).bg(theme::ACCENT).add_modifier(Modifier::BOLD))
-        } else {
-            Span::raw("   ")
-        }
+        if on { Span::styled(" ▸ ", theme::get().accent_chip()) } else { Span::raw("   ") }
     };
-    let chosen = Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD);
-    let pick = |on: bool| if on { chosen } else { Style::new().fg(Color::White) };
+    let chosen = Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD);
+    let pick = |on: bool| if on { chosen } else { Style::new().fg(theme::get().fg) };
     let variant = card.variants.get(choice.variant).map_or("correct", |v| v.name);
     let run = format!("a run: {} nodes (+ -), variant {variant} (v)", choice.nodes(card));
     let mut out = vec![
@@ -167,10 +163,10 @@ fn open_lines(card: &Card, choice: &Choice, w: usize) -> Vec<Line<'static>> {
 }
 
 fn detail_lines(card: &Card, choice: &Choice, w: usize) -> Vec<Line<'static>> {
-    let dim = Style::new().fg(theme::DIM);
+    let dim = Style::new().fg(theme::get().dim);
     let mut out = vec![Line::from(Span::styled(
         card.title.to_string(),
-        Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
+        Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD),
     ))];
     out.extend(open_lines(card, choice, w));
     out.push(Line::default());
@@ -198,13 +194,13 @@ pub fn render(picked: usize, choice: &Choice, frame: &mut Frame, area: Rect) {
     let entries = algos::all();
     let title = Paragraph::new(vec![
         Line::from(vec![
-            Span::styled(" distlab ", Style::new().fg(Color::Black).bg(theme::ACCENT).add_modifier(Modifier::BOLD)),
-            Span::styled("  classic distributed algorithms, one message at a time", Style::new().fg(Color::White)),
+            Span::styled(" distlab ", theme::get().accent_chip()),
+            Span::styled("  classic distributed algorithms, one message at a time", Style::new().fg(theme::get().fg)),
         ]),
         Line::default(),
         Line::from(Span::styled(
             " Pick a scenario, then a run (nodes, variant; seed 1) or one of its lectures",
-            Style::new().fg(theme::DIM),
+            Style::new().fg(theme::get().dim),
         )),
     ]);
     frame.render_widget(title, top);
@@ -227,22 +223,22 @@ pub fn render(picked: usize, choice: &Choice, frame: &mut Frame, area: Rect) {
         }
         let is_picked = i == picked;
         let name_style = if is_picked {
-            Style::new().fg(Color::Black).bg(theme::ACCENT).add_modifier(Modifier::BOLD)
+            theme::get().accent_chip()
         } else {
-            Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)
+            Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD)
         };
         let head = Line::from(vec![
             Span::styled(if is_picked { " ▸ " } else { "   " }, name_style),
             Span::styled(format!("{} ", e.card.name), name_style),
             Span::raw(" ".repeat(name_w - e.card.name.len())),
-            Span::styled(format!("  {}", e.card.family.title()), Style::new().fg(theme::DIM)),
+            Span::styled(format!("  {}", e.card.family.title()), Style::new().fg(theme::get().dim)),
         ]);
         frame.render_widget(head, Rect::new(inner.x, y, inner.width, 1));
         let indent = 5u16;
         if y + 1 < inner.bottom() && inner.width > indent + 1 {
             let text = theme::clip(e.card.about, (inner.width - indent - 1) as usize);
             frame.render_widget(
-                Span::styled(text, Style::new().fg(Color::Gray)),
+                Span::styled(text, Style::new().fg(theme::get().dim)),
                 Rect::new(inner.x + indent, y + 1, inner.width - indent, 1),
             );
         }

@@ -158,18 +158,21 @@ impl Prompt {
         let start = (self.cursor + 1).saturating_sub(text_w);
         let shown: String = chars.iter().skip(start).take(text_w).collect();
         let mut spans = vec![
-            Span::styled(":", Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)),
+            Span::styled(":", Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD)),
             Span::raw(shown.clone()),
         ];
         let pad = (text_w + 1).saturating_sub(1 + width(&shown));
         if let Some(e) = err {
             spans.push(Span::raw(" ".repeat(pad)));
             // Cut with a visible `…`; `?` lists every command in full.
-            spans.push(Span::styled(theme::clip(&e, err_w), Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD)));
+            spans.push(Span::styled(
+                theme::clip(&e, err_w),
+                Style::new().fg(theme::get().bad).add_modifier(Modifier::BOLD),
+            ));
         } else if let Some(hint) = hint {
             let room = w.saturating_sub(1 + width(&shown) + 3);
             if room >= 8 {
-                spans.push(Span::styled(format!("   {}", theme::clip(hint, room)), Style::new().fg(theme::DIM)));
+                spans.push(Span::styled(format!("   {}", theme::clip(hint, room)), Style::new().fg(theme::get().dim)));
             }
         }
         frame.render_widget(Line::from(spans), area);

@@ -2,11 +2,11 @@
 //! `name  text` row whose text wraps under itself.
 
 use super::theme::{self, width};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 pub fn heading(text: String) -> Line<'static> {
-    Line::from(Span::styled(text, Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)))
+    Line::from(Span::styled(text, Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD)))
 }
 
 /// Narrowest text column kept beside a prefix (on a tiny screen the text
@@ -29,7 +29,7 @@ pub fn wrapped(prefix: Vec<Span<'static>>, text: &str, cols: usize) -> Vec<Line<
 }
 
 pub fn key_style() -> Style {
-    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    Style::new().fg(theme::get().warn).add_modifier(Modifier::BOLD)
 }
 
 pub fn pad(s: &str, w: usize) -> String {
@@ -44,7 +44,7 @@ pub fn row(a: &str, a_w: usize, b: &str, w: usize) -> Vec<Line<'static>> {
 pub fn key_row(keys: &str, k_w: usize, command: &str, c_w: usize, help: &str, w: usize) -> Vec<Line<'static>> {
     let prefix = vec![
         Span::styled(format!("  {} ", pad(keys, k_w)), key_style()),
-        Span::styled(format!("{}  ", pad(command, c_w)), Style::new().fg(theme::ACCENT)),
+        Span::styled(format!("{}  ", pad(command, c_w)), Style::new().fg(theme::get().accent)),
     ];
     wrapped(prefix, help, w)
 }

@@ -19,7 +19,7 @@ use crate::scenario::Scenario;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::widgets::canvas::{Canvas, Line as CLine};
 
@@ -95,13 +95,13 @@ pub fn first_step(now: u64, visible: u64) -> u64 {
 
 fn mark(e: &EventRec, sc: &dyn Scenario) -> (&'static str, Style) {
     match e.kind {
-        EvKind::Start => ("◦", Style::new().fg(theme::DIM)),
+        EvKind::Start => ("◦", Style::new().fg(theme::get().dim)),
         EvKind::Recv { kind, .. } => ("●", Style::new().fg(theme::kind_color(sc.kind_name(kind)))),
-        EvKind::Timer { .. } => ("◷", Style::new().fg(Color::Gray)),
-        EvKind::Request => ("◆", Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
-        EvKind::Recover => ("↻", Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)),
-        EvKind::Crash => ("✗", Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)),
-        EvKind::Lost { .. } => ("✗", Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD)),
+        EvKind::Timer { .. } => ("◷", Style::new().fg(theme::get().dim)),
+        EvKind::Request => ("◆", Style::new().fg(theme::get().warn).add_modifier(Modifier::BOLD)),
+        EvKind::Recover => ("↻", Style::new().fg(theme::get().ok).add_modifier(Modifier::BOLD)),
+        EvKind::Crash => ("✗", theme::get().bad_chip()),
+        EvKind::Lost { .. } => ("✗", Style::new().fg(theme::get().bad).add_modifier(Modifier::BOLD)),
     }
 }
 
@@ -159,7 +159,7 @@ fn label_events(
                 })
                 .collect()
         });
-    let style = Style::new().fg(Color::Gray);
+    let style = Style::new().fg(theme::get().dim);
     for (i, e) in window.iter().enumerate() {
         if !e.is_node_event() || e.step < s0 {
             continue;
@@ -224,9 +224,9 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
             let label = format!("{node:>w$}", w = (l.label_w - 1) as usize);
             buf.set_stringn(inner.x, y, &label, l.label_w as usize, style);
             let (glyph, lane_style) = if role == Role::Crashed {
-                ("┄", Style::new().fg(theme::LINK_DOWN))
+                ("┄", Style::new().fg(theme::get().link_down))
             } else {
-                ("─", Style::new().fg(theme::FAINT))
+                ("─", Style::new().fg(theme::get().faint))
             };
             for x in plot.x..plot.right() {
                 buf[(x, y)].set_symbol(glyph).set_style(lane_style);
@@ -246,6 +246,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     };
 
     let canvas = Canvas::default()
+        .background_color(theme::get().bg)
         .marker(Marker::Braille)
         .x_bounds([0.0, (plot.width as f64 * 2.0 - 1.0).max(0.0)])
         .y_bounds([0.0, top.max(0.0)])
@@ -253,7 +254,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
             for e in window {
                 let (send, color) = match e.kind {
                     EvKind::Recv { send, kind, .. } => (send, theme::kind_color(sc.kind_name(kind))),
-                    EvKind::Lost { send, .. } => (send, theme::LINK_DOWN),
+                    EvKind::Lost { send, .. } => (send, theme::get().link_down),
                     _ => continue,
                 };
                 let Some(src) = hist.get(send as usize) else { continue };
@@ -283,11 +284,11 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     // Axis: step numbers, and how many lanes do not fit.
     if l.rows < inner.height {
         let y = inner.y + l.rows;
-        let dim = Style::new().fg(theme::DIM);
+        let dim = Style::new().fg(theme::get().dim);
         let mut x_min = inner.x;
         if l.count < n {
             let more = format!("+{} more ", n - l.count);
-            x_min = buf.set_stringn(inner.x, y, &more, inner.width as usize, Style::new().fg(theme::ACCENT)).0;
+            x_min = buf.set_stringn(inner.x, y, &more, inner.width as usize, Style::new().fg(theme::get().accent)).0;
         }
         let label_w = digits(now_step as usize) as u64 + 2;
         let every = [1u64, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10_000, 100_000, 1_000_000]

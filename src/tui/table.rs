@@ -98,13 +98,14 @@ pub fn render(t: &Table, frame: &mut Frame, area: Rect) {
     if inner.is_empty() {
         return;
     }
-    let mut lines = vec![cells_line(&t.header, &widths, Style::new().fg(theme::DIM).add_modifier(Modifier::BOLD))];
+    let mut lines =
+        vec![cells_line(&t.header, &widths, Style::new().fg(theme::get().dim).add_modifier(Modifier::BOLD))];
     let (start, end, more) = visible_rows(t.rows.len(), (inner.height as usize).saturating_sub(1), t.highlight);
     for i in start..end {
         let style = if t.flagged.contains(&i) {
-            Style::new().fg(theme::BAD)
+            Style::new().fg(theme::get().bad)
         } else if t.highlight == Some(i) {
-            Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)
+            Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD)
         } else {
             Style::new()
         };
@@ -112,7 +113,7 @@ pub fn render(t: &Table, frame: &mut Frame, area: Rect) {
     }
     if more {
         let rest = t.rows.len() - (end - start);
-        lines.push(Line::styled(format!("… +{rest} more"), Style::new().fg(theme::DIM)));
+        lines.push(Line::styled(format!("… +{rest} more"), Style::new().fg(theme::get().dim)));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -133,47 +133,49 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let now = sc.now();
 
     // Lines: ring edges, message paths, links that are down.
-    let canvas =
-        Canvas::default().marker(Marker::Braille).x_bounds([0.0, ring.right()]).y_bounds([0.0, ring.top()]).paint(
-            |ctx| {
-                if n >= 2 {
-                    for i in 0..n {
-                        let j = (i + 1) % n;
-                        let c = if faults.link_up(i, j) { theme::FAINT } else { theme::LINK_DOWN };
-                        line(ctx, ring.point(i), ring.point(j), c);
+    let canvas = Canvas::default()
+        .background_color(theme::get().bg)
+        .marker(Marker::Braille)
+        .x_bounds([0.0, ring.right()])
+        .y_bounds([0.0, ring.top()])
+        .paint(|ctx| {
+            if n >= 2 {
+                for i in 0..n {
+                    let j = (i + 1) % n;
+                    let c = if faults.link_up(i, j) { theme::get().faint } else { theme::get().link_down };
+                    line(ctx, ring.point(i), ring.point(j), c);
+                }
+            }
+            ctx.layer();
+            if n <= 16 {
+                for m in &msgs {
+                    if let Some(from) = m.from
+                        && from != m.to
+                        && from < n
+                        && m.to < n
+                    {
+                        line(ctx, ring.point(from), ring.point(m.to), theme::get().faint);
                     }
                 }
-                ctx.layer();
-                if n <= 16 {
-                    for m in &msgs {
-                        if let Some(from) = m.from
-                            && from != m.to
-                            && from < n
-                            && m.to < n
-                        {
-                            line(ctx, ring.point(from), ring.point(m.to), theme::FAINT);
+            }
+            ctx.layer();
+            for &(a, b) in &faults.cut {
+                if a < n && b < n {
+                    line(ctx, ring.point(a), ring.point(b), theme::get().link_down);
+                }
+            }
+            if let Some(groups) = &faults.group
+                && n <= 8
+            {
+                for a in 0..n {
+                    for b in a + 1..n {
+                        if groups.get(a) != groups.get(b) {
+                            line(ctx, ring.point(a), ring.point(b), theme::get().link_down);
                         }
                     }
                 }
-                ctx.layer();
-                for &(a, b) in &faults.cut {
-                    if a < n && b < n {
-                        line(ctx, ring.point(a), ring.point(b), theme::LINK_DOWN);
-                    }
-                }
-                if let Some(groups) = &faults.group
-                    && n <= 8
-                {
-                    for a in 0..n {
-                        for b in a + 1..n {
-                            if groups.get(a) != groups.get(b) {
-                                line(ctx, ring.point(a), ring.point(b), theme::LINK_DOWN);
-                            }
-                        }
-                    }
-                }
-            },
-        );
+            }
+        });
     frame.render_widget(canvas, inner);
 
     let node_cells: Vec<(u16, u16)> = (0..n).map(|i| ring.cell(i)).collect();
@@ -210,11 +212,11 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
             continue;
         }
         let style = if i == sel {
-            Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD | Modifier::REVERSED)
         } else {
             Style::new().fg(theme::role_color(sc.role(i)))
         };
-        let badge_style = Style::new().fg(theme::DIM);
+        let badge_style = Style::new().fg(theme::get().dim);
         let id = i.to_string();
         if ring.left_side(i) {
             let text_w = (width(&id) + if badge.is_empty() { 0 } else { width(&badge) + 1 }) as u16;
@@ -272,7 +274,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
                 parts.push(format!("cut {}", cuts.join(" ")));
             }
             let text = theme::clip(&parts.join(" · "), w);
-            buf.set_stringn(inner.x, y, text, w, Style::new().fg(theme::BAD));
+            buf.set_stringn(inner.x, y, text, w, Style::new().fg(theme::get().bad));
         } else {
             let mut present = [false; 6];
             for i in 0..n {

@@ -37,20 +37,20 @@ fn grid(area: Rect, screens: usize) -> (usize, usize) {
 /// The style of one transcript line.
 fn line_style(text: &str) -> Style {
     if text.starts_with("<you>") {
-        Style::new().fg(theme::ACCENT)
+        Style::new().fg(theme::get().accent)
     } else if text.starts_with("connected") || text.ends_with("added to the room") {
-        Style::new().fg(theme::OK)
+        Style::new().fg(theme::get().ok)
     } else if text.starts_with('✗')
         || text.contains("closed")
         || text.contains("lost connection")
         || text.contains("failed")
         || text.starts_with("dead client")
     {
-        Style::new().fg(theme::BAD)
+        Style::new().fg(theme::get().bad)
     } else if text.starts_with('<') {
         Style::new()
     } else {
-        Style::new().fg(theme::DIM)
+        Style::new().fg(theme::get().dim)
     }
 }
 
@@ -108,10 +108,10 @@ pub fn draw(t: &Transcript, sc: &dyn Scenario, sel: usize, frame: &mut Frame, ar
         if !alive {
             name.push_str(" ✗");
         }
-        let border = if focused { Style::new().fg(theme::ACCENT) } else { Style::new().fg(theme::DIM) };
+        let border = if focused { Style::new().fg(theme::get().accent) } else { Style::new().fg(theme::get().dim) };
         let mut title_style = Style::new().add_modifier(Modifier::BOLD);
         if focused {
-            title_style = title_style.fg(theme::ACCENT);
+            title_style = title_style.fg(theme::get().accent);
         }
         let block = Block::bordered().border_style(border).title(Span::styled(name, title_style));
         let body = block.inner(*cell);
@@ -122,7 +122,7 @@ pub fn draw(t: &Transcript, sc: &dyn Scenario, sel: usize, frame: &mut Frame, ar
         let mut lines: Vec<Line> =
             s.lines[skip..].iter().map(|l| Line::from(Span::styled(theme::clip(l, w), line_style(l)))).collect();
         if lines.is_empty() && h > 0 {
-            lines.push(Line::from(Span::styled("(nothing yet)", Style::new().fg(theme::DIM))));
+            lines.push(Line::from(Span::styled("(nothing yet)", Style::new().fg(theme::get().dim))));
         }
         frame.render_widget(Paragraph::new(lines), body);
     }

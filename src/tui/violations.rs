@@ -9,7 +9,7 @@ use super::inspector::wrap;
 use super::theme;
 use crate::card::Guarantee;
 use crate::scenario::Scenario;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 /// The message ids (`#12`) a text names, in order, once each.
@@ -47,8 +47,8 @@ fn indented(text: &str, w: usize, style: Style) -> Vec<Line<'static>> {
 /// line each violation starts on (to keep the selected one in view).
 pub fn lines(sc: &dyn Scenario, selected: usize, w: usize) -> (Vec<Line<'static>>, Vec<usize>) {
     let card = sc.card();
-    let dim = Style::new().fg(theme::DIM);
-    let text = Style::new().fg(Color::White);
+    let dim = Style::new().fg(theme::get().dim);
+    let text = Style::new().fg(theme::get().fg);
     let mut out = Vec::new();
     let mut starts = Vec::new();
     let violations = sc.violations();
@@ -65,7 +65,7 @@ pub fn lines(sc: &dyn Scenario, selected: usize, w: usize) -> (Vec<Line<'static>
         let more = if all > kept { format!(" (the first {kept} of {all} are kept)") } else { String::new() };
         out.push(Line::from(Span::styled(
             format!("Violations: a property broken, in red{more}"),
-            Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD),
+            Style::new().fg(theme::get().bad).add_modifier(Modifier::BOLD),
         )));
     }
     for (k, v) in violations.iter().enumerate() {
@@ -77,11 +77,8 @@ pub fn lines(sc: &dyn Scenario, selected: usize, w: usize) -> (Vec<Line<'static>
             None => "property",
         };
         let head = format!("{} {}. {} ({kind}) at step {}", if on { "▸" } else { " " }, k + 1, v.property, v.step);
-        let head_style = if on {
-            Style::new().fg(Color::White).bg(theme::BAD).add_modifier(Modifier::BOLD)
-        } else {
-            Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD)
-        };
+        let head_style =
+            if on { theme::get().bad_chip() } else { Style::new().fg(theme::get().bad).add_modifier(Modifier::BOLD) };
         out.push(Line::from(Span::styled(theme::clip(&head, w), head_style)));
         if let Some(p) = card.property(&v.property) {
             out.extend(indented(&format!("what must hold: {}", p.definition), w, dim));
@@ -103,7 +100,7 @@ pub fn lines(sc: &dyn Scenario, selected: usize, w: usize) -> (Vec<Line<'static>
             out.extend(indented(
                 &format!("Enter: go back to step {} (diagram and inspector as they were then)", v.step),
                 w,
-                Style::new().fg(theme::ACCENT),
+                Style::new().fg(theme::get().accent),
             ));
         }
     }
@@ -113,13 +110,13 @@ pub fn lines(sc: &dyn Scenario, selected: usize, w: usize) -> (Vec<Line<'static>
         }
         out.push(Line::from(Span::styled(
             "Statuses: not broken, but worth knowing, in yellow",
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new().fg(theme::get().warn).add_modifier(Modifier::BOLD),
         )));
         for s in &statuses {
             let (first, rest) = wrap(&format!("⚠ {s}"), w.saturating_sub(2).max(8))
                 .split_first()
                 .map_or((String::new(), Vec::new()), |(f, r)| (f.clone(), r.to_vec()));
-            out.push(Line::from(Span::styled(format!("  {first}"), Style::new().fg(Color::Yellow))));
+            out.push(Line::from(Span::styled(format!("  {first}"), Style::new().fg(theme::get().warn))));
             out.extend(rest.into_iter().map(|l| Line::from(Span::styled(format!("    {l}"), text))));
         }
         out.extend(indented(
@@ -135,7 +132,7 @@ pub fn lines(sc: &dyn Scenario, selected: usize, w: usize) -> (Vec<Line<'static>
         }
         out.push(Line::from(Span::styled(
             "Failed expectations of the script",
-            Style::new().fg(theme::BAD).add_modifier(Modifier::BOLD),
+            Style::new().fg(theme::get().bad).add_modifier(Modifier::BOLD),
         )));
         for f in failed {
             out.extend(indented(&format!("✗ {}: got {}", f.expect, f.actual), w, text));

@@ -44,7 +44,8 @@ pub fn block_on_fresh<F: Future>(f: F) -> F::Output {
 /// A TUI app on `cfg` after the command lines `lines`; a rejected line
 /// fails the test.
 pub async fn tui_app(cfg: RunConfig, lines: &[&str]) -> App {
-    let mut app = App::new(Start { config: Some(cfg), script: None, replay: None }).await.unwrap();
+    let mut app =
+        App::new(Start { config: Some(cfg), script: None, replay: None, ..Default::default() }).await.unwrap();
     for l in lines {
         app.exec(l).await.unwrap_or_else(|e| panic!("{l}: {e}"));
     }
