@@ -143,6 +143,9 @@ pub async fn run(mut app: App) -> color_eyre::Result<()> {
         prev(info);
     }));
     crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+    // The theme already honours NO_COLOR (it starts mono); crossterm must
+    // not drop the colours of a theme chosen over it (`--theme`, `T`).
+    crossterm::style::force_color_output(true);
     event_loop(&mut terminal, &mut app).await
 }
 

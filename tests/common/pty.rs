@@ -163,6 +163,11 @@ impl Session {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_distlab"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        // The theme comes from the test alone, never from the machine's
+        // NO_COLOR, DISTLAB_THEME or config file.
+        cmd.env_remove("NO_COLOR");
+        cmd.env_remove("DISTLAB_THEME");
+        cmd.env("DISTLAB_CONFIG", dir.join("no-config.toml"));
         for (key, value) in env {
             cmd.env(key, value);
         }
