@@ -126,13 +126,13 @@ fn legend(sc: &dyn Scenario, l: &Layout) -> Line<'static> {
     let th = theme::get();
     if lost {
         spans.push(Span::styled(
-            format!("{} lost  ", arrows::LOST),
+            format!("{} = lost  ", arrows::LOST),
             Style::new().fg(th.bad).add_modifier(Modifier::BOLD),
         ));
     }
     if crash {
         spans.push(Span::styled(arrows::CRASH, th.bad_chip()));
-        spans.push(Span::styled(" crash ", Style::new().fg(th.bad)));
+        spans.push(Span::styled(" = crash ", Style::new().fg(th.bad)));
     }
     Line::from(spans)
 }
