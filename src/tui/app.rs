@@ -79,6 +79,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The colours every frame is drawn with (`T` cycles them).
     pub theme: &'static super::theme::Theme,
+    /// The space-time diagram's pan, zoom and clicked event.
+    pub diagram: spacetime::Diagram,
 }
 
 impl App {
@@ -106,6 +108,7 @@ impl App {
             theme: &super::theme::DARK,
             inspect_node: 0,
             size: (layout::MIN_W, layout::MIN_H),
+            diagram: spacetime::Diagram::default(),
         }
     }
 
@@ -147,6 +150,7 @@ impl App {
         match algos::open_run(config).await {
             Ok(sc) => {
                 self.scenario = Some(sc);
+                self.diagram.reset();
                 self.selected = 0;
                 self.cursor = 0;
                 self.playing = false;
@@ -197,8 +201,12 @@ impl App {
         }
         let total = sc.in_flight(0).1;
         self.cursor = self.cursor.min(total.saturating_sub(1)).min(CURSOR_MAX);
-        self.inspect = sc.inspect(self.selected).await;
-        self.inspect_node = self.selected;
+        self.diagram.refresh(sc.as_ref());
+        // A clicked event's details, else the selected node's state.
+        (self.inspect, self.inspect_node) = match self.diagram.details(sc.as_ref()) {
+            Some(details) => details,
+            None => (sc.inspect(self.selected).await, self.selected),
+        };
     }
 
     /// Apply one input of the command language; the status line shows its text.
@@ -311,6 +319,7 @@ impl App {
 
     pub(super) async fn select(&mut self, node: NodeId) {
         self.selected = node;
+        self.diagram.event = None;
         self.status = Some(Status::command(format!("select {node}")));
         self.refresh().await;
     }
@@ -511,7 +520,11 @@ impl App {
             Action::Save => self.ask_save_name(),
             Action::Prompt => self.prompt = Some(Prompt::default()),
             Action::Why => self.open_why(),
+            Action::ToPicker if self.diagram.event.take().is_some() => {
+                self.status = Some(Status::info(format!("inspecting node {sel} again")));
+            }
             Action::ToPicker => self.request_picker(),
+            Action::Diagram(m) => self.move_diagram(m),
             Action::NarrationUp | Action::NarrationDown => {
                 // A page: the text rows less one, so a row stays in view.
                 let page = narration::cap(self.size.1).saturating_sub(2).max(1) as i32;
@@ -636,8 +649,12 @@ impl App {
                 self.open_why();
             }
             MouseEventKind::Down(MouseButton::Left) => {
-                if let Some(node) = topology::node_at(p.topology, n, pos)
-                    .or_else(|| spacetime::lane_at(p.spacetime, n, self.selected, pos))
+                if let Some(e) = spacetime::event_at(sc, &self.diagram, self.selected, p.spacetime, pos) {
+                    self.diagram.event = Some(e);
+                    self.status = Some(Status::info(format!("inspecting event e{e} · Esc: back to the node")));
+                    self.refresh().await;
+                } else if let Some(node) = topology::node_at(p.topology, n, pos)
+                    .or_else(|| spacetime::lane_at(sc, &self.diagram, self.selected, p.spacetime, pos))
                     .or_else(|| transcript::node_at(sc, self.selected, side.areas(p.side).1, pos))
                 {
                     self.select(node).await;
@@ -650,10 +667,23 @@ impl App {
             }
             MouseEventKind::ScrollDown if p.narration.contains(pos) => self.scroll_narration(1),
             MouseEventKind::ScrollUp if p.narration.contains(pos) => self.scroll_narration(-1),
+            MouseEventKind::ScrollUp if p.spacetime.contains(pos) => self.move_diagram(spacetime::Move::Earlier),
+            MouseEventKind::ScrollDown if p.spacetime.contains(pos) => self.move_diagram(spacetime::Move::Later),
             MouseEventKind::ScrollDown if p.inflight.contains(pos) => self.perform(Action::CursorDown).await,
             MouseEventKind::ScrollUp if p.inflight.contains(pos) => self.perform(Action::CursorUp).await,
             _ => {}
         }
+    }
+
+    /// Pan, zoom or follow the space-time diagram; the status line says
+    /// where it is (or why it cannot move).
+    fn move_diagram(&mut self, m: spacetime::Move) {
+        let Some(sc) = self.scenario.as_deref() else { return };
+        let Some(p) = self.panes() else { return };
+        self.status = Some(match self.diagram.apply(m, sc, self.selected, p.spacetime) {
+            Ok(text) => Status::command(text),
+            Err(text) => Status::info(text),
+        });
     }
 
     // ----- drawing -------------------------------------------------------

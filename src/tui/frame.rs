@@ -40,6 +40,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 inspect_node: app.inspect_node,
                 script: app.script_view(sc),
                 side: Side::of(sc),
+                diagram: &app.diagram,
             };
             let Some(p) = layout::run_panes(area, sc, v.script.as_ref(), &v.side) else { return };
             header::render(&v, frame, p.header);

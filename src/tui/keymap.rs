@@ -5,6 +5,7 @@
 //! text help and the status line show); whether it can run now is asked of
 //! the app, and the key bar greys out what cannot.
 
+use super::spacetime::Move;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What has the keyboard.
@@ -69,6 +70,8 @@ pub enum Action {
     NarrationDown,
     Why,
     ToPicker,
+    /// Pan, zoom or follow the space-time diagram.
+    Diagram(super::spacetime::Move),
     Jump,
     Quit,
     // The picker.
@@ -390,11 +393,56 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         modes: RUN,
+        keys: &[k(',')],
+        label: ",",
+        action: Action::Diagram(Move::Earlier),
+        bar: None,
+        help: "space-time: pan earlier, half a pane (or the mouse wheel over it)",
+        command: "",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[k('.')],
+        label: ".",
+        action: Action::Diagram(Move::Later),
+        bar: None,
+        help: "space-time: pan later",
+        command: "",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[k('z')],
+        label: "z",
+        action: Action::Diagram(Move::ZoomIn),
+        bar: None,
+        help: "space-time: zoom in (more columns a step)",
+        command: "",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[k('Z')],
+        label: "Z",
+        action: Action::Diagram(Move::ZoomOut),
+        bar: None,
+        help: "space-time: zoom out (more steps a column)",
+        command: "",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[code(KeyCode::End)],
+        label: "End",
+        action: Action::Diagram(Move::Follow),
+        bar: None,
+        help: "space-time: follow the present again (so does a new step); a click on an event shows it in the inspector",
+        command: "",
+    },
+    Binding {
+        modes: RUN,
         keys: &[code(KeyCode::Esc)],
         label: "Esc",
         action: Action::ToPicker,
         bar: None,
-        help: "back to the scenario picker (asks first if the run has inputs)",
+        help: "back to the scenario picker (asks first if the run has inputs); from an event's details, back to its node",
         command: "",
     },
     Binding {
@@ -742,7 +790,7 @@ mod tests {
         assert_eq!(run(ev('h', KeyModifiers::NONE)), Some(Action::PrevNode));
         assert_eq!(run(ev('c', KeyModifiers::CONTROL)), Some(Action::Quit));
         assert_eq!(run(ev('c', KeyModifiers::NONE)), Some(Action::Crash));
-        assert_eq!(run(ev('z', KeyModifiers::NONE)), None);
+        assert_eq!(run(ev('z', KeyModifiers::NONE)), Some(Action::Diagram(Move::ZoomIn)));
         assert_eq!(run(ev('s', KeyModifiers::ALT)), None);
     }
 }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod chart;
 pub mod commands;
 pub mod confirm;
+pub mod event_details;
 pub mod frame;
 pub mod guide;
 pub mod header;

@@ -131,6 +131,8 @@ pub struct View<'a> {
     pub inspect_node: NodeId,
     pub script: Option<ScriptView<'a>>,
     pub side: Side,
+    /// The space-time diagram's pan, zoom and clicked event.
+    pub diagram: &'a super::spacetime::Diagram,
 }
 
 /// What a confirmed question does (see [`App::confirm`]).
