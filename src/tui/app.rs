@@ -386,7 +386,7 @@ impl App {
     /// Id of the in-flight event under the cursor.
     fn picked(&self) -> Option<crate::engine::input::EvId> {
         let sc = self.scenario.as_deref()?;
-        sc.in_flight(self.cursor + 1).0.get(self.cursor).map(|m| m.id)
+        sc.queued(self.cursor + 1).get(self.cursor).map(|m| m.id)
     }
 
     /// Can `action` do anything now? The key bar greys out what cannot.
