@@ -79,6 +79,11 @@ pub struct App {
     pub size: (u16, u16),
     /// The colours every frame is drawn with (`T` cycles them).
     pub theme: &'static super::theme::Theme,
+    /// The panes `hide` / `show` took out and the one `f` put full screen.
+    pub shown: layout::Shown,
+    /// The hidden panes a lecture script's `hide` / `show` lines last set
+    /// (see `App::follow_script_panes`).
+    pub script_hidden: Option<u8>,
 }
 
 impl App {
@@ -105,7 +110,9 @@ impl App {
             inspect: Vec::new(),
             theme: &super::theme::DARK,
             inspect_node: 0,
-            size: (layout::MIN_W, layout::MIN_H),
+            size: (layout::FULL_W, layout::FULL_H),
+            shown: layout::Shown::default(),
+            script_hidden: None,
         }
     }
 
@@ -510,6 +517,7 @@ impl App {
             Action::Restart => self.request_restart(),
             Action::Save => self.ask_save_name(),
             Action::Prompt => self.prompt = Some(Prompt::default()),
+            Action::FullScreen => self.cycle_full(),
             Action::Why => self.open_why(),
             Action::ToPicker => self.request_picker(),
             Action::NarrationUp | Action::NarrationDown => {
@@ -599,7 +607,7 @@ impl App {
     }
 
     fn panes_with(&self, sc: &dyn Scenario, side: &Side) -> Option<Panes> {
-        layout::run_panes(self.screen(), sc, self.script_view(sc).as_ref(), side)
+        layout::run_panes(self.screen(), sc, self.script_view(sc).as_ref(), side, &self.shown)
     }
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
@@ -672,10 +680,22 @@ impl App {
                     _ => w.to_string(),
                 },
                 available: self.available(b.action),
+                keep: matches!(
+                    b.action,
+                    Action::Step
+                        | Action::NodeAction
+                        | Action::Help
+                        | Action::Quit
+                        | Action::Open
+                        | Action::Close
+                        | Action::Submit
+                        | Action::Cancel
+                        | Action::Confirm
+                ),
             })
             .collect();
         if mode == Mode::Run && self.lecture.as_ref().is_some_and(|l| l.waiting) {
-            out.insert(0, keybar::Item { key: "n".into(), word: "next".into(), available: true });
+            out.insert(0, keybar::Item { key: "n".into(), word: "next".into(), available: true, keep: true });
         }
         // `? help` and `q quit` close the bar in every mode (it keeps its
         // last two items when it is too narrow for all).
