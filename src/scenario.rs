@@ -6,7 +6,7 @@ use crate::engine::input::{EvId, Input};
 use crate::engine::invariant::{Chart, Monitor, Table, Transcript, Violation};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{MS, NodeId, Protocol, Role, Row, Summary, Time};
-use crate::engine::record::{Counts, EventRec, ExpectFailure, LogLine, Outcome, PendingKind};
+use crate::engine::record::{Counts, EventRec, ExpectFailure, LogLine, Outcome, Pending, PendingKind};
 use crate::engine::sim::{Sim, SimConfig, VerbParser};
 use crate::engine::trace::{RunConfig, Trace};
 use futures::future::LocalBoxFuture;
@@ -128,6 +128,11 @@ pub trait Scenario {
     fn sim_config(&self) -> &SimConfig;
     /// Up to `limit` pending events in id order, and how many there are.
     fn in_flight(&self, limit: usize) -> (Vec<InFlight>, usize);
+    /// Up to `limit` pending events in the order `step` takes them: under
+    /// the timed scheduler by due time then id, the first being the one
+    /// `step` delivers next; under the random and manual schedulers, which
+    /// have no order to show, in id order (as [`Scenario::in_flight`]).
+    fn queued(&self, limit: usize) -> Vec<InFlight>;
     fn history(&self) -> &[EventRec];
     fn kind_name(&self, k: u16) -> &'static str;
     fn log(&self) -> &VecDeque<LogLine>;
@@ -333,27 +338,13 @@ impl<A: Algorithm> Scenario for Run<A> {
         self.sim.config()
     }
     fn in_flight(&self, limit: usize) -> (Vec<InFlight>, usize) {
-        let list = self
-            .sim
-            .pending()
-            .take(limit)
-            .map(|p| {
-                let (from, sent_at) = match &p.kind {
-                    PendingKind::Msg { from, sent_at, .. } => (Some(*from as NodeId), *sent_at),
-                    PendingKind::Timer { set_at, .. } => (None, *set_at),
-                };
-                InFlight {
-                    id: p.id,
-                    from,
-                    to: p.target(),
-                    kind: p.kind_name(),
-                    summary: p.summary(),
-                    sent_at,
-                    due: p.due,
-                }
-            })
-            .collect();
-        (list, self.sim.pending_len())
+        (self.sim.pending().take(limit).map(in_flight_row).collect(), self.sim.pending_len())
+    }
+    fn queued(&self, limit: usize) -> Vec<InFlight> {
+        match self.sim.config().sched {
+            crate::engine::input::SchedMode::Timed => self.sim.upcoming(limit).map(in_flight_row).collect(),
+            _ => self.in_flight(limit).0,
+        }
     }
     fn history(&self) -> &[EventRec] {
         self.sim.history()
@@ -485,4 +476,13 @@ impl<A: Algorithm> Scenario for Run<A> {
     fn restart(&mut self) -> LocalBoxFuture<'_, ()> {
         Box::pin(self.rebuild(Vec::new(), None))
     }
+}
+
+/// A pending event as the panes show it.
+fn in_flight_row<P: Protocol>(p: &Pending<P>) -> InFlight {
+    let (from, sent_at) = match &p.kind {
+        PendingKind::Msg { from, sent_at, .. } => (Some(*from as NodeId), *sent_at),
+        PendingKind::Timer { set_at, .. } => (None, *set_at),
+    };
+    InFlight { id: p.id, from, to: p.target(), kind: p.kind_name(), summary: p.summary(), sent_at, due: p.due }
 }

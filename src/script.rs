@@ -30,6 +30,8 @@ pub const GENERIC: &[(&str, &str)] = &[
     ("say \"text\"", "narration for the class"),
     ("pause", "wait for a key (lecture checkpoint)"),
     ("select N", "point at node N: the TUI selects it (headless: only checked)"),
+    ("hide PANE...", "TUI: hide panes: topology diagram side inspector inflight log narration"),
+    ("show PANE...|all", "TUI: show panes again (all: also ends full screen)"),
     ("hb E1 E2", "is E1 → E2, E2 → E1 or concurrent? (event numbers as in the diagram)"),
     ("expect ok", "fail the run if an invariant is broken"),
     ("expect role N ROLE", "fail unless node N shows ROLE, in the scenario's words (see its info)"),
@@ -129,6 +131,39 @@ pub enum Line {
     /// `select N`: point at node N (it exists). The TUI selects it, so the
     /// inspector shows it; a headless run only checks it.
     Select(NodeId),
+    /// `hide PANE...` (`show: false`) or `show PANE...|all`: the TUI hides
+    /// or shows these panes (indices into [`PANES`]); a headless run only
+    /// checks the names.
+    Panes { show: bool, panes: Vec<usize> },
+}
+
+/// The panes `hide` and `show` name, one table for the parser, the TUI's
+/// layout and help.
+pub const PANES: [&str; 7] = ["topology", "diagram", "side", "inspector", "inflight", "log", "narration"];
+
+/// Parse the arguments of `hide` / `show` (`all` only for `show`).
+pub fn parse_panes(show: bool, args: &[String]) -> Result<Line, String> {
+    let verb = if show { "show" } else { "hide" };
+    if args.is_empty() {
+        return Err(format!(
+            "usage: {verb} PANE...{}; the panes are {}",
+            if show { "|all" } else { "" },
+            PANES.join(" ")
+        ));
+    }
+    if show && args.len() == 1 && args[0] == "all" {
+        return Ok(Line::Panes { show, panes: (0..PANES.len()).collect() });
+    }
+    let panes = args
+        .iter()
+        .map(|a| {
+            PANES
+                .iter()
+                .position(|p| p == a)
+                .ok_or_else(|| format!("{verb}: {a:?} is not a pane; the panes are {}", PANES.join(" ")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Line::Panes { show, panes })
 }
 
 /// Parse one line of a script or the prompt. `Ok(None)` for blank lines
@@ -145,6 +180,7 @@ pub fn parse_command(line: &str, scenario: &dyn Scenario) -> Result<Option<Line>
             }
             Ok(Some(Line::Select(n)))
         }
+        [verb, args @ ..] if verb == "hide" || verb == "show" => parse_panes(verb == "show", args).map(Some),
         _ => parse_words(&words, line, scenario).map(|i| i.map(Line::Input)),
     }
 }
@@ -156,6 +192,7 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
     match parse_command(line, scenario)? {
         Some(Line::Input(input)) => Ok(Some(input)),
         Some(Line::Select(_)) => Err("select N points at a node in a lecture; it is not an input of the run".into()),
+        Some(Line::Panes { .. }) => Err("hide and show change the TUI's panes; they are not inputs of the run".into()),
         None => Ok(None),
     }
 }
@@ -342,7 +379,7 @@ pub fn parse_script(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, I
         .into_iter()
         .filter_map(|(n, l)| match l {
             Line::Input(input) => Some((n, input)),
-            Line::Select(_) => None,
+            Line::Select(_) | Line::Panes { .. } => None,
         })
         .collect())
 }

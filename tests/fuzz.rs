@@ -81,6 +81,8 @@ enum Arg {
     Text,
     /// An event number of `hb`, `12` or `e12`.
     Event,
+    /// A pane of `hide` / `show` (`script::PANES`).
+    Pane,
 }
 
 const GENERIC_ARGS: &[(&str, &[Arg])] = &[
@@ -103,6 +105,8 @@ const GENERIC_ARGS: &[(&str, &[Arg])] = &[
     ("say", &[Arg::Text]),
     ("pause", &[]),
     ("select", &[Arg::Node]),
+    ("hide", &[Arg::Pane]),
+    ("show", &[Arg::Pane]),
     ("hb", &[Arg::Event, Arg::Event]),
     // `expect` has three forms; see `expect_line`.
     ("expect", &[]),
@@ -479,6 +483,12 @@ fn generic_arg(arg: Arg, n: usize, wild: bool) -> BoxedStrategy<String> {
         }
         Arg::OnOff => maybe_wild(select(strings(&["on", "off"])).boxed(), strings(&["yes", "1", "ON"]), n, wild),
         Arg::Text => maybe_wild(text_values(), Vec::new(), n, wild),
+        Arg::Pane => maybe_wild(
+            select(script::PANES.iter().map(|p| p.to_string()).collect::<Vec<_>>()).boxed(),
+            strings(&["logs", "Log", "all", "panes"]),
+            n,
+            wild,
+        ),
         Arg::Event => maybe_wild(
             prop_oneof![
                 3 => (0u32..40).prop_map(|k| format!("e{k}")),

@@ -139,14 +139,30 @@ fn picker() {
     });
 }
 
-/// Below 80×24 a message replaces the panes, at every size down to 1×1.
+/// Below 60×20 a one-line message replaces everything, at every size
+/// down to 1×1; from 60×20 to 80×24 the compact layout shows the run.
 #[test]
 fn too_small() {
     block_on(async {
         let app = ricart().await;
-        insta::assert_snapshot!("too_small_60x20", screen(&app, 60, 20));
-        for (w, h) in [(79, 24), (80, 23), (1, 1), (0, 0), (3, 200), (300, 2)] {
-            let _ = screen(&app, w, h);
+        insta::assert_snapshot!("too_small_59x20", screen(&app, 59, 20));
+        for (w, h) in [(59, 24), (80, 19), (20, 30), (1, 1), (0, 0), (3, 200), (300, 2)] {
+            let text = screen(&app, w, h);
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            assert!(lines.len() <= 1, "{w}x{h}: one line at most:\n{text}");
+            if w >= 20 && h > 0 {
+                assert!(text.contains("need 60×20"), "{w}x{h}: {text}");
+            }
+        }
+        for w in (60..80).step_by(3) {
+            for h in 20..=24 {
+                let text = screen(&app, w, h);
+                assert!(
+                    text.contains("ricart-agrawala") && text.contains("topology") && text.contains("log"),
+                    "{w}x{h}"
+                );
+                assert!(text.contains("request / release"), "{w}x{h}: the action key:\n{text}");
+            }
         }
         // And every pane clips at every size from the minimum up.
         for w in (80..=150).step_by(7).chain([199, 300]) {
@@ -321,8 +337,9 @@ fn keys_and_mouse() {
         assert_eq!(app.selected, 0);
         app.on_key(key(KeyCode::Down)).await;
         let sc = app.scenario.as_deref().unwrap();
-        let (list, _) = sc.in_flight(2);
-        let picked = list[1].id;
+        // The cursor moves down the list as the pane shows it: in the
+        // order `step` delivers.
+        let picked = sc.queued(2)[1].id;
         app.on_key(key(KeyCode::Char('d'))).await;
         let sc = app.scenario.as_deref().unwrap();
         assert_eq!(sc.inputs().last().unwrap().to_string(), format!("deliver {picked}"));

@@ -331,6 +331,146 @@ impl TimeQueue {
     }
 }
 
+/// An ascending, lazy walk over one part of a [`TimeQueue`].
+enum Walk<'a> {
+    /// Entries already in order.
+    Sorted(Box<dyn Iterator<Item = (Time, EvId)> + 'a>),
+    /// A binary heap's array, walked best-first from its root.
+    Heap(HeapWalk<'a>),
+    /// A radix heap, walked bucket by bucket (each bucket sorted when reached).
+    Radix(RadixWalk<'a>),
+}
+
+impl Iterator for Walk<'_> {
+    type Item = (Time, EvId);
+    fn next(&mut self) -> Option<(Time, EvId)> {
+        match self {
+            Walk::Sorted(it) => it.next(),
+            Walk::Heap(h) => h.next(),
+            Walk::Radix(r) => r.next(),
+        }
+    }
+}
+
+/// Best-first walk of a min-heap laid out in an array (`std`'s
+/// `BinaryHeap` keeps its elements in one, the children of `i` at `2i+1`
+/// and `2i+2`): each step pops the smallest of a frontier that holds at
+/// most one more entry per step, so `k` entries cost O(k log k) however big
+/// the heap is.
+struct HeapWalk<'a> {
+    heap: &'a [Reverse<(Time, EvId)>],
+    frontier: BinaryHeap<Reverse<((Time, EvId), usize)>>,
+}
+
+impl<'a> HeapWalk<'a> {
+    fn new(heap: &'a [Reverse<(Time, EvId)>]) -> Self {
+        let mut frontier = BinaryHeap::new();
+        if let Some(r) = heap.first() {
+            frontier.push(Reverse((r.0, 0)));
+        }
+        HeapWalk { heap, frontier }
+    }
+}
+
+impl Iterator for HeapWalk<'_> {
+    type Item = (Time, EvId);
+    fn next(&mut self) -> Option<(Time, EvId)> {
+        let Reverse((key, i)) = self.frontier.pop()?;
+        for c in [2 * i + 1, 2 * i + 2] {
+            if let Some(r) = self.heap.get(c) {
+                self.frontier.push(Reverse((r.0, c)));
+            }
+        }
+        Some(key)
+    }
+}
+
+/// Walk of a radix heap: its iterator goes through the buckets in order,
+/// and every key of a bucket comes before every key of the next one (the
+/// radix heap's invariant), so only the buckets reached are sorted. Before
+/// its first pop a radix heap has no top and keeps everything in one
+/// unsorted bucket: then that is sorted whole (once, right after a queue
+/// turns big).
+struct RadixWalk<'a> {
+    iter: radix_heap::Iter<'a, Reverse<Time>, EvId>,
+    top: Option<Reverse<Time>>,
+    /// The current bucket, sorted largest first (popped from the end).
+    bucket: Vec<(Time, EvId)>,
+    /// The first entry of the next bucket, read while filling this one.
+    ahead: Option<(Reverse<Time>, EvId)>,
+}
+
+impl Iterator for RadixWalk<'_> {
+    type Item = (Time, EvId);
+    fn next(&mut self) -> Option<(Time, EvId)> {
+        use radix_heap::Radix;
+        if self.bucket.is_empty() {
+            let (key, id) = self.ahead.take().or_else(|| self.iter.next().copied())?;
+            self.bucket.push((key.0, id));
+            match self.top {
+                None => self.bucket.extend(self.iter.by_ref().map(|&(k, id)| (k.0, id))),
+                Some(top) => {
+                    let d = key.radix_distance(&top);
+                    for &(k, id) in self.iter.by_ref() {
+                        if k.radix_distance(&top) != d {
+                            self.ahead = Some((k, id));
+                            break;
+                        }
+                        self.bucket.push((k.0, id));
+                    }
+                }
+            }
+            self.bucket.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        self.bucket.pop()
+    }
+}
+
+impl TimeQueue {
+    /// The first `k` entries that `live` accepts (the others are stale), in
+    /// the order they will be popped, without changing the queue. A repeated
+    /// entry counts once. The cost grows with `k` (and the stale entries
+    /// passed), not with the queue: what a pane listing the next events
+    /// to deliver needs every frame.
+    pub fn first(&self, k: usize, mut live: impl FnMut(Time, EvId) -> bool) -> Vec<(Time, EvId)> {
+        let mut walks: Vec<std::iter::Peekable<Walk>> = Vec::new();
+        match &self.big {
+            None => {
+                walks.push(Walk::Sorted(Box::new(self.tiny.iter().rev().copied())).peekable());
+                walks.push(Walk::Heap(HeapWalk::new(self.small.as_slice())).peekable());
+            }
+            Some(big) => {
+                let due = big.ready_due;
+                walks.push(Walk::Sorted(Box::new(big.ready.iter().rev().map(move |&id| (due, id)))).peekable());
+                walks.push(Walk::Sorted(Box::new(big.next.into_iter())).peekable());
+                walks.push(
+                    Walk::Radix(RadixWalk {
+                        iter: big.radix.iter(),
+                        top: big.radix.top(),
+                        bucket: Vec::new(),
+                        ahead: None,
+                    })
+                    .peekable(),
+                );
+                walks.push(Walk::Heap(HeapWalk::new(big.late.as_slice())).peekable());
+            }
+        }
+        let mut out: Vec<(Time, EvId)> = Vec::with_capacity(k.min(1024));
+        while out.len() < k {
+            let Some(w) = walks.iter_mut().filter_map(|w| w.peek().copied().map(|key| (key, w))).min_by_key(|x| x.0)
+            else {
+                break;
+            };
+            let (key, walk) = w;
+            walk.next();
+            if out.last() != Some(&key) && live(key.0, key.1) {
+                out.push(key);
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,6 +562,30 @@ mod tests {
         assert_eq!(order[BIG / 2 - 1..BIG / 2 + 2], [(10, BIG as u64 + 2), (15, BIG as u64 + 1), (20, 1)]);
     }
 
+    /// `first(k)` of `q` against the reference heap's `k` smallest, with
+    /// and without a liveness filter (odd ids only).
+    fn check_first(q: &TimeQueue, reference: &BinaryHeap<Reverse<(u64, u64)>>, k: usize) {
+        let mut want: Vec<(u64, u64)> = reference.iter().map(|r| r.0).collect();
+        want.sort_unstable();
+        let odd: Vec<(u64, u64)> = want.iter().copied().filter(|x| x.1 % 2 == 1).take(k).collect();
+        want.truncate(k);
+        assert_eq!(q.first(k, |_, _| true), want);
+        assert_eq!(q.first(k, |_, id| id % 2 == 1), odd);
+    }
+
+    #[test]
+    fn first_lists_what_pop_gives_without_popping() {
+        let mut q = TimeQueue::default();
+        for (due, id) in [(5, 2), (3, 9), (5, 1), (3, 4), (3, 4)] {
+            q.push(due, id);
+        }
+        // The repeated (3, 4) counts once; the queue is unchanged.
+        assert_eq!(q.first(3, |_, _| true), vec![(3, 4), (3, 9), (5, 1)]);
+        assert_eq!(q.first(9, |_, id| id != 9), vec![(3, 4), (5, 1), (5, 2)]);
+        assert_eq!(q.len(), 5);
+        assert_eq!(q.pop(), Some((3, 4)));
+    }
+
     /// A tiny deterministic generator for the randomised queue tests.
     fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
         move || {
@@ -438,7 +602,7 @@ mod tests {
         let mut reference = BinaryHeap::new();
         let mut rand = xorshift(88172645463325252u64);
         let (mut now, mut id) = (0u64, 0u64);
-        let mut was_big = false;
+        let (mut was_big, mut checked_big) = (false, false);
         for i in 0..200_000 {
             // Grow past BIG, shrink below SMALL, grow again.
             let grow =
@@ -455,8 +619,13 @@ mod tests {
                 now = want.unwrap().0;
             }
             assert_eq!(q.len(), reference.len());
+            if i % 4_999 == 0 {
+                check_first(&q, &reference, 40);
+                checked_big |= q.big.as_ref().is_some_and(|b| b.radix.top().is_some());
+            }
         }
         assert!(was_big, "the test must reach the radix heap");
+        assert!(checked_big, "first() must be checked on a radix heap with a top");
     }
 
     #[test]
@@ -480,6 +649,9 @@ mod tests {
             }
             tiers[q.small.is_empty() as usize] = true;
             assert_eq!(q.len(), reference.len());
+            if i % 97 == 0 {
+                check_first(&q, &reference, 25);
+            }
         }
         assert_eq!(tiers, [true, true], "the test must use both the heap and the sorted deque");
     }

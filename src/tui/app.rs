@@ -81,6 +81,11 @@ pub struct App {
     pub theme: &'static super::theme::Theme,
     /// The space-time diagram's pan, zoom and clicked event.
     pub diagram: spacetime::Diagram,
+    /// The panes `hide` / `show` took out and the one `f` put full screen.
+    pub shown: layout::Shown,
+    /// The hidden panes a lecture script's `hide` / `show` lines last set
+    /// (see `App::follow_script_panes`).
+    pub script_hidden: Option<u8>,
 }
 
 impl App {
@@ -107,8 +112,10 @@ impl App {
             inspect: Vec::new(),
             theme: &super::theme::DARK,
             inspect_node: 0,
-            size: (layout::MIN_W, layout::MIN_H),
+            size: (layout::FULL_W, layout::FULL_H),
             diagram: spacetime::Diagram::default(),
+            shown: layout::Shown::default(),
+            script_hidden: None,
         }
     }
 
@@ -395,7 +402,7 @@ impl App {
     /// Id of the in-flight event under the cursor.
     fn picked(&self) -> Option<crate::engine::input::EvId> {
         let sc = self.scenario.as_deref()?;
-        sc.in_flight(self.cursor + 1).0.get(self.cursor).map(|m| m.id)
+        sc.queued(self.cursor + 1).get(self.cursor).map(|m| m.id)
     }
 
     /// Can `action` do anything now? The key bar greys out what cannot.
@@ -519,6 +526,7 @@ impl App {
             Action::Restart => self.request_restart(),
             Action::Save => self.ask_save_name(),
             Action::Prompt => self.prompt = Some(Prompt::default()),
+            Action::FullScreen => self.cycle_full(),
             Action::Why => self.open_why(),
             Action::ToPicker if self.diagram.event.take().is_some() => {
                 self.status = Some(Status::info(format!("inspecting node {sel} again")));
@@ -612,7 +620,7 @@ impl App {
     }
 
     fn panes_with(&self, sc: &dyn Scenario, side: &Side) -> Option<Panes> {
-        layout::run_panes(self.screen(), sc, self.script_view(sc).as_ref(), side)
+        layout::run_panes(self.screen(), sc, self.script_view(sc).as_ref(), side, &self.shown)
     }
 
     pub async fn on_mouse(&mut self, m: MouseEvent) {
@@ -702,10 +710,22 @@ impl App {
                     _ => w.to_string(),
                 },
                 available: self.available(b.action),
+                keep: matches!(
+                    b.action,
+                    Action::Step
+                        | Action::NodeAction
+                        | Action::Help
+                        | Action::Quit
+                        | Action::Open
+                        | Action::Close
+                        | Action::Submit
+                        | Action::Cancel
+                        | Action::Confirm
+                ),
             })
             .collect();
         if mode == Mode::Run && self.lecture.as_ref().is_some_and(|l| l.waiting) {
-            out.insert(0, keybar::Item { key: "n".into(), word: "next".into(), available: true });
+            out.insert(0, keybar::Item { key: "n".into(), word: "next".into(), available: true, keep: true });
         }
         // `? help` and `q quit` close the bar in every mode (it keeps its
         // last two items when it is too narrow for all).

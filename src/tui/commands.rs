@@ -121,6 +121,13 @@ impl App {
                 self.set_theme(theme);
                 Ok(())
             }
+            (Some(verb @ ("hide" | "show")), _) => match script::parse_panes(verb == "show", &words[1..])? {
+                script::Line::Panes { show, panes } => {
+                    self.set_panes(show, &panes);
+                    Ok(())
+                }
+                _ => Ok(()),
+            },
             (Some("quit" | "q"), 1) => {
                 self.request_quit();
                 Ok(())

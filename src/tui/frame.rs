@@ -42,26 +42,38 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 side: Side::of(sc),
                 diagram: &app.diagram,
             };
-            let Some(p) = layout::run_panes(area, sc, v.script.as_ref(), &v.side) else { return };
+            let Some(p) = layout::run_panes(area, sc, v.script.as_ref(), &v.side, &app.shown) else { return };
             header::render(&v, frame, p.header);
-            topology::render(&v, frame, p.topology);
+            // A pane hidden, full screen elsewhere or left out of the
+            // compact layout has an empty area and is not drawn.
+            if !p.topology.is_empty() {
+                topology::render(&v, frame, p.topology);
+            }
             if !p.spacetime.is_empty() {
                 spacetime::render(&v, frame, p.spacetime);
             }
-            if let Some(data) = &v.side.chart {
-                chart::render(data, sc, frame, p.side);
-            } else {
-                let (grid_area, screens_area) = v.side.areas(p.side);
-                if let Some(grid) = &v.side.table {
-                    table::render(grid, frame, grid_area);
-                }
-                if !screens_area.is_empty() {
-                    transcript::render(&v, frame, screens_area);
+            if !p.side.is_empty() {
+                if let Some(data) = &v.side.chart {
+                    chart::render(data, sc, frame, p.side);
+                } else {
+                    let (grid_area, screens_area) = v.side.areas(p.side);
+                    if let Some(grid) = &v.side.table {
+                        table::render(grid, frame, grid_area);
+                    }
+                    if !screens_area.is_empty() {
+                        transcript::render(&v, frame, screens_area);
+                    }
                 }
             }
-            inspector::render(&v, frame, p.inspector);
-            inflight::render(&v, frame, p.inflight);
-            log::render(sc, frame, p.log);
+            if !p.inspector.is_empty() {
+                inspector::render(&v, frame, p.inspector);
+            }
+            if !p.inflight.is_empty() {
+                inflight::render(&v, frame, p.inflight);
+            }
+            if !p.log.is_empty() {
+                log::render(sc, frame, p.log);
+            }
             narration::render(&v, frame, p.narration);
             match &app.prompt {
                 Some(prompt) => prompt.render(frame, p.status, app.prompt_hint(sc).as_deref()),

@@ -13,32 +13,47 @@ pub struct Item {
     pub key: String,
     pub word: String,
     pub available: bool,
+    /// Shown at every width (step, the scenario's action, help, quit);
+    /// the others give way first, from the right.
+    pub keep: bool,
+}
+
+fn item_w(it: &Item) -> usize {
+    width(&it.key) + width(&it.word) + 4
 }
 
 pub fn render(items: &[Item], frame: &mut Frame, area: Rect) {
     frame.buffer_mut().set_style(area, Style::new().bg(theme::get().panel));
     let key = theme::get().accent_chip();
     let word = Style::new().fg(theme::get().fg).bg(theme::get().panel);
+    let room = area.width as usize;
+    // The kept items always show; when even they are too wide, the
+    // longest word (a scenario's action, "call add 3 4 / toggle
+    // semantics") is cut to fit.
+    let mut items = items.to_vec();
+    let keep_w: usize = items.iter().filter(|it| it.keep).map(item_w).sum();
+    if keep_w > room
+        && let Some(long) = items.iter_mut().filter(|it| it.keep).max_by_key(|it| width(&it.word))
+    {
+        let w = width(&long.word).saturating_sub(keep_w - room).max(4);
+        long.word = theme::clip(&long.word, w);
+    }
     let mut spans = Vec::new();
     let mut used = 0;
-    // `? help` and `q quit` are the last items; keep them visible by
-    // dropping items from the middle when the bar is too narrow.
-    let tail = items.len().saturating_sub(2);
-    let tail_w: usize = items[tail..].iter().map(|it| width(&it.key) + width(&it.word) + 4).sum();
     let greyed_key = theme::get().greyed_chip();
     let greyed_word = Style::new().fg(theme::get().greyed_word).bg(theme::get().panel);
     for (i, it) in items.iter().enumerate() {
         let (k, w) = (&it.key, &it.word);
-        let item_w = width(k) + width(w) + 4;
-        let room = area.width as usize;
-        let reserve = if i < tail { tail_w } else { 0 };
-        if used + item_w + reserve > room {
-            if i < tail {
+        let reserve: usize = items[i + 1..].iter().filter(|x| x.keep).map(item_w).sum();
+        if used + item_w(it) + reserve > room {
+            if !it.keep {
                 continue;
             }
-            break;
+            if used + item_w(it) > room {
+                break;
+            }
         }
-        used += item_w;
+        used += item_w(it);
         let (ks, ws) = if it.available { (key, word) } else { (greyed_key, greyed_word) };
         spans.push(Span::styled(format!(" {k} "), ks));
         spans.push(Span::styled(format!(" {w} "), ws));

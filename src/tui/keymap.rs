@@ -65,6 +65,7 @@ pub enum Action {
     Help,
     Guide,
     Theme,
+    FullScreen,
     Next,
     NarrationUp,
     NarrationDown,
@@ -381,6 +382,15 @@ pub const KEYMAP: &[Binding] = &[
         bar: None,
         help: "next colour theme: dark, light, high-contrast, mono (for the projector)",
         command: "theme",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[k('f')],
+        label: "f",
+        action: Action::FullScreen,
+        bar: None,
+        help: "full screen for the back row: diagram, topology, inspector, normal",
+        command: "",
     },
     Binding {
         modes: RUN,

@@ -174,7 +174,7 @@ impl Lecture {
             self.spans.push(Span { start: at, end: at });
             let input = match input {
                 // Not an input of the run: the app selects the node.
-                Line::Select(_) => continue,
+                Line::Select(_) | Line::Panes { .. } => continue,
                 Line::Input(Input::Run(max)) if self.animate => {
                     self.animating = Some(max.unwrap_or(RUN_LIMIT));
                     return;
@@ -243,8 +243,27 @@ impl Lecture {
     pub fn selected(&self) -> Option<NodeId> {
         self.lines[..self.pos.min(self.lines.len())].iter().rev().find_map(|(_, l)| match l {
             Line::Select(n) => Some(*n),
-            Line::Input(_) => None,
+            _ => None,
         })
+    }
+
+    /// The panes the script's `hide` / `show` lines so far leave hidden (a
+    /// set of indices into `script::PANES`), or `None` if the script has no
+    /// such line at all (then the panes are the lecturer's alone).
+    pub fn hidden(&self) -> Option<u8> {
+        let mut any = false;
+        let mut hidden = 0u8;
+        for (k, (_, l)) in self.lines.iter().enumerate() {
+            let Line::Panes { show, panes } = l else { continue };
+            any = true;
+            if k >= self.pos {
+                continue;
+            }
+            for &p in panes {
+                if *show { hidden &= !(1 << p) } else { hidden |= 1 << p }
+            }
+        }
+        any.then_some(hidden)
     }
 
     /// The script line whose span ends the run's input log, if any.

@@ -41,6 +41,7 @@ impl App {
         if let Some(node) = self.lecture.as_ref().and_then(Lecture::selected).filter(|&node| node < n) {
             self.selected = node;
         }
+        self.follow_script_panes();
     }
 
     /// What the narration pane shows of the script, if one runs.

@@ -31,6 +31,7 @@ pub mod picking;
 pub mod prompt;
 pub mod refusals;
 pub mod rows;
+pub mod showing;
 pub mod spacetime;
 pub mod table;
 pub mod theme;
@@ -49,7 +50,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui::{DefaultTerminal, Frame, Terminal};
 
 /// What the TUI opens on.
@@ -70,15 +71,23 @@ impl Default for Start {
     }
 }
 
-/// The message shown instead of the panes on a screen below 80×24.
+/// The one-line message shown instead of anything below 60×20 (shorter
+/// forms on a very narrow screen, so it never wraps).
 pub fn too_small(frame: &mut Frame, area: Rect) {
-    let text =
-        format!("terminal too small (need {}×{}, have {}×{})", layout::MIN_W, layout::MIN_H, area.width, area.height);
+    let (w, h) = (area.width, area.height);
+    let (min_w, min_h) = (layout::MIN_W, layout::MIN_H);
+    let text = [
+        format!("terminal too small: need {min_w}×{min_h}, have {w}×{h}"),
+        format!("too small: {w}×{h} < {min_w}×{min_h}"),
+        format!("need {min_w}×{min_h}"),
+    ]
+    .into_iter()
+    .find(|t| theme::width(t) <= w as usize)
+    .unwrap_or_default();
     let y = area.y + area.height.saturating_sub(1) / 2;
-    let row = Rect::new(area.x, y, area.width, area.bottom() - y);
+    let row = Rect::new(area.x, y, area.width, 1.min(area.height));
     let p = Paragraph::new(text)
         .alignment(Alignment::Center)
-        .wrap(Wrap { trim: true })
         .style(Style::new().fg(theme::get().bad).add_modifier(Modifier::BOLD));
     frame.render_widget(p, row);
 }

@@ -15,14 +15,25 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// Rows each entry takes (name line, one-line description).
-const ENTRY_ROWS: u16 = 2;
 /// From this width on, the detail sits beside the list.
 const SIDE_BY_SIDE: u16 = 100;
+/// Below this height the picker is compact: a one-line title, one row per
+/// entry (name and one-line description), and more room for the card, so
+/// its paragraph shows at 80×24 and 60×20 too.
+const ROOMY_H: u16 = 30;
+
+fn compact(area: Rect) -> bool {
+    area.height < ROOMY_H
+}
+
+/// Rows each entry takes (name line, one-line description; one row when compact).
+fn entry_rows(area: Rect) -> u16 {
+    if compact(area) { 1 } else { 2 }
+}
 
 /// The title and the body (list and detail) of the picker's area.
 fn areas(area: Rect) -> [Rect; 2] {
-    Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area)
+    Layout::vertical([Constraint::Length(if compact(area) { 1 } else { 3 }), Constraint::Fill(1)]).areas(area)
 }
 
 /// The list's and the detail's boxes.
@@ -32,7 +43,12 @@ fn boxes(area: Rect) -> (Rect, Rect) {
         let [list, detail] = Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(body);
         (list, detail)
     } else {
-        let detail_h = (body.height * 2 / 5).clamp(3.min(body.height), 12);
+        let detail_h = if compact(area) {
+            let list_h = (body.height * 2 / 5).max(5).min(algos::all().len() as u16 + 2);
+            body.height.saturating_sub(list_h)
+        } else {
+            (body.height * 2 / 5).clamp(3.min(body.height), 12)
+        };
         let [list, detail] = Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(body);
         (list, detail)
     }
@@ -44,8 +60,8 @@ fn list_inner(area: Rect) -> Rect {
 
 /// How many entries fit, and the first one shown (the highlighted entry is
 /// always on screen).
-fn window(inner: Rect, picked: usize) -> (usize, usize) {
-    let fit = ((inner.height / ENTRY_ROWS) as usize).max(1);
+fn window(inner: Rect, rows: u16, picked: usize) -> (usize, usize) {
+    let fit = ((inner.height / rows) as usize).max(1);
     (fit, picked.saturating_sub(fit - 1))
 }
 
@@ -55,8 +71,9 @@ pub fn entry_at(area: Rect, pos: Position, picked: usize) -> Option<usize> {
     if !inner.contains(pos) {
         return None;
     }
-    let (_, first) = window(inner, picked);
-    let i = first + ((pos.y - inner.y) / ENTRY_ROWS) as usize;
+    let rows = entry_rows(area);
+    let (_, first) = window(inner, rows, picked);
+    let i = first + ((pos.y - inner.y) / rows) as usize;
     (i < algos::all().len()).then_some(i)
 }
 
@@ -170,10 +187,10 @@ fn detail_lines(card: &Card, choice: &Choice, w: usize) -> Vec<Line<'static>> {
     ))];
     out.extend(open_lines(card, choice, w));
     out.push(Line::default());
+    out.extend(super::inspector::wrap(card.description, w).into_iter().map(Line::from));
+    out.push(Line::default());
     let facts = crate::card::facts(card);
     out.extend(super::inspector::wrap(&facts, w).into_iter().map(|l| Line::from(Span::styled(l, dim))));
-    out.push(Line::default());
-    out.extend(super::inspector::wrap(card.description, w).into_iter().map(Line::from));
     out.push(Line::default());
     let broken: Vec<&str> = card.variants.iter().skip(1).map(|v| v.name).collect();
     for text in [
@@ -192,22 +209,33 @@ pub fn render(picked: usize, choice: &Choice, frame: &mut Frame, area: Rect) {
     let [top, _] = areas(area);
     let (list, detail) = boxes(area);
     let entries = algos::all();
-    let title = Paragraph::new(vec![
-        Line::from(vec![
-            Span::styled(" distlab ", theme::get().accent_chip()),
-            Span::styled("  classic distributed algorithms, one message at a time", Style::new().fg(theme::get().fg)),
-        ]),
-        Line::default(),
-        Line::from(Span::styled(
-            " Pick a scenario, then a run (nodes, variant; seed 1) or one of its lectures",
+    let tw = top.width.saturating_sub(9) as usize;
+    // Compact: one line, what to do rather than what distlab is.
+    let tagline = if compact(area) {
+        "  Pick a scenario, then a run or one of its lectures"
+    } else {
+        "  classic distributed algorithms, one message at a time"
+    };
+    let mut title = vec![Line::from(vec![
+        Span::styled(" distlab ", theme::get().accent_chip()),
+        Span::styled(theme::clip(tagline, tw), Style::new().fg(theme::get().fg)),
+    ])];
+    if !compact(area) {
+        title.push(Line::default());
+        title.push(Line::from(Span::styled(
+            theme::clip(
+                " Pick a scenario, then a run (nodes, variant; seed 1) or one of its lectures",
+                top.width as usize,
+            ),
             Style::new().fg(theme::get().dim),
-        )),
-    ]);
-    frame.render_widget(title, top);
+        )));
+    }
+    frame.render_widget(Paragraph::new(title), top);
+    let rows = entry_rows(area);
     let picked = picked.min(entries.len().saturating_sub(1));
     let block = theme::block("scenarios");
     let inner = block.inner(list);
-    let (fit, first) = window(inner, picked);
+    let (fit, first) = window(inner, rows, picked);
     let more = entries.len().saturating_sub(first + fit);
     let block = if first > 0 || more > 0 {
         block.title_bottom(Line::from(format!(" {}/{} ", picked + 1, entries.len())).right_aligned())
@@ -217,7 +245,7 @@ pub fn render(picked: usize, choice: &Choice, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, list);
     let name_w = entries.iter().map(|e| e.card.name.len()).max().unwrap_or(0);
     for (row, (i, e)) in entries.iter().enumerate().skip(first).take(fit).enumerate() {
-        let y = inner.y + row as u16 * ENTRY_ROWS;
+        let y = inner.y + row as u16 * rows;
         if y >= inner.bottom() {
             break;
         }
@@ -227,13 +255,19 @@ pub fn render(picked: usize, choice: &Choice, frame: &mut Frame, area: Rect) {
         } else {
             Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD)
         };
+        // Compact: the one-line description beside the name, not the family.
+        let beside = if rows == 1 { e.card.about } else { e.card.family.title() };
+        let room = (inner.width as usize).saturating_sub(name_w + 6);
         let head = Line::from(vec![
             Span::styled(if is_picked { " ▸ " } else { "   " }, name_style),
             Span::styled(format!("{} ", e.card.name), name_style),
             Span::raw(" ".repeat(name_w - e.card.name.len())),
-            Span::styled(format!("  {}", e.card.family.title()), Style::new().fg(theme::get().dim)),
+            Span::styled(format!("  {}", theme::clip(beside, room)), Style::new().fg(theme::get().dim)),
         ]);
         frame.render_widget(head, Rect::new(inner.x, y, inner.width, 1));
+        if rows == 1 {
+            continue;
+        }
         let indent = 5u16;
         if y + 1 < inner.bottom() && inner.width > indent + 1 {
             let text = theme::clip(e.card.about, (inner.width - indent - 1) as usize);

@@ -23,15 +23,24 @@ use ratatui::widgets::{Block, Paragraph};
 pub const BOX_MIN_W: u16 = 20;
 pub const BOX_MIN_H: u16 = 7;
 
-/// How many boxes fit in `area` (columns, rows).
+/// The grid of boxes for `screens` screens in `area` (columns, rows): as
+/// many screens as fit, the fewest empty cells, then boxes shaped most like
+/// a screen of text (about four columns to a row, so lines are not cut
+/// into narrow columns while rows of room stay empty below).
 fn grid(area: Rect, screens: usize) -> (usize, usize) {
     let inner_w = area.width.saturating_sub(2);
     let inner_h = area.height.saturating_sub(2);
-    let cols = (inner_w / BOX_MIN_W).max(1) as usize;
-    let rows = (inner_h / BOX_MIN_H).max(1) as usize;
-    let cols = cols.min(screens.max(1));
-    let rows = rows.min(screens.max(1).div_ceil(cols));
-    (cols, rows)
+    let max_cols = (inner_w / BOX_MIN_W).max(1) as usize;
+    let max_rows = (inner_h / BOX_MIN_H).max(1) as usize;
+    let shown = screens.max(1).min(max_cols * max_rows);
+    let score = |c: usize| {
+        let r = shown.div_ceil(c);
+        let ratio = (inner_w as f64 / c as f64) / (inner_h.max(1) as f64 / r as f64);
+        (c * r - shown, ((ratio / 4.0).ln().abs() * 1000.0) as u64)
+    };
+    let cols =
+        (1..=max_cols.min(shown)).filter(|&c| shown.div_ceil(c) <= max_rows).min_by_key(|&c| score(c)).unwrap_or(1);
+    (cols, shown.div_ceil(cols))
 }
 
 /// The style of one transcript line.
@@ -136,9 +145,31 @@ mod tests {
     fn the_grid_fits_the_area_and_the_screens() {
         assert_eq!(grid(Rect::new(0, 0, 48, 10), 3), (2, 1));
         assert_eq!(grid(Rect::new(0, 0, 48, 20), 3), (2, 2));
-        assert_eq!(grid(Rect::new(0, 0, 48, 20), 2), (2, 1));
+        assert_eq!(grid(Rect::new(0, 0, 48, 20), 2), (1, 2));
         assert_eq!(grid(Rect::new(0, 0, 40, 18), 4), (1, 2));
         assert_eq!(grid(Rect::new(0, 0, 10, 3), 1000), (1, 1));
         assert_eq!(grid(Rect::new(0, 0, 200, 60), 1000), (9, 8));
+        // 200×60: four chat screens two by two, not three narrow columns
+        // with one box alone on a second row.
+        assert_eq!(grid(Rect::new(0, 0, 75, 28), 4), (2, 2));
+        assert_eq!(grid(Rect::new(0, 0, 75, 28), 3), (1, 3));
+        assert_eq!(grid(Rect::new(0, 0, 75, 28), 6), (2, 3));
+    }
+
+    #[test]
+    fn every_screen_that_fits_gets_a_box_and_no_row_is_empty() {
+        for w in [20u16, 44, 75, 120, 200] {
+            for h in [7u16, 16, 28, 60] {
+                for screens in 1..=12 {
+                    let area = Rect::new(0, 0, w, h);
+                    let (c, r) = grid(area, screens);
+                    let fit = (((w - 2) / BOX_MIN_W).max(1) as usize) * (((h - 2) / BOX_MIN_H).max(1) as usize);
+                    assert!(c * r >= screens.min(fit), "{w}x{h} {screens}");
+                    assert!((r - 1) * c < screens.min(fit), "{w}x{h} {screens}: an empty row in {c}x{r}");
+                    let boxes = cells(area, screens.min(c * r));
+                    assert!(boxes.iter().all(|b| b.width >= BOX_MIN_W.min(w - 2)), "{w}x{h} {screens}: {boxes:?}");
+                }
+            }
+        }
     }
 }

@@ -258,6 +258,17 @@ impl<P: Protocol> Sim<P> {
     pub fn pending(&self) -> impl Iterator<Item = &Pending<P>> {
         self.pending.iter().map(|(_, p)| p)
     }
+    /// The first `k` pending events in the order the timed scheduler
+    /// delivers them (due time, then id), the first being what `step`
+    /// delivers next under it. Later events may still come in between:
+    /// delivering one can send a message due sooner than the rest. Costs
+    /// O(k log n), not a sort of everything in flight (see
+    /// [`TimeQueue::first`]).
+    pub fn upcoming(&self, k: usize) -> impl Iterator<Item = &Pending<P>> {
+        let pending = &self.pending;
+        let live = |due, id| pending.get(id).is_some_and(|p: &Pending<P>| p.due == due);
+        self.queue.first(k, live).into_iter().filter_map(move |(_, id)| pending.get(id))
+    }
     pub fn pending_len(&self) -> usize {
         self.pending.len()
     }
