@@ -79,6 +79,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The colours every frame is drawn with (`T` cycles them).
     pub theme: &'static super::theme::Theme,
+    /// How far the log and the inspector are scrolled (see `scrolling.rs`).
+    pub scroll: super::view::Scroll,
 }
 
 impl App {
@@ -106,6 +108,7 @@ impl App {
             theme: &super::theme::DARK,
             inspect_node: 0,
             size: (layout::MIN_W, layout::MIN_H),
+            scroll: Default::default(),
         }
     }
 
@@ -198,6 +201,7 @@ impl App {
         let total = sc.in_flight(0).1;
         self.cursor = self.cursor.min(total.saturating_sub(1)).min(CURSOR_MAX);
         self.inspect = sc.inspect(self.selected).await;
+        self.follow_scrolls();
         self.inspect_node = self.selected;
     }
 
@@ -517,6 +521,10 @@ impl App {
                 let page = narration::cap(self.size.1).saturating_sub(2).max(1) as i32;
                 self.scroll_narration(if action == Action::NarrationUp { -page } else { page });
             }
+            Action::LogOlder | Action::LogNewer | Action::InspectorUp | Action::InspectorDown => {
+                self.scroll_key(action);
+                return;
+            }
             Action::Next => {
                 if let Err(e) = self.next().await {
                     self.status = Some(Status::info(format!("next: {e}")));
@@ -636,7 +644,7 @@ impl App {
                 self.open_why();
             }
             MouseEventKind::Down(MouseButton::Left) => {
-                if let Some(node) = topology::node_at(p.topology, n, pos)
+                if let Some(node) = topology::node_at(p.topology, sc, self.selected, pos)
                     .or_else(|| spacetime::lane_at(p.spacetime, n, self.selected, pos))
                     .or_else(|| transcript::node_at(sc, self.selected, side.areas(p.side).1, pos))
                 {
@@ -650,6 +658,7 @@ impl App {
             }
             MouseEventKind::ScrollDown if p.narration.contains(pos) => self.scroll_narration(1),
             MouseEventKind::ScrollUp if p.narration.contains(pos) => self.scroll_narration(-1),
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp if self.scroll_wheel(&p, m.kind, pos) => {}
             MouseEventKind::ScrollDown if p.inflight.contains(pos) => self.perform(Action::CursorDown).await,
             MouseEventKind::ScrollUp if p.inflight.contains(pos) => self.perform(Action::CursorUp).await,
             _ => {}

@@ -40,6 +40,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 inspect_node: app.inspect_node,
                 script: app.script_view(sc),
                 side: Side::of(sc),
+                scroll: app.scroll,
             };
             let Some(p) = layout::run_panes(area, sc, v.script.as_ref(), &v.side) else { return };
             header::render(&v, frame, p.header);
@@ -60,7 +61,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             }
             inspector::render(&v, frame, p.inspector);
             inflight::render(&v, frame, p.inflight);
-            log::render(sc, frame, p.log);
+            log::render(sc, app.scroll.log, frame, p.log);
             narration::render(&v, frame, p.narration);
             match &app.prompt {
                 Some(prompt) => prompt.render(frame, p.status, app.prompt_hint(sc).as_deref()),
