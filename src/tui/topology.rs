@@ -43,40 +43,77 @@ pub struct Ring {
     r: f64,
 }
 
-fn digits(x: usize) -> u16 {
-    x.max(1).ilog10() as u16 + 1
+/// Node `i`'s angle on the ring: node 0 at the top, clockwise.
+fn angle(i: NodeId, n: usize) -> f64 {
+    -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64
+}
+
+/// A node on the left half has its label on its left.
+fn left(cos: f64) -> bool {
+    cos < -1e-6
 }
 
 impl Ring {
-    /// The ring of `n` nodes in `inner`, leaving `label` cells beside the
-    /// leftmost and rightmost nodes for their labels (after the space
-    /// that parts a label from its node), as far as [`Ring::label_room`]
-    /// allows.
+    /// The ring of `n` nodes in `inner` with the same room for every
+    /// node's label (`label` cells after the space that parts it from
+    /// its node).
     pub fn new(inner: Rect, n: usize, label: usize) -> Ring {
-        let rows = if inner.height >= 6 { inner.height - 1 } else { inner.height };
-        let w = inner.width as f64;
-        let cx = w; // dots: the pane is 2w dots wide
-        let cy = rows as f64 * 2.0;
-        let r_v = (rows as f64 / 2.0 - 0.5).max(0.0) * 4.0;
-        let label = label.max(digits(n.saturating_sub(1)) as usize).min(Ring::label_room(inner));
-        // The rightmost node's column is floor((w + r) / 2) and its label
-        // ends `2 + label` cells further; the leftmost is floor((w - r) / 2)
-        // with its label and a space before it: both fit for r ≤ w - 3 - 2·label.
-        let r_h = (w - 3.0 - 2.0 * label as f64).max(2.0);
-        let r = r_v.min(r_h).max(0.0);
-        Ring { inner, n, rows, cx, cy, r }
+        Ring::with_labels(inner, n, &vec![label; n])
     }
 
-    /// The widest label the ring leaves room for: the ring keeps a radius
-    /// of at least a quarter of the pane's half width.
-    pub fn label_room(inner: Rect) -> usize {
+    /// The ring of `n` nodes in `inner`, as large as it can be while
+    /// `labels[i]` cells beside node `i` (left of a node on the left half,
+    /// right of the others) stay inside the pane; the ring moves off the
+    /// centre when one side's labels are wider. It keeps a radius of at
+    /// least [`Ring::min_radius`]: labels that still do not fit end in `…`.
+    pub fn with_labels(inner: Rect, n: usize, labels: &[usize]) -> Ring {
+        let rows = if inner.height >= 6 { inner.height - 1 } else { inner.height };
         let w = inner.width as f64;
-        ((w - 3.0 - w / 4.0) / 2.0).floor().max(1.0) as usize
+        let cy = rows as f64 * 2.0;
+        let r_v = (rows as f64 / 2.0 - 0.5).max(0.0) * 4.0;
+        let floor = Ring::min_radius(inner).min(r_v);
+        // In dots (the pane is 2w wide): node i sits at x = cx + r·cos(a_i),
+        // in column floor(x / 2). A label on the right ends 2 + L cells
+        // after it: x ≤ 2w - 3 - 2L. One on the left starts L + 1 cells
+        // before it: x ≥ 2L + 2.
+        let cos: Vec<f64> = (0..n).map(|i| angle(i, n).cos()).collect();
+        let fits = |r: f64| -> Option<f64> {
+            let (mut lo, mut hi) = (r + 1.0, 2.0 * w - 1.0 - r);
+            for (i, &c) in cos.iter().enumerate() {
+                let l = labels.get(i).copied().unwrap_or(1) as f64;
+                if left(c) {
+                    lo = lo.max(2.0 * l + 2.0 - r * c);
+                } else {
+                    hi = hi.min(2.0 * w - 3.0 - 2.0 * l - r * c);
+                }
+            }
+            (lo <= hi).then(|| w.clamp(lo, hi))
+        };
+        // A smaller ring leaves more room: search the largest that fits.
+        let (r, cx) = match fits(r_v) {
+            Some(cx) => (r_v, cx),
+            None if fits(floor).is_none() => (floor, w),
+            None => {
+                let (mut ok, mut bad) = (floor, r_v);
+                for _ in 0..24 {
+                    let mid = (ok + bad) / 2.0;
+                    if fits(mid).is_some() { ok = mid } else { bad = mid }
+                }
+                (ok, fits(ok).unwrap_or(w))
+            }
+        };
+        Ring { inner, n, rows, cx, cy, r: r.max(0.0) }
+    }
+
+    /// The smallest radius the ring keeps for its labels' sake (dots): a
+    /// quarter of the pane's half width.
+    pub fn min_radius(inner: Rect) -> f64 {
+        inner.width as f64 / 4.0
     }
 
     /// The cell of node `i`, relative to the inner area.
     fn rel_cell(&self, i: NodeId) -> (u16, u16) {
-        let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / self.n.max(1) as f64;
+        let a = angle(i, self.n);
         let x = self.cx + self.r * a.cos();
         let y = self.cy + self.r * a.sin();
         let col = ((x / 2.0).floor().max(0.0) as u16).min(self.inner.width.saturating_sub(1));
@@ -110,8 +147,7 @@ impl Ring {
 
     /// Is node `i` on the left half (its label goes to its left)?
     fn left_side(&self, i: NodeId) -> bool {
-        let (c, _) = self.rel_cell(i);
-        (c as f64) < self.cx / 2.0 - 0.5
+        left(angle(i, self.n).cos())
     }
 
     /// The node nearest to a click, if the click is close to one.
@@ -147,9 +183,9 @@ fn label_width(id: &str, badge: &str) -> usize {
 /// The ring of a scenario's nodes in `inner`, with room for their labels
 /// (drawing and mouse clicks both use it).
 pub fn ring(inner: Rect, sc: &dyn Scenario, selected: NodeId) -> Ring {
-    let widest =
-        (0..sc.n()).filter_map(|i| label(sc, i, selected)).map(|(id, b)| label_width(&id, &b)).max().unwrap_or(1);
-    Ring::new(inner, sc.n(), widest)
+    let widths: Vec<usize> =
+        (0..sc.n()).map(|i| label(sc, i, selected).map_or(0, |(id, b)| label_width(&id, &b))).collect();
+    Ring::with_labels(inner, sc.n(), &widths)
 }
 
 /// The node under a click in the topology pane (`area` is the whole pane).
