@@ -77,9 +77,10 @@ fn seed_001_clocks_give_the_labs_adjustments_and_100_55_everywhere() {
     // The master's poll table: readings, zero round trips, estimates, adjustments.
     let m = inspect(sc.as_mut(), 0);
     assert_eq!(m["round 1"], "avg +0.250000 s of 4 clocks");
-    assert_eq!(m["  1"], "102.500 0.00ms +2.2000 -1.9500");
-    assert_eq!(m["  2"], "98.400 0.00ms -1.9000 +2.1500");
-    assert_eq!(m["  0"], "100.300 self +0.0000 +0.2500");
+    assert_eq!(m["poll"], "rtt ms\test.off\tadjust\treading");
+    assert_eq!(m["1"], "0.00\t+2.2000\t-1.9500\t102.500");
+    assert_eq!(m["2"], "0.00\t-1.9000\t+2.1500\t98.400");
+    assert_eq!(m["0"], "self\t+0.0000\t+0.2500\t100.300");
     assert_eq!(m["skew"], "≤ 0.000 ms by the RTTs");
     for i in 0..4 {
         let row = inspect(sc.as_mut(), i);
@@ -167,7 +168,7 @@ fn an_outlier_is_left_out_of_the_average_and_still_corrected() {
     let m = inspect(sc.as_mut(), 0);
     assert_eq!(m["round 1"], "avg +0.000000 s of 3 clocks");
     assert_eq!(m["outliers"], "1 (beyond ±5 s of the median +0.100 s)");
-    assert_eq!(m["  3"], "200.000 0.00ms +100.0000 -100.0000 OUTLIER");
+    assert_eq!(m["3 ✗"], "0.00\t+100.0000\t-100.0000\t200.000");
     assert_eq!(inspect(sc.as_mut(), 3)["adjusted"], "-100.000000 s (round 1, master 0), an outlier: not averaged");
     assert!(sc.violations().is_empty(), "{:?}", sc.violations());
 
@@ -949,7 +950,7 @@ fn berkeley_screen_120x40() {
         let app = seed_round().await;
         let text = screen(&app, 120, 40);
         assert!(text.contains("space-time") && text.contains("━0★ ━1 ━2 ━3"), "{text}");
-        assert!(text.contains("102.506 9.75ms +2.2007 -1.9507"), "{text}");
+        assert!(text.contains("9.75  +2.2007  -1.9507  102.506"), "{text}");
         insta::assert_snapshot!(text);
     });
 }

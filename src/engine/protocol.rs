@@ -118,6 +118,14 @@ impl Row {
     pub fn new(label: impl Into<String>, value: impl ToString) -> Row {
         Row { label: label.into(), value: value.to_string() }
     }
+
+    /// A row of a table: its cells joined by tabs. A front end aligns a run
+    /// of such rows as a table whose first row is the header (the TUI's
+    /// inspector does).
+    pub fn table<S: AsRef<str>>(label: impl Into<String>, cells: &[S]) -> Row {
+        let cells: Vec<&str> = cells.iter().map(AsRef::as_ref).collect();
+        Row { label: label.into(), value: cells.join("\t") }
+    }
 }
 
 /// A command written by a handler; the engine carries it out.

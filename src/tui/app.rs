@@ -86,6 +86,8 @@ pub struct App {
     /// The hidden panes a lecture script's `hide` / `show` lines last set
     /// (see `App::follow_script_panes`).
     pub script_hidden: Option<u8>,
+    /// How far the log and the inspector are scrolled (see `scrolling.rs`).
+    pub scroll: super::view::Scroll,
 }
 
 impl App {
@@ -116,6 +118,7 @@ impl App {
             diagram: spacetime::Diagram::default(),
             shown: layout::Shown::default(),
             script_hidden: None,
+            scroll: Default::default(),
         }
     }
 
@@ -210,10 +213,13 @@ impl App {
         self.cursor = self.cursor.min(total.saturating_sub(1)).min(CURSOR_MAX);
         self.diagram.refresh(sc.as_ref());
         // A clicked event's details, else the selected node's state.
-        (self.inspect, self.inspect_node) = match self.diagram.details(sc.as_ref()) {
+        let (rows, node) = match self.diagram.details(sc.as_ref()) {
             Some(details) => details,
             None => (sc.inspect(self.selected).await, self.selected),
         };
+        self.inspect = rows;
+        self.follow_scrolls();
+        self.inspect_node = node;
     }
 
     /// Apply one input of the command language; the status line shows its text.
@@ -538,6 +544,10 @@ impl App {
                 let page = narration::cap(self.size.1).saturating_sub(2).max(1) as i32;
                 self.scroll_narration(if action == Action::NarrationUp { -page } else { page });
             }
+            Action::LogOlder | Action::LogNewer | Action::InspectorUp | Action::InspectorDown => {
+                self.scroll_key(action);
+                return;
+            }
             Action::Next => {
                 if let Err(e) = self.next().await {
                     self.status = Some(Status::info(format!("next: {e}")));
@@ -651,7 +661,6 @@ impl App {
         };
         let side = Side::of(sc);
         let Some(p) = self.panes_with(sc, &side) else { return };
-        let n = sc.n();
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) if header::badge_area(sc, p.header).contains(pos) => {
                 self.open_why();
@@ -661,7 +670,7 @@ impl App {
                     self.diagram.event = Some(e);
                     self.status = Some(Status::info(format!("inspecting event e{e} · Esc: back to the node")));
                     self.refresh().await;
-                } else if let Some(node) = topology::node_at(p.topology, n, pos)
+                } else if let Some(node) = topology::node_at(p.topology, sc, self.selected, pos)
                     .or_else(|| spacetime::lane_at(sc, &self.diagram, self.selected, p.spacetime, pos))
                     .or_else(|| transcript::node_at(sc, self.selected, side.areas(p.side).1, pos))
                 {
@@ -677,6 +686,7 @@ impl App {
             MouseEventKind::ScrollUp if p.narration.contains(pos) => self.scroll_narration(-1),
             MouseEventKind::ScrollUp if p.spacetime.contains(pos) => self.move_diagram(spacetime::Move::Earlier),
             MouseEventKind::ScrollDown if p.spacetime.contains(pos) => self.move_diagram(spacetime::Move::Later),
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp if self.scroll_wheel(&p, m.kind, pos) => {}
             MouseEventKind::ScrollDown if p.inflight.contains(pos) => self.perform(Action::CursorDown).await,
             MouseEventKind::ScrollUp if p.inflight.contains(pos) => self.perform(Action::CursorUp).await,
             _ => {}

@@ -41,6 +41,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 script: app.script_view(sc),
                 side: Side::of(sc),
                 diagram: &app.diagram,
+                scroll: app.scroll,
             };
             let Some(p) = layout::run_panes(area, sc, v.script.as_ref(), &v.side, &app.shown) else { return };
             header::render(&v, frame, p.header);
@@ -72,7 +73,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 inflight::render(&v, frame, p.inflight);
             }
             if !p.log.is_empty() {
-                log::render(sc, frame, p.log);
+                log::render(sc, app.scroll.log, frame, p.log);
             }
             narration::render(&v, frame, p.narration);
             match &app.prompt {

@@ -53,7 +53,7 @@ pub fn lines(sc: Option<&dyn Scenario>, w: usize) -> Vec<Line<'static>> {
     out.push(Line::from(line));
     let symbols = [
         ("space-time", "◦ start  ● receive (arrow from its send)  ◷ timer  ◆ request  ↻ recover  ✗ lost / crash"),
-        ("topology", "• a message on its way (colour = kind); red links are cut or partitioned"),
+        ("topology", "• a message on its way (colour = kind); a cut link is dashed with ╳, a partition dotted"),
     ];
     for (what, text) in symbols {
         out.extend(wrapped(vec![Span::raw(format!("  {} ", pad(what, 10)))], text, w));

@@ -2,9 +2,10 @@
 //! state) plus its Lamport and vector clock. The rows are fetched after
 //! every action (inspection is async) and only drawn here.
 
+use super::grid;
 use super::theme::{self, width};
 use super::view::View;
-use crate::engine::protocol::Role;
+use crate::engine::protocol::{Role, Row};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -50,50 +51,91 @@ pub fn wrap_from(text: &str, first: usize, w: usize) -> Vec<String> {
     lines
 }
 
+/// The inspector's rows, all of them, in a pane `cols` wide: a label
+/// column as wide as the widest label (up to half the pane;
+/// longer labels wrap in it), the values wrapped beside it, and runs of
+/// table rows (cells split by tabs, see [`crate::engine::protocol::Row::table`])
+/// aligned as a table.
+pub fn lines(rows: &[Row], role: Role, cols: usize) -> Vec<Line<'static>> {
+    let cap = (cols / 2).max(6);
+    let label_w = rows.iter().filter(|r| !r.value.contains('\t')).map(|r| width(&r.label)).max().unwrap_or(0).min(cap);
+    let value_w = cols.saturating_sub(label_w + 1).max(8);
+    let dim = Style::new().fg(theme::get().dim);
+    let mut lines: Vec<Line> = Vec::new();
+    if role == Role::Crashed {
+        // The rows are what survives the crash (what the node recovers
+        // with), not a live node's state.
+        let text = format!("{} crashed; recovers with:", theme::role_symbol(role));
+        for part in wrap(&text, cols) {
+            lines.push(Line::from(Span::styled(part, theme::role_style(role))));
+        }
+    }
+    let mut i = 0;
+    while i < rows.len() {
+        if rows[i].value.contains('\t') {
+            let end = rows[i..].iter().position(|r| !r.value.contains('\t')).map_or(rows.len(), |k| i + k);
+            lines.extend(grid::lines(&rows[i..end], cols));
+            i = end;
+            continue;
+        }
+        let r = &rows[i];
+        let labels = wrap(&r.label, label_w.max(1));
+        let values = wrap(&r.value, value_w);
+        for k in 0..labels.len().max(values.len()) {
+            let label = labels.get(k).map_or(String::new(), |l| theme::clip(l, label_w));
+            let pad = label_w.saturating_sub(width(&label));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label}{} ", " ".repeat(pad)), dim),
+                Span::raw(values.get(k).cloned().unwrap_or_default()),
+            ]));
+        }
+        i += 1;
+    }
+    lines
+}
+
+/// Where the inspector's rows are scrolled to: the first row shown
+/// (clamped so the pane is full), and the rows hidden above and below.
+pub fn visible(total: usize, height: usize, scroll: usize) -> (usize, usize, usize) {
+    let start = scroll.min(total.saturating_sub(height));
+    let end = (start + height).min(total);
+    (start, start, total - end)
+}
+
+/// The mark on the bottom border when rows are hidden (`▼ 5 more · }`).
+pub fn mark(above: usize, below: usize) -> Option<String> {
+    match (above, below) {
+        (0, 0) => None,
+        (0, b) => Some(format!(" ▼ {b} more · }} ")),
+        (a, 0) => Some(format!(" ▲ {a} above · {{ ")),
+        (a, b) => Some(format!(" ▲ {a} · ▼ {b} more · {{ }} ")),
+    }
+}
+
 pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let sc = v.sc;
     let node = v.inspect_node.min(sc.n().saturating_sub(1));
     let role = sc.role(node);
-    let block = theme::block("").title(Line::from(vec![
+    let mut block = theme::block("").title(Line::from(vec![
         theme::title(" node "),
         Span::styled(node.to_string(), Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD)),
         Span::raw(" "),
         Span::styled(format!("{} {} ", theme::role_symbol(role), sc.card().role_word(role)), theme::role_style(role)),
     ]));
     let inner = block.inner(area);
-    frame.render_widget(block, area);
     if inner.is_empty() {
+        frame.render_widget(block, area);
         return;
     }
-    let label_w = v.inspect.iter().map(|r| width(&r.label)).max().unwrap_or(0).min(16);
-    let value_w = (inner.width as usize).saturating_sub(label_w + 1).max(8);
-    let rows = inner.height as usize;
-    let mut lines: Vec<Line> = Vec::with_capacity(rows);
-    if role == Role::Crashed {
-        // The rows are what survives the crash (what the node recovers
-        // with), not a live node's state.
-        let text = format!("{} crashed; recovers with:", theme::role_symbol(role));
-        for part in wrap(&text, inner.width as usize).into_iter().take(rows) {
-            lines.push(Line::from(Span::styled(part, theme::role_style(role))));
-        }
+    let all = lines(v.inspect, role, inner.width as usize);
+    let (start, above, below) = visible(all.len(), inner.height as usize, v.scroll.inspector);
+    if let Some(m) = mark(above, below) {
+        let style = Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD);
+        block = block.title_bottom(Line::from(Span::styled(m, style)).right_aligned());
     }
-    for r in v.inspect {
-        if lines.len() >= rows {
-            break;
-        }
-        for (i, part) in wrap(&r.value, value_w).into_iter().enumerate() {
-            let label = if i == 0 { theme::clip(&r.label, label_w) } else { String::new() };
-            let pad = label_w.saturating_sub(width(&label));
-            lines.push(Line::from(vec![
-                Span::styled(format!("{label}{} ", " ".repeat(pad)), Style::new().fg(theme::get().dim)),
-                Span::raw(part),
-            ]));
-            if lines.len() >= rows {
-                break;
-            }
-        }
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(block, area);
+    let shown: Vec<Line> = all.into_iter().skip(start).take(inner.height as usize).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// Cells between two columns.
-const GAP: usize = 1;
+/// Cells between two columns (one ran `w` and `assigned` together).
+const GAP: usize = 2;
 
 /// The width of each shown column for a pane `avail` cells wide, and how
 /// many trailing columns had to be hidden.
@@ -140,9 +140,9 @@ mod tests {
     fn the_stretch_column_is_clipped_first_then_columns_are_hidden() {
         let mut t = table(2);
         t.rows[0][2] = "1 2 3 4 5 6 7 8 9 10 11 12".into();
-        // 2 + 1 + 5 + 1 + 26 = 35 wide: clip the jobs column.
-        assert_eq!(column_widths(&t, 35), (vec![2, 5, 26], 0));
-        assert_eq!(column_widths(&t, 20), (vec![2, 5, 11], 0));
+        // 2 + 2 + 5 + 2 + 26 = 37 wide: clip the jobs column.
+        assert_eq!(column_widths(&t, 37), (vec![2, 5, 26], 0));
+        assert_eq!(column_widths(&t, 20), (vec![2, 5, 9], 0));
         // Not even the stretch column's floor fits: hide it.
         assert_eq!(column_widths(&t, 10), (vec![2, 5], 1));
         // The first column is never hidden, only cut.
@@ -150,7 +150,7 @@ mod tests {
         // Another stretch column.
         t.stretch = Some(1);
         t.rows[1][1] = "a very long state".into();
-        assert_eq!(column_widths(&t, 40).0, vec![2, 10, 26]);
+        assert_eq!(column_widths(&t, 40).0, vec![2, 8, 26]);
     }
 
     #[test]

@@ -118,6 +118,21 @@ impl Side {
     }
 }
 
+/// How far the log and the inspector are scrolled (`[` `]`, `{` `}` and
+/// the mouse wheel over them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scroll {
+    /// Rows of the log below its window (0: following the present).
+    pub log: usize,
+    /// The run's step and input count when the log was scrolled: when
+    /// they change (a new step, a command, a step back) the log follows
+    /// the present again.
+    pub log_at: (u64, usize),
+    /// Rows of the inspector scrolled off its top (0 when another node
+    /// is selected).
+    pub inspector: usize,
+}
+
 /// Everything a run's panes read in one frame.
 pub struct View<'a> {
     pub sc: &'a dyn Scenario,
@@ -133,6 +148,7 @@ pub struct View<'a> {
     pub side: Side,
     /// The space-time diagram's pan, zoom and clicked event.
     pub diagram: &'a super::spacetime::Diagram,
+    pub scroll: Scroll,
 }
 
 /// What a confirmed question does (see [`App::confirm`]).

@@ -655,24 +655,20 @@ impl Protocol for Node {
                 rows.push(Row::new("silent", format!("{} did not answer in time", f.missing)));
             }
             rows.push(Row::new("skew", format!("≤ {} by the RTTs", secs_ms(f.err))));
-            rows.push(Row::new("poll", "reading rtt est.offset adjust"));
+            // The poll table, most telling columns first: a narrow
+            // inspector leaves out the last (the raw reading) and says so.
+            rows.push(Row::table("poll", &["rtt ms", "est.off", "adjust", "reading"]));
             const SHOWN: usize = 64;
             for e in f.table.iter().take(SHOWN) {
                 let a = e.answer;
-                let rtt = if e.node == self.id { "self".to_string() } else { format!("{:.2}ms", a.rtt * 1e3) };
-                rows.push(Row::new(
-                    format!("  {}", e.node),
-                    format!(
-                        "{:.3} {rtt} {:+.4} {:+.4}{}",
-                        a.reading,
-                        a.est,
-                        e.delta,
-                        if e.used { "" } else { " OUTLIER" }
-                    ),
-                ));
+                let rtt = if e.node == self.id { "self".to_string() } else { format!("{:.2}", a.rtt * 1e3) };
+                // An outlier (left out of the average) is marked ✗.
+                let label = format!("{}{}", e.node, if e.used { "" } else { " ✗" });
+                let cells = [rtt, format!("{:+.4}", a.est), format!("{:+.4}", e.delta), format!("{:.3}", a.reading)];
+                rows.push(Row::table(label, &cells));
             }
             if f.table.len() > SHOWN {
-                rows.push(Row::new("  …", format!("{} more", f.table.len() - SHOWN)));
+                rows.push(Row::new("…", format!("{} more clocks", f.table.len() - SHOWN)));
             }
         }
         match self.k.variant {
