@@ -509,6 +509,7 @@ impl App {
             }
             Action::Restart => self.request_restart(),
             Action::Save => self.ask_save_name(),
+            Action::Screenshot => self.write_screen_svg(),
             Action::Prompt => self.prompt = Some(Prompt::default()),
             Action::Why => self.open_why(),
             Action::ToPicker => self.request_picker(),

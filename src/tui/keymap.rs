@@ -60,6 +60,7 @@ pub enum Action {
     BackPause,
     Restart,
     Save,
+    Screenshot,
     Prompt,
     Help,
     Guide,
@@ -306,6 +307,15 @@ pub const KEYMAP: &[Binding] = &[
         bar: None,
         help: "save the trace; asks for a name (distlab-SCENARIO-SEED-STEP.trace)",
         command: "save FILE",
+    },
+    Binding {
+        modes: RUN,
+        keys: &[k('P')],
+        label: "P",
+        action: Action::Screenshot,
+        bar: None,
+        help: "picture for slides: write the screen as SVG beside saved traces (distlab-SCENARIO-SEED-STEP.svg)",
+        command: "",
     },
     Binding {
         modes: RUN,

@@ -30,6 +30,7 @@ pub mod picking;
 pub mod prompt;
 pub mod refusals;
 pub mod rows;
+pub mod screenshot;
 pub mod spacetime;
 pub mod table;
 pub mod theme;
