@@ -58,10 +58,10 @@ enum Command {
         #[arg(long, value_name = "STEP")]
         screen: Option<u64>,
         /// With --svg: only steps A to B (both included); A.. or ..B.
-        #[arg(long, value_name = "A..B", requires = "svg")]
+        #[arg(long, value_name = "A..B", conflicts_with_all = ["shiviz", "screen"])]
         steps: Option<String>,
         /// With --screen: the screen's size in cells.
-        #[arg(long, value_name = "WxH", default_value = "120x40", requires = "screen")]
+        #[arg(long, value_name = "WxH", default_value = "120x40", conflicts_with_all = ["shiviz", "svg"])]
         size: String,
         /// Output file (default: standard output).
         #[arg(long, short)]
