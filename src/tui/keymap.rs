@@ -314,7 +314,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "P",
         action: Action::Screenshot,
         bar: None,
-        help: "picture for slides: write the screen as SVG beside saved traces (distlab-SCENARIO-SEED-STEP.svg)",
+        help: "write the screen as SVG for slides, beside saved traces (distlab-SCENARIO-SEED-STEP.svg)",
         command: "",
     },
     Binding {
