@@ -314,7 +314,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "P",
         action: Action::Screenshot,
         bar: None,
-        help: "write the screen as SVG for slides, beside saved traces (distlab-SCENARIO-SEED-STEP.svg)",
+        help: "write the screen as an SVG picture for slides, beside saved traces",
         command: "",
     },
     Binding {
