@@ -16,12 +16,12 @@
 //! event R), `lost-S-L` (lost record L), `crash-I`, `fault-K`,
 //! `violation-K`.
 
-use super::{FONT, Rgb, base, escape, paint};
 use crate::engine::clocks::VcTracker;
 use crate::engine::input::Input;
 use crate::engine::protocol::NodeId;
 use crate::engine::record::{EvKind, EventRec, LossWhy};
 use crate::scenario::Scenario;
+use crate::tui::svg::{FONT, Rgb, base, escape, paint};
 use crate::tui::theme::{self, Theme};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

@@ -32,6 +32,7 @@ pub mod refusals;
 pub mod rows;
 pub mod screenshot;
 pub mod spacetime;
+pub mod svg;
 pub mod table;
 pub mod theme;
 pub mod theme_choice;

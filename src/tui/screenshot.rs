@@ -1,7 +1,7 @@
 //! The screen as a picture for slides: `P` writes what the terminal shows
 //! now as SVG next to where `S` saves traces, and `distlab export TRACE
 //! --screen STEP` draws the screen of a recorded run at one of its steps.
-//! Both draw with `svg::screen`, the README screenshots' code.
+//! Both draw with `tui::svg`, the README screenshots' code.
 
 use super::app::{App, Status};
 use super::theme::Theme;
@@ -22,7 +22,7 @@ impl App {
         };
         let svg = {
             let buf = super::render_to_buffer(self, self.size.0, self.size.1);
-            crate::svg::screen::buffer_to_svg(&buf, self.theme)
+            super::svg::buffer_to_svg(&buf, self.theme)
         };
         self.status = Some(match write_new(&self.save_dir, &stem, svg.as_bytes()) {
             Ok(path) => Status::command(format!("screen saved as {} ({} bytes)", path.display(), svg.len())),
@@ -74,5 +74,5 @@ pub async fn screen_at_step(
     app.on_resize(size.0, size.1);
     app.refresh().await;
     let buf = super::render_to_buffer(&app, size.0, size.1);
-    Ok(crate::svg::screen::buffer_to_svg(&buf, theme))
+    Ok(super::svg::buffer_to_svg(&buf, theme))
 }
