@@ -9,4 +9,5 @@ pub mod lectures;
 pub mod replay;
 pub mod scenario;
 pub mod script;
+pub mod svg;
 pub mod tui;

@@ -41,12 +41,28 @@ enum Command {
         #[arg(long)]
         headless: bool,
     },
-    /// Export a trace file for another tool.
+    /// Export a trace file: a ShiViz log for that tool, or pictures for
+    /// slides (the space-time diagram, or the TUI screen at a step, as SVG).
+    #[command(group(clap::ArgGroup::new("format").required(true).args(["shiviz", "svg", "screen"])))]
     Export {
         file: String,
         /// Write a ShiViz log (vector-clock space-time visualiser).
-        #[arg(long, required = true)]
+        #[arg(long)]
         shiviz: bool,
+        /// Write the space-time diagram as a standalone SVG: lanes, events
+        /// with their clocks, messages by kind, losses, crashes, cuts,
+        /// violations. Colours from --theme (mono: black on white).
+        #[arg(long)]
+        svg: bool,
+        /// Write the whole TUI screen at step STEP as SVG.
+        #[arg(long, value_name = "STEP")]
+        screen: Option<u64>,
+        /// With --svg: only steps A to B (both included); A.. or ..B.
+        #[arg(long, value_name = "A..B", conflicts_with_all = ["shiviz", "screen"])]
+        steps: Option<String>,
+        /// With --screen: the screen's size in cells.
+        #[arg(long, value_name = "WxH", default_value = "120x40", conflicts_with_all = ["shiviz", "svg"])]
+        size: String,
         /// Output file (default: standard output).
         #[arg(long, short)]
         out: Option<String>,
@@ -224,17 +240,55 @@ fn headless_replay(file: &str) -> ExitCode {
     emit(&runtime(false).block_on(headless::replay(&trace)))
 }
 
+/// What `export` writes.
+enum Format {
+    Shiviz,
+    Svg { steps: Option<String> },
+    Screen { step: u64, size: String },
+}
+
 /// Export a trace. It is untrusted: it is replayed first (its configuration
 /// checked as the command line's is, every input validated, the events
-/// compared), and what the replay made is exported.
-fn export(file: &str, out: Option<&str>) -> Result<String, String> {
+/// compared), and what the replay made is exported. Bad arguments are
+/// refused before any work, and nothing is written unless all went well.
+fn export(
+    file: &str,
+    out: Option<&str>,
+    format: Format,
+    theme: Result<&'static distlab::tui::theme::Theme, String>,
+) -> Result<String, String> {
+    use distlab::svg::export as svg;
+    if let Format::Svg { steps: Some(s) } = &format {
+        svg::parse_steps(s)?;
+    }
+    let size = match &format {
+        Format::Screen { size, .. } => Some(svg::parse_size(size)?),
+        _ => None,
+    };
+    let theme = match format {
+        Format::Shiviz => None,
+        _ => Some(theme?),
+    };
     let mut trace = files::read_trace(file)?;
     if let Some(path) = out {
         files::check_writable(path)?;
     }
-    trace.config.sim.logging = false;
-    let sc = runtime(false).block_on(distlab::replay::replay_scenario(&trace))?;
-    let text = distlab::engine::export::shiviz::export_trace(&sc.trace());
+    let rt = runtime(false);
+    let text = match (format, theme, size) {
+        (Format::Svg { steps }, Some(theme), _) => {
+            trace.config.sim.logging = false;
+            rt.block_on(svg::diagram_of_trace(&trace, steps.as_deref(), theme))?
+        }
+        // The screen shows the log: the replay keeps it.
+        (Format::Screen { step, .. }, Some(theme), Some(size)) => {
+            rt.block_on(distlab::tui::screenshot::screen_at_step(trace, step, size, theme))?
+        }
+        _ => {
+            trace.config.sim.logging = false;
+            let sc = rt.block_on(distlab::replay::replay_scenario(&trace))?;
+            distlab::engine::export::shiviz::export_trace(&sc.trace())
+        }
+    };
     match out {
         Some(path) => files::write_file(path, text.as_bytes()).map(|()| String::new()),
         None => Ok(text),
@@ -304,7 +358,14 @@ fn main() -> ExitCode {
             ),
             Err(e) => fail(&e),
         },
-        Some(Command::Export { file, out, .. }) => print_or_fail(export(&file, out.as_deref())),
+        Some(Command::Export { file, out, svg, screen, steps, size, .. }) => {
+            let format = match (screen, svg) {
+                (Some(step), _) => Format::Screen { step, size },
+                (None, true) => Format::Svg { steps },
+                (None, false) => Format::Shiviz,
+            };
+            print_or_fail(export(&file, out.as_deref(), format, theme))
+        }
         None => tui_main(distlab::tui::Start { config: None, script: None, replay: None, ..Default::default() }, theme),
     }
 }

@@ -2,13 +2,24 @@
 //! headless `replay --headless` both start here.
 
 use crate::algos;
+use crate::engine::input::Input;
 use crate::engine::trace::Trace;
 use crate::scenario::Scenario;
 
 /// Rebuild the run a trace recorded; an error names the first divergence.
 pub async fn replay_scenario(trace: &Trace) -> Result<Box<dyn Scenario>, String> {
+    replay_noting(trace, |_, _| {}).await
+}
+
+/// [`replay_scenario`], calling `before(run, input)` just before each input
+/// is applied (an export notes where each fault came in the history).
+pub async fn replay_noting(
+    trace: &Trace,
+    mut before: impl FnMut(&dyn Scenario, &Input),
+) -> Result<Box<dyn Scenario>, String> {
     let mut sc = algos::open_run(trace.config.clone()).await?;
     for (i, input) in trace.inputs.iter().enumerate() {
+        before(sc.as_ref(), input);
         sc.apply(input.clone()).await.map_err(|e| format!("input {} ({input}) was rejected on replay: {e}", i + 1))?;
     }
     let events = sc.history();

@@ -531,6 +531,7 @@ impl App {
             }
             Action::Restart => self.request_restart(),
             Action::Save => self.ask_save_name(),
+            Action::Screenshot => self.write_screen_svg(),
             Action::Prompt => self.prompt = Some(Prompt::default()),
             Action::FullScreen => self.cycle_full(),
             Action::Why => self.open_why(),

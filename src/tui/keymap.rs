@@ -61,6 +61,7 @@ pub enum Action {
     BackPause,
     Restart,
     Save,
+    Screenshot,
     Prompt,
     Help,
     Guide,
@@ -317,6 +318,15 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         modes: RUN,
+        keys: &[k('P')],
+        label: "P",
+        action: Action::Screenshot,
+        bar: None,
+        help: "the screen as an SVG picture for slides",
+        command: "",
+    },
+    Binding {
+        modes: RUN,
         keys: &[k('n')],
         label: "n",
         action: Action::Next,
@@ -357,7 +367,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "[",
         action: Action::LogOlder,
         bar: None,
-        help: "scroll the log back (older lines; the wheel over the log too)",
+        help: "log: older lines (or the wheel)",
         command: "",
     },
     Binding {
@@ -366,7 +376,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "]",
         action: Action::LogNewer,
         bar: None,
-        help: "scroll the log forward; at the bottom it follows the present",
+        help: "log: newer lines; at the end it follows",
         command: "",
     },
     Binding {
@@ -375,7 +385,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "{",
         action: Action::InspectorUp,
         bar: None,
-        help: "scroll the inspector up (the wheel over it too)",
+        help: "inspector: scroll up (or the wheel)",
         command: "",
     },
     Binding {
@@ -384,7 +394,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "}",
         action: Action::InspectorDown,
         bar: None,
-        help: "scroll the inspector down (▼ N more: rows below)",
+        help: "inspector: scroll down (▼ N more)",
         command: "",
     },
     Binding {
@@ -420,7 +430,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "T",
         action: Action::Theme,
         bar: None,
-        help: "next colour theme: dark, light, high-contrast, mono (for the projector)",
+        help: "next theme: dark, light, high-contrast, mono",
         command: "theme",
     },
     Binding {
@@ -429,7 +439,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "f",
         action: Action::FullScreen,
         bar: None,
-        help: "full screen for the back row: diagram, topology, inspector, normal",
+        help: "full screen: diagram, topology, inspector, normal",
         command: "",
     },
     Binding {
@@ -447,7 +457,7 @@ pub const KEYMAP: &[Binding] = &[
         label: ",",
         action: Action::Diagram(Move::Earlier),
         bar: None,
-        help: "space-time: pan earlier, half a pane (or the mouse wheel over it)",
+        help: "space-time: pan earlier (or the wheel)",
         command: "",
     },
     Binding {
@@ -483,7 +493,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "End",
         action: Action::Diagram(Move::Follow),
         bar: None,
-        help: "space-time: follow the present again (so does a new step); a click on an event shows it in the inspector",
+        help: "space-time: follow the present (click an event: its details)",
         command: "",
     },
     Binding {
@@ -492,7 +502,7 @@ pub const KEYMAP: &[Binding] = &[
         label: "Esc",
         action: Action::ToPicker,
         bar: None,
-        help: "back to the scenario picker (asks first if the run has inputs); from an event's details, back to its node",
+        help: "an event's details: back to its node; else the picker (asks first)",
         command: "",
     },
     Binding {
@@ -792,13 +802,21 @@ pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
 /// against it by a test, so the README cannot drift from the keys either).
 pub fn markdown_table() -> String {
     let mut out = String::from("| where | keys | command | what it does |\n|---|---|---|---|\n");
+    let mut done: Vec<*const Binding> = Vec::new();
     for mode in MODES {
-        let title = mode.title().trim_start_matches("In ");
         for b in bindings(mode) {
+            // A binding of several modes is one row, where its first is.
+            if done.contains(&(b as *const Binding)) {
+                continue;
+            }
+            done.push(b);
+            let title: Vec<&str> =
+                MODES.iter().filter(|m| b.modes.contains(m)).map(|m| m.title().trim_start_matches("In ")).collect();
             let keys: Vec<String> = b.label.split_whitespace().map(|k| format!("`{k}`")).collect();
             let command =
                 if b.command.is_empty() { String::new() } else { format!("`{}`", b.command.replace('|', "\\|")) };
-            out.push_str(&format!("| {title} | {} | {} | {} |\n", keys.join(" "), command, b.help.replace('|', "\\|")));
+            let help = b.help.replace('|', "\\|");
+            out.push_str(&format!("| {} | {} | {command} | {help} |\n", title.join(", "), keys.join(" ")));
         }
     }
     out
