@@ -82,7 +82,13 @@ async fn read_whole_log(app: &mut App, w: u16, h: u16) -> Vec<String> {
     let log = app.panes().unwrap().log;
     let mut pages: Vec<(usize, Vec<String>)> = Vec::new();
     loop {
-        pages.push((app.scroll.log, pane_rows(&screen(app, w, h), log)));
+        let mut page = pane_rows(&screen(app, w, h), log);
+        // A top row whose line starts above the pane shows `…` where the
+        // step number goes: the row before it (on the next page) has it.
+        if let Some(top) = page.first_mut().filter(|r| r.trim_start().starts_with('…')) {
+            *top = top.replacen('…', " ", 1);
+        }
+        pages.push((app.scroll.log, page));
         let before = app.scroll.log;
         press(app, '[').await;
         if app.scroll.log == before {

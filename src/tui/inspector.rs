@@ -116,12 +116,31 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let sc = v.sc;
     let node = v.inspect_node.min(sc.n().saturating_sub(1));
     let role = sc.role(node);
-    let mut block = theme::block("").title(Line::from(vec![
-        theme::title(" node "),
-        Span::styled(node.to_string(), Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD)),
-        Span::raw(" "),
-        Span::styled(format!("{} {} ", theme::role_symbol(role), sc.card().role_word(role)), theme::role_style(role)),
-    ]));
+    let accent = Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD);
+    let title = match v.diagram.event {
+        // A clicked event's details (the diagram highlights it).
+        Some(e) => {
+            let mut rest = format!(" at node {node} · Esc: the node ");
+            if theme::width(&rest) + 9 + e.to_string().len() > area.width.saturating_sub(2) as usize {
+                rest = format!(" at node {node} ");
+            }
+            Line::from(vec![
+                theme::title(" event "),
+                Span::styled(format!("e{e}"), accent),
+                Span::styled(rest, Style::new().fg(theme::get().dim)),
+            ])
+        }
+        None => Line::from(vec![
+            theme::title(" node "),
+            Span::styled(node.to_string(), accent),
+            Span::raw(" "),
+            Span::styled(
+                format!("{} {} ", theme::role_symbol(role), sc.card().role_word(role)),
+                theme::role_style(role),
+            ),
+        ]),
+    };
+    let mut block = theme::block("").title(title);
     let inner = block.inner(area);
     if inner.is_empty() {
         frame.render_widget(block, area);

@@ -146,10 +146,13 @@ pub fn title(w: &Window, cols: usize) -> String {
     if width(&long) + 2 <= cols { long } else { format!("log ↑{} ]", w.back) }
 }
 
-fn draw_row(r: &Row, step_w: usize) -> Line<'static> {
+/// One row; `top` is the pane's first, where a line whose start is
+/// scrolled off shows `…` in the step column (it is not cut silently).
+fn draw_row(r: &Row, step_w: usize, top: bool) -> Line<'static> {
     let t = theme::get();
     let step = match r.step {
         Some(s) => format!("{s:>step_w$} "),
+        None if top => format!("{:>step_w$} ", "…"),
         None => " ".repeat(step_w + 1),
     };
     let mut spans = vec![Span::styled(step, Style::new().fg(t.dim))];
@@ -176,7 +179,7 @@ pub fn render(sc: &dyn Scenario, back: usize, frame: &mut Frame, area: Rect) {
     let w = window(sc.log(), inner.width as usize, inner.height as usize, back);
     let title = title(&w, area.width as usize);
     frame.render_widget(theme::block(&title), area);
-    let lines: Vec<Line> = w.rows.iter().map(|r| draw_row(r, w.step_w)).collect();
+    let lines: Vec<Line> = w.rows.iter().enumerate().map(|(i, r)| draw_row(r, w.step_w, i == 0)).collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
