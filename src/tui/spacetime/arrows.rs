@@ -17,7 +17,7 @@ use ratatui::style::{Modifier, Style};
 /// the first six kinds of a run all differ).
 pub const HEADS: [&str; 6] = ["●", "■", "▲", "◉", "▼", "★"];
 /// The line glyphs (down, up) of each message kind.
-pub const LINES: [(&str, &str); 3] = [("╲", "╱"), ("⋱", "⋰"), ("\\", "/")];
+pub const LINES: [(&str, &str); 3] = [("╲", "╱"), ("↘", "↗"), ("\\", "/")];
 /// A message that never arrived, at the end of its arrow.
 pub const LOST: &str = "⊘";
 /// A crash, on its own column.
@@ -131,7 +131,7 @@ mod tests {
         assert_eq!(row(&buf, 3), "      ╲     ");
         // Another kind, going up, with its own glyph.
         draw(&mut buf, r, (2, 4), (10, 0), 1, Style::new());
-        assert_eq!(row(&buf, 2), "    ╲ ⋰     ");
+        assert_eq!(row(&buf, 2), "    ╲ ↗     ");
         // Clipped at the plot's edges: a send far to the left.
         let (mut buf, r) = plot();
         draw(&mut buf, r, (-9, 0), (3, 4), 2, Style::new());
