@@ -173,6 +173,52 @@ fn answers_violations_and_replies_are_readable_in_full_80x24() {
     });
 }
 
+/// A message whose summary does not fit its row ends in `…`; under the
+/// cursor it wraps onto the rows below, so it is readable in full, and a
+/// click on a row below it still picks that row.
+#[test]
+fn the_message_under_the_cursor_is_readable_in_full_120x40() {
+    block_on(async {
+        let mut app = open("causal-order", 3, 1).await;
+        let text = "who is in for lunch at the new place by the station tomorrow?";
+        run(&mut app, &["sched manual", &format!("post 0 \"{text}\""), "post 1 \"me\""]).await;
+        app.on_resize(120, 40);
+        let pane = app.panes().unwrap().inflight;
+        let rows = pane_rows(&screen(&app, 120, 40), pane);
+        let sc = app.scenario.as_deref().unwrap();
+        let list = sc.queued(10);
+        assert_eq!(list.len(), 4, "two posts to two members each");
+        assert!(rows[0].starts_with("▸ #") && !rows[0].contains('…'), "{rows:#?}");
+        assert!(rows[1].starts_with("   ") && !rows[1].contains('#'), "the continuation row: {rows:#?}");
+        // The picked message read across its rows, without the due time.
+        let read = |rows: &[String]| {
+            let first = rows[0].trim_end();
+            squeeze(&format!("{}{}", &first[..first.rfind(' ').unwrap()], rows[1..].concat()))
+        };
+        assert!(read(&rows[..2]).contains(&squeeze(&list[0].summary)), "{}\n{rows:#?}", list[0].summary);
+        assert!(rows[2].contains(&format!("#{}", list[1].id)) && rows[2].contains('…'), "{rows:#?}");
+
+        // The cursor moves on: the first row is cut again, the second wraps.
+        app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)).await;
+        let rows = pane_rows(&screen(&app, 120, 40), pane);
+        assert!(rows[0].contains('…') && rows[1].starts_with("▸ #"), "{rows:#?}");
+        assert!(read(&rows[1..3]).contains(&squeeze(&list[1].summary)), "{rows:#?}");
+
+        // A click on the row under the wrapped one picks the third message.
+        let inner = ratatui::widgets::Block::bordered().inner(pane);
+        let click = |row: u16| MouseEvent {
+            kind: MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: inner.x + 2,
+            row: inner.y + row,
+            modifiers: KeyModifiers::NONE,
+        };
+        app.on_mouse(click(3)).await;
+        assert_eq!(app.cursor, 2, "the row below the wrapped one is the third message");
+        app.on_mouse(click(0)).await;
+        assert_eq!(app.cursor, 0);
+    });
+}
+
 /// `[` scrolls the log back a page; the title says how far and how to come
 /// back; `]` at the bottom follows the present, and so does a new step.
 #[test]

@@ -676,7 +676,7 @@ impl App {
                     .or_else(|| transcript::node_at(sc, self.selected, side.areas(p.side).1, pos))
                 {
                     self.select(node).await;
-                } else if let Some(row) = inflight::row_at(p.inflight, self.cursor, pos) {
+                } else if let Some(row) = inflight::row_at(sc, p.inflight, self.cursor, pos) {
                     let total = sc.in_flight(0).1;
                     if row < total {
                         self.cursor = row.min(CURSOR_MAX);

@@ -131,8 +131,8 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
         if scrolls {
             let mark = match (from > 0, from < max) {
                 (true, true) => format!("▲▼ rows {}–{} of {} · PgUp PgDn", from + 1, from + shown, rows.len()),
-                (false, _) => format!("▼ {} more rows · PgDn", max - from),
-                (true, false) => format!("▲ {from} rows above · PgUp"),
+                (false, _) => format!("▼ {} more {} · PgDn", max - from, rows_word(max - from)),
+                (true, false) => format!("▲ {from} {} above · PgUp", rows_word(from)),
             };
             let mark = clip(&mark, room.saturating_sub(state_w as usize));
             let mark_style = theme::get().warn_chip();
@@ -143,4 +143,9 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
         let x = area.right() - state_w + 2;
         frame.buffer_mut().set_stringn(x, area.y, s, state_w.saturating_sub(2) as usize, style);
     }
+}
+
+/// "row" or "rows" for a count.
+fn rows_word(k: usize) -> &'static str {
+    if k == 1 { "row" } else { "rows" }
 }
