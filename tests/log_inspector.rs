@@ -384,7 +384,7 @@ fn view<'a>(sc: &'a dyn distlab::scenario::Scenario, selected: NodeId) -> View<'
         script: None,
         side: Side::of(sc),
         scroll: Scroll::default(),
-        diagram: Box::leak(Box::default()),
+        event: None,
     }
 }
 

@@ -40,7 +40,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 inspect_node: app.inspect_node,
                 script: app.script_view(sc),
                 side: Side::of(sc),
-                diagram: &app.diagram,
+                event: app.diagram.event,
                 scroll: app.scroll,
             };
             let Some(p) = layout::run_panes(area, sc, v.script.as_ref(), &v.side, &app.shown) else { return };
@@ -51,7 +51,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 topology::render(&v, frame, p.topology);
             }
             if !p.spacetime.is_empty() {
-                spacetime::render(&v, frame, p.spacetime);
+                spacetime::render(sc, &app.diagram, app.selected, frame, p.spacetime);
             }
             if !p.side.is_empty() {
                 if let Some(data) = &v.side.chart {

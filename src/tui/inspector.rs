@@ -117,7 +117,7 @@ pub fn render(v: &View, frame: &mut Frame, area: Rect) {
     let node = v.inspect_node.min(sc.n().saturating_sub(1));
     let role = sc.role(node);
     let accent = Style::new().fg(theme::get().accent).add_modifier(Modifier::BOLD);
-    let title = match v.diagram.event {
+    let title = match v.event {
         // A clicked event's details (the diagram highlights it).
         Some(e) => {
             let mut rest = format!(" at node {node} · Esc: the node ");

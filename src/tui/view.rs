@@ -146,8 +146,9 @@ pub struct View<'a> {
     pub inspect_node: NodeId,
     pub script: Option<ScriptView<'a>>,
     pub side: Side,
-    /// The space-time diagram's pan, zoom and clicked event.
-    pub diagram: &'a super::spacetime::Diagram,
+    /// The event (history index) clicked in the space-time diagram, which
+    /// the inspector shows instead of the node.
+    pub event: Option<usize>,
     pub scroll: Scroll,
 }
 

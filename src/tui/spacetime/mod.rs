@@ -20,7 +20,6 @@ pub use model::{CPS, CPS_MAX, MAX_RECORDS, cols_per_step};
 pub use state::{Diagram, Move};
 
 use super::theme::{self, width};
-use super::view::View;
 use crate::engine::protocol::NodeId;
 use crate::engine::record::EvKind;
 use crate::scenario::Scenario;
@@ -232,17 +231,17 @@ fn draw_axis(buf: &mut Buffer, sc: &dyn Scenario, g: &Geometry) {
     }
 }
 
-pub fn render(v: &View, frame: &mut Frame, area: Rect) {
-    let sc = v.sc;
-    let d = v.diagram;
-    let Some(g) = geometry(sc, d, v.selected, area) else {
+/// Draw the diagram of `sc` as `d` pans and zooms it, `selected`'s lane
+/// highlighted.
+pub fn render(sc: &dyn Scenario, d: &Diagram, selected: NodeId, frame: &mut Frame, area: Rect) {
+    let Some(g) = geometry(sc, d, selected, area) else {
         frame.render_widget(theme::block("space-time"), area);
         return;
     };
     let text = title(sc, d, &g, area.width.saturating_sub(2) as usize);
     frame.render_widget(theme::block(&text).title_bottom(legend(sc, &g.layout)), area);
     let buf = frame.buffer_mut();
-    draw_lanes(buf, sc, d, &g, v.selected);
+    draw_lanes(buf, sc, d, &g, selected);
     draw_arrows(buf, sc, &g);
     draw_marks(buf, sc, &g, d.event);
     labels::label_events(buf, sc, &g.lanes, g.plot, &g.layout);
