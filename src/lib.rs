@@ -2,6 +2,7 @@
 
 pub mod algos;
 pub mod card;
+pub mod check;
 pub mod engine;
 pub mod files;
 pub mod headless;

@@ -32,6 +32,9 @@ enum Command {
     },
     /// Open a scenario in the TUI, or run it headless.
     Run(RunArgs),
+    /// Search every delivery order (and, within budgets, faults) for an
+    /// execution that breaks a property; print one JSON summary.
+    Check(distlab::check::cli::CheckArgs),
     /// List the lecture scripts built into distlab, by scenario, with the
     /// command that runs each (`distlab run --lecture NAME`).
     Lectures,
@@ -324,6 +327,7 @@ fn main() -> ExitCode {
         ),
         Some(Command::Lectures) => print_or_fail(Ok(lectures::listing())),
         Some(Command::Run(a)) if a.headless => headless_run(&a),
+        Some(Command::Check(a)) => emit(&distlab::check::cli::run(&a, |line| eprintln!("{line}"))),
         Some(Command::Run(a)) => {
             let script = match a.script() {
                 Ok(s) => s,

@@ -191,6 +191,14 @@ pub trait Scenario {
     fn rewind_to_step(&mut self, step: u64) -> LocalBoxFuture<'_, ()>;
     /// Start over with the same configuration and no inputs.
     fn restart(&mut self) -> LocalBoxFuture<'_, ()>;
+    /// A copy of this run to go on from independently (the model checker's
+    /// fork); `None` under the actor driver.
+    fn fork(&self) -> Option<Box<dyn Scenario>>;
+    /// The fingerprint of the state: nodes, network, monitor (see
+    /// `engine::sim` `fork.rs`).
+    fn fingerprint(&self) -> u64;
+    /// Judge the "at quiescence" properties if nothing is pending.
+    fn quiesce(&mut self);
 }
 
 /// One play tick: `step k`, stopping after the delivery that breaks a
@@ -240,7 +248,7 @@ async fn new_sim<A: Algorithm>(config: &RunConfig, roles: &Rc<RunRoles>) -> Resu
     let params = Params(config.params.clone());
     let (states, monitor) = A::build(config.sim.n, &params)?;
     let roles = Rc::clone(roles);
-    let parser: VerbParser<A::P> = Box::new(move |verb, args| parse_verb::<A>(roles.as_ref(), verb, args));
+    let parser: VerbParser<A::P> = Rc::new(move |verb, args| parse_verb::<A>(roles.as_ref(), verb, args));
     let mut sim = Sim::new(config.sim.clone(), states, monitor, parser).await;
     sim.set_role_words(A::card().role_words);
     let card = A::card();
@@ -472,6 +480,21 @@ impl<A: Algorithm> Scenario for Run<A> {
                 self.rebuild(inputs[..i].to_vec(), None).await;
             }
         })
+    }
+    fn fork(&self) -> Option<Box<dyn Scenario>> {
+        let sim = self.sim.fork()?;
+        Some(Box::new(Run::<A> {
+            config: self.config.clone(),
+            roles: Rc::clone(&self.roles),
+            sim,
+            marks: self.marks.clone(),
+        }))
+    }
+    fn fingerprint(&self) -> u64 {
+        self.sim.fingerprint()
+    }
+    fn quiesce(&mut self) {
+        self.sim.quiesce()
     }
     fn restart(&mut self) -> LocalBoxFuture<'_, ()> {
         Box::pin(self.rebuild(Vec::new(), None))

@@ -206,7 +206,7 @@ mod tests {
     use crate::engine::protocol::{Cx, Describe, Summary};
     use crate::engine::protocol::{NodeId, Role};
 
-    #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+    #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Hash)]
     struct Boom;
     impl Describe for Boom {
         fn kind(&self) -> &'static str {
@@ -220,7 +220,7 @@ mod tests {
             Role::Idle
         }
     }
-    #[derive(Clone)]
+    #[derive(Clone, Hash)]
     struct Faulty;
     impl Protocol for Faulty {
         type Msg = Boom;

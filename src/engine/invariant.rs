@@ -11,6 +11,7 @@ use super::network::Faults;
 use super::protocol::{NodeId, Protocol, Row, Time};
 use super::record::EventRec;
 use std::cell::RefCell;
+use std::hash::Hasher;
 
 /// A broken property, with the step at which it broke.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -166,8 +167,20 @@ pub enum Change {
     Links,
 }
 
+/// A copy of a monitor, for the model checker's forks of a run. Every
+/// `Clone` monitor has it.
+pub trait ForkMonitor<P: Protocol> {
+    fn fork(&self) -> Box<dyn Monitor<P>>;
+}
+
+impl<P: Protocol, M: Monitor<P> + Clone> ForkMonitor<P> for M {
+    fn fork(&self) -> Box<dyn Monitor<P>> {
+        Box::new(self.clone())
+    }
+}
+
 /// An algorithm's invariants and its headless `result`.
-pub trait Monitor<P: Protocol>: Send + 'static {
+pub trait Monitor<P: Protocol>: ForkMonitor<P> + Send + 'static {
     /// Called after every change; `old` is the summary before it (for
     /// summary changes, crashes and recoveries of that node).
     fn on_change(&mut self, w: &World<P>, change: Change, old: Option<&P::Summary>) -> Vec<Violation>;
@@ -181,6 +194,15 @@ pub trait Monitor<P: Protocol>: Send + 'static {
     }
     /// The scenario-specific part of the headless summary.
     fn result(&self, w: &World<P>) -> serde_json::Value;
+    /// Feed `h` with the part of this monitor's state that decides its
+    /// verdicts from here on, for the model checker's fingerprint of a
+    /// state (`distlab check`): two states with the same nodes, network
+    /// and monitor fingerprint must get the same verdicts whatever comes
+    /// next. Leave out what is kept only to show or report (screens,
+    /// charts, entry lists) and history positions; hash relative, not
+    /// absolute, sequence numbers. Required, so that no monitor is
+    /// fingerprinted by accident as stateless.
+    fn fingerprint(&self, w: &World<P>, h: &mut dyn Hasher);
     /// A condition the screen should show that is not a violation, e.g.
     /// "token lost" or "no coordinator".
     fn status(&self, _w: &World<P>) -> Option<String> {

@@ -150,7 +150,7 @@ impl FaultRec {
 }
 
 /// Partitions and cut links. Crashes live in the simulator's `alive`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Faults {
     /// Group of each node while partitioned; `None` when not partitioned.
     pub group: Option<Vec<u32>>,

@@ -4,6 +4,7 @@
 use super::rng::Draw;
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt::Debug;
+use std::hash::Hash;
 
 /// Node ids are 0-based everywhere.
 pub type NodeId = usize;
@@ -199,9 +200,14 @@ impl<'a, P: Protocol> Cx<'a, P> {
 
 /// An algorithm: a pure, synchronous state machine. It never touches a
 /// socket, a clock, a thread or a random source.
-pub trait Protocol: Clone + Send + 'static {
-    type Msg: Clone + Debug + Describe + Send + Serialize + DeserializeOwned + 'static;
-    type Timer: Clone + Debug + Describe + PartialEq + Send + Serialize + DeserializeOwned + 'static;
+///
+/// A node's state, its messages and its timers are `Hash`: the model
+/// checker (`distlab check`) tells states apart by a fingerprint of them.
+/// Hash every field that decides what the node does next; a field that
+/// holds an `f64` hashes its bits.
+pub trait Protocol: Clone + Hash + Send + 'static {
+    type Msg: Clone + Debug + Describe + Hash + Send + Serialize + DeserializeOwned + 'static;
+    type Timer: Clone + Debug + Describe + Hash + PartialEq + Send + Serialize + DeserializeOwned + 'static;
     type Request: Clone + Debug + Send + 'static;
     type Summary: Summary;
 

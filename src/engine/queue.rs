@@ -14,6 +14,7 @@ use std::collections::{BinaryHeap, VecDeque};
 /// (reused slots, no allocation per event); the id-ordered deque holds only
 /// 4-byte slab indices, so the holes left by out-of-order deliveries stay
 /// cheap with a million events in flight.
+#[derive(Clone)]
 pub struct PendingSet<T> {
     base: EvId,
     /// Slab index of each id from `base` on, or `HOLE`.
@@ -166,7 +167,7 @@ fn prefetch<T>(x: &T) {
 /// are in flight (the 1,000-node opening storm: 1.7 µs → 1.25 µs per event).
 /// A key that would break the order (none should; a trace could try) goes
 /// to a side heap, so the queue is correct whatever is pushed.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct TimeQueue {
     /// While the queue holds at most `TINY` entries: all of them, sorted
     /// from the last due to the first. Popping takes the end; pushing is a
@@ -178,7 +179,7 @@ pub struct TimeQueue {
     big: Option<Big>,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Big {
     /// Ids by due time. Many events share a due time (a million messages
     /// over ten thousand microseconds), so the key is the due time alone and

@@ -63,6 +63,7 @@ impl EventRec {
     }
 }
 
+#[derive(Clone)]
 pub enum PendingKind<P: Protocol> {
     /// `k` is the index of the message's kind (counts are kept by it).
     /// Node ids are `u32` here: a million of these can be in flight, and
@@ -83,6 +84,7 @@ pub enum PendingKind<P: Protocol> {
     },
 }
 
+#[derive(Clone)]
 pub struct Pending<P: Protocol> {
     pub id: EvId,
     pub due: Time,

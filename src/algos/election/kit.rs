@@ -10,7 +10,7 @@ use crate::engine::invariant::{Violation, World};
 use crate::engine::protocol::{NodeId, Protocol};
 
 /// What a user asks of a node: start an election.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Elect;
 
 /// `elect N`.

@@ -46,7 +46,7 @@ use std::sync::Arc;
 pub type Stamp = Arc<[u32]>;
 
 /// The delivery rule.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, Hash)]
 pub enum Mode {
     #[default]
     Causal,
@@ -69,7 +69,7 @@ impl Mode {
 }
 
 /// A message that may be delivered now.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Delivered<T> {
     pub from: usize,
     pub seq: u32,
@@ -78,7 +78,7 @@ pub struct Delivered<T> {
 }
 
 /// A message in the hold-back queue.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Held<T> {
     pub from: usize,
     pub seq: u32,
@@ -89,7 +89,7 @@ pub struct Held<T> {
 }
 
 /// What became of an arriving message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Arrival {
     /// Delivered at once (it is the first of [`Receipt::delivered`]).
     Delivered,
@@ -102,7 +102,7 @@ pub enum Arrival {
     Invalid,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Receipt<T> {
     pub arrival: Arrival,
     /// Everything delivered because of this arrival, in delivery order.
@@ -111,7 +111,7 @@ pub struct Receipt<T> {
 
 /// What a held message (or a stamp) still waits for: broadcasts
 /// `first..=last` of member `from`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Gap {
     pub from: usize,
     pub first: u32,
@@ -135,6 +135,15 @@ pub struct Bss<T> {
     /// Held messages that wait for nothing any more, smallest arrival first.
     ready: BinaryHeap<Reverse<u64>>,
     arrivals: u64,
+}
+
+/// The state is `V`, what was delivered beyond it, the hold-back queue
+/// and the arrival counter; `index`, `waiting` and `ready` are indexes of
+/// the queue, derived from it and `V`, and left out.
+impl<T: std::hash::Hash> std::hash::Hash for Bss<T> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.me, self.mode, &self.v, &self.beyond, &self.held, self.arrivals).hash(h)
+    }
 }
 
 impl<T: Clone> Bss<T> {

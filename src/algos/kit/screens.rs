@@ -8,6 +8,7 @@ use crate::engine::invariant::{Screen, Transcript};
 use crate::engine::protocol::NodeId;
 use std::collections::VecDeque;
 
+#[derive(Clone)]
 pub(crate) struct Screens {
     lines: Vec<VecDeque<String>>,
     totals: Vec<usize>,

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 // ----- the scenario's interface --------------------------------------------------
 
 /// What a user asks of a node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     Enter,
     Leave,
@@ -118,7 +118,7 @@ pub(crate) fn action(node: NodeId, role: Role) -> Option<Input> {
 
 // ----- the nodes -----------------------------------------------------------------
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// Leave the critical section after the configured duration.
     Release,
@@ -139,7 +139,7 @@ impl Describe for Timer {
 }
 
 /// Where a node is with respect to the critical section.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum State {
     Idle,
     Wanting,
@@ -177,7 +177,7 @@ pub(crate) fn both_inside<P: Protocol>(w: &World<P>, y: NodeId, x: NodeId) -> Vi
 }
 
 /// The nodes in the critical section, as a monitor keeps them.
-#[derive(Default)]
+#[derive(Clone, Default, Hash)]
 pub(crate) struct Inside(BTreeSet<NodeId>);
 
 impl Inside {

@@ -35,9 +35,10 @@ use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::hash::{Hash, Hasher};
 
 /// What the algorithm says; the transport adds numbers around it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub enum Body {
     Request {
         ts: u64,
@@ -60,7 +61,7 @@ impl Body {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// `seq`: number on this link; `ack`: the last number the sender got
     /// in order from the receiver; `again`: a re-sent copy.
@@ -93,14 +94,14 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Correct,
     NoAckWait,
     NoFifo,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub role: Role,
     /// Timestamp of the current request.
@@ -123,7 +124,7 @@ impl Summary for Sum {
 
 /// One link as a node sees it: the latest timestamp heard from the other
 /// end and the message numbers in each direction.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Hash)]
 struct Link {
     last_ts: u64,
     out: u32,
@@ -131,7 +132,7 @@ struct Link {
 }
 
 /// The knobs every node of a run shares.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Knobs {
     pub cs: Time,
     pub retry: Time,
@@ -139,7 +140,7 @@ pub struct Knobs {
     pub variant: Variant,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,
@@ -445,7 +446,7 @@ impl Protocol for Node {
 /// quiescence with every node up and every link up, nobody is left waiting.
 /// O(log N) per summary change: the monitor keeps who is in the CS and who
 /// waits with which timestamp.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Check {
     n: usize,
     entries: Vec<(NodeId, u64)>,
@@ -466,6 +467,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.in_cs, &self.wanting).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {

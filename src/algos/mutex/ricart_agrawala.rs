@@ -25,8 +25,9 @@ use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary, Time};
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
+use std::hash::Hasher;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Hash)]
 pub enum Msg {
     Request {
         ts: u64,
@@ -52,7 +53,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub role: Role,
     /// Timestamp of the current request.
@@ -68,7 +69,7 @@ impl Summary for Sum {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,
@@ -93,7 +94,7 @@ pub struct Node {
 }
 
 /// The knobs every node of a run shares.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Knobs {
     pub cs: Time,
     pub retry: Time,
@@ -277,12 +278,15 @@ impl Protocol for Node {
 
 /// Invariants: mutual exclusion and (timestamp, id) order; at quiescence
 /// nobody is left waiting.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Check {
     entries: Vec<(NodeId, u64)>,
 }
 
 impl Monitor<Node> for Check {
+    /// Every verdict reads the node summaries alone (`entries` is the result).
+    fn fingerprint(&self, _w: &World<Node>, _h: &mut dyn Hasher) {}
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];

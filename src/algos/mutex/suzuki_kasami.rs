@@ -37,9 +37,10 @@ use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
+use std::hash::{Hash, Hasher};
 
 /// The privilege: whoever holds it may enter the critical section.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub struct Token {
     /// Hand-offs so far; a copy with a serial its receiver has already seen is stale.
     pub serial: u64,
@@ -49,7 +50,7 @@ pub struct Token {
     pub queue: VecDeque<NodeId>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// "I want the critical section for my `sn`-th time."
     Request {
@@ -91,7 +92,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Correct,
     /// Broken on purpose: queues a node again although it is already queued.
@@ -100,7 +101,7 @@ pub enum Variant {
     NoSerial,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub role: Role,
     pub holding: bool,
@@ -137,7 +138,7 @@ impl TokenSummary for Sum {
 }
 
 /// The knobs every node of a run shares.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Knobs {
     pub cs: Time,
     pub think: Time,
@@ -145,7 +146,7 @@ pub struct Knobs {
     pub variant: Variant,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,
@@ -371,7 +372,7 @@ impl Protocol for Node {
 /// flight; none is "token lost", shown as a status, not a violation); no
 /// node twice in the token's queue; at quiescence, with the token alive and
 /// nobody in the CS, nobody still waits.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Check {
     book: TokenBook,
     in_cs: Inside,
@@ -395,6 +396,11 @@ fn queue_fault(holder: NodeId, queue: &[NodeId]) -> Option<String> {
 }
 
 impl Monitor<Node> for Check {
+    fn fingerprint(&self, w: &World<Node>, mut h: &mut dyn Hasher) {
+        self.book.fingerprint(w, h);
+        (&self.in_cs, self.dup_queue).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         self.book.on_change(w, change, old);

@@ -27,7 +27,7 @@ pub(crate) const ONE_TOKEN: Property = Property::safety(
 );
 
 /// What a node's summary tells the book.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub(crate) struct TokenCounts {
     /// The node holds a token.
     pub holding: bool,
@@ -43,7 +43,7 @@ pub(crate) trait TokenSummary: Summary {
 }
 
 /// How many copies of one TOKEN send have been consumed (delivered or lost).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Hash)]
 struct Copies {
     consumed: u32,
     delivered: bool,
@@ -57,7 +57,7 @@ struct Copies {
 /// A token send is recognised from the sender's summary (`sent` grows); the
 /// protocols using this book send nothing else from the handler that sends
 /// a token, so every message of that event is a copy of the token.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct TokenBook {
     holders: BTreeSet<NodeId>,
     /// TOKEN send events (history indices) that may still have copies in flight.
@@ -85,6 +85,14 @@ impl TokenBook {
         if let Some(e) = e {
             self.open.entry(e).or_default();
         }
+    }
+
+    /// What decides the book's verdicts from here on: who holds a token,
+    /// the distinct tokens in flight and whether several exist (the open
+    /// sends are history positions, left out).
+    pub fn fingerprint<P: Protocol>(&self, w: &World<P>, mut h: &mut dyn std::hash::Hasher) {
+        use std::hash::Hash;
+        (&self.holders, self.in_flight(w), self.over).hash(&mut h);
     }
 
     /// Keep up with a change: the tokens a node sent and whether it holds one.

@@ -38,8 +38,9 @@ use crate::engine::protocol::{Cx, Describe, MS, NodeId, Protocol, Role, Row, Sum
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct Token {
     /// Hops so far; a copy with a serial its receiver has already seen is stale.
     pub serial: u64,
@@ -47,7 +48,7 @@ pub struct Token {
     pub idle: u32,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Hash)]
 pub enum Msg {
     Token(Token),
     /// `idle=park`: node `origin` wants the token.
@@ -71,7 +72,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// Pass on the token nobody here wants.
     Hold,
@@ -91,7 +92,7 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub role: Role,
     pub holding: bool,
@@ -122,7 +123,7 @@ impl TokenSummary for Sum {
 }
 
 /// The knobs every node of a run shares.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Knobs {
     pub cs: Time,
     pub hold: Time,
@@ -131,7 +132,7 @@ pub struct Knobs {
     pub two_tokens: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,
@@ -388,7 +389,7 @@ impl Protocol for Node {
 /// Invariants: at most one node in the CS; at most one token (none is the
 /// status "token lost"); at quiescence, with the token alive, the ring
 /// whole and nobody in the CS, nobody still waits.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Check {
     book: TokenBook,
     in_cs: Inside,
@@ -413,6 +414,11 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn fingerprint(&self, w: &World<Node>, mut h: &mut dyn Hasher) {
+        self.book.fingerprint(w, h);
+        (&self.in_cs, &self.down).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         self.book.on_change(w, change, old);

@@ -31,6 +31,7 @@ use crate::engine::rng::Draw;
 use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 
 /// How many past events a node shows in the inspector.
 pub const RECENT: usize = 4;
@@ -48,7 +49,7 @@ pub const LISTED_MAX: usize = 10_000;
 pub const VECTORS_MAX_NODES: usize = 64;
 
 /// The one message: an application message stamped with the sender's clocks.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Hash)]
 pub struct Msg {
     pub lamport: u64,
     pub vector: Vec<u32>,
@@ -63,7 +64,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// The node's next random action (the `rate` workload).
     Act,
@@ -75,7 +76,7 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     Local,
     Send(NodeId),
@@ -83,7 +84,7 @@ pub enum Request {
 }
 
 /// What one event at a node was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum What {
     Start,
     Local,
@@ -115,7 +116,7 @@ impl What {
 
 /// A node's clocks after its latest event; every event changes it (the
 /// event count grows), so the monitor sees every event with its number.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     /// Events at this node so far.
     pub events: u64,
@@ -146,7 +147,7 @@ fn ordinal(k: u64) -> String {
 }
 
 /// One past event, for the inspector.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Recent {
     seq: u64,
     what: What,
@@ -156,7 +157,7 @@ struct Recent {
 }
 
 /// The random workload every node of a run shares.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Workload {
     /// Mean time between two actions of a node (0: no workload).
     pub rate: Time,
@@ -166,7 +167,7 @@ pub struct Workload {
     pub actions: u64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,
@@ -354,7 +355,7 @@ impl Protocol for Node {
 }
 
 /// One event of `result.events`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Listed {
     e: u32,
     node: NodeId,
@@ -368,6 +369,7 @@ struct Listed {
 /// Invariants: at every event the algorithm's clocks respect the clock
 /// condition and equal the ground truth; `hb` answers agree with the
 /// ground truth (checked by the engine). Keeps every event's stamp (bounded).
+#[derive(Clone)]
 pub struct Check {
     /// Stamps of the most recent events, by history index (increasing).
     stamps: VecDeque<(u32, Stamp)>,
@@ -405,6 +407,16 @@ fn covers(a: &[u32], b: &[u32]) -> bool {
 }
 
 impl Monitor<Node> for Check {
+    /// Which nodes' clocks have diverged from the truth, and the truth: the
+    /// engine's vector clock of every node (the stamps kept for `hb` are
+    /// history positions, left out).
+    fn fingerprint(&self, w: &World<Node>, mut h: &mut dyn Hasher) {
+        self.diverged.hash(&mut h);
+        for x in 0..w.n() {
+            w.true_vector(x).hash(&mut h);
+        }
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let (Change::Summary(x), Some(e)) = (change, w.event) else { return Vec::new() };
         let Some(rec) = w.history.get(e as usize) else { return Vec::new() };

@@ -108,8 +108,11 @@ macro_rules! world {
     };
 }
 
+// After the macro, which it uses.
+mod fork;
+
 /// Parses an algorithm verb into the node it targets and the request.
-pub type VerbParser<P> = Box<dyn Fn(&str, &[String]) -> Result<(NodeId, <P as Protocol>::Request), String>>;
+pub type VerbParser<P> = std::rc::Rc<dyn Fn(&str, &[String]) -> Result<(NodeId, <P as Protocol>::Request), String>>;
 
 pub struct Sim<P: Protocol> {
     cfg: SimConfig,

@@ -10,11 +10,12 @@ use super::{
 };
 use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
 use crate::engine::protocol::NodeId;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// One client operation as the result lists it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct OpRec {
     start: OpStart,
     /// acked-write-readable: the newest acknowledged version of the name when a download started.
@@ -24,11 +25,12 @@ struct OpRec {
     outcome: Option<Outcome>,
 }
 
+#[derive(Clone)]
 pub struct Check {
     servers: usize,
     replicas: usize,
     /// name → newest acknowledged version.
-    acked: HashMap<String, Version>,
+    acked: BTreeMap<String, Version>,
     ops: Vec<Vec<OpRec>>,
     screens: Vec<VecDeque<String>>,
     totals: Vec<usize>,
@@ -39,7 +41,7 @@ impl Check {
         Check {
             servers,
             replicas,
-            acked: HashMap::new(),
+            acked: BTreeMap::new(),
             ops: vec![Vec::new(); n],
             screens: vec![VecDeque::new(); n],
             totals: vec![0; n],
@@ -62,6 +64,12 @@ fn outcome_json(o: &Option<Outcome>) -> serde_json::Value {
 }
 
 impl Monitor<Node> for Check {
+    /// The acknowledged versions and each client's operations; the screens
+    /// are left out.
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.acked, &self.ops, &self.totals).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];

@@ -70,13 +70,13 @@ impl Version {
 }
 
 /// A stored file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct File {
     pub size: u64,
     pub ver: Version,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Msg {
     Upload {
         xfer: u64,
@@ -186,7 +186,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// Client: no progress on transfer `xfer` in time.
     Answer { xfer: u64 },
@@ -212,20 +212,20 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     Upload { name: String, size: u64 },
     Download { name: String },
     List,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Correct,
     AckEarly,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Knobs {
     pub servers: usize,
     pub replicas: usize,
@@ -245,7 +245,7 @@ impl Knobs {
 }
 
 /// What a client finished an operation with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
     Uploaded {
         copies: u32,
@@ -265,7 +265,7 @@ pub enum Outcome {
 }
 
 /// A client's operation as the monitor sees it start.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OpStart {
     pub op: &'static str,
     pub name: String,
@@ -274,7 +274,7 @@ pub struct OpStart {
 }
 
 /// What the monitor sees.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub server: bool,
     /// Server: its files, by name. Shared with the node (the summary is

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// A client's operation in progress.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 struct Op {
     req: Job,
     /// Servers to try, in order, and which one is being tried.
@@ -27,7 +27,7 @@ struct Op {
 }
 
 /// What a client operation does (with the version an upload writes).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 enum Job {
     Upload { name: String, size: u64, ver: Version },
     Download { name: String },
@@ -35,7 +35,7 @@ enum Job {
 }
 
 /// An upload arriving at a server.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 struct Incoming {
     head: Option<(String, u64, Version)>,
     of: u32,
@@ -43,7 +43,7 @@ struct Incoming {
 }
 
 /// A download a server is sending: (name, size, next chunk, chunks).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 struct Stream {
     name: String,
     size: u64,
@@ -52,13 +52,13 @@ struct Stream {
 }
 
 /// A listing server A is putting together for a client.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 struct Gather {
     names: Vec<String>,
     waiting: BTreeSet<NodeId>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     k: Knobs,

@@ -10,6 +10,7 @@ use crate::algos::kit::listing;
 use crate::engine::invariant::{Change, Monitor, Table, Violation, World};
 use crate::engine::protocol::{NodeId, Row};
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 /// Invariants, from the summaries: `no-send-to-known-dead` (every forward
 /// goes to a server the balancer believes up, in its view after the
@@ -17,6 +18,7 @@ use std::sync::Arc;
 /// at quiescence, with the client, the balancer and a server up, every job
 /// is answered), `round-robin-order` (round robin and nothing failed yet:
 /// the k-th forward goes to server k mod S).
+#[derive(Clone)]
 pub struct Check {
     k: Arc<Knobs>,
     servers: usize,
@@ -102,6 +104,12 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.assigned, &self.done, &self.responses, &self.answered, &self.answers, &self.retries, self.clean)
+            .hash(&mut h);
+        self.first_forwards.hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {

@@ -45,7 +45,7 @@ use std::sync::Arc;
 /// A job's identity: (client, job number at that client).
 pub type Key = (NodeId, u64);
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// Client → balancer: run job `job` labelled `label` for `work`.
     Job { job: u64, label: String, work: Time },
@@ -88,7 +88,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// At the balancer: the FORWARD of this job has had no answer.
     Timeout { client: NodeId, job: u64, attempt: u32 },
@@ -119,13 +119,13 @@ impl Describe for Timer {
 }
 
 /// `submit P [C] [MS]`, addressed to client `C`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Request {
     pub label: String,
     pub work: Option<Time>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Policy {
     RoundRobin,
     LeastConnections,
@@ -134,7 +134,7 @@ pub enum Policy {
 
 const POLICIES: [&str; 3] = ["round-robin", "least-connections", "weighted"];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Correct,
     NoSkip,
@@ -142,7 +142,7 @@ pub enum Variant {
 }
 
 /// One forward the balancer made, as its summary reports it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Fwd {
     pub to: NodeId,
     pub client: NodeId,
@@ -154,7 +154,7 @@ pub struct Fwd {
 }
 
 /// One response a client accepted.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Answer {
     pub job: u64,
     pub label: String,
@@ -162,14 +162,14 @@ pub struct Answer {
 }
 
 /// The balancer's belief about one server.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct View {
     pub dead: bool,
     /// Jobs outstanding there (the "connections").
     pub active: u32,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub enum Sum {
     Client {
         submitted: u64,
@@ -218,7 +218,7 @@ impl Summary for Sum {
 }
 
 /// The knobs every node of a run shares.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Knobs {
     pub clients: usize,
     pub policy: Policy,

@@ -8,7 +8,7 @@ use crate::algos::kit::{listing, time_ms};
 use crate::engine::protocol::{Cx, NodeId, Protocol, Row, Time};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Job {
     label: String,
     work: Time,
@@ -16,7 +16,7 @@ struct Job {
 }
 
 /// A job on its way to a server: what `dispatch` forwards or queues.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Task {
     key: Key,
     label: String,
@@ -26,7 +26,7 @@ struct Task {
     attempt: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Out {
     label: String,
     work: Time,
@@ -35,7 +35,7 @@ struct Out {
     attempt: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Balancer {
     view: Arc<Vec<View>>,
     outstanding: BTreeMap<Key, Out>,
@@ -49,7 +49,7 @@ struct Balancer {
     probing: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 enum Part {
     /// `open`: the indices of the jobs still unanswered, so that nothing
     /// per event walks the whole job table (it only grows).
@@ -66,7 +66,7 @@ enum Part {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     k: Arc<Knobs>,

@@ -8,8 +8,9 @@ use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::NodeId;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 enum Status {
     Pending,
     Answered(Outcome),
@@ -18,7 +19,7 @@ enum Status {
     Lost,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Logged {
     call: Call,
     status: Status,
@@ -29,6 +30,7 @@ struct Logged {
 /// twice), `reply-matches-call` (a stub's accepted result is the correct
 /// result of its own call), and, with retries on, `call-completes` (at
 /// quiescence no live client still waits while the server is up).
+#[derive(Clone)]
 pub struct Check {
     retries: bool,
     calls: Vec<Vec<Logged>>,
@@ -122,6 +124,10 @@ pub fn reference(call: &Call) -> Option<Outcome> {
 }
 
 impl Monitor<Node> for Check {
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.calls, &self.execs, &self.ran_at_most_once).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {

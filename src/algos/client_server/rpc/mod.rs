@@ -48,7 +48,7 @@ const MAX_ARGS: usize = 8;
 /// Finished calls a client's inspector lists.
 const KEEP_DONE: usize = 4;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// Client → server: a marshalled [`Call`].
     Request { bytes: Vec<u8> },
@@ -82,7 +82,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// No reply to call `id` yet: re-send it (or give up).
     Retry { id: u64 },
@@ -106,7 +106,7 @@ impl Describe for Timer {
 }
 
 /// What a user asks of a node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     /// `call C FN ARGS...` at client C.
     Call { function: String, args: Vec<i64> },
@@ -114,7 +114,7 @@ pub enum Request {
     Semantics { at_most_once: bool },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Correct,
     NoDedup,
@@ -129,7 +129,7 @@ fn semantics_name(amo: bool) -> &'static str {
 }
 
 /// How a finished call ended.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub enum End {
     /// The stub accepted this reply.
     Answered(Outcome),
@@ -138,14 +138,14 @@ pub enum End {
 }
 
 /// One execution at the server, as the monitor sees it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Exec {
     pub client: NodeId,
     pub id: u64,
     pub outcome: Outcome,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub role: Role,
     // ----- a client (zero at the server)
@@ -182,7 +182,7 @@ impl Summary for Sum {
 }
 
 /// The knobs every node of a run shares.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Knobs {
     pub timeout: Time,
     /// Sends per call before the stub gives up (0: never).

@@ -7,7 +7,7 @@ use crate::algos::kit::{listing, time_ms};
 use crate::engine::protocol::{Cx, NodeId, Protocol, Role, Row, Time};
 use std::collections::{BTreeMap, VecDeque};
 /// A call the stub has sent and waits on.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Pending {
     call: Call,
     bytes: Vec<u8>,
@@ -16,7 +16,7 @@ struct Pending {
 }
 
 /// A call the stub has finished.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Done {
     call: Call,
     bytes: Vec<u8>,
@@ -25,7 +25,7 @@ struct Done {
     attempts: u32,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct Client {
     /// The next request id (on stable storage: ids are never reused).
     next_id: u64,
@@ -41,7 +41,7 @@ struct Client {
 }
 
 /// What the skeleton did with the latest REQUEST.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Handled {
     from: NodeId,
     bytes: Vec<u8>,
@@ -50,7 +50,7 @@ struct Handled {
     reply: Vec<u8>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct Server {
     at_most_once: bool,
     /// The bank balance `deposit` changes (stable storage).
@@ -99,7 +99,7 @@ pub fn dispatch(function: &str, args: &[i64], balance: &mut i64) -> Outcome {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,

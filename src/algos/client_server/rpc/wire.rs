@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub type Outcome = Result<i64, String>;
 
 /// A call as the stub marshals it: request id, function name, arguments.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct Call {
     /// Per client, 1, 2, 3…; a retry re-sends the same id.
     pub id: u64,
@@ -19,7 +19,7 @@ pub struct Call {
 
 /// The skeleton's answer. `id` is `None` when the request could not be
 /// unmarshalled (the server cannot know which call it was).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct Reply {
     pub id: Option<u64>,
     pub outcome: Outcome,

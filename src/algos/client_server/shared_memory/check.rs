@@ -6,6 +6,8 @@ use crate::algos::kit::screens::Screens;
 use crate::engine::invariant::{Change, Monitor, Table, Transcript, Violation, World};
 use crate::engine::protocol::NodeId;
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+#[derive(Clone)]
 pub struct Check {
     /// Every value ever stored in each cell.
     written: Vec<BTreeSet<i64>>,
@@ -36,6 +38,11 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    /// The values written and read, and the cells; the logs are left out.
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.written, &self.reads, &self.cells).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, _old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];

@@ -42,7 +42,7 @@ pub const EMPTY: i64 = -1;
 /// Most cells a segment may have.
 pub const CELLS_MAX: usize = 64;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Msg {
     Write { cell: u32, value: i64, op: u64 },
     Ack { cell: u32, op: u64 },
@@ -69,7 +69,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// The writer's intentional sleep.
     Nap,
@@ -90,14 +90,14 @@ impl Describe for Timer {
 }
 
 /// A hand-made access.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     Write { cell: u32, value: i64 },
     Read { cell: u32 },
 }
 
 /// The access a process waits for an answer to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 struct Access {
     op: u64,
     msg: Msg,
@@ -106,7 +106,7 @@ struct Access {
 }
 
 /// What a process's program is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Phase {
     /// Writer: writing value `i` (into cell i−1); reader: reading cell `i`.
     Busy(u32),
@@ -114,7 +114,7 @@ enum Phase {
     Finished,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Knobs {
     pub cells: u32,
     /// The writer sleeps after every value that is a multiple of this.
@@ -125,7 +125,7 @@ pub struct Knobs {
     pub no_wait: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub role: Role,
     /// Segment: the cells, and who touched each last (`w1`, `r2`).
@@ -154,7 +154,7 @@ impl Summary for Sum {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     k: Knobs,

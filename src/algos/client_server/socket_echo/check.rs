@@ -5,14 +5,16 @@ use super::{DECODE_ROUNDTRIP, Node, REPLY_MATCHES, SCREEN_MAX, SERVER, SERVER_KE
 use crate::algos::kit::screens::Screens;
 use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::NodeId;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 /// Checks what clients sent against what the server decoded and what the
 /// clients printed; keeps every node's screen for the pane.
+#[derive(Clone)]
 pub struct Check {
     reply: Option<String>,
     /// (client, conn) → the plain text the client sent (and whether raw).
-    sent: HashMap<(NodeId, u32), (String, bool)>,
+    sent: BTreeMap<(NodeId, u32), (String, bool)>,
     /// Per client: (conn, text sent, answer printed or null).
     exchanges: Vec<Vec<(u32, String, Option<String>)>>,
     screens: Screens,
@@ -20,11 +22,16 @@ pub struct Check {
 
 impl Check {
     pub fn new(n: usize, reply: Option<String>) -> Self {
-        Check { reply, sent: HashMap::new(), exchanges: vec![Vec::new(); n], screens: Screens::new(n, SCREEN_MAX) }
+        Check { reply, sent: BTreeMap::new(), exchanges: vec![Vec::new(); n], screens: Screens::new(n, SCREEN_MAX) }
     }
 }
 
 impl Monitor<Node> for Check {
+    /// What each client sent and got back; the screens are left out.
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.sent, &self.exchanges).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];

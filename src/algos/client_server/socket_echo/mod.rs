@@ -58,7 +58,7 @@ pub fn decode(wire: &str) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "the bytes are not UTF-8 text".to_string())
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Msg {
     Connect {
         conn: u32,
@@ -107,7 +107,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// Client: no answer on connection `conn` in time.
     Answer { conn: u32 },
@@ -124,20 +124,20 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     /// Send a line, encoded (`raw`: as it is).
     Send { text: String, raw: bool },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Correct,
     NoExcept,
     NoDecode,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Knobs {
     /// `None`: echo the line back.
     pub reply: Option<String>,
@@ -147,7 +147,7 @@ pub struct Knobs {
 }
 
 /// A client's exchange in progress.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 struct Exchange {
     conn: u32,
     text: String,
@@ -157,7 +157,7 @@ struct Exchange {
 }
 
 /// One open connection at the server.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 struct Handler {
     conn: u32,
     /// What it received and decoded, once it has.
@@ -165,7 +165,7 @@ struct Handler {
 }
 
 /// What the monitor sees.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub server: bool,
     /// Client: its exchange (conn, plain text) when it sent the DATA in
@@ -201,7 +201,7 @@ impl Summary for Sum {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     k: Knobs,

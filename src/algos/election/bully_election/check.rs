@@ -9,6 +9,7 @@ use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::network::Faults;
 use crate::engine::protocol::{NodeId, Role, Summary};
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 /// Invariants:
 /// - `highest-wins`: a node declares itself coordinator only when no higher
@@ -23,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 ///   fault (crash, recovery, link change), every live node of the opener's
 ///   component believes in its highest live id (not judged while links are
 ///   cut: the bully algorithm needs every pair of live nodes to talk).
+#[derive(Clone)]
 pub struct Check {
     seq: u64,
     last_fault: u64,
@@ -155,6 +157,13 @@ fn and_list(v: &[NodeId]) -> String {
 }
 
 impl Monitor<Node> for Check {
+    /// The change count enters only as "after the last fault" and
+    /// "judged already".
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        let start = self.last_start.map(|(at, x)| (at >= self.last_fault, x, self.judged == Some(at)));
+        (start, &self.leaders, &self.beliefs, &self.reported, &self.before.0, &self.before.1).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         self.seq += 1;
         match change {

@@ -44,7 +44,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// An election round: who opened it and its count there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct Round {
     pub initiator: NodeId,
     pub k: u32,
@@ -56,7 +56,7 @@ impl fmt::Display for Round {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// "Is anyone above me alive?", in election `round`.
     Election { round: Round },
@@ -83,7 +83,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// No OK in election `round` yet: when it fires, the node declares itself.
     OkTimeout { round: Round },
@@ -108,7 +108,7 @@ impl Describe for Timer {
 }
 
 /// Where a node is in the algorithm.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub enum Phase {
     /// No election running: the node follows the coordinator it believes in.
     #[default]
@@ -129,7 +129,7 @@ impl Phase {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub phase: Phase,
     pub coordinator: Option<NodeId>,
@@ -152,7 +152,7 @@ impl Summary for Sum {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,

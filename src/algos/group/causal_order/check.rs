@@ -9,7 +9,8 @@ use super::{Node, Sum};
 use crate::algos::group::bss::{CAUSAL_DELIVERY, NO_DUPLICATE_DELIVERY};
 use crate::card::Property;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 /// At quiescence every live member delivered what any live member did.
 pub const ALL_DELIVERED: Property = Property::liveness(
@@ -19,6 +20,7 @@ pub const ALL_DELIVERED: Property = Property::liveness(
 );
 
 /// A posted message as the monitor knows it.
+#[derive(Clone, Hash)]
 struct Posted {
     event: u32,
     /// Its causal past: how many posts of each member precede it (itself
@@ -27,9 +29,10 @@ struct Posted {
 }
 
 /// The monitor: the causal order of posts rebuilt from the engine's events.
+#[derive(Clone)]
 pub struct Check {
     n: usize,
-    posts: HashMap<(u32, u32), Posted>,
+    posts: BTreeMap<(u32, u32), Posted>,
     order: Vec<(u32, u32)>,
     posted: Vec<u32>,
     /// Per member: what it has delivered, as a causal vector (own posts
@@ -44,7 +47,7 @@ impl Check {
     pub fn new(n: usize) -> Self {
         Check {
             n,
-            posts: HashMap::new(),
+            posts: BTreeMap::new(),
             order: Vec::new(),
             posted: vec![0; n],
             past: vec![Vec::new(); n],
@@ -104,6 +107,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.posts, &self.order, &self.posted, &self.past, &self.prefix, &self.beyond, &self.delivered).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, _old: Option<&Sum>) -> Vec<Violation> {
         let Change::Summary(x) = change else { return Vec::new() };
         let s = &w.summaries[x];

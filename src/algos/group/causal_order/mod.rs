@@ -81,7 +81,7 @@ mod wire {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// A broadcast of `origin` (`resent`: a repair copy, possibly sent by
     /// another member that delivered it).
@@ -125,7 +125,7 @@ fn range(k: usize, a: u32, b: u32) -> String {
     if a == b { format!("{k}:{a}") } else { format!("{k}:{a}..{b}") }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// Ask again for what is still missing.
     Nack,
@@ -137,7 +137,7 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     Post(String),
     Ordering(Mode),
@@ -145,7 +145,7 @@ pub enum Request {
 }
 
 /// What the engine keeps of a member after every event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     /// Own broadcasts so far.
     pub posted: u32,
@@ -174,7 +174,7 @@ impl Summary for Sum {
 }
 
 /// One delivered message, on stable storage.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Entry {
     from: u32,
     seq: u32,
@@ -198,6 +198,14 @@ pub struct Node {
     nack: Time,
     retries: u32,
     batch: Vec<(u32, u32)>,
+}
+
+/// Every field but `by_id`, an index of `log`.
+impl std::hash::Hash for Node {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let Node { id, n, bss, log, by_id: _, delivered, wants, armed, tries, nack, retries, batch } = self;
+        (id, n, bss, log, delivered, wants, armed, tries, nack, retries, batch).hash(h)
+    }
 }
 
 impl Node {

@@ -8,6 +8,7 @@ use crate::card::Property;
 use crate::engine::invariant::{Change, Monitor, Screen, Transcript, Violation, World};
 use crate::engine::protocol::NodeId;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::hash::{Hash, Hasher};
 
 /// No client shows a sender's posts out of order or twice.
 pub const FIFO_PER_SENDER: Property = Property::safety(
@@ -44,6 +45,7 @@ pub const SHUTDOWN_DISCONNECTS: Property = Property::safety(
 ///   is disconnected; at quiescence after the server closed the room, every
 ///   live client that was in its list is disconnected, unless the server
 ///   gave up on it as dead (a half-open connection, shown as status).
+#[derive(Clone)]
 pub struct Check {
     n: usize,
     transcripts: Vec<VecDeque<String>>,
@@ -149,6 +151,13 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    /// What each client was shown and is owed, and the server's list; the
+    /// transcripts are left out.
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.delivered, &self.last_seen, &self.members, &self.owed, &self.at_close, &self.given_up, self.posts)
+            .hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {

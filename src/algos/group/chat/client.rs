@@ -6,7 +6,7 @@ use super::{Conn, Line, Msg, Node, SERVER, Timer, Variant};
 use crate::engine::protocol::{Cx, NodeId};
 use std::collections::{BTreeMap, VecDeque};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Client {
     pub(super) conn: Conn,
     pub(super) session: u64,

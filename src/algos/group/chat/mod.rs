@@ -48,7 +48,7 @@ pub const SERVER: NodeId = 0;
 /// Transcript lines the monitor keeps per node (the oldest go first).
 pub const LINES_KEEP: usize = 10_000;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// Client → server: let me in (session `session`; my next post is `next_seq`).
     Join { session: u64, next_seq: u64 },
@@ -104,7 +104,7 @@ fn short(text: &str) -> String {
     if text.chars().count() <= 16 { text.to_string() } else { text.chars().take(15).collect::<String>() + "…" }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// Server: re-send what client `client` has not acknowledged.
     Resend { client: NodeId, session: u64 },
@@ -127,7 +127,7 @@ impl Describe for Timer {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     Join,
     Post(String),
@@ -136,7 +136,7 @@ pub enum Request {
 }
 
 /// Why the server took a client off its list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Gone {
     /// The client sent LEAVE (or answered a RELAY with LEAVE).
     Left,
@@ -148,7 +148,7 @@ pub enum Gone {
 
 /// One line on a node's screen: what the monitor builds the transcripts
 /// from (one per event at most), and what the live checks look at.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub enum Line {
     // ----- a client's screen
     /// WELCOME shown.
@@ -212,14 +212,14 @@ impl Line {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Conn {
     Off,
     Joining,
     Connected,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Correct,
     Echo,
@@ -227,7 +227,7 @@ pub enum Variant {
     NoResend,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub server: bool,
     /// Client: its connection (Off at the server).
@@ -264,14 +264,14 @@ impl Summary for Sum {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Knobs {
     pub timeout: Time,
     pub retries: u32,
     pub variant: Variant,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     k: Knobs,

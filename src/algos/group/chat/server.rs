@@ -8,7 +8,7 @@ use crate::engine::protocol::{Cx, NodeId};
 use std::collections::{BTreeMap, VecDeque};
 
 /// An item of a server→client channel.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) enum Item {
     Welcome,
     Relay { from: NodeId, seq: u64, text: String },
@@ -16,7 +16,7 @@ pub(super) enum Item {
 }
 
 /// The server's record of one connected client.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Member {
     pub(super) session: u64,
     /// The next POST number it accepts from this client.
@@ -29,7 +29,7 @@ pub(super) struct Member {
     pub(super) armed: bool,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub(super) struct Server {
     pub(super) members: BTreeMap<NodeId, Member>,
     pub(super) closed: bool,

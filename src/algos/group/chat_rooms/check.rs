@@ -9,7 +9,8 @@ use crate::algos::kit::screens::Screens;
 use crate::card::Property;
 use crate::engine::invariant::{Change, Monitor, Transcript, Violation, World};
 use crate::engine::protocol::NodeId;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 /// At quiescence every member delivered what its room relayed.
 pub const ALL_DELIVERED: Property = Property::liveness(
@@ -21,6 +22,7 @@ pub const ALL_DELIVERED: Property = Property::liveness(
 /// Checks delivery order against causality as the deliveries define it: a
 /// post follows everything its author had delivered (or posted) before it;
 /// a notice follows everything the server had relayed before it.
+#[derive(Clone)]
 pub struct Check {
     /// Per node, the causal past of its next broadcast: broadcasts counted
     /// per author (every room together).
@@ -28,10 +30,10 @@ pub struct Check {
     /// Broadcasts per author so far (the index of the next one).
     count: Vec<u32>,
     /// Every broadcast's causal past, with its own entry set.
-    stamps: HashMap<MsgId, Vec<u32>>,
+    stamps: BTreeMap<MsgId, Vec<u32>>,
     /// Per node, the maximum causal past of what it delivered.
     seen: Vec<Vec<u32>>,
-    delivered: Vec<HashSet<MsgId>>,
+    delivered: Vec<BTreeSet<MsgId>>,
     order: Vec<Vec<MsgId>>,
     /// Per room, what its server has relayed (the controller's summary,
     /// kept when a crash loses the room: its members are judged against it).
@@ -45,9 +47,9 @@ impl Check {
         Check {
             past: vec![vec![0; n]; n],
             count: vec![0; n],
-            stamps: HashMap::new(),
+            stamps: BTreeMap::new(),
             seen: vec![vec![0; n]; n],
-            delivered: vec![HashSet::new(); n],
+            delivered: vec![BTreeSet::new(); n],
             order: vec![Vec::new(); n],
             relayed: Vec::new(),
             screens: Screens::new(n, SCREEN_MAX),
@@ -108,6 +110,11 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    /// The causal pasts, stamps and deliveries; the screens are left out.
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.past, &self.count, &self.stamps, &self.seen, &self.delivered, &self.order, &self.relayed).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         let Change::Summary(x) = change else { return out };

@@ -8,7 +8,7 @@ use crate::engine::protocol::Cx;
 
 /// A room message that arrived at a client (it waits in `Place::Joining`
 /// when it overtook the welcome).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub(super) struct Arrived {
     pub(super) id: MsgId,
     pub(super) name: String,
@@ -19,7 +19,7 @@ pub(super) struct Arrived {
 /// A client's membership: the room, its name there, and the BSS state
 /// (`V` of room messages delivered per author, own posts included, and the
 /// hold-back queue; the payload is the author's name and the text).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Membership {
     pub(super) room: RoomId,
     pub(super) name: String,
@@ -34,7 +34,7 @@ impl Membership {
 }
 
 /// Where a client is.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub(super) enum Place {
     /// At the command prompt.
     Prompt,

@@ -7,7 +7,7 @@ use super::{CONTROLLER, Msg, MsgId, Node, RoomId, created_json};
 use crate::engine::protocol::{Cx, NodeId};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Room {
     /// Members in join order.
     pub(super) members: Vec<Member>,
@@ -26,7 +26,7 @@ pub(super) struct Room {
 }
 
 /// A member of a room, as its server keeps it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Member {
     pub(super) node: NodeId,
     pub(super) name: String,

@@ -77,7 +77,7 @@ impl std::fmt::Display for MsgId {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// Client → controller: `./createRoom`.
     CreateRoom,
@@ -190,7 +190,7 @@ pub fn created_json(room: RoomId) -> String {
     serde_json::json!({"status": 200, "room": room, "type": "creation", "message": "CHATROOM CREATED"}).to_string()
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {}
 
 impl Describe for Timer {
@@ -200,7 +200,7 @@ impl Describe for Timer {
 }
 
 /// What a client types.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Request {
     CreateRoom,
     Join { room: RoomId, name: String },
@@ -210,7 +210,7 @@ pub enum Request {
 }
 
 /// The summary: what the monitor checks and the topology shows.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub controller: bool,
     /// Client: the room it is in (after the welcome) and its name there.
@@ -256,7 +256,7 @@ impl Summary for Sum {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,

@@ -8,6 +8,7 @@ use crate::card::Property;
 use crate::engine::invariant::{Change, Monitor, Violation, World};
 use crate::engine::protocol::{NodeId, Role};
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 
 /// `fifo-grants`: first come, first served.
 pub const FIFO_GRANTS: Property =
@@ -23,7 +24,7 @@ pub const NO_STARVATION: Property = mutex::no_starvation(
 /// the coordinator (checked against the monitor's own mirror of the queue,
 /// built from the coordinator's arrivals); at quiescence, while the
 /// coordinator and the holder it remembers are up, nobody is left waiting.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Check {
     coordinator: NodeId,
     persist_all: bool,
@@ -68,6 +69,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        (&self.mirror, &self.in_cs).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         let mut out = Vec::new();
         match change {

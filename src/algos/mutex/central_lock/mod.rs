@@ -43,7 +43,7 @@ use crate::scenario::{Algorithm, Params};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Msg {
     /// Client → coordinator: I want the lock (my request number `req`).
     Request { req: u64 },
@@ -79,14 +79,14 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum State {
     Idle,
     Waiting,
     InCs,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Correct,
     NoQueue,
@@ -94,7 +94,7 @@ pub enum Variant {
     Forgetful,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Sum {
     pub role: Role,
     /// The rest describes the coordinator (zero at other nodes).
@@ -118,7 +118,7 @@ impl Summary for Sum {
 }
 
 /// The lock server's state (only at the coordinator).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Server {
     /// Who holds the lock, for which request: on stable storage.
     holder: Option<(NodeId, u64)>,
@@ -146,7 +146,7 @@ impl Server {
 }
 
 /// The knobs every node of a run shares.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Knobs {
     pub coordinator: NodeId,
     pub cs: Time,
@@ -156,7 +156,7 @@ pub struct Knobs {
     pub variant: Variant,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     n: usize,

@@ -8,6 +8,7 @@ use crate::engine::invariant::{Change, Chart, Monitor, Violation, World};
 use crate::engine::protocol::{MS, NodeId, Time};
 use crate::engine::record::EvKind;
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 
 /// At most this many series are charted (every k-th node beyond).
 pub const CHART_SERIES: usize = 32;
@@ -36,6 +37,7 @@ fn rounding(magnitude: f64) -> f64 {
 }
 
 /// What the monitor follows of one round.
+#[derive(Clone, Debug)]
 struct RoundCheck {
     master: NodeId,
     round: u64,
@@ -66,6 +68,7 @@ struct RoundCheck {
 }
 
 /// Invariants, the clock chart and the result.
+#[derive(Clone)]
 pub struct Check {
     n: usize,
     seq: u64,
@@ -190,6 +193,18 @@ impl RoundCheck {
 }
 
 impl Monitor<Node> for Check {
+    /// The rounds followed and each node's last clock change, with change
+    /// numbers relative to now; the chart is left out.
+    fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
+        let changed: Vec<u64> = self.last_change.iter().map(|c| self.seq - c).collect();
+        let rounds: Vec<String> = self
+            .rounds
+            .iter()
+            .map(|r| format!("{} {:?}", self.seq - r.start_seq, RoundCheck { start_seq: 0, ..r.clone() }))
+            .collect();
+        (changed, rounds, self.last_done).hash(&mut h);
+    }
+
     fn on_change(&mut self, w: &World<Node>, change: Change, old: Option<&Sum>) -> Vec<Violation> {
         self.seq += 1;
         let (Change::Summary(x), Some(old)) = (change, old) else { return Vec::new() };

@@ -8,7 +8,7 @@ use crate::engine::protocol::{Cx, Describe, NodeId, Protocol, Role, Row, Summary
 use serde::{Deserialize, Serialize};
 
 /// An election: its number and its initiator (later elections win).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
 pub struct Epoch {
     pub k: u64,
     pub by: NodeId,
@@ -61,7 +61,7 @@ impl Describe for Msg {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Hash)]
 pub enum Timer {
     /// Stop waiting for replies to this round.
     PollTimeout { round: u64 },
@@ -239,6 +239,22 @@ pub struct Node {
     applied: Option<(NodeId, u64)>,
     adjust: Option<(f64, bool)>,
     election: Option<Election>,
+}
+
+// Clock readings are `f64`, which is not `Hash`: a message and a node are
+// hashed by their `Debug` text, which writes every float exactly (the
+// shortest text that reads back to the same bits), so equal states hash
+// alike and different ones apart. Only the model checker hashes.
+impl std::hash::Hash for Msg {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        format!("{self:?}").hash(h)
+    }
+}
+
+impl std::hash::Hash for Node {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        format!("{self:?}").hash(h)
+    }
 }
 
 fn secs_ms(s: f64) -> String {

@@ -1,0 +1,234 @@
+//! The explicit-state search: breadth-first (the default: the first
+//! violation found has a shortest counterexample), depth-first, or
+//! depth-first in a seeded random order. States are forks of the run
+//! itself (the engine's inline driver and the scenario's own monitors),
+//! told apart by their fingerprints; nothing of an algorithm is modelled
+//! twice.
+//!
+//! The search works in slices ([`Search::run_for`]) so a caller can show
+//! progress or stay responsive between them.
+
+use super::choices::{Budgets, choices};
+use crate::engine::rng::{Draw, Purpose};
+use crate::scenario::Scenario;
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+/// How the state space is walked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strategy {
+    #[default]
+    Bfs,
+    Dfs,
+    Random,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 3] = [Strategy::Bfs, Strategy::Dfs, Strategy::Random];
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Bfs => "bfs",
+            Strategy::Dfs => "dfs",
+            Strategy::Random => "random",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Strategy, String> {
+        Strategy::ALL
+            .into_iter()
+            .find(|x| x.name() == s)
+            .ok_or_else(|| format!("--strategy {s:?}: expected bfs, dfs or random"))
+    }
+}
+
+/// The bounds and the faults of a search.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Choices on a path at most (`None`: no bound but `max_states`).
+    pub depth: Option<u32>,
+    /// Distinct states at most.
+    pub max_states: u64,
+    pub strategy: Strategy,
+    pub budgets: Budgets,
+}
+
+/// A broken property and the shortest path to it the search found.
+pub struct Found {
+    pub property: String,
+    pub detail: String,
+    /// Choices from the start state.
+    pub length: u32,
+    /// The run at the violation: its inputs are the setup's and the path's,
+    /// so its trace replays to the violation.
+    pub run: Box<dyn Scenario>,
+}
+
+/// Counts so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Transitions taken (states generated, repeats included).
+    pub explored: u64,
+    pub distinct: u64,
+    pub max_depth: u32,
+}
+
+/// How a search ended.
+pub struct Outcome {
+    pub stats: Stats,
+    pub found: Option<Found>,
+    /// Every reachable state within the depth bound was seen (no state
+    /// bound hit). With a violation found, false: the search stopped there.
+    pub exhausted: bool,
+}
+
+struct Frame {
+    sc: Box<dyn Scenario>,
+    depth: u32,
+    left: Budgets,
+}
+
+pub struct Search {
+    opts: Options,
+    seed: u64,
+    frontier: VecDeque<Frame>,
+    seen: HashSet<u64>,
+    stats: Stats,
+    /// A state was not expanded because of the depth or state bound.
+    cut_off: bool,
+    done: Option<Outcome>,
+}
+
+/// Run a future of the inline driver, which never waits: its first poll
+/// finishes it.
+fn at_once<T>(f: impl Future<Output = T>) -> T {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => unreachable!("the inline driver never waits"),
+    }
+}
+
+/// A state's identity in the search: the run's fingerprint and the faults
+/// the path may still add.
+fn key(sc: &dyn Scenario, left: Budgets) -> u64 {
+    let mut h = DefaultHasher::new();
+    (sc.fingerprint(), left).hash(&mut h);
+    h.finish()
+}
+
+impl Search {
+    /// A search from `start` (a run with the inline driver, its setup
+    /// applied). A run that is already broken is its own counterexample.
+    pub fn new(start: Box<dyn Scenario>, opts: Options) -> Result<Search, String> {
+        let Some(root) = start.fork() else { return Err("the checker needs the inline driver".into()) };
+        drop(root);
+        let seed = start.config().sim.seed;
+        let mut s = Search {
+            opts,
+            seed,
+            frontier: VecDeque::new(),
+            seen: HashSet::new(),
+            stats: Stats::default(),
+            cut_off: false,
+            done: None,
+        };
+        let mut start = start;
+        if start.violation_count() == 0 {
+            start.quiesce();
+        }
+        s.seen.insert(key(start.as_ref(), opts.budgets));
+        s.stats.distinct = 1;
+        if let Some(v) = start.violations().first().cloned() {
+            let found = Found { property: v.property, detail: v.detail, length: 0, run: start };
+            s.done = Some(Outcome { stats: s.stats, found: Some(found), exhausted: false });
+        } else {
+            s.frontier.push_back(Frame { sc: start, depth: 0, left: opts.budgets });
+        }
+        Ok(s)
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Expand up to `expansions` states; the outcome once the search is over.
+    pub fn run_for(&mut self, expansions: usize) -> Option<&Outcome> {
+        for _ in 0..expansions {
+            if self.done.is_some() {
+                break;
+            }
+            self.expand_one();
+        }
+        self.done.as_ref()
+    }
+
+    /// Take the outcome (after [`Search::run_for`] returned it).
+    pub fn finish(self) -> Option<Outcome> {
+        self.done
+    }
+
+    fn next_frame(&mut self) -> Option<Frame> {
+        match self.opts.strategy {
+            Strategy::Bfs => self.frontier.pop_front(),
+            Strategy::Dfs | Strategy::Random => self.frontier.pop_back(),
+        }
+    }
+
+    fn expand_one(&mut self) {
+        let Some(frame) = self.next_frame() else {
+            self.done = Some(Outcome { stats: self.stats, found: None, exhausted: !self.cut_off });
+            return;
+        };
+        if self.opts.depth.is_some_and(|d| frame.depth >= d) {
+            self.cut_off |= !choices(frame.sc.as_ref(), frame.left).is_empty();
+            return;
+        }
+        let mut options = choices(frame.sc.as_ref(), frame.left);
+        if self.opts.strategy == Strategy::Random {
+            // A seeded shuffle: the same command walks the same way.
+            let mut draw = Draw::new(self.seed, self.stats.explored, Purpose::Schedule);
+            for i in (1..options.len()).rev() {
+                options.swap(i, draw.index(i + 1));
+            }
+        }
+        let mut children = Vec::new();
+        for input in options {
+            let mut sc = frame.sc.fork().expect("a fork of an inline run forks");
+            let left = frame.left.after(&input);
+            let before = sc.violation_count();
+            if at_once(sc.apply(input)).is_err() {
+                continue;
+            }
+            self.stats.explored += 1;
+            let depth = frame.depth + 1;
+            if sc.violation_count() == before {
+                sc.quiesce();
+            }
+            if sc.violation_count() > before {
+                let v = sc.violations().last().cloned().expect("a violation was counted");
+                self.stats.max_depth = self.stats.max_depth.max(depth);
+                let found = Found { property: v.property, detail: v.detail, length: depth, run: sc };
+                self.done = Some(Outcome { stats: self.stats, found: Some(found), exhausted: false });
+                return;
+            }
+            if !self.seen.insert(key(sc.as_ref(), left)) {
+                continue;
+            }
+            self.stats.distinct += 1;
+            self.stats.max_depth = self.stats.max_depth.max(depth);
+            if self.stats.distinct >= self.opts.max_states {
+                self.cut_off = true;
+                self.done = Some(Outcome { stats: self.stats, found: None, exhausted: false });
+                return;
+            }
+            children.push(Frame { sc, depth, left });
+        }
+        // Depth-first takes the first choice first.
+        if self.opts.strategy != Strategy::Bfs {
+            children.reverse();
+        }
+        self.frontier.extend(children);
+    }
+}
