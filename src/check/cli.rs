@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 #[command(after_help = "Explores every order in which the pending messages and timers can be delivered \
     (only each link's head with --fifo), from the state the script leaves, and reports the shortest \
     execution that breaks a property. Exit 0: no violation within the bounds (`exhausted` says whether \
-    the whole space was seen); 1: a violation; 2: bad usage.")]
+    the whole space was seen); 1: a violation; 2: bad usage. A script's `# check: FLAGS` line gives \
+    the bounds below as defaults; the command line's win.")]
 pub struct CheckArgs {
     /// Scenario name (see `distlab list`); optional with a --script whose line 1 names it.
     #[arg(required_unless_present = "script")]
@@ -24,42 +25,91 @@ pub struct CheckArgs {
     /// elections, partitions; the search starts after its last line.
     #[arg(long)]
     pub script: Option<String>,
-    /// Choices on a path at most (default: no bound but --max-states).
-    #[arg(long, value_name = "D")]
-    pub depth: Option<u32>,
-    /// Distinct states at most.
-    #[arg(long, value_name = "S", default_value_t = 1_000_000)]
-    pub max_states: u64,
-    /// bfs (shortest counterexample), dfs, or random (dfs in a seeded order).
-    #[arg(long, default_value = "bfs")]
-    pub strategy: String,
-    /// Crashes the search may add on a path.
-    #[arg(long, value_name = "K", default_value_t = 0)]
-    pub crashes: u32,
-    /// Recoveries the search may add on a path.
-    #[arg(long, value_name = "K", default_value_t = 0)]
-    pub recoveries: u32,
-    /// Messages the search may drop on a path.
-    #[arg(long, value_name = "K", default_value_t = 0)]
-    pub drops: u32,
-    /// Messages the search may duplicate on a path.
-    #[arg(long, value_name = "K", default_value_t = 0)]
-    pub dups: u32,
+    #[command(flatten)]
+    pub bounds: Bounds,
     /// Write the counterexample as a trace (`distlab replay FILE` steps it).
     #[arg(long)]
     pub trace: Option<String>,
 }
 
-impl CheckArgs {
-    fn options(&self) -> Result<Options, String> {
-        if self.max_states == 0 {
+/// The search's bounds and fault budgets: on the command line, or on a
+/// script's `# check:` line.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Bounds {
+    /// Choices on a path at most (default: no bound but --max-states).
+    #[arg(long, value_name = "D")]
+    pub depth: Option<u32>,
+    /// Distinct states at most [default: 1000000].
+    #[arg(long, value_name = "S")]
+    pub max_states: Option<u64>,
+    /// bfs (shortest counterexample), dfs, or random (dfs in a seeded order) [default: bfs].
+    #[arg(long)]
+    pub strategy: Option<String>,
+    /// Crashes the search may add on a path [default: 0].
+    #[arg(long, value_name = "K")]
+    pub crashes: Option<u32>,
+    /// Recoveries the search may add on a path [default: 0].
+    #[arg(long, value_name = "K")]
+    pub recoveries: Option<u32>,
+    /// Messages the search may drop on a path [default: 0].
+    #[arg(long, value_name = "K")]
+    pub drops: Option<u32>,
+    /// Messages the search may duplicate on a path [default: 0].
+    #[arg(long, value_name = "K")]
+    pub dups: Option<u32>,
+}
+
+/// The most distinct states a search keeps by default.
+pub const MAX_STATES: u64 = 1_000_000;
+
+/// A script's `# check:` line, parsed as the command line is.
+#[derive(clap::Parser, Debug)]
+#[command(name = "# check:", no_binary_name = true, disable_help_flag = true, disable_version_flag = true)]
+struct Header {
+    #[command(flatten)]
+    bounds: Bounds,
+}
+
+impl Bounds {
+    /// The bounds of a script's `# check:` line among its leading comments
+    /// (all unset without one).
+    pub fn of_script(text: &str) -> Result<Bounds, String> {
+        use clap::Parser;
+        let line = text.lines().take_while(|l| l.starts_with('#')).find_map(|l| l.strip_prefix("# check:"));
+        let Some(line) = line else { return Ok(Bounds::default()) };
+        Header::try_parse_from(line.split_whitespace())
+            .map(|h| h.bounds)
+            .map_err(|e| format!("the script's `# check:` line: {}", lectures::clap_message(&e)))
+    }
+
+    /// These bounds, with `header`'s where these leave one unset.
+    pub fn or(self, header: Bounds) -> Bounds {
+        Bounds {
+            depth: self.depth.or(header.depth),
+            max_states: self.max_states.or(header.max_states),
+            strategy: self.strategy.or(header.strategy),
+            crashes: self.crashes.or(header.crashes),
+            recoveries: self.recoveries.or(header.recoveries),
+            drops: self.drops.or(header.drops),
+            dups: self.dups.or(header.dups),
+        }
+    }
+
+    pub fn options(&self) -> Result<Options, String> {
+        let max_states = self.max_states.unwrap_or(MAX_STATES);
+        if max_states == 0 {
             return Err("--max-states must be at least 1".into());
         }
         Ok(Options {
             depth: self.depth,
-            max_states: self.max_states,
-            strategy: Strategy::parse(&self.strategy)?,
-            budgets: Budgets { crashes: self.crashes, recoveries: self.recoveries, drops: self.drops, dups: self.dups },
+            max_states,
+            strategy: self.strategy.as_deref().map_or(Ok(Strategy::Bfs), Strategy::parse)?,
+            budgets: Budgets {
+                crashes: self.crashes.unwrap_or(0),
+                recoveries: self.recoveries.unwrap_or(0),
+                drops: self.drops.unwrap_or(0),
+                dups: self.dups.unwrap_or(0),
+            },
         })
     }
 }
@@ -68,8 +118,9 @@ impl CheckArgs {
 /// `progress_to` (standard error) once the search has run a second.
 pub fn run(a: &CheckArgs, mut progress_to: impl FnMut(&str)) -> Report {
     let setup = || -> Result<_, String> {
-        let opts = a.options()?;
         let script = a.script.as_ref().map(|p| files::read_script(p).map(|t| (p.clone(), t))).transpose()?;
+        let header = script.as_ref().map_or(Ok(Bounds::default()), |(_, t)| Bounds::of_script(t))?;
+        let opts = a.bounds.clone().or(header).options()?;
         let over = Overrides { scenario: a.scenario.clone(), ..a.over.clone() };
         let config = match &script {
             Some((name, text)) => lectures::config(text, name, &over)?,

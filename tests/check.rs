@@ -1,0 +1,190 @@
+//! `distlab check` (issue 17): the search explores every delivery order
+//! from a setup's state, finds a shortest counterexample for a broken
+//! variant, exhausts the space of the correct one, honours its bounds and
+//! budgets, and is deterministic; its counterexample replays to the
+//! violation; the command line's exit codes and `# check:` header.
+
+mod common;
+
+use common::*;
+use distlab::check::{self, Budgets, Options, Outcome, Search, Strategy, choices::choices};
+use distlab::engine::input::Input;
+use distlab::replay::replay_scenario;
+use std::process::Command;
+
+const BOTH_REQUEST: &str = "request 1\nrequest 2\n";
+const ALL_REQUEST: &str = "request 0\nrequest 1\nrequest 2\n";
+
+fn opts(strategy: Strategy) -> Options {
+    Options { depth: None, max_states: 1_000_000, strategy, budgets: Budgets::default() }
+}
+
+/// Search `scenario` on `n` nodes with `params` from the state `script` leaves.
+fn search(scenario: &str, n: usize, params: &[(&str, &str)], script: &str, o: Options) -> Outcome {
+    let sc = block_on(check::start(config(scenario, n, 1, params), script)).expect("the setup applies");
+    let mut s = Search::new(sc, o).expect("an inline run");
+    while s.run_for(1_000).is_none() {}
+    s.finish().expect("over")
+}
+
+#[test]
+fn the_correct_ricart_agrawala_is_safe_in_every_order_and_the_space_is_exhausted() {
+    let out = search(RA, 3, &[], ALL_REQUEST, opts(Strategy::Bfs));
+    assert!(out.found.is_none(), "{:?}", out.found.as_ref().map(|f| &f.detail));
+    assert!(out.exhausted);
+    // Three sites each requesting once, every interleaving of their 12
+    // messages and 3 release timers: a few hundred distinct states.
+    assert_eq!(out.stats.distinct, 334);
+    assert_eq!(out.stats.max_depth, 15, "3 × (2 REQUEST + 2 REPLY + 1 release timer)");
+    assert!(out.stats.explored > out.stats.distinct, "orders meet in the same states");
+}
+
+#[test]
+fn bfs_finds_the_shortest_counterexample_of_the_broken_variant() {
+    let out = search(RA, 3, &[("variant", "no-defer")], BOTH_REQUEST, opts(Strategy::Bfs));
+    let f = out.found.expect("no-defer breaks the order");
+    assert_eq!(f.property, "timestamp-order");
+    // Both REQUESTs delivered, then the REPLYs node 2 needs: 4 deliveries.
+    assert_eq!(f.length, 4);
+    assert!(!out.exhausted);
+    // The run at the violation is the setup, `sched manual` and the path.
+    let inputs = f.run.inputs();
+    let path = &inputs[inputs.len() - 4..];
+    assert!(path.iter().all(|i| matches!(i, Input::Deliver(_))), "{path:?}");
+    assert_eq!(inputs[inputs.len() - 5], Input::Sched(distlab::engine::input::SchedMode::Manual));
+}
+
+#[test]
+fn dfs_and_random_find_a_violation_too_no_shorter_than_bfs() {
+    for strategy in [Strategy::Dfs, Strategy::Random] {
+        let out = search(RA, 3, &[("variant", "no-defer")], BOTH_REQUEST, opts(strategy));
+        let f = out.found.unwrap_or_else(|| panic!("{strategy:?} finds it"));
+        assert!(f.length >= 4, "{strategy:?}: {}", f.length);
+    }
+}
+
+#[test]
+fn the_counterexample_replays_to_the_violation_at_its_last_step() {
+    let out = search(RA, 3, &[("variant", "no-defer")], BOTH_REQUEST, opts(Strategy::Bfs));
+    let f = out.found.unwrap();
+    let trace = f.run.trace();
+    let again = block_on(replay_scenario(&trace)).expect("the trace replays");
+    let v = again.violations().first().expect("the violation is there");
+    assert_eq!(v.property, "timestamp-order");
+    assert_eq!(v.step, again.step(), "broken at the last step");
+    assert_eq!(again.step(), f.run.step());
+}
+
+#[test]
+fn the_same_search_gives_the_same_numbers_and_the_same_trace_bytes() {
+    let a = search(RA, 3, &[("variant", "no-defer")], ALL_REQUEST, opts(Strategy::Bfs));
+    let b = search(RA, 3, &[("variant", "no-defer")], ALL_REQUEST, opts(Strategy::Bfs));
+    assert_eq!(a.stats, b.stats);
+    let (fa, fb) = (a.found.unwrap(), b.found.unwrap());
+    assert_eq!(fa.run.trace().encode(), fb.run.trace().encode());
+    let r1 = search(RA, 3, &[("variant", "no-defer")], ALL_REQUEST, opts(Strategy::Random));
+    let r2 = search(RA, 3, &[("variant", "no-defer")], ALL_REQUEST, opts(Strategy::Random));
+    assert_eq!(r1.stats, r2.stats);
+    assert_eq!(r1.found.unwrap().run.trace().encode(), r2.found.unwrap().run.trace().encode());
+}
+
+#[test]
+fn bounds_stop_the_search_and_say_it_was_not_exhausted() {
+    let mut o = opts(Strategy::Bfs);
+    o.max_states = 10;
+    let out = search(RA, 3, &[], ALL_REQUEST, o);
+    assert_eq!(out.stats.distinct, 10);
+    assert!(!out.exhausted && out.found.is_none());
+    let mut o = opts(Strategy::Bfs);
+    o.depth = Some(3);
+    let out = search(RA, 3, &[], ALL_REQUEST, o);
+    assert_eq!(out.stats.max_depth, 3);
+    assert!(!out.exhausted && out.found.is_none());
+    // A depth bound beyond every path exhausts the space all the same.
+    o.depth = Some(15);
+    assert!(search(RA, 3, &[], ALL_REQUEST, o).exhausted);
+}
+
+#[test]
+fn fault_budgets_add_choices_a_user_could_make() {
+    let sc = block_on(check::start(config(RA, 3, 1, &[]), BOTH_REQUEST)).unwrap();
+    let none = choices(sc.as_ref(), Budgets::default());
+    assert_eq!(none.len(), 4, "four REQUESTs in flight: {none:?}");
+    assert!(none.iter().all(|i| matches!(i, Input::Deliver(_))));
+    let all = choices(sc.as_ref(), Budgets { crashes: 1, recoveries: 1, drops: 1, dups: 1 });
+    let count = |f: fn(&Input) -> bool| all.iter().filter(|i| f(i)).count();
+    assert_eq!(count(|i| matches!(i, Input::Crash(_))), 3, "any live node");
+    assert_eq!(count(|i| matches!(i, Input::Recover(_))), 0, "none is down");
+    assert_eq!(count(|i| matches!(i, Input::Drop(_))), 4);
+    assert_eq!(count(|i| matches!(i, Input::Dup(_))), 4);
+
+    // With one crash allowed the space grows; each path crashes at most once.
+    let mut o = opts(Strategy::Bfs);
+    o.budgets.crashes = 1;
+    let with = search(RA, 3, &[], BOTH_REQUEST, o);
+    let without = search(RA, 3, &[], BOTH_REQUEST, opts(Strategy::Bfs));
+    assert!(with.stats.distinct > without.stats.distinct);
+    assert!(with.exhausted && without.exhausted);
+}
+
+#[test]
+fn under_fifo_only_the_head_of_each_link_may_come_next() {
+    let mut cfg = config(RA, 3, 1, &[]);
+    cfg.sim.net.fifo = true;
+    let mut sc = block_on(check::start(cfg, "request 1\n")).unwrap();
+    let first = in_flight(sc.as_ref()).iter().find(|m| m.to == 2).unwrap().id;
+    apply(sc.as_mut(), Input::Dup(first)).unwrap();
+    let to_2: Vec<u64> = in_flight(sc.as_ref()).iter().filter(|m| m.to == 2).map(|m| m.id).collect();
+    assert_eq!(to_2.len(), 2, "the REQUEST and its copy");
+    let next = choices(sc.as_ref(), Budgets::default());
+    assert!(next.contains(&Input::Deliver(to_2[0])) && !next.contains(&Input::Deliver(to_2[1])), "{next:?}");
+}
+
+fn distlab(args: &[&str]) -> (i32, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_distlab")).args(args).output().unwrap();
+    let json =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), json)
+}
+
+#[test]
+fn the_command_line_exits_1_on_a_violation_0_without_and_2_on_bad_usage() {
+    let dir = std::env::temp_dir().join(format!("distlab-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("ra.dl");
+    std::fs::write(&script, "# distlab: run ricart-agrawala -n 3\n# check: --depth 3\nrequest 1\nrequest 2\n").unwrap();
+    let script = script.to_str().unwrap();
+    let trace = dir.join("cex.trace");
+    let trace = trace.to_str().unwrap();
+
+    // The header's depth 3 is too shallow for the violation; the command line's 4 wins.
+    let (code, json) = distlab(&["check", "--script", script, "-p", "variant=no-defer"]);
+    assert_eq!((code, json["depth_bound"].as_u64(), json["violations"].as_array().unwrap().len()), (0, Some(3), 0));
+    let (code, json) =
+        distlab(&["check", "--script", script, "-p", "variant=no-defer", "--depth", "4", "--trace", trace]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["violations"][0]["property"], "timestamp-order");
+    assert_eq!(json["violations"][0]["length"], 4);
+    assert_eq!(json["trace"], trace);
+    for key in ["states_explored", "distinct_states", "max_depth", "elapsed_ms", "states_per_sec", "peak_memory_mb"] {
+        assert!(json.get(key).is_some(), "{key} in {json}");
+    }
+    let (code, replayed) = distlab(&["replay", trace, "--headless"]);
+    assert_eq!(code, 1, "the replayed counterexample breaks the property: {replayed}");
+    assert_eq!(replayed["violations"][0]["step"], json["violations"][0]["step"]);
+
+    let (code, json) = distlab(&["check", "ricart-agrawala", "-n", "3", "--script", script]);
+    assert_eq!(code, 0, "{json}");
+
+    for bad in [
+        vec!["check", "ricart-agrawala", "--strategy", "sideways"],
+        vec!["check", "ricart-agrawala", "--max-states", "0"],
+        vec!["check", "no-such-scenario"],
+        vec!["check", "ricart-agrawala", "--script", "/no/such/file.dl"],
+    ] {
+        let (code, json) = distlab(&bad);
+        assert_eq!(code, 2, "{bad:?}: {json}");
+        assert!(json["error"].as_str().is_some_and(|e| !e.contains('\n')), "{json}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
