@@ -188,3 +188,67 @@ fn the_command_line_exits_1_on_a_violation_0_without_and_2_on_bad_usage() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// ----- `:check` in the TUI ---------------------------------------------------
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use distlab::tui::App;
+
+async fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE)).await;
+}
+
+fn status(app: &App) -> String {
+    app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn tui_check_offers_the_counterexample_and_b_steps_back_through_it() {
+    block_on(async {
+        let mut app = tui_app(config(RA, 3, 1, &[("variant", "no-defer")]), &["request 1", "request 2"]).await;
+        app.exec("check").await.unwrap();
+        assert!(app.checking());
+        // Keys other than Esc do nothing while it runs.
+        let step = app.scenario.as_ref().unwrap().step();
+        key(&mut app, KeyCode::Char(' ')).await;
+        assert_eq!(app.scenario.as_ref().unwrap().step(), step);
+        while app.checking() {
+            app.check_slice().await;
+        }
+        assert!(status(&app).contains("timestamp-order broken in 4 steps"), "{}", status(&app));
+        let before = app.scenario.as_ref().unwrap().inputs().len();
+        key(&mut app, KeyCode::Char('y')).await;
+        let sc = app.scenario.as_deref().unwrap();
+        assert_eq!(sc.inputs().len(), before + 5, "sched manual and four deliveries");
+        assert_eq!(sc.violations().first().map(|v| v.property.as_str()), Some("timestamp-order"));
+        let at = sc.step();
+        key(&mut app, KeyCode::Char('b')).await;
+        assert_eq!(app.scenario.as_ref().unwrap().step(), at - 1, "b steps back into the counterexample");
+    });
+}
+
+#[test]
+fn tui_check_reports_a_safe_space_and_esc_cancels_a_long_one() {
+    block_on(async {
+        let mut app = tui_app(config(RA, 3, 1, &[]), &["request 1", "request 2"]).await;
+        app.exec("check 20").await.unwrap();
+        while app.checking() {
+            app.check_slice().await;
+        }
+        assert_eq!(status(&app), "check: no violation in 64 states (every reachable state, 0.0 s)");
+        assert!(app.asking.is_none());
+
+        let mut app = tui_app(config(RA, 4, 1, &[]), &["request 0", "request 1", "request 2", "request 3"]).await;
+        let inputs = app.scenario.as_ref().unwrap().inputs().len();
+        app.exec("check 40").await.unwrap();
+        app.check_slice().await;
+        assert!(app.checking() && status(&app).starts_with("checking… "), "{}", status(&app));
+        key(&mut app, KeyCode::Esc).await;
+        assert!(!app.checking());
+        assert!(status(&app).starts_with("check cancelled after "), "{}", status(&app));
+        assert_eq!(app.scenario.as_ref().unwrap().inputs().len(), inputs, "nothing changed");
+        for bad in ["check 0", "check x", "check 5 6"] {
+            assert!(app.exec(bad).await.is_err(), "{bad}");
+        }
+    });
+}

@@ -140,6 +140,9 @@ pub fn run(a: &CheckArgs, mut progress_to: impl FnMut(&str)) -> Report {
         Ok(sc) => sc,
         Err(e) => return usage_error(e),
     };
+    // The summary reports the network as the setup left it (`fifo on` in a script).
+    let mut config = config;
+    config.sim.net.fifo = sc.sim_config().net.fifo;
     let started = Instant::now();
     let mut search = match Search::new(sc, opts) {
         Ok(s) => s,

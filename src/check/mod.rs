@@ -27,14 +27,29 @@ use crate::script;
 /// The run a search starts from: `config` (inline driver, no log) with
 /// `script` applied, then `sched manual`, so that a counterexample's trace
 /// replays step by step under the user's hand.
-pub async fn start(mut config: RunConfig, script: &str) -> Result<Box<dyn Scenario>, String> {
-    config.sim.driver = DriverKind::Inline;
-    config.sim.logging = false;
-    let mut sc = algos::open_run(config).await?;
+pub async fn start(config: RunConfig, script: &str) -> Result<Box<dyn Scenario>, String> {
+    let mut sc = inline(config).await?;
     let lines = script::parse_script(script, sc.as_ref()).map_err(|e| format!("script {e}"))?;
     for (line, input) in lines {
         sc.apply(input).await.map_err(|e| format!("script line {line}: {e}"))?;
     }
     sc.apply(Input::Sched(SchedMode::Manual)).await?;
     Ok(sc)
+}
+
+/// The run a search starts from when a run is already on screen: `config`
+/// (inline, no log) with that run's `inputs` replayed, then `sched manual`.
+pub async fn start_from(config: RunConfig, inputs: &[Input]) -> Result<Box<dyn Scenario>, String> {
+    let mut sc = inline(config).await?;
+    for input in inputs {
+        sc.apply(input.clone()).await?;
+    }
+    sc.apply(Input::Sched(SchedMode::Manual)).await?;
+    Ok(sc)
+}
+
+async fn inline(mut config: RunConfig) -> Result<Box<dyn Scenario>, String> {
+    config.sim.driver = DriverKind::Inline;
+    config.sim.logging = false;
+    algos::open_run(config).await
 }

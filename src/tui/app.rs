@@ -72,6 +72,8 @@ pub struct App {
     pub quit: bool,
     /// A question waiting for `y` (any other key cancels); see [`App::confirm`].
     pub asking: Option<Confirm>,
+    /// A `:check` search running between frames.
+    pub checking: Option<super::checking::Checking>,
     /// The inspector rows of `inspect_node`, refreshed after every action.
     pub inspect: Vec<Row>,
     pub inspect_node: NodeId,
@@ -111,6 +113,7 @@ impl App {
             save_dir: PathBuf::new(),
             quit: false,
             asking: None,
+            checking: None,
             inspect: Vec::new(),
             theme: &super::theme::DARK,
             inspect_node: 0,
@@ -283,6 +286,13 @@ impl App {
             } else {
                 self.asking = None;
                 self.request_quit();
+            }
+            return;
+        }
+        if self.checking.is_some() {
+            // A search holds the keyboard: Esc stops it, nothing else runs.
+            if key.code == KeyCode::Esc {
+                self.cancel_check();
             }
             return;
         }

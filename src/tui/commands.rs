@@ -88,6 +88,7 @@ impl App {
                 Ok(())
             }
             (Some("next"), 1) => self.next().await,
+            (Some("check"), 1 | 2) => self.start_check(arg(1)).await,
             (Some("halt"), 2) if matches!(arg(1), Some("on" | "off")) => {
                 self.halt = arg(1) == Some("on");
                 let what = if self.halt { "play stops at a new violation" } else { "play runs past violations" };
@@ -135,7 +136,7 @@ impl App {
             (
                 Some(
                     w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save" | "halt"
-                    | "open" | "theme"),
+                    | "open" | "theme" | "check"),
                 ),
                 _,
             ) => {

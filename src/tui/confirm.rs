@@ -43,6 +43,7 @@ impl App {
             Pending::Open { file, scenario } => self.replace_run(file, scenario),
             Pending::Jump(step) => self.go_to_step(step).await,
             Pending::Picker => self.back_to_picker(),
+            Pending::Play(path) => self.play_counterexample(path).await,
         }
         self.refresh().await;
     }

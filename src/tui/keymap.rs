@@ -757,6 +757,7 @@ pub const PROMPT_COMMANDS: &[(&str, &str)] = &[
     ("next", "script: run on to the next pause"),
     ("back pause", "script: back to the previous pause"),
     ("halt on|off", "play stops at a new violation (on), or runs past it"),
+    ("check [DEPTH]", "search every delivery order from here for a violation (Esc cancels)"),
     ("help [VERB]", "open this help, or show one command's usage"),
     ("guide", "open the scenario's guide (its card)"),
     ("theme [NAME]", "colours: dark, light, high-contrast or mono (no name: the next one)"),

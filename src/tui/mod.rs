@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod checking;
 pub mod commands;
 pub mod confirm;
 pub mod event_details;
@@ -202,6 +203,8 @@ async fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> color_eyre
                 None => return Ok(()),
             },
             _ = ticks.tick(), if playing => app.tick().await,
+            // A `:check` search: one slice between frames.
+            _ = std::future::ready(()), if app.checking() => app.check_slice().await,
         }
         if app.tick_period() != period {
             period = app.tick_period();

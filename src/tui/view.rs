@@ -167,6 +167,8 @@ pub enum Pending {
     Jump(u64),
     /// Close the run and show the picker.
     Picker,
+    /// Append a counterexample `:check` found to the run (its inputs).
+    Play(Vec<crate::engine::input::Input>),
 }
 
 /// A question in the status line, waiting for one key.

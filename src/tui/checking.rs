@@ -1,0 +1,131 @@
+//! `:check [DEPTH]`: the model checker from the state on screen, run in
+//! slices between frames so the UI stays responsive (the status line
+//! counts the states, `Esc` cancels). A violation found is offered as a
+//! counterexample to play from here: its inputs are appended to the run,
+//! so `b` steps back through it. Otherwise the status line says how many
+//! states were covered and whether that was all of them.
+
+use super::app::{App, Status};
+use super::view::Pending;
+use crate::check::{self, Budgets, Options, Search, Strategy};
+use crate::engine::input::Input;
+use std::time::{Duration, Instant};
+
+/// The depth `:check` explores without one given.
+pub const DEPTH: u32 = 12;
+/// The most distinct states a `:check` keeps (memory stays small).
+pub const MAX_STATES: u64 = 200_000;
+/// The time one slice may take before the UI draws again.
+const SLICE: Duration = Duration::from_millis(30);
+
+/// A search running in the TUI.
+pub struct Checking {
+    search: Search,
+    started: Instant,
+    /// Inputs of the run when the search started: the counterexample's
+    /// own inputs come after them.
+    base: usize,
+    depth: u32,
+}
+
+impl App {
+    /// `:check [DEPTH]`: start a search from the run as it is now.
+    pub(super) async fn start_check(&mut self, depth: Option<&str>) -> Result<(), String> {
+        let depth = match depth {
+            None => DEPTH,
+            Some(d) => {
+                d.parse::<u32>().ok().filter(|d| (1..=1_000).contains(d)).ok_or("usage: check [DEPTH] (1 to 1000)")?
+            }
+        };
+        let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
+        // The search runs on its own inline copy of this run: every input
+        // so far replayed.
+        let base = sc.inputs().len();
+        let copy = check::start_from(sc.config().clone(), sc.inputs()).await?;
+        let opts = Options {
+            depth: Some(depth),
+            max_states: MAX_STATES,
+            strategy: Strategy::Bfs,
+            budgets: Budgets::default(),
+        };
+        let search = Search::new(copy, opts)?;
+        self.set_playing(false);
+        self.checking = Some(Checking { search, started: Instant::now(), base, depth });
+        self.status = Some(Status::info(format!("checking every order to depth {depth}… Esc cancels")));
+        Ok(())
+    }
+
+    /// Is a search running (the event loop then gives it slices)?
+    pub fn checking(&self) -> bool {
+        self.checking.is_some()
+    }
+
+    /// Run the search for one slice; when it is over, report or offer.
+    pub async fn check_slice(&mut self) {
+        let Some(c) = self.checking.as_mut() else { return };
+        let until = Instant::now() + SLICE;
+        while Instant::now() < until {
+            if c.search.run_for(64).is_some() {
+                break;
+            }
+        }
+        let s = c.search.stats();
+        if c.search.run_for(0).is_none() {
+            self.status = Some(Status::info(format!(
+                "checking… {} states, {} distinct, depth {} · Esc cancels",
+                s.explored, s.distinct, s.max_depth
+            )));
+            return;
+        }
+        let c = self.checking.take().expect("a search is running");
+        let secs = c.started.elapsed().as_secs_f64();
+        let outcome = c.search.finish().expect("the search is over");
+        match outcome.found {
+            Some(f) => {
+                let path: Vec<Input> = f.run.inputs()[c.base..].to_vec();
+                let question = format!(
+                    "check: {} broken in {} steps ({} states) — play it from here?",
+                    f.property, f.length, outcome.stats.distinct
+                );
+                self.confirm(question, Pending::Play(path));
+            }
+            None => {
+                let cover = if outcome.exhausted {
+                    "every reachable state".to_string()
+                } else if outcome.stats.distinct >= MAX_STATES {
+                    format!("the first {MAX_STATES} states")
+                } else {
+                    format!("every order to depth {}", c.depth)
+                };
+                self.status = Some(Status::info(format!(
+                    "check: no violation in {} states ({cover}, {secs:.1} s)",
+                    outcome.stats.distinct
+                )));
+            }
+        }
+    }
+
+    /// `Esc` during a search: stop it; nothing changed.
+    pub(super) fn cancel_check(&mut self) {
+        if let Some(c) = self.checking.take() {
+            let s = c.search.stats();
+            self.status = Some(Status::info(format!("check cancelled after {} states (nothing changed)", s.distinct)));
+        }
+    }
+
+    /// Play a counterexample: its inputs appended to the run, one by one.
+    pub(super) async fn play_counterexample(&mut self, path: Vec<Input>) {
+        let steps = path.len();
+        for input in path {
+            if let Err(e) = self.apply(input).await {
+                self.status = Some(Status::error(format!("the counterexample no longer applies: {e}")));
+                return;
+            }
+        }
+        let violation = self.scenario.as_deref().and_then(|sc| sc.violations().last().map(|v| v.property.clone()));
+        self.status = Some(Status::command(format!(
+            "played the counterexample ({steps} inputs){} · b steps back through it",
+            violation.map(|p| format!(": {p} is broken")).unwrap_or_default()
+        )));
+    }
+}
