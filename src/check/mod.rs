@@ -7,12 +7,14 @@
 //!
 //! - [`choices`]: what may happen next at a state;
 //! - [`search`]: the breadth-first / depth-first / random search;
-//! - [`report`]: the JSON summary and the exit code.
+//! - [`report`]: the JSON summary and the exit code;
+//! - [`setup`]: the acceptance setups of `assets/check/`.
 
 pub mod choices;
 pub mod cli;
 pub mod report;
 pub mod search;
+pub mod setup;
 
 pub use choices::Budgets;
 pub use search::{Found, Options, Outcome, Search, Stats, Strategy};

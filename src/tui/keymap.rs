@@ -804,7 +804,9 @@ pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
 pub fn markdown_table() -> String {
     let mut out = String::from("| where | keys | command | what it does |\n|---|---|---|---|\n");
     let mut done: Vec<*const Binding> = Vec::new();
-    for mode in MODES {
+    // The keys of a run and of the picker; those of the help, the prompt
+    // and a question are the usual ones, and `?` lists them.
+    for mode in [Mode::Run, Mode::Picker] {
         for b in bindings(mode) {
             // A binding of several modes is one row, where its first is.
             if done.contains(&(b as *const Binding)) {

@@ -1,0 +1,83 @@
+//! The acceptance setups of `distlab check` (issue 17, item 8): for every
+//! scenario and every broken variant, `assets/check/NAME-VARIANT.dl` holds
+//! a small setup where the search finds the violation its `# expect
+//! VARIANT:` line names, with a shortest counterexample of that length,
+//! which replays to the violation at its last step; and the correct
+//! variant, explored with the same bounds, finds none (or the documented
+//! lesson of `# expect correct: lesson PROPERTY LENGTH`). The README's
+//! table shows each setup's numbers.
+
+mod common;
+
+use common::block_on;
+use distlab::algos;
+use distlab::check::setup::{self, Expect};
+use distlab::replay::replay_scenario;
+use std::path::Path;
+
+fn dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/check")
+}
+
+#[test]
+fn every_broken_variant_has_a_setup_the_checker_catches_and_the_correct_one_passes() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut checked = 0;
+    let mut missing = Vec::new();
+    for e in algos::all() {
+        let card = e.card;
+        for v in card.variants.iter().skip(1) {
+            let file = format!("{}-{}.dl", card.name, v.name);
+            let Ok(text) = std::fs::read_to_string(dir().join(&file)) else {
+                missing.push(file);
+                continue;
+            };
+            let run = |variant| block_on(setup::run(&file, &text, variant)).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let want = |who| setup::expect(&text, who).unwrap_or_else(|e| panic!("{file}: {e}"));
+
+            let broken = run(Some((card.variant_key(), v.name))).outcome;
+            assert_eq!(Expect::of(&broken, false), want(v.name), "{file}, variant {}", v.name);
+            let f = broken.found.as_ref().expect("a violation");
+            let again = block_on(replay_scenario(&f.run.trace())).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let last = again.violations().last().unwrap_or_else(|| panic!("{file}: the replay breaks nothing"));
+            assert_eq!((last.property.as_str(), last.step), (f.property.as_str(), again.step()), "{file}");
+
+            let correct = run(None).outcome;
+            let lesson = matches!(want("correct"), Expect::Violation { lesson: true, .. });
+            assert_eq!(Expect::of(&correct, lesson), want("correct"), "{file}, the correct variant");
+
+            let row = setup::row_prefix(file.trim_end_matches(".dl"), &broken, &correct);
+            assert!(readme.contains(&row), "README's check table must hold the row (cargo run --example check_table):\n{row}");
+            checked += 1;
+        }
+    }
+    assert!(missing.is_empty(), "no setup for {missing:?} ({checked} checked)");
+}
+
+#[test]
+fn every_setup_names_a_scenario_and_a_broken_variant() {
+    for entry in std::fs::read_dir(dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let known = algos::all()
+            .iter()
+            .any(|e| e.card.variants.iter().skip(1).any(|v| file == format!("{}-{}.dl", e.card.name, v.name)));
+        assert!(known, "{file} is no SCENARIO-VARIANT.dl of a broken variant");
+    }
+}
+
+#[test]
+fn expect_lines_are_read_strictly() {
+    let text = "# expect x: none\n# expect y: lesson agreement 7\n# expect z: one-token 3\n# expect w: soon\n";
+    assert_eq!(setup::expect(text, "x"), Ok(Expect::None));
+    assert_eq!(
+        setup::expect(text, "y"),
+        Ok(Expect::Violation { property: "agreement".into(), length: 7, lesson: true })
+    );
+    assert_eq!(
+        setup::expect(text, "z"),
+        Ok(Expect::Violation { property: "one-token".into(), length: 3, lesson: false })
+    );
+    assert!(setup::expect(text, "w").is_err());
+    assert!(setup::expect(text, "v").is_err());
+}
