@@ -311,8 +311,20 @@ fn json_on_panic() {
     }));
 }
 
+/// Is the command `check` (which, like a headless run, answers with one
+/// JSON object, errors included)? Its name is the first word that is not
+/// a flag or the `--theme` flag's value.
+fn is_check() -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        i += if args[i] == "--theme" { 2 } else { 1 };
+    }
+    args.get(i).is_some_and(|a| a == "check")
+}
+
 fn main() -> ExitCode {
-    let headless = std::env::args_os().take_while(|a| a != "--").any(|a| a == "--headless");
+    let headless = std::env::args_os().take_while(|a| a != "--").any(|a| a == "--headless") || is_check();
     if headless {
         json_on_panic();
     }

@@ -181,6 +181,8 @@ fn the_command_line_exits_1_on_a_violation_0_without_and_2_on_bad_usage() {
         vec!["check", "ricart-agrawala", "--max-states", "0"],
         vec!["check", "no-such-scenario"],
         vec!["check", "ricart-agrawala", "--script", "/no/such/file.dl"],
+        vec!["check", "ricart-agrawala", "--depth", "99999999999"],
+        vec!["check", "ricart-agrawala", "--bogus"],
     ] {
         let (code, json) = distlab(&bad);
         assert_eq!(code, 2, "{bad:?}: {json}");
