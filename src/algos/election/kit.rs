@@ -58,7 +58,8 @@ pub(crate) fn badge(coordinator: Option<NodeId>) -> String {
     coordinator.map(|c| format!("L={c}")).unwrap_or_default()
 }
 
-/// The `agreement` violation: node `y` believes in `coordinator`, not in `highest`.
+/// The `agreement` violation: node `y` believes in `coordinator`, not in
+/// `highest`, or believes in `highest` but is still in an election.
 pub(crate) fn disagrees<P: Protocol>(
     w: &World<P>,
     y: NodeId,
@@ -66,9 +67,10 @@ pub(crate) fn disagrees<P: Protocol>(
     highest: NodeId,
 ) -> Violation {
     let believes = coordinator.map(|c| c.to_string()).unwrap_or_else(|| "nobody".into());
+    let still = if coordinator == Some(highest) { " but is still in an election" } else { "" };
     w.violation(
         AGREEMENT.name,
-        format!("node {y} believes {believes} is coordinator; the highest live id is {highest}"),
+        format!("node {y} believes {believes} is coordinator{still}; the highest live id is {highest}"),
     )
     .about(&[y])
 }

@@ -8,7 +8,9 @@
 //! locally. A false timeout (a slow or lost ACK) can therefore copy a
 //! message, and the design keeps copies harmless: each election is a
 //! `Round` (initiator, count), a node forwards each round once
-//! (`forwarded`), and accepts each result once (`accepted`). The
+//! (`forwarded`), accepts each result once (`accepted`), and takes no
+//! part in a round whose result it has accepted (a false timeout can let
+//! the COORDINATOR overtake that round's ELECTION). The
 //! COORDINATOR carries the nodes it has `visited` and stops after exactly
 //! one lap, not at the first node that already knows the leader: a node the
 //! election skipped would otherwise swallow it and leave the participants
@@ -205,8 +207,14 @@ impl Node {
                     }
                     cx.note(format!("election went round {ids:?}: {leader} becomes coordinator"));
                     self.announce(cx, round, leader, Vec::new());
-                } else if self.forwarded.get(&round.initiator).is_some_and(|&k| k >= round.k) {
-                    // A copy of a round this node already passed on: drop it.
+                } else if self.forwarded.get(&round.initiator).is_some_and(|&k| k >= round.k)
+                    || self.accepted.get(&round.initiator).is_some_and(|&(k, _)| k >= round.k)
+                {
+                    // A copy of a round this node already passed on, or a
+                    // round whose result it has accepted already (a false
+                    // timeout let the COORDINATOR overtake the ELECTION):
+                    // drop it. Taking part now would leave this node a
+                    // candidate for ever, as nothing of that round follows.
                 } else {
                     self.participant = true;
                     self.forwarded.insert(round.initiator, round.k);
@@ -391,7 +399,10 @@ static CARD: Card = Card {
         on the list is the coordinator, and a COORDINATOR message goes once round the ring so that every live \
         process learns it. Every forward is acknowledged: a crashed successor is detected by a missing ACK \
         within `timeout` and skipped; a recovered process starts an election. With 5 nodes, `crash 3`, \
-        `elect 2`, `run`, every live node believes 4 is coordinator. Inspector: participant or not, the \
+        `elect 2`, `run`, every live node believes 4 is coordinator. The ACK timeout is a guess: in the \
+        asynchronous model (`distlab check`, where any timer may fire before any message arrives) a live \
+        successor can be skipped, and with 2 nodes and `elect 0` both end up coordinator (`one-coordinator`); \
+        the algorithm is safe only while delays stay below `timeout`. Inspector: participant or not, the \
         coordinator believed in, the successor, the forwards awaiting an ACK.",
     seeds: "000",
     nodes: NodeRange { default: 5, min: 2, max: 4096 },
@@ -444,5 +455,38 @@ impl Algorithm for RingElection {
 
     fn action(node: NodeId, _s: &Sum) -> Option<Input> {
         election::action(node)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::protocol::Cmd;
+
+    fn passes(out: &[Cmd<Node>]) -> usize {
+        out.iter().filter(|c| matches!(c, Cmd::Send { msg: Msg::Pass { .. }, .. })).count()
+    }
+
+    /// A false ack-timeout at node 1 lets its COORDINATOR reach node 0
+    /// before the ELECTION of the same round. Node 0 must not take part in
+    /// that finished round: it would stay a candidate for ever (found by
+    /// `distlab check ring-election -n 2` after `elect 1`, as `agreement`).
+    #[test]
+    fn an_election_overtaken_by_its_own_result_is_dropped() {
+        let mut node = Node::new(0, 2, 50, false);
+        let mut out = Vec::new();
+        let mut cx = Cx::new(0, 2, 0, &mut out);
+        let round = Round { initiator: 1, k: 1 };
+        let coordinator = Payload::Coordinator { round, leader: 1, visited: vec![1] };
+        node.on_message(&mut cx, 1, Msg::Pass { seq: 2, payload: coordinator });
+        assert_eq!(node.summary().coordinator, Some(1));
+        let before = passes(&out);
+        let mut cx = Cx::new(0, 2, 0, &mut out);
+        node.on_message(&mut cx, 1, Msg::Pass { seq: 1, payload: Payload::Election { round, ids: vec![1] } });
+        let s = node.summary();
+        assert!(!s.participant, "node 0 took part in a round it knows the result of");
+        assert_eq!(s.coordinator, Some(1));
+        assert_eq!(s.role(), Role::Idle);
+        assert_eq!(passes(&out), before, "nothing forwarded");
     }
 }

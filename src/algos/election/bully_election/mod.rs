@@ -496,7 +496,10 @@ static CARD: Card = Card {
         3 OK, 3 COORDINATOR, and every live node believes 3. Timeouts are the failure detector, and the \
         scenario shows both ways they lie: a partition elects a leader on each side (split brain, shown \
         beside the badge; `one-coordinator` when it heals), and latency above `timeout` makes processes \
-        declare themselves while a higher one is alive (`highest-wins`). Inspector: the phase, the \
+        declare themselves while a higher one is alive (`highest-wins`). In the asynchronous model \
+        (`distlab check`, where any timer may fire before any message arrives) even the correct algorithm \
+        breaks `highest-wins` in one step: the OK-timeout of `elect 0` fires before an OK comes back. Bully \
+        is safe only under bounded delays. Inspector: the phase, the \
         coordinator believed in, the election's round and why it began, the OKs received, the pending timer.",
     seeds: "",
     nodes: NodeRange { default: 5, min: 2, max: 4096 },
