@@ -15,7 +15,8 @@ fn main() {
         for v in e.card.variants.iter().skip(1) {
             let file = format!("{}-{}.dl", e.card.name, v.name);
             let Ok(text) = std::fs::read_to_string(dir.join(&file)) else { continue };
-            let run = |variant| rt.block_on(setup::run(&file, &text, variant)).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let run =
+                |variant| rt.block_on(setup::run(&file, &text, variant)).unwrap_or_else(|e| panic!("{file}: {e}"));
             let broken = run(Some((e.card.variant_key(), v.name)));
             let correct = run(None);
             let row = setup::row_prefix(file.trim_end_matches(".dl"), &broken.outcome, &correct.outcome);

@@ -35,7 +35,7 @@ pub fn summary(config: &RunConfig, opts: &Options, out: &Outcome, elapsed_s: f64
             json!({
                 "property": f.property,
                 "length": f.length,
-                "step": f.run.step(),
+                "step": f.step,
                 "detail": f.detail,
             })
         })

@@ -58,6 +58,9 @@ pub struct Options {
 pub struct Found {
     pub property: String,
     pub detail: String,
+    /// The step at which it broke (the last of the path, or within the
+    /// setup for a run broken before the search began).
+    pub step: u64,
     /// Choices from the start state.
     pub length: u32,
     /// The run at the violation: its inputs are the setup's and the path's,
@@ -141,7 +144,7 @@ impl Search {
         s.seen.insert(key(start.as_ref(), opts.budgets));
         s.stats.distinct = 1;
         if let Some(v) = start.violations().first().cloned() {
-            let found = Found { property: v.property, detail: v.detail, length: 0, run: start };
+            let found = Found { property: v.property, detail: v.detail, step: v.step, length: 0, run: start };
             s.done = Some(Outcome { stats: s.stats, found: Some(found), exhausted: false });
         } else {
             s.frontier.push_back(Frame { sc: start, depth: 0, left: opts.budgets });
@@ -209,7 +212,7 @@ impl Search {
             if sc.violation_count() > before {
                 let v = sc.violations().last().cloned().expect("a violation was counted");
                 self.stats.max_depth = self.stats.max_depth.max(depth);
-                let found = Found { property: v.property, detail: v.detail, length: depth, run: sc };
+                let found = Found { property: v.property, detail: v.detail, step: v.step, length: depth, run: sc };
                 self.done = Some(Outcome { stats: self.stats, found: Some(found), exhausted: false });
                 return;
             }

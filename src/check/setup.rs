@@ -17,7 +17,11 @@ pub enum Expect {
     None,
     /// A violation of `property` after `length` choices; `lesson`: found
     /// in the correct algorithm, explained in its documentation.
-    Violation { property: String, length: u32, lesson: bool },
+    Violation {
+        property: String,
+        length: u32,
+        lesson: bool,
+    },
 }
 
 impl Expect {
@@ -78,8 +82,5 @@ pub fn row_prefix(setup: &str, broken: &Outcome, correct: &Outcome) -> String {
         Some(f) => format!(" (correct: lesson `{}` in {})", f.property, f.length),
         None => String::new(),
     };
-    format!(
-        "| `{setup}` | `{property}`{lesson} | {length} | {} / {} |",
-        broken.stats.distinct, correct.stats.distinct
-    )
+    format!("| `{setup}` | `{property}`{lesson} | {length} | {} / {} |", broken.stats.distinct, correct.stats.distinct)
 }
