@@ -172,6 +172,13 @@ fn the_command_line_exits_1_on_a_violation_0_without_and_2_on_bad_usage() {
     let (code, replayed) = distlab(&["replay", trace, "--headless"]);
     assert_eq!(code, 1, "the replayed counterexample breaks the property: {replayed}");
     assert_eq!(replayed["violations"][0]["step"], json["violations"][0]["step"]);
+    // It is an ordinary trace: the exports take it.
+    for format in ["--shiviz", "--svg"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_distlab")).args(["export", trace, format]).output().unwrap();
+        assert!(out.status.success(), "export {format}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("REQUEST") && text.contains("REPLY"), "export {format}:\n{text}");
+    }
 
     let (code, json) = distlab(&["check", "ricart-agrawala", "-n", "3", "--script", script]);
     assert_eq!(code, 0, "{json}");
