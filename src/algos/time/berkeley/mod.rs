@@ -170,8 +170,9 @@ static CARD: Card = Card {
         },
         VariantCard {
             name: "absolute",
-            help: "sends the average time instead of a delta, so the ADJUST's own latency is lost",
-            breaks: &[SKEW_BOUND.name],
+            help: "sends the average time instead of a delta, so the ADJUST's own latency is lost: the node lands \
+                behind the master and the round moves the clocks' mean",
+            breaks: &[SKEW_BOUND.name, ADJUST_SUM.name],
         },
     ],
     properties: &[SKEW_BOUND, ADJUST_SUM],
