@@ -197,8 +197,6 @@ pub trait Scenario {
     /// The fingerprint of the state: nodes, network, monitor (see
     /// `engine::sim` `fork.rs`).
     fn fingerprint(&self) -> u64;
-    /// Judge the "at quiescence" properties if nothing is pending.
-    fn quiesce(&mut self);
 }
 
 /// One play tick: `step k`, stopping after the delivery that breaks a
@@ -492,9 +490,6 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn fingerprint(&self) -> u64 {
         self.sim.fingerprint()
-    }
-    fn quiesce(&mut self) {
-        self.sim.quiesce()
     }
     fn restart(&mut self) -> LocalBoxFuture<'_, ()> {
         Box::pin(self.rebuild(Vec::new(), None))

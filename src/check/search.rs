@@ -9,6 +9,7 @@
 //! progress or stay responsive between them.
 
 use super::choices::{Budgets, choices};
+use crate::engine::input::Input;
 use crate::engine::rng::{Draw, Purpose};
 use crate::scenario::Scenario;
 use std::collections::{HashSet, VecDeque};
@@ -113,6 +114,15 @@ fn at_once<T>(f: impl Future<Output = T>) -> T {
     }
 }
 
+/// At a state with nothing pending, judge the "at quiescence" properties
+/// as a `run` does: by applying `run`, so that a counterexample's trace
+/// ends with it and its replay judges them too.
+fn settle(sc: &mut dyn Scenario) {
+    if sc.in_flight(0).1 == 0 {
+        let _ = at_once(sc.apply(Input::Run(None)));
+    }
+}
+
 /// A state's identity in the search: the run's fingerprint and the faults
 /// the path may still add.
 fn key(sc: &dyn Scenario, left: Budgets) -> u64 {
@@ -139,7 +149,7 @@ impl Search {
         };
         let mut start = start;
         if start.violation_count() == 0 {
-            start.quiesce();
+            settle(start.as_mut());
         }
         s.seen.insert(key(start.as_ref(), opts.budgets));
         s.stats.distinct = 1;
@@ -207,10 +217,12 @@ impl Search {
             self.stats.explored += 1;
             let depth = frame.depth + 1;
             if sc.violation_count() == before {
-                sc.quiesce();
+                settle(sc.as_mut());
             }
             if sc.violation_count() > before {
-                let v = sc.violations().last().cloned().expect("a violation was counted");
+                // The first property this step broke.
+                let v = sc.violations().get(before as usize).or(sc.violations().last()).cloned();
+                let v = v.expect("a violation was counted");
                 self.stats.max_depth = self.stats.max_depth.max(depth);
                 let found = Found { property: v.property, detail: v.detail, step: v.step, length: depth, run: sc };
                 self.done = Some(Outcome { stats: self.stats, found: Some(found), exhausted: false });

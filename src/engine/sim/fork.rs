@@ -1,7 +1,6 @@
 //! What the model checker needs of a run: a copy to explore from
-//! ([`Sim::fork`]), a fingerprint of everything that decides its future
-//! ([`Sim::fingerprint`]), and the quiescence check a `run` makes when the
-//! network goes quiet ([`Sim::quiesce`]).
+//! ([`Sim::fork`]) and a fingerprint of everything that decides its
+//! future ([`Sim::fingerprint`]).
 //!
 //! The fingerprint covers every node's state (persisted and volatile, as
 //! its `Hash` says), which nodes are up, the messages and timers pending
@@ -94,14 +93,5 @@ impl<P: Protocol> Sim<P> {
         let world = world!(self, None);
         self.monitor.fingerprint(&world, &mut h);
         h.finish()
-    }
-
-    /// Judge the properties that hold "at quiescence" now, as a `run` does
-    /// when nothing is left to deliver (the checker calls it at states
-    /// with nothing pending).
-    pub fn quiesce(&mut self) {
-        if self.pending.is_empty() {
-            self.check_quiescence();
-        }
     }
 }
