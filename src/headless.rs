@@ -3,27 +3,14 @@
 //! one fails, 2 on bad usage.
 
 use crate::algos;
+use crate::check;
 use crate::engine::trace::{RunConfig, Trace};
 use crate::replay::replay_scenario;
 use crate::scenario::Scenario;
-use crate::script;
+use crate::script::{self, Line};
 use std::time::Instant;
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FAILED: i32 = 1;
-pub const EXIT_USAGE: i32 = 2;
-
-/// The outcome of a headless run: the JSON to print and the exit code.
-pub struct Report {
-    pub json: serde_json::Value,
-    pub code: i32,
-    pub scenario: Option<Box<dyn Scenario>>,
-}
-
-/// Bad input: its message (one line) is the report.
-pub fn usage_error(message: String) -> Report {
-    Report { json: serde_json::json!({ "error": crate::files::one_line(&message) }), code: EXIT_USAGE, scenario: None }
-}
+pub use crate::exit::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, Report, usage_error};
 
 /// Run `script` (the text of a script file) on a new scenario.
 pub async fn run(config: RunConfig, script: &str) -> Report {
@@ -31,13 +18,22 @@ pub async fn run(config: RunConfig, script: &str) -> Report {
         Ok(sc) => sc,
         Err(e) => return usage_error(e),
     };
-    let lines = match script::parse_script(script, sc.as_ref()) {
+    let lines = match script::parse_lecture(script, sc.as_ref()) {
         Ok(lines) => lines,
         Err(e) => return usage_error(format!("script {e}")),
     };
     let started = Instant::now();
     let total = lines.len();
-    for (i, (line, input)) in lines.into_iter().enumerate() {
+    for (i, (line, l)) in lines.into_iter().enumerate() {
+        let input = match l {
+            Line::Input(input) => input,
+            // Nothing to point at or hide without a screen.
+            Line::Select(_) | Line::Panes { .. } => continue,
+            Line::Check(depth) => match check::line_input(sc.as_ref(), depth).await {
+                Ok(input) => input,
+                Err(e) => return usage_error(format!("script line {line}: check: {e}")),
+            },
+        };
         if let Err(e) = sc.apply(input).await {
             if sc.stopped().is_some() {
                 // A ceiling, not bad usage: the summary of what ran, and

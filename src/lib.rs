@@ -4,6 +4,7 @@ pub mod algos;
 pub mod card;
 pub mod check;
 pub mod engine;
+pub mod exit;
 pub mod files;
 pub mod headless;
 pub mod lectures;

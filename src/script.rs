@@ -33,6 +33,7 @@ pub const GENERIC: &[(&str, &str)] = &[
     ("hide PANE...", "TUI: hide panes: topology diagram side inspector inflight log narration"),
     ("show PANE...|all", "TUI: show panes again (all: also ends full screen)"),
     ("hb E1 E2", "is E1 → E2, E2 → E1 or concurrent? (event numbers as in the diagram)"),
+    ("check [DEPTH]", "search every delivery order from here (depth 12); expect check.violation, check.length"),
     ("expect ok", "fail the run if an invariant is broken"),
     ("expect role N ROLE", "fail unless node N shows ROLE, in the scenario's words (see its info)"),
     ("expect PATH == JSON", "fail unless the summary has JSON at PATH (e.g. result.cs_order == [1,0])"),
@@ -135,7 +136,16 @@ pub enum Line {
     /// or shows these panes (indices into [`PANES`]); a headless run only
     /// checks the names.
     Panes { show: bool, panes: Vec<usize> },
+    /// `check [DEPTH]`: search every delivery order from here to DEPTH
+    /// (`distlab check`); its outcome is recorded as an
+    /// [`Input::Checked`], so a later `expect check.violation == …` reads it.
+    Check(u32),
 }
+
+/// The depth a `check` line (or the TUI's `:check`) explores by default.
+pub const CHECK_DEPTH: u32 = 12;
+/// The deepest a `check` line may ask for.
+pub const CHECK_DEPTH_MAX: u32 = 1_000;
 
 /// The panes `hide` and `show` name, one table for the parser, the TUI's
 /// layout and help.
@@ -181,6 +191,16 @@ pub fn parse_command(line: &str, scenario: &dyn Scenario) -> Result<Option<Line>
             Ok(Some(Line::Select(n)))
         }
         [verb, args @ ..] if verb == "hide" || verb == "show" => parse_panes(verb == "show", args).map(Some),
+        [verb, args @ ..] if verb == "check" => match args {
+            [] => Ok(Some(Line::Check(CHECK_DEPTH))),
+            [d] => d
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=CHECK_DEPTH_MAX).contains(d))
+                .map(|d| Some(Line::Check(d)))
+                .ok_or_else(|| format!("check [DEPTH]: DEPTH is a number from 1 to {CHECK_DEPTH_MAX}")),
+            _ => Err(format!("usage: check [DEPTH] (1 to {CHECK_DEPTH_MAX})")),
+        },
         _ => parse_words(&words, line, scenario).map(|i| i.map(Line::Input)),
     }
 }
@@ -193,6 +213,7 @@ pub fn parse_line(line: &str, scenario: &dyn Scenario) -> Result<Option<Input>, 
         Some(Line::Input(input)) => Ok(Some(input)),
         Some(Line::Select(_)) => Err("select N points at a node in a lecture; it is not an input of the run".into()),
         Some(Line::Panes { .. }) => Err("hide and show change the TUI's panes; they are not inputs of the run".into()),
+        Some(Line::Check(_)) => Err("check runs the model checker where a script or the prompt reads it".into()),
         None => Ok(None),
     }
 }
@@ -375,13 +396,18 @@ pub fn parse_lecture(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, 
 /// anything runs; `select` lines are checked and left out (a headless run
 /// has nothing to point at).
 pub fn parse_script(text: &str, scenario: &dyn Scenario) -> Result<Vec<(usize, Input)>, ScriptError> {
-    Ok(parse_lecture(text, scenario)?
-        .into_iter()
-        .filter_map(|(n, l)| match l {
-            Line::Input(input) => Some((n, input)),
-            Line::Select(_) | Line::Panes { .. } => None,
-        })
-        .collect())
+    let mut out = Vec::new();
+    for (line, l) in parse_lecture(text, scenario)? {
+        match l {
+            Line::Input(input) => out.push((line, input)),
+            Line::Select(_) | Line::Panes { .. } => {}
+            Line::Check(_) => {
+                let message = "check is read by `distlab run` scripts, not by this one".to_string();
+                return Err(ScriptError { line, message });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The usage line and help of `verb` (a generic command or one of the

@@ -261,3 +261,67 @@ fn tui_check_reports_a_safe_space_and_esc_cancels_a_long_one() {
         }
     });
 }
+
+// ----- `check` in scripts ---------------------------------------------------------
+
+const SCRIPT_CHECK: &str = "request 1\nrequest 2\ncheck\nexpect check.violation == \"timestamp-order\"\n\
+                            expect check.length == 4\nexpect check.exhausted == false\nexpect ok\n";
+
+#[test]
+fn a_script_checks_and_expects_the_outcome_headless_and_on_replay() {
+    let r = block_on(distlab::headless::run(config(RA, 3, 1, &[("variant", "no-defer")]), SCRIPT_CHECK));
+    assert_eq!(r.code, 0, "every expect holds and the run itself broke nothing: {}", r.json);
+    assert_eq!(r.json["check"]["states"], 49);
+    // The outcome is an input of the run: the trace replays it, expects and all.
+    let sc = r.scenario.expect("the run");
+    assert!(sc.inputs().iter().any(|i| matches!(i, Input::Checked(_))));
+    let logged = sc.inputs().iter().find(|i| matches!(i, Input::Checked(_))).unwrap().to_string();
+    assert_eq!(logged, "check 12 # timestamp-order broken in 4 steps (49 states)");
+    let again = block_on(replay_scenario(&sc.trace())).unwrap();
+    assert!(again.failed_expectations().is_empty());
+    assert_eq!(again.report()["check"], r.json["check"]);
+
+    // The correct algorithm: no violation, and an expect that says otherwise fails.
+    let r = block_on(distlab::headless::run(config(RA, 3, 1, &[]), SCRIPT_CHECK));
+    assert_eq!(r.code, 1, "{}", r.json);
+    assert_eq!(r.json["check"]["violation"], serde_json::Value::Null);
+    assert_eq!(r.json["check"]["exhausted"], true);
+}
+
+#[test]
+fn check_lines_are_checked_like_any_other() {
+    for bad in ["request 1\ncheck 0\n", "check 5 6\n", "check 1001\n", "check deep\n"] {
+        let r = block_on(distlab::headless::run(config(RA, 3, 1, &[]), bad));
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.json);
+        assert!(r.json["error"].as_str().unwrap().contains("check"), "{}", r.json);
+    }
+    // A setup script for `distlab check` has no `check` line, and the prompt
+    // runs `:check` itself, not as a line of the language.
+    let e = block_on(check::start(config(RA, 3, 1, &[]), "request 1\ncheck\n")).err().unwrap();
+    assert!(e.contains("line 2"), "{e}");
+    let sc = open(config(RA, 3, 1, &[]));
+    assert!(distlab::script::parse_line("check", sc.as_ref()).is_err());
+    // A damaged trace's outcome that is not a JSON object is refused.
+    let mut sc = open(config(RA, 3, 1, &[]));
+    assert!(apply(sc.as_mut(), Input::Checked("[1,2]".into())).is_err());
+    assert!(apply(sc.as_mut(), Input::Checked("{".into())).is_err());
+}
+
+#[test]
+fn a_lecture_in_the_tui_runs_its_check_line() {
+    block_on(async {
+        let start = distlab::tui::Start {
+            config: Some(config(RA, 3, 1, &[("variant", "no-defer")])),
+            script: Some(format!("{SCRIPT_CHECK}pause\n")),
+            ..Default::default()
+        };
+        let mut app = App::new(start).await.unwrap();
+        app.animate_scripts = false;
+        key(&mut app, KeyCode::Char('n')).await;
+        let sc = app.scenario.as_deref().unwrap();
+        assert!(sc.failed_expectations().is_empty(), "{:?}", sc.failed_expectations());
+        assert_eq!(sc.report()["check"]["length"], 4);
+        let lecture = app.lecture.as_ref().unwrap();
+        assert!(lecture.error.is_none(), "{:?}", lecture.error);
+    });
+}

@@ -83,6 +83,8 @@ enum Arg {
     Event,
     /// A pane of `hide` / `show` (`script::PANES`).
     Pane,
+    /// The depth of `check`: small (each line runs a search), or out of range.
+    Depth,
 }
 
 const GENERIC_ARGS: &[(&str, &[Arg])] = &[
@@ -108,6 +110,7 @@ const GENERIC_ARGS: &[(&str, &[Arg])] = &[
     ("hide", &[Arg::Pane]),
     ("show", &[Arg::Pane]),
     ("hb", &[Arg::Event, Arg::Event]),
+    ("check", &[Arg::Depth]),
     // `expect` has three forms; see `expect_line`.
     ("expect", &[]),
 ];
@@ -486,6 +489,12 @@ fn generic_arg(arg: Arg, n: usize, wild: bool) -> BoxedStrategy<String> {
         Arg::Pane => maybe_wild(
             select(script::PANES.iter().map(|p| p.to_string()).collect::<Vec<_>>()).boxed(),
             strings(&["logs", "Log", "all", "panes"]),
+            n,
+            wild,
+        ),
+        Arg::Depth => maybe_wild(
+            (1u32..=3).prop_map(|k| k.to_string()).boxed(),
+            strings(&["0", "1001", "-1", "deep", "4294967296"]),
             n,
             wild,
         ),

@@ -4,8 +4,8 @@
 use super::report::{progress, summary};
 use super::search::{Options, Search, Strategy};
 use super::{Budgets, start};
+use crate::exit::{EXIT_USAGE, Report, usage_error};
 use crate::files;
-use crate::headless::{EXIT_USAGE, Report, usage_error};
 use crate::lectures::{self, Overrides};
 use std::time::{Duration, Instant};
 

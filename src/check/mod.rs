@@ -50,6 +50,39 @@ pub async fn start_from(config: RunConfig, inputs: &[Input]) -> Result<Box<dyn S
     Ok(sc)
 }
 
+/// The most distinct states a script's `check` line (or the TUI's
+/// `:check`) explores.
+pub const LINE_MAX_STATES: u64 = 200_000;
+
+/// A script's `check DEPTH` line at run `sc`: the search from its state,
+/// recorded as the input that keeps its outcome (`expect check.violation
+/// == "…"`, `check.length`, `check.states`, `check.exhausted` read it).
+pub async fn line_input(sc: &dyn Scenario, depth: u32) -> Result<Input, String> {
+    let start = start_from(sc.config().clone(), sc.inputs()).await?;
+    let opts = Options {
+        depth: Some(depth),
+        max_states: LINE_MAX_STATES,
+        strategy: Strategy::Bfs,
+        budgets: Budgets::default(),
+    };
+    let mut search = Search::new(start, opts)?;
+    while search.run_for(1_000).is_none() {}
+    let out = search.finish().expect("the search is over");
+    Ok(outcome_input(depth, &out))
+}
+
+/// The input that records a search's outcome.
+pub fn outcome_input(depth: u32, out: &Outcome) -> Input {
+    let json = serde_json::json!({
+        "depth": depth,
+        "states": out.stats.distinct,
+        "exhausted": out.exhausted,
+        "violation": out.found.as_ref().map(|f| f.property.clone()),
+        "length": out.found.as_ref().map(|f| f.length),
+    });
+    Input::Checked(json.to_string())
+}
+
 async fn inline(mut config: RunConfig) -> Result<Box<dyn Scenario>, String> {
     config.sim.driver = DriverKind::Inline;
     config.sim.logging = false;

@@ -4,7 +4,7 @@
 
 use super::search::{Options, Outcome, Stats};
 use crate::engine::trace::RunConfig;
-use crate::headless::{EXIT_FAILED, EXIT_OK};
+use crate::exit::{EXIT_FAILED, EXIT_OK};
 use serde_json::json;
 
 /// The peak resident memory of this process in MB (Linux' `VmHWM`), if known.

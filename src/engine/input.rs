@@ -77,6 +77,23 @@ pub enum Input {
     /// `heal A B`: mend the one cut link between A and B (the TUI's `x` on a
     /// cut link). Added last, so traces written before it still decode.
     HealLink(NodeId, NodeId),
+    /// What a script's `check [DEPTH]` line found (`distlab check` from
+    /// that state): a JSON object `{"depth", "states", "exhausted",
+    /// "violation", "length"}`, kept for `expect check.…` and the report.
+    /// The search runs where the line is read; a replay only records it.
+    Checked(String),
+}
+
+/// The text of a `check` line's outcome: `check D # …` (re-typed, it
+/// searches again: `#` starts a comment).
+fn checked_text(json: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let depth = v["depth"].as_u64().unwrap_or_default();
+    let states = v["states"].as_u64().unwrap_or_default();
+    match v["violation"].as_str() {
+        Some(p) => format!("check {depth} # {p} broken in {} steps ({states} states)", v["length"]),
+        None => format!("check {depth} # no violation in {states} states"),
+    }
 }
 
 fn ms(t: Time) -> String {
@@ -110,6 +127,7 @@ impl fmt::Display for Input {
             Input::Cut(a, b) => write!(f, "cut {a} {b}"),
             Input::Heal => write!(f, "heal"),
             Input::HealLink(a, b) => write!(f, "heal {a} {b}"),
+            Input::Checked(json) => write!(f, "{}", checked_text(json)),
             Input::Loss(p) => write!(f, "loss {p}"),
             Input::DupRate(p) => write!(f, "dup-rate {p}"),
             Input::Latency(a, b) => write!(f, "latency {} {}", ms(*a), ms(*b)),

@@ -11,10 +11,8 @@ use crate::check::{self, Budgets, Options, Search, Strategy};
 use crate::engine::input::Input;
 use std::time::{Duration, Instant};
 
-/// The depth `:check` explores without one given.
-pub const DEPTH: u32 = 12;
-/// The most distinct states a `:check` keeps (memory stays small).
-pub const MAX_STATES: u64 = 200_000;
+pub use crate::check::LINE_MAX_STATES as MAX_STATES;
+pub use crate::script::CHECK_DEPTH as DEPTH;
 /// The time one slice may take before the UI draws again.
 const SLICE: Duration = Duration::from_millis(30);
 

@@ -175,6 +175,15 @@ impl Lecture {
             let input = match input {
                 // Not an input of the run: the app selects the node.
                 Line::Select(_) | Line::Panes { .. } => continue,
+                // The search runs here, between two frames (a lecture's
+                // setups are small: at most `LINE_MAX_STATES` states).
+                Line::Check(depth) => match crate::check::line_input(sc, depth).await {
+                    Ok(input) => input,
+                    Err(e) => {
+                        self.error = Some(format!("script line {line} (check): {e}"));
+                        return;
+                    }
+                },
                 Line::Input(Input::Run(max)) if self.animate => {
                     self.animating = Some(max.unwrap_or(RUN_LIMIT));
                     return;

@@ -46,6 +46,7 @@ impl<P: Protocol> Sim<P> {
             counts: self.counts.clone(),
             in_flight: self.in_flight.clone(),
             answers: self.answers.clone(),
+            checked: self.checked.clone(),
             log: self.log.clone(),
             violations: self.violations.clone(),
             violation_count: self.violation_count,

@@ -141,6 +141,8 @@ pub struct Sim<P: Protocol> {
     in_flight: Vec<u32>,
     /// The answers of `hb` queries, in order (part of the report).
     answers: Vec<String>,
+    /// The last `check` line's outcome (the report's `check`).
+    checked: Option<serde_json::Value>,
     log: VecDeque<LogLine>,
     violations: Vec<Violation>,
     violation_count: u64,
@@ -210,6 +212,7 @@ impl<P: Protocol> Sim<P> {
             counts: Counts::default(),
             in_flight: Vec::new(),
             answers: Vec::new(),
+            checked: None,
             log: VecDeque::new(),
             violations: Vec::new(),
             violation_count: 0,
@@ -432,6 +435,9 @@ impl<P: Protocol> Sim<P> {
         if let Some(why) = self.stopped() {
             json["stopped"] = why.into();
         }
+        if let Some(c) = &self.checked {
+            json["check"] = c.clone();
+        }
         json
     }
 
@@ -512,6 +518,7 @@ impl<P: Protocol> Sim<P> {
                 self.faults.cut.remove(&(a.min(b), a.max(b)));
                 self.notify(Change::Links, None);
             }
+            Input::Checked(json) => self.checked = serde_json::from_str(&json).ok(),
             Input::Loss(p) => self.cfg.net.loss = p,
             Input::DupRate(p) => self.cfg.net.dup = p,
             Input::Latency(a, b) => {

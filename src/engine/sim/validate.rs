@@ -98,6 +98,10 @@ impl<P: Protocol> Sim<P> {
                     Ok(())
                 }
             }
+            Input::Checked(json) => match serde_json::from_str::<serde_json::Value>(json) {
+                Ok(v) if v.is_object() => Ok(()),
+                _ => Err("a check outcome is a JSON object".into()),
+            },
             Input::Loss(p) | Input::DupRate(p) => check_prob(*p),
             Input::Latency(a, b) => check_latency(*a, *b),
             Input::Expect(Expect::Role { node, role }) => {
