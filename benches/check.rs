@@ -284,18 +284,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
 }
 
-fn fmt_int(x: f64) -> String {
-    let s = format!("{:.0}", x);
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The medians of one checker at one size, and the counts (the same in
 /// every repetition, or the bench says so).
 struct Row {
@@ -390,20 +378,20 @@ fn main() {
             println!(
                 "  {:<34} {:>9} {:>10} {:>6} {:>8.1}ms {:>12} {:>9.1} {:>10} {}  {} .. {}",
                 label,
-                fmt_int(r.distinct as f64),
-                fmt_int(r.generated as f64),
+                common::thousands(r.distinct as f64),
+                common::thousands(r.generated as f64),
                 r.max_depth,
                 r.secs * 1000.0,
-                fmt_int(r.rate),
+                common::thousands(r.rate),
                 r.rss_delta_mb,
-                fmt_int(r.bytes_per_state()),
+                common::thousands(r.bytes_per_state()),
                 match (&r.violation, r.exhausted) {
                     (Some(p), _) => format!("VIOLATION {p}"),
                     (None, true) => "exhausted".to_string(),
                     (None, false) => "NOT exhausted".to_string(),
                 },
-                fmt_int(lo),
-                fmt_int(hi),
+                common::thousands(lo),
+                common::thousands(hi),
             );
             summary.insert(format!("ra{n}_{name}"), r.json());
             rows.push(r);

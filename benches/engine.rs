@@ -263,22 +263,10 @@ fn storm(nodes: usize, driver: DriverKind, events: u64, reps: usize) -> Measured
     Measured { events_per_sec: median(all.clone()), all, in_flight, sends_per_event, setup_secs }
 }
 
-fn fmt_rate(x: f64) -> String {
-    let s = format!("{:.0}", x);
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn spread(v: &[f64]) -> String {
     let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = v.iter().copied().fold(0.0, f64::max);
-    format!("{} .. {}", fmt_rate(lo), fmt_rate(hi))
+    format!("{} .. {}", common::thousands(lo), common::thousands(hi))
 }
 
 /// "met (1.7x the goal)" or "MISSED by 23%".
@@ -310,8 +298,13 @@ fn main() {
     let (rt_rate, rt_all) = mpsc_oneshot_round_trips(RT, 5);
     let rt2_rate = mpsc_mpsc_round_trips(RT, 5);
     println!("{:<58} {:>14}   range", "primitive", "round trips/s");
-    println!("{:<58} {:>14}   {}", "tokio mpsc + oneshot round trip (echo task)", fmt_rate(rt_rate), spread(&rt_all));
-    println!("{:<58} {:>14}", "tokio mpsc + mpsc round trip (the actor driver's shape)", fmt_rate(rt2_rate));
+    println!(
+        "{:<58} {:>14}   {}",
+        "tokio mpsc + oneshot round trip (echo task)",
+        common::thousands(rt_rate),
+        spread(&rt_all)
+    );
+    println!("{:<58} {:>14}", "tokio mpsc + mpsc round trip (the actor driver's shape)", common::thousands(rt2_rate));
     println!();
 
     let inter = interleaved(15, 300_000);
@@ -324,8 +317,8 @@ fn main() {
     );
     println!(
         "  median bare {} round trips/s, median engine {} events/s; ratio per pair: median {:.3}, range {:.3} .. {:.3}",
-        fmt_rate(median(inter.bare.clone())),
-        fmt_rate(median(inter.engine.clone())),
+        common::thousands(median(inter.bare.clone())),
+        common::thousands(median(inter.engine.clone())),
         ratio_rt,
         lo,
         hi
@@ -357,10 +350,10 @@ fn main() {
         println!(
             "{:<52} {:>11} {:>9.0} {:>9.2} {:>10}   {}",
             name,
-            fmt_rate(m.events_per_sec),
+            common::thousands(m.events_per_sec),
             m.ns_per_event(),
             m.sends_per_event,
-            fmt_rate(m.in_flight as f64),
+            common::thousands(m.in_flight as f64),
             spread(&m.all)
         );
     };
@@ -396,7 +389,7 @@ fn main() {
     println!("goals (issue 2, item 11)");
     println!(
         "  16 nodes, actors: {} events/s vs goal 1,000,000: {}",
-        fmt_rate(a16.events_per_sec),
+        common::thousands(a16.events_per_sec),
         verdict_at_least(a16.events_per_sec, 1e6)
     );
     println!(

@@ -15,3 +15,18 @@ pub fn cores() -> usize {
 pub fn busy_note(load: f64) -> &'static str {
     if load > 0.5 * cores() as f64 { " (busy machine: expect noisy numbers)" } else { "" }
 }
+
+/// A whole number with thousands separators: `1,234,567` (not every bench
+/// prints one).
+#[allow(dead_code)]
+pub fn thousands(x: f64) -> String {
+    let s = format!("{x:.0}");
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -73,7 +73,7 @@ pub struct App {
     /// A question waiting for `y` (any other key cancels); see [`App::confirm`].
     pub asking: Option<Confirm>,
     /// A `:check` search running between frames.
-    pub checking: Option<super::checking::Checking>,
+    pub checking: Option<super::check_job::Checking>,
     /// The inspector rows of `inspect_node`, refreshed after every action.
     pub inspect: Vec<Row>,
     pub inspect_node: NodeId,

@@ -6,6 +6,7 @@
 //! states were covered and whether that was all of them.
 
 use super::app::{App, Status};
+pub use super::check_job::Checking;
 use super::view::Pending;
 use crate::check::{self, Budgets, Options, Search, Strategy};
 use crate::engine::input::Input;
@@ -15,16 +16,6 @@ pub use crate::check::LINE_MAX_STATES as MAX_STATES;
 pub use crate::script::CHECK_DEPTH as DEPTH;
 /// The time one slice may take before the UI draws again.
 const SLICE: Duration = Duration::from_millis(30);
-
-/// A search running in the TUI.
-pub struct Checking {
-    search: Search,
-    started: Instant,
-    /// Inputs of the run when the search started: the counterexample's
-    /// own inputs come after them.
-    base: usize,
-    depth: u32,
-}
 
 impl App {
     /// `:check [DEPTH]`: start a search from the run as it is now.

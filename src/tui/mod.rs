@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod check_job;
 pub mod checking;
 pub mod commands;
 pub mod confirm;
