@@ -72,10 +72,8 @@ impl App {
         match outcome.found {
             Some(f) => {
                 let path: Vec<Input> = f.run.inputs()[c.base..].to_vec();
-                let question = format!(
-                    "check: {} broken in {} steps ({} states) — play it from here?",
-                    f.property, f.length, outcome.stats.distinct
-                );
+                // Short enough for a 60-column screen.
+                let question = format!("{} broken in {} steps — play it from here?", f.property, f.length);
                 self.confirm(question, Pending::Play(path));
             }
             None => {
