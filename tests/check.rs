@@ -190,6 +190,7 @@ fn the_command_line_exits_1_on_a_violation_0_without_and_2_on_bad_usage() {
         vec!["check", "ricart-agrawala", "--script", "/no/such/file.dl"],
         vec!["check", "ricart-agrawala", "--depth", "99999999999"],
         vec!["check", "ricart-agrawala", "--bogus"],
+        vec!["check", "ricart-agrawala", "-n", "65"],
     ] {
         let (code, json) = distlab(&bad);
         assert_eq!(code, 2, "{bad:?}: {json}");

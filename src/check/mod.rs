@@ -50,9 +50,12 @@ pub async fn start_from(config: RunConfig, inputs: &[Input]) -> Result<Box<dyn S
     Ok(sc)
 }
 
-/// The most distinct states a script's `check` line (or the TUI's
-/// `:check`) explores.
-pub const LINE_MAX_STATES: u64 = 200_000;
+/// The most distinct states a script's `check` line explores: a
+/// lecture's setups are small, and the line runs where it is read (the
+/// TUI's `:check`, sliced between frames, goes to [`TUI_MAX_STATES`]).
+pub const LINE_MAX_STATES: u64 = 20_000;
+/// The most distinct states the TUI's `:check` explores.
+pub const TUI_MAX_STATES: u64 = 200_000;
 
 /// A script's `check DEPTH` line at run `sc`: the search from its state,
 /// recorded as the input that keeps its outcome (`expect check.violation

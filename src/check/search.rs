@@ -18,6 +18,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+/// The most nodes a run the checker explores may have: a state is a copy
+/// of the whole run, and the space grows exponentially with the nodes long
+/// before this.
+pub const MAX_NODES: usize = 64;
+
 /// How the state space is walked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Strategy {
@@ -135,6 +140,12 @@ impl Search {
     /// A search from `start` (a run with the inline driver, its setup
     /// applied). A run that is already broken is its own counterexample.
     pub fn new(start: Box<dyn Scenario>, opts: Options) -> Result<Search, String> {
+        if start.n() > MAX_NODES {
+            return Err(format!(
+                "check explores small runs: at most {MAX_NODES} nodes (this one has {}); every state is a copy of the run",
+                start.n()
+            ));
+        }
         let Some(root) = start.fork() else { return Err("the checker needs the inline driver".into()) };
         drop(root);
         let seed = start.config().sim.seed;

@@ -12,7 +12,7 @@ use crate::check::{self, Budgets, Options, Search, Strategy};
 use crate::engine::input::Input;
 use std::time::{Duration, Instant};
 
-pub use crate::check::LINE_MAX_STATES as MAX_STATES;
+pub use crate::check::TUI_MAX_STATES as MAX_STATES;
 pub use crate::script::CHECK_DEPTH as DEPTH;
 /// The time one slice may take before the UI draws again.
 const SLICE: Duration = Duration::from_millis(30);
