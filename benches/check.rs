@@ -216,9 +216,7 @@ fn run_distlab(n: usize) -> Value {
     let before = peak_memory_mb().unwrap_or(f64::NAN);
     let t = Instant::now();
     let opts = Options { depth: None, max_states: 10_000_000, strategy: Strategy::Bfs, budgets: Budgets::default() };
-    let mut s = Search::new(sc, opts).expect("the search starts");
-    while s.run_for(1_000).is_none() {}
-    let out = s.finish().expect("the search is over");
+    let out = Search::new(sc, opts).expect("the search starts").run_to_end();
     let secs = t.elapsed().as_secs_f64();
     let after = peak_memory_mb().unwrap_or(f64::NAN);
     json!({

@@ -22,9 +22,7 @@ fn opts(strategy: Strategy) -> Options {
 /// Search `scenario` on `n` nodes with `params` from the state `script` leaves.
 fn search(scenario: &str, n: usize, params: &[(&str, &str)], script: &str, o: Options) -> Outcome {
     let sc = block_on(check::start(config(scenario, n, 1, params), script)).expect("the setup applies");
-    let mut s = Search::new(sc, o).expect("an inline run");
-    while s.run_for(1_000).is_none() {}
-    s.finish().expect("over")
+    Search::new(sc, o).expect("an inline run").run_to_end()
 }
 
 #[test]

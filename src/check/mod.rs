@@ -57,20 +57,20 @@ pub const LINE_MAX_STATES: u64 = 20_000;
 /// The most distinct states the TUI's `:check` explores.
 pub const TUI_MAX_STATES: u64 = 200_000;
 
+/// A breadth-first search without faults from the state of run `sc` (a
+/// script's `check` line, the TUI's `:check`), to `depth` and at most
+/// `max_states` distinct states.
+pub async fn search_from(sc: &dyn Scenario, depth: u32, max_states: u64) -> Result<Search, String> {
+    let start = start_from(sc.config().clone(), sc.inputs()).await?;
+    let opts = Options { depth: Some(depth), max_states, strategy: Strategy::Bfs, budgets: Budgets::default() };
+    Search::new(start, opts)
+}
+
 /// A script's `check DEPTH` line at run `sc`: the search from its state,
 /// recorded as the input that keeps its outcome (`expect check.violation
 /// == "…"`, `check.length`, `check.states`, `check.exhausted` read it).
 pub async fn line_input(sc: &dyn Scenario, depth: u32) -> Result<Input, String> {
-    let start = start_from(sc.config().clone(), sc.inputs()).await?;
-    let opts = Options {
-        depth: Some(depth),
-        max_states: LINE_MAX_STATES,
-        strategy: Strategy::Bfs,
-        budgets: Budgets::default(),
-    };
-    let mut search = Search::new(start, opts)?;
-    while search.run_for(1_000).is_none() {}
-    let out = search.finish().expect("the search is over");
+    let out = search_from(sc, depth, LINE_MAX_STATES).await?.run_to_end();
     Ok(outcome_input(depth, &out))
 }
 

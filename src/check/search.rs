@@ -9,6 +9,7 @@
 //! progress or stay responsive between them.
 
 use super::choices::{Budgets, choices};
+use crate::engine::actor::DriverKind;
 use crate::engine::input::Input;
 use crate::engine::rng::{Draw, Purpose};
 use crate::scenario::Scenario;
@@ -146,8 +147,9 @@ impl Search {
                 start.n()
             ));
         }
-        let Some(root) = start.fork() else { return Err("the checker needs the inline driver".into()) };
-        drop(root);
+        if start.sim_config().driver != DriverKind::Inline {
+            return Err("the checker needs the inline driver".into());
+        }
         let seed = start.config().sim.seed;
         let mut s = Search {
             opts,
@@ -188,9 +190,20 @@ impl Search {
         self.done.as_ref()
     }
 
+    /// Is the search over?
+    pub fn is_done(&self) -> bool {
+        self.done.is_some()
+    }
+
     /// Take the outcome (after [`Search::run_for`] returned it).
     pub fn finish(self) -> Option<Outcome> {
         self.done
+    }
+
+    /// Search to the end, without a break: the outcome.
+    pub fn run_to_end(mut self) -> Outcome {
+        while self.run_for(1_000).is_none() {}
+        self.done.expect("the search is over")
     }
 
     fn next_frame(&mut self) -> Option<Frame> {

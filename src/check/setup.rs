@@ -68,9 +68,7 @@ pub async fn run(name: &str, text: &str, variant: Option<(&str, &str)>) -> Resul
     let config = lectures::config(text, name, &over)?;
     let opts = Bounds::of_script(text)?.options()?;
     let started = Instant::now();
-    let mut search = Search::new(start(config, text).await?, opts)?;
-    while search.run_for(1_000).is_none() {}
-    let outcome = search.finish().expect("the search is over");
+    let outcome = Search::new(start(config, text).await?, opts)?.run_to_end();
     Ok(Ran { outcome, ms: started.elapsed().as_secs_f64() * 1000.0 })
 }
 

@@ -8,36 +8,27 @@
 use super::app::{App, Status};
 pub use super::check_job::Checking;
 use super::view::Pending;
-use crate::check::{self, Budgets, Options, Search, Strategy};
+use crate::check;
 use crate::engine::input::Input;
+use crate::script::{self, Line};
 use std::time::{Duration, Instant};
 
 pub use crate::check::TUI_MAX_STATES as MAX_STATES;
-pub use crate::script::CHECK_DEPTH as DEPTH;
 /// The time one slice may take before the UI draws again.
 const SLICE: Duration = Duration::from_millis(30);
 
 impl App {
     /// `:check [DEPTH]`: start a search from the run as it is now.
-    pub(super) async fn start_check(&mut self, depth: Option<&str>) -> Result<(), String> {
-        let depth = match depth {
-            None => DEPTH,
-            Some(d) => {
-                d.parse::<u32>().ok().filter(|d| (1..=1_000).contains(d)).ok_or("usage: check [DEPTH] (1 to 1000)")?
-            }
-        };
+    /// (The line is read by the script parser, as a script's `check` is.)
+    pub(super) async fn start_check(&mut self, line: &str) -> Result<(), String> {
         let Some(sc) = self.scenario.as_deref() else { return Err("no scenario is open".into()) };
+        let Some(Line::Check(depth)) = script::parse_command(line, sc)? else {
+            return Err(format!("usage: check [DEPTH] (1 to {})", script::CHECK_DEPTH_MAX));
+        };
         // The search runs on its own inline copy of this run: every input
         // so far replayed.
         let base = sc.inputs().len();
-        let copy = check::start_from(sc.config().clone(), sc.inputs()).await?;
-        let opts = Options {
-            depth: Some(depth),
-            max_states: MAX_STATES,
-            strategy: Strategy::Bfs,
-            budgets: Budgets::default(),
-        };
-        let search = Search::new(copy, opts)?;
+        let search = check::search_from(sc, depth, MAX_STATES).await?;
         self.set_playing(false);
         self.checking = Some(Checking { search, started: Instant::now(), base, depth });
         self.status = Some(Status::info(format!("checking every order to depth {depth}… Esc cancels")));
@@ -59,7 +50,7 @@ impl App {
             }
         }
         let s = c.search.stats();
-        if c.search.run_for(0).is_none() {
+        if !c.search.is_done() {
             self.status = Some(Status::info(format!(
                 "checking… {} states, {} distinct, depth {} · Esc cancels",
                 s.explored, s.distinct, s.max_depth

@@ -88,7 +88,7 @@ impl App {
                 Ok(())
             }
             (Some("next"), 1) => self.next().await,
-            (Some("check"), 1 | 2) => self.start_check(arg(1)).await,
+            (Some("check"), _) => self.start_check(line).await,
             (Some("halt"), 2) if matches!(arg(1), Some("on" | "off")) => {
                 self.halt = arg(1) == Some("on");
                 let what = if self.halt { "play stops at a new violation" } else { "play runs past violations" };
@@ -136,7 +136,7 @@ impl App {
             (
                 Some(
                     w @ ("back" | "restart" | "play" | "stop" | "next" | "help" | "quit" | "speed" | "save" | "halt"
-                    | "open" | "theme" | "check"),
+                    | "open" | "theme"),
                 ),
                 _,
             ) => {
