@@ -11,7 +11,7 @@ use crate::engine::sim::{Sim, SimConfig, VerbParser};
 use crate::engine::trace::{RunConfig, Trace};
 use futures::future::LocalBoxFuture;
 use std::collections::VecDeque;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Parameters with typed getters; unknown keys are rejected up front.
 #[derive(Clone, Debug, Default)]
@@ -115,7 +115,7 @@ pub struct InFlight {
 }
 
 /// Everything a pane may read of a run, for any algorithm.
-pub trait Scenario {
+pub trait Scenario: Send {
     fn card(&self) -> &'static Card;
     fn config(&self) -> &RunConfig;
     fn n(&self) -> usize;
@@ -133,6 +133,10 @@ pub trait Scenario {
     /// `step` delivers next; under the random and manual schedulers, which
     /// have no order to show, in id order (as [`Scenario::in_flight`]).
     fn queued(&self, limit: usize) -> Vec<InFlight>;
+    /// Every pending event as (id, sender — `None` for a timer —, target),
+    /// in id order: [`Scenario::in_flight`] without the text the panes
+    /// show (the model checker asks at every state).
+    fn pending_events(&self, out: &mut Vec<(EvId, Option<NodeId>, NodeId)>);
     fn history(&self) -> &[EventRec];
     fn kind_name(&self, k: u16) -> &'static str;
     fn log(&self) -> &VecDeque<LogLine>;
@@ -192,8 +196,15 @@ pub trait Scenario {
     /// Start over with the same configuration and no inputs.
     fn restart(&mut self) -> LocalBoxFuture<'_, ()>;
     /// A copy of this run to go on from independently (the model checker's
-    /// fork); `None` under the actor driver.
-    fn fork(&self) -> Option<Box<dyn Scenario>>;
+    /// fork); `None` under the actor driver. A `lean` copy keeps no record
+    /// of its inputs from then on (a state of the search: see `Sim::fork`).
+    fn fork(&self, lean: bool) -> Option<Box<dyn Scenario>>;
+    /// Make `into` a lean copy of this run, reusing its buffers (the model
+    /// checker's copy of a state for one choice, into a state it has
+    /// finished with); false, changing nothing, if `into` is a run of
+    /// another algorithm or either run is not inline.
+    fn fork_into(&self, into: &mut dyn Scenario) -> bool;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
     /// The fingerprint of the state: nodes, network, monitor (see
     /// `engine::sim` `fork.rs`).
     fn fingerprint(&self) -> u64;
@@ -225,7 +236,7 @@ impl NodeRoles for RunRoles {
 /// A scenario of algorithm `A`.
 pub struct Run<A: Algorithm> {
     config: RunConfig,
-    roles: Rc<RunRoles>,
+    roles: Arc<RunRoles>,
     sim: Sim<A::P>,
     /// Step count after each input, for step back.
     marks: Vec<u64>,
@@ -242,11 +253,11 @@ fn parse_verb<A: Algorithm>(
     A::request(verb, &args)
 }
 
-async fn new_sim<A: Algorithm>(config: &RunConfig, roles: &Rc<RunRoles>) -> Result<Sim<A::P>, String> {
+async fn new_sim<A: Algorithm>(config: &RunConfig, roles: &Arc<RunRoles>) -> Result<Sim<A::P>, String> {
     let params = Params(config.params.clone());
     let (states, monitor) = A::build(config.sim.n, &params)?;
-    let roles = Rc::clone(roles);
-    let parser: VerbParser<A::P> = Rc::new(move |verb, args| parse_verb::<A>(roles.as_ref(), verb, args));
+    let roles = Arc::clone(roles);
+    let parser: VerbParser<A::P> = Arc::new(move |verb, args| parse_verb::<A>(roles.as_ref(), verb, args));
     let mut sim = Sim::new(config.sim.clone(), states, monitor, parser).await;
     sim.set_role_words(A::card().role_words);
     let card = A::card();
@@ -262,7 +273,7 @@ impl<A: Algorithm> Run<A> {
         config.sim.net.check()?;
         let params = Params(config.params.clone());
         params.check(card, n)?;
-        let roles = Rc::new(RunRoles(A::node_roles(n, &params)));
+        let roles = Arc::new(RunRoles(A::node_roles(n, &params)));
         let sim = new_sim::<A>(&config, &roles).await?;
         Ok(Run { config, roles, sim, marks: Vec::new() })
     }
@@ -274,7 +285,9 @@ impl<A: Algorithm> Run<A> {
             "{} reported a property its card does not list",
             A::card().name
         );
-        self.marks.push(self.sim.step());
+        if !self.sim.is_lean() {
+            self.marks.push(self.sim.step());
+        }
         Ok(out)
     }
 
@@ -342,6 +355,13 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn sim_config(&self) -> &SimConfig {
         self.sim.config()
+    }
+    fn pending_events(&self, out: &mut Vec<(EvId, Option<NodeId>, NodeId)>) {
+        out.clear();
+        out.extend(self.sim.pending().map(|p| match &p.kind {
+            PendingKind::Msg { from, to, .. } => (p.id, Some(*from as NodeId), *to as NodeId),
+            PendingKind::Timer { node, .. } => (p.id, None, *node as NodeId),
+        }));
     }
     fn in_flight(&self, limit: usize) -> (Vec<InFlight>, usize) {
         (self.sim.pending().take(limit).map(in_flight_row).collect(), self.sim.pending_len())
@@ -479,14 +499,23 @@ impl<A: Algorithm> Scenario for Run<A> {
             }
         })
     }
-    fn fork(&self) -> Option<Box<dyn Scenario>> {
-        let sim = self.sim.fork()?;
-        Some(Box::new(Run::<A> {
-            config: self.config.clone(),
-            roles: Rc::clone(&self.roles),
-            sim,
-            marks: self.marks.clone(),
-        }))
+    fn fork(&self, lean: bool) -> Option<Box<dyn Scenario>> {
+        let sim = self.sim.fork(lean)?;
+        let marks = if sim.is_lean() { Vec::new() } else { self.marks.clone() };
+        Some(Box::new(Run::<A> { config: self.config.clone(), roles: Arc::clone(&self.roles), sim, marks }))
+    }
+    fn fork_into(&self, into: &mut dyn Scenario) -> bool {
+        let Some(into) = into.as_any_mut().downcast_mut::<Run<A>>() else { return false };
+        if !into.sim.copy_from(&self.sim) {
+            return false;
+        }
+        into.config.clone_from(&self.config);
+        into.roles.clone_from(&self.roles);
+        into.marks.clear();
+        true
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
     fn fingerprint(&self) -> u64 {
         self.sim.fingerprint()

@@ -36,14 +36,15 @@ impl Budgets {
 /// by id, then crashes, recoveries, drops and duplicates.
 pub fn choices(sc: &dyn Scenario, left: Budgets) -> Vec<Input> {
     let fifo = sc.sim_config().net.fifo;
-    let (pending, _) = sc.in_flight(usize::MAX);
+    let mut pending = Vec::new();
+    sc.pending_events(&mut pending);
     let mut out = Vec::with_capacity(pending.len());
     let mut heads = HashSet::new();
-    for p in &pending {
-        match p.from {
+    for &(id, from, to) in &pending {
+        match from {
             // Under FIFO links a message waits behind the earlier ones of its link.
-            Some(from) if fifo && !heads.insert((from, p.to)) => {}
-            _ => out.push(Input::Deliver(p.id)),
+            Some(from) if fifo && !heads.insert((from, to)) => {}
+            _ => out.push(Input::Deliver(id)),
         }
     }
     let n = sc.n();
@@ -53,7 +54,7 @@ pub fn choices(sc: &dyn Scenario, left: Budgets) -> Vec<Input> {
     if left.recoveries > 0 {
         out.extend((0..n).filter(|&i| !sc.alive(i)).map(Input::Recover));
     }
-    let messages = || pending.iter().filter(|p| p.from.is_some()).map(|p| p.id);
+    let messages = || pending.iter().filter(|p| p.1.is_some()).map(|p| p.0);
     if left.drops > 0 {
         out.extend(messages().map(Input::Drop));
     }

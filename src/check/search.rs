@@ -12,10 +12,11 @@ use super::choices::{Budgets, choices};
 use crate::engine::actor::DriverKind;
 use crate::engine::input::Input;
 use crate::engine::rng::{Draw, Purpose};
+use crate::engine::sim::fingerprint_hasher;
 use crate::scenario::Scenario;
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
@@ -93,8 +94,35 @@ pub struct Outcome {
     pub exhausted: bool,
 }
 
+/// How many finished runs the search keeps to copy states into.
+const SPARE: usize = 4;
+
+/// The seen set's hasher: its keys are hashes already.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Seen = HashSet<u64, BuildHasherDefault<Identity>>;
+
+/// A state waiting to be expanded: a lean fork of the run (no record of
+/// its inputs), where it is in the tree of paths, its depth and what of
+/// the fault budgets its path left.
 struct Frame {
     sc: Box<dyn Scenario>,
+    at: u32,
     depth: u32,
     left: Budgets,
 }
@@ -102,8 +130,18 @@ struct Frame {
 pub struct Search {
     opts: Options,
     seed: u64,
+    /// The start state, in full: a counterexample is its path replayed on
+    /// a copy of it, so that its trace holds the setup's inputs and the
+    /// path's.
+    start: Box<dyn Scenario>,
+    /// The tree of paths: for every state put in the frontier, its parent's
+    /// index and the choice that led to it (index 0 is the start).
+    tree: Vec<(u32, Input)>,
     frontier: VecDeque<Frame>,
-    seen: HashSet<u64>,
+    /// Runs the search has finished with (a duplicate, an expanded state),
+    /// to copy the next states into.
+    spare: Vec<Box<dyn Scenario>>,
+    seen: Seen,
     stats: Stats,
     /// A state was not expanded because of the depth or state bound.
     cut_off: bool,
@@ -132,7 +170,7 @@ fn settle(sc: &mut dyn Scenario) {
 /// A state's identity in the search: the run's fingerprint and the faults
 /// the path may still add.
 fn key(sc: &dyn Scenario, left: Budgets) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = fingerprint_hasher();
     (sc.fingerprint(), left).hash(&mut h);
     h.finish()
 }
@@ -151,26 +189,32 @@ impl Search {
             return Err("the checker needs the inline driver".into());
         }
         let seed = start.config().sim.seed;
-        let mut s = Search {
-            opts,
-            seed,
-            frontier: VecDeque::new(),
-            seen: HashSet::new(),
-            stats: Stats::default(),
-            cut_off: false,
-            done: None,
-        };
         let mut start = start;
         if start.violation_count() == 0 {
             settle(start.as_mut());
         }
-        s.seen.insert(key(start.as_ref(), opts.budgets));
+        let root = start.fork(true).expect("a fork of an inline run forks");
+        let broken = start.violations().first().cloned();
+        let mut s = Search {
+            opts,
+            seed,
+            start,
+            tree: vec![(0, Input::Run(None))],
+            frontier: VecDeque::new(),
+            spare: Vec::new(),
+            seen: Seen::default(),
+            stats: Stats::default(),
+            cut_off: false,
+            done: None,
+        };
+        s.seen.insert(key(root.as_ref(), opts.budgets));
         s.stats.distinct = 1;
-        if let Some(v) = start.violations().first().cloned() {
-            let found = Found { property: v.property, detail: v.detail, step: v.step, length: 0, run: start };
+        if let Some(v) = broken {
+            let run = s.start.fork(false).expect("a fork of an inline run forks");
+            let found = Found { property: v.property, detail: v.detail, step: v.step, length: 0, run };
             s.done = Some(Outcome { stats: s.stats, found: Some(found), exhausted: false });
         } else {
-            s.frontier.push_back(Frame { sc: start, depth: 0, left: opts.budgets });
+            s.frontier.push_back(Frame { sc: root, at: 0, depth: 0, left: opts.budgets });
         }
         Ok(s)
     }
@@ -220,6 +264,7 @@ impl Search {
         };
         if self.opts.depth.is_some_and(|d| frame.depth >= d) {
             self.cut_off |= !choices(frame.sc.as_ref(), frame.left).is_empty();
+            self.recycle(frame.sc);
             return;
         }
         let mut options = choices(frame.sc.as_ref(), frame.left);
@@ -232,10 +277,11 @@ impl Search {
         }
         let mut children = Vec::new();
         for input in options {
-            let mut sc = frame.sc.fork().expect("a fork of an inline run forks");
+            let mut sc = self.copy_of(frame.sc.as_ref());
             let left = frame.left.after(&input);
             let before = sc.violation_count();
-            if at_once(sc.apply(input)).is_err() {
+            if at_once(sc.apply(input.clone())).is_err() {
+                self.recycle(sc);
                 continue;
             }
             self.stats.explored += 1;
@@ -244,15 +290,13 @@ impl Search {
                 settle(sc.as_mut());
             }
             if sc.violation_count() > before {
-                // The first property this step broke.
-                let v = sc.violations().get(before as usize).or(sc.violations().last()).cloned();
-                let v = v.expect("a violation was counted");
                 self.stats.max_depth = self.stats.max_depth.max(depth);
-                let found = Found { property: v.property, detail: v.detail, step: v.step, length: depth, run: sc };
+                let found = self.counterexample(frame.at, input, depth);
                 self.done = Some(Outcome { stats: self.stats, found: Some(found), exhausted: false });
                 return;
             }
             if !self.seen.insert(key(sc.as_ref(), left)) {
+                self.recycle(sc);
                 continue;
             }
             self.stats.distinct += 1;
@@ -262,12 +306,59 @@ impl Search {
                 self.done = Some(Outcome { stats: self.stats, found: None, exhausted: false });
                 return;
             }
-            children.push(Frame { sc, depth, left });
+            let at = u32::try_from(self.tree.len()).expect("fewer states than MAX_STATES");
+            self.tree.push((frame.at, input));
+            children.push(Frame { sc, at, depth, left });
         }
+        self.recycle(frame.sc);
         // Depth-first takes the first choice first.
         if self.opts.strategy != Strategy::Bfs {
             children.reverse();
         }
         self.frontier.extend(children);
+    }
+
+    /// A lean copy of `sc`, into a run the search has finished with if
+    /// there is one (no allocation once its buffers have grown).
+    fn copy_of(&mut self, sc: &dyn Scenario) -> Box<dyn Scenario> {
+        if let Some(mut into) = self.spare.pop()
+            && sc.fork_into(into.as_mut())
+        {
+            return into;
+        }
+        sc.fork(true).expect("a fork of an inline run forks")
+    }
+
+    /// Keep a run the search has finished with, to copy states into.
+    fn recycle(&mut self, sc: Box<dyn Scenario>) {
+        if self.spare.len() < SPARE {
+            self.spare.push(sc);
+        }
+    }
+
+    /// The violation reached by `last` from the state at `at` in the tree:
+    /// the path replayed on a full copy of the start (the search's states
+    /// keep no record of their inputs), as the search applied it.
+    fn counterexample(&self, at: u32, last: Input, length: u32) -> Found {
+        let mut path = vec![last];
+        let mut i = at as usize;
+        while i != 0 {
+            let (parent, input) = &self.tree[i];
+            path.push(input.clone());
+            i = *parent as usize;
+        }
+        let mut run = self.start.fork(false).expect("a fork of an inline run forks");
+        let mut before = 0;
+        for input in path.into_iter().rev() {
+            before = run.violation_count();
+            at_once(run.apply(input)).expect("a path the search took replays");
+            if run.violation_count() == before {
+                settle(run.as_mut());
+            }
+        }
+        // The first property the last step broke.
+        let v = run.violations().get(before as usize).or(run.violations().last()).cloned();
+        let v = v.expect("the replayed path breaks what the search saw broken");
+        Found { property: v.property, detail: v.detail, step: v.step, length, run }
     }
 }

@@ -7,6 +7,7 @@
 //! what rewinds and property tests use when no runtime is wanted.
 
 use super::protocol::{Cmd, DrawKey, NodeEvent, NodeId, Protocol, Row, Time, dispatch};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, ready};
 use tokio::sync::mpsc;
 
@@ -125,15 +126,46 @@ impl<P: Protocol> ActorPool<P> {
     }
 }
 
+/// A node's state under the inline driver, with its hash for the model
+/// checker's fingerprints once asked (kept until the node handles an
+/// event, and shared by every copy of the run that shares the state).
+#[derive(Clone)]
+pub struct Held<P> {
+    pub state: P,
+    hash: OnceLock<u64>,
+}
+
+impl<P> Held<P> {
+    fn new(state: P) -> Arc<Self> {
+        Arc::new(Held { state, hash: OnceLock::new() })
+    }
+    /// The state's hash by `f`, computed once.
+    pub fn hash_by(&self, f: impl FnOnce(&P) -> u64) -> u64 {
+        *self.hash.get_or_init(|| f(&self.state))
+    }
+    /// The state, to change: its hash is forgotten.
+    fn state_mut(this: &mut Arc<Self>) -> &mut P
+    where
+        P: Clone,
+    {
+        let held = Arc::make_mut(this);
+        held.hash = OnceLock::new();
+        &mut held.state
+    }
+}
+
 pub enum Driver<P: Protocol> {
-    Inline(Vec<P>),
+    /// Each node's state shared between the copies of a run the model
+    /// checker makes, and copied on the first write (most steps change
+    /// one node).
+    Inline(Vec<Arc<Held<P>>>),
     Actors(ActorPool<P>),
 }
 
 impl<P: Protocol> Driver<P> {
     pub fn new(kind: DriverKind, states: Vec<P>) -> Self {
         match kind {
-            DriverKind::Inline => Driver::Inline(states),
+            DriverKind::Inline => Driver::Inline(states.into_iter().map(Held::new).collect()),
             DriverKind::Actors => Driver::Actors(ActorPool::spawn(states)),
         }
     }
@@ -156,7 +188,7 @@ impl<P: Protocol> Driver<P> {
     ) -> Option<(Vec<Cmd<P>>, P::Summary)> {
         match self {
             Driver::Inline(states) => {
-                let s = dispatch(&mut states[id], id, n, now, key, ev, &mut buf);
+                let s = dispatch(Held::state_mut(&mut states[id]), id, n, now, key, ev, &mut buf);
                 Some((buf, s))
             }
             Driver::Actors(pool) => {
@@ -177,7 +209,7 @@ impl<P: Protocol> Driver<P> {
 
     pub async fn inspect(&mut self, id: NodeId) -> Vec<Row> {
         match self {
-            Driver::Inline(states) => states[id].inspect(),
+            Driver::Inline(states) => states[id].state.inspect(),
             Driver::Actors(pool) => match pool.ask(id, ToNode::Inspect).await {
                 FromNode::Inspected(rows) => rows,
                 _ => unreachable!("node answered an inspect with something else"),
@@ -189,8 +221,8 @@ impl<P: Protocol> Driver<P> {
     pub async fn crash(&mut self, id: NodeId) -> P::Summary {
         match self {
             Driver::Inline(states) => {
-                states[id] = states[id].recovered();
-                states[id].summary()
+                states[id] = Held::new(states[id].state.recovered());
+                states[id].state.summary()
             }
             Driver::Actors(pool) => match pool.ask(id, ToNode::Crash).await {
                 FromNode::Crashed(s) => s,

@@ -171,11 +171,23 @@ pub enum Change {
 /// `Clone` monitor has it.
 pub trait ForkMonitor<P: Protocol> {
     fn fork(&self) -> Box<dyn Monitor<P>>;
+    /// Become a copy of `src` (reusing this one's buffers, as `clone_from`);
+    /// false, changing nothing, if `src` is another kind of monitor.
+    fn copy_from(&mut self, src: &dyn Monitor<P>) -> bool;
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 impl<P: Protocol, M: Monitor<P> + Clone> ForkMonitor<P> for M {
     fn fork(&self) -> Box<dyn Monitor<P>> {
         Box::new(self.clone())
+    }
+    fn copy_from(&mut self, src: &dyn Monitor<P>) -> bool {
+        let Some(src) = src.as_any().downcast_ref::<M>() else { return false };
+        self.clone_from(src);
+        true
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

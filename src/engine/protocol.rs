@@ -205,7 +205,7 @@ impl<'a, P: Protocol> Cx<'a, P> {
 /// checker (`distlab check`) tells states apart by a fingerprint of them.
 /// Hash every field that decides what the node does next; a field that
 /// holds an `f64` hashes its bits.
-pub trait Protocol: Clone + Hash + Send + 'static {
+pub trait Protocol: Clone + Hash + Send + Sync + 'static {
     type Msg: Clone + Debug + Describe + Hash + Send + Serialize + DeserializeOwned + 'static;
     type Timer: Clone + Debug + Describe + Hash + PartialEq + Send + Serialize + DeserializeOwned + 'static;
     type Request: Clone + Debug + Send + 'static;

@@ -14,16 +14,33 @@
 //! turns a liveness loss from a violation into a status).
 
 use super::*;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+/// The fingerprints' hash: foldhash with a fixed seed (about ten times
+/// SipHash's speed on these small writes, and the same in every run).
+pub fn hasher() -> impl Hasher {
+    foldhash::quality::FixedState::with_seed(0x6469_7374_6c61_6221).build_hasher()
+}
 
 impl<P: Protocol> Sim<P> {
     /// A copy of this run to go on from independently, or `None` under the
     /// actor driver (its nodes are tasks; the checker runs inline).
-    pub fn fork(&self) -> Option<Sim<P>> {
+    ///
+    /// A `lean` copy is a state of the search: it keeps what decides the
+    /// future (nodes, network, monitor, history, which monitors and clocks
+    /// read) and leaves out the record of how it got there (inputs, log,
+    /// narration, answers), which it does not keep from then on either; the
+    /// search rebuilds a counterexample's record by replaying its path on
+    /// a full copy of the start.
+    pub fn fork(&self, lean: bool) -> Option<Sim<P>> {
         let Driver::Inline(states) = &self.driver else { return None };
         if self.waiting.is_some() {
             return None;
         }
+        // Room for the step to come: the copy's first push does not move it.
+        let mut history = Vec::with_capacity(self.history.len() + 4);
+        history.extend_from_slice(&self.history);
+        let record = !lean && !self.lean;
         Some(Sim {
             cfg: self.cfg.clone(),
             driver: Driver::Inline(states.clone()),
@@ -41,18 +58,18 @@ impl<P: Protocol> Sim<P> {
             link_last_due: self.link_last_due.clone(),
             lamport: self.lamport.clone(),
             vc: RefCell::new(self.vc.borrow().clone()),
-            history: self.history.clone(),
+            history,
             kinds: self.kinds.clone(),
             counts: self.counts.clone(),
             in_flight: self.in_flight.clone(),
-            answers: self.answers.clone(),
+            answers: if record { self.answers.clone() } else { Default::default() },
             checked: self.checked.clone(),
-            log: self.log.clone(),
+            log: if record { self.log.clone() } else { Default::default() },
             violations: self.violations.clone(),
             violation_count: self.violation_count,
-            failed: self.failed.clone(),
-            inputs: self.inputs.clone(),
-            narration: self.narration.clone(),
+            failed: if record { self.failed.clone() } else { Default::default() },
+            inputs: if record { self.inputs.clone() } else { Default::default() },
+            narration: if record { self.narration.clone() } else { Default::default() },
             narration_closed: self.narration_closed,
             limit: self.limit,
             buf: Vec::new(),
@@ -64,15 +81,127 @@ impl<P: Protocol> Sim<P> {
             tolerates: self.tolerates.clone(),
             reported: self.reported.clone(),
             stuck: self.stuck.clone(),
+            lean: !record,
         })
+    }
+
+    /// Make this run a lean copy of `src` (see [`Sim::fork`]) reusing its
+    /// buffers: the model checker's copy of a state for one choice, into a
+    /// run it has finished with, allocates nothing once the buffers have
+    /// grown. False, changing nothing, if either run is not inline.
+    pub fn copy_from(&mut self, src: &Sim<P>) -> bool {
+        // Every field named, so that a new one cannot be forgotten here.
+        let Sim {
+            cfg,
+            driver,
+            monitor,
+            parse_verb,
+            summaries,
+            alive,
+            faults,
+            now,
+            step,
+            next_id,
+            pending,
+            timers,
+            queue,
+            link_last_due,
+            lamport,
+            vc,
+            history,
+            kinds,
+            counts,
+            in_flight,
+            answers: _,
+            checked,
+            log: _,
+            violations,
+            violation_count,
+            failed: _,
+            inputs: _,
+            narration: _,
+            narration_closed,
+            limit,
+            buf: _,
+            waiting,
+            halt_on_violation,
+            role_words,
+            fault_log,
+            liveness,
+            tolerates,
+            reported,
+            stuck,
+            lean: _,
+        } = src;
+        let (Driver::Inline(from), Driver::Inline(to)) = (driver, &mut self.driver) else { return false };
+        if waiting.is_some() || self.waiting.is_some() {
+            return false;
+        }
+        if !self.monitor.copy_from(monitor.as_ref()) {
+            self.monitor = monitor.fork();
+        }
+        to.clone_from(from);
+        self.cfg.clone_from(cfg);
+        self.parse_verb.clone_from(parse_verb);
+        self.summaries.clone_from(summaries);
+        self.alive.clone_from(alive);
+        self.faults.clone_from(faults);
+        self.now = *now;
+        self.step = *step;
+        self.next_id = *next_id;
+        self.pending.clone_from(pending);
+        self.timers.clone_from(timers);
+        self.queue.clone_from(queue);
+        self.link_last_due.clone_from(link_last_due);
+        self.lamport.clone_from(lamport);
+        self.vc.borrow_mut().clone_from(&vc.borrow());
+        self.history.clone_from(history);
+        self.history.reserve(4);
+        self.kinds.clone_from(kinds);
+        self.counts.clone_from(counts);
+        self.in_flight.clone_from(in_flight);
+        self.answers.clear();
+        self.checked.clone_from(checked);
+        self.log.clear();
+        self.violations.clone_from(violations);
+        self.violation_count = *violation_count;
+        self.failed.clear();
+        self.inputs.clear();
+        self.narration = None;
+        self.narration_closed = *narration_closed;
+        self.limit = *limit;
+        self.buf.clear();
+        self.halt_on_violation = *halt_on_violation;
+        self.role_words = *role_words;
+        self.fault_log.clone_from(fault_log);
+        self.liveness.clone_from(liveness);
+        self.tolerates.clone_from(tolerates);
+        self.reported.clone_from(reported);
+        self.stuck.clone_from(stuck);
+        self.lean = true;
+        true
+    }
+
+    /// Is this a lean copy (a state of the search)?
+    pub fn is_lean(&self) -> bool {
+        self.lean
     }
 
     /// The fingerprint of this state (see the module doc). Deterministic:
     /// the same state gives the same number in every run of the program.
     pub fn fingerprint(&self) -> u64 {
-        let mut h = DefaultHasher::new();
+        let mut h = hasher();
         if let Driver::Inline(states) = &self.driver {
-            states.hash(&mut h);
+            // Each node's hash is computed once for all the copies that
+            // share its state.
+            states.len().hash(&mut h);
+            for s in states {
+                h.write_u64(s.hash_by(|p| {
+                    let mut one = hasher();
+                    p.hash(&mut one);
+                    one.finish()
+                }));
+            }
         }
         self.alive.hash(&mut h);
         self.faults.hash(&mut h);
@@ -80,7 +209,7 @@ impl<P: Protocol> Sim<P> {
         // hashes summed (order-free), then their count.
         let mut sum = 0u64;
         for (_, p) in self.pending.iter() {
-            let mut one = DefaultHasher::new();
+            let mut one = hasher();
             match &p.kind {
                 PendingKind::Msg { from, to, msg, .. } => (0u8, from, to, msg).hash(&mut one),
                 PendingKind::Timer { node, timer, .. } => (1u8, node, timer).hash(&mut one),

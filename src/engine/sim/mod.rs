@@ -110,9 +110,11 @@ macro_rules! world {
 
 // After the macro, which it uses.
 mod fork;
+pub use fork::hasher as fingerprint_hasher;
 
 /// Parses an algorithm verb into the node it targets and the request.
-pub type VerbParser<P> = std::rc::Rc<dyn Fn(&str, &[String]) -> Result<(NodeId, <P as Protocol>::Request), String>>;
+pub type VerbParser<P> =
+    std::sync::Arc<dyn Fn(&str, &[String]) -> Result<(NodeId, <P as Protocol>::Request), String> + Send + Sync>;
 
 pub struct Sim<P: Protocol> {
     cfg: SimConfig,
@@ -173,6 +175,9 @@ pub struct Sim<P: Protocol> {
     /// Liveness lost to a fault the algorithm does not claim, as found at
     /// the last quiescence: statuses, not violations.
     stuck: Vec<String>,
+    /// A state of the model checker's search ([`Sim::fork`]): no inputs,
+    /// log lines, narration or answers are kept.
+    lean: bool,
 }
 
 /// What finishing an event needs once its node answers.
@@ -230,6 +235,7 @@ impl<P: Protocol> Sim<P> {
             tolerates: Vec::new(),
             reported: HashSet::new(),
             stuck: Vec::new(),
+            lean: false,
             cfg,
         };
         for node in 0..n {
@@ -448,8 +454,10 @@ impl<P: Protocol> Sim<P> {
         self.settle().await;
         self.validate(&input)?;
         let index = self.inputs.len();
-        self.push_log(true, input.to_string());
-        self.inputs.push(input.clone());
+        if !self.lean {
+            self.push_log(true, input.to_string());
+            self.inputs.push(input.clone());
+        }
         let before = self.step;
         let mut out = Outcome::default();
         match input {
@@ -457,8 +465,12 @@ impl<P: Protocol> Sim<P> {
                 let violations = self.violation_count;
                 self.steps(k).await;
                 let did = self.step - before;
-                if self.halt_on_violation && self.violation_count > violations && did < k {
-                    *self.inputs.last_mut().expect("logged above") = Input::Step(did);
+                if self.halt_on_violation
+                    && self.violation_count > violations
+                    && did < k
+                    && let Some(last) = self.inputs.last_mut().filter(|_| !self.lean)
+                {
+                    *last = Input::Step(did);
                 }
                 if self.step > before && self.pending.is_empty() {
                     self.check_quiescence();
@@ -714,6 +726,9 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn push_log(&mut self, input: bool, text: String) {
+        if self.lean {
+            return;
+        }
         if self.log.len() == LOG_KEEP {
             self.log.pop_front();
         }
