@@ -358,6 +358,7 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn pending_events(&self, out: &mut Vec<(EvId, Option<NodeId>, NodeId)>) {
         out.clear();
+        out.reserve(self.sim.pending_len());
         out.extend(self.sim.pending().map(|p| match &p.kind {
             PendingKind::Msg { from, to, .. } => (p.id, Some(*from as NodeId), *to as NodeId),
             PendingKind::Timer { node, .. } => (p.id, None, *node as NodeId),
@@ -510,7 +511,7 @@ impl<A: Algorithm> Scenario for Run<A> {
             return false;
         }
         into.config.clone_from(&self.config);
-        into.roles.clone_from(&self.roles);
+        crate::engine::sim::share(&mut into.roles, &self.roles);
         into.marks.clear();
         true
     }

@@ -87,3 +87,45 @@ fn expect_lines_are_read_strictly() {
     assert!(setup::expect(text, "w").is_err());
     assert!(setup::expect(text, "v").is_err());
 }
+
+/// The search copies a state into a run it has finished with (`fork_into`,
+/// reusing its buffers) instead of forking afresh: on every setup, along a
+/// seeded walk with every fault choice, such a copy must be the same state
+/// as a fresh fork (fingerprint, step, history, violations, pending events)
+/// and stay so under the same next choice.
+#[test]
+fn a_copy_into_a_finished_run_is_the_same_state_as_a_fresh_fork() {
+    use distlab::check::{Budgets, choices::choices};
+    use distlab::lectures::{self, Overrides};
+    let budgets = Budgets { crashes: 1, recoveries: 1, drops: 1, dups: 1 };
+    let look = |sc: &dyn distlab::scenario::Scenario| {
+        let mut pending = Vec::new();
+        sc.pending_events(&mut pending);
+        (sc.fingerprint(), sc.step(), sc.history().to_vec(), sc.violation_count(), pending, sc.statuses())
+    };
+    for entry in std::fs::read_dir(dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let over = Overrides { inline: true, ..Overrides::default() };
+        let config = lectures::config(&text, &name, &over).unwrap();
+        let mut state = block_on(distlab::check::start(config, &text)).unwrap();
+        // A finished run: another state, some steps further on.
+        let mut used = state.fork(true).unwrap();
+        for input in choices(used.as_ref(), budgets).into_iter().take(3) {
+            let _ = block_on(used.apply(input));
+        }
+        for walk in 0..12usize {
+            let options = choices(state.as_ref(), budgets);
+            let Some(input) = options.get(walk * 7 % options.len().max(1)).cloned() else { break };
+            let mut fresh = state.fork(true).unwrap();
+            assert!(state.fork_into(used.as_mut()), "{name}: same algorithm, inline");
+            assert!(look(used.as_ref()) == look(fresh.as_ref()), "{name}: the copy differs at walk step {walk}");
+            let a = block_on(fresh.apply(input.clone())).map(|o| o.steps);
+            let b = block_on(used.apply(input.clone())).map(|o| o.steps);
+            assert_eq!(a, b, "{name}: {input}");
+            assert!(look(used.as_ref()) == look(fresh.as_ref()), "{name}: after {input} the copy differs");
+            state = fresh;
+        }
+    }
+}

@@ -12,6 +12,7 @@
 
 pub mod choices;
 pub mod cli;
+mod expand;
 pub mod report;
 pub mod search;
 pub mod setup;

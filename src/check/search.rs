@@ -8,17 +8,13 @@
 //! The search works in slices ([`Search::run_for`]) so a caller can show
 //! progress or stay responsive between them.
 
-use super::choices::{Budgets, choices};
+use super::choices::Budgets;
+use super::expand::{Expanded, Frame, Seen, Spare, Step, expand, key, settle, take};
 use crate::engine::actor::DriverKind;
 use crate::engine::input::Input;
 use crate::engine::rng::{Draw, Purpose};
-use crate::engine::sim::fingerprint_hasher;
 use crate::scenario::Scenario;
-use std::collections::{HashSet, VecDeque};
-use std::future::Future;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::collections::VecDeque;
 
 /// The most nodes a run the checker explores may have: a state is a copy
 /// of the whole run, and the space grows exponentially with the nodes long
@@ -94,39 +90,6 @@ pub struct Outcome {
     pub exhausted: bool,
 }
 
-/// How many finished runs the search keeps to copy states into.
-const SPARE: usize = 4;
-
-/// The seen set's hasher: its keys are hashes already.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type Seen = HashSet<u64, BuildHasherDefault<Identity>>;
-
-/// A state waiting to be expanded: a lean fork of the run (no record of
-/// its inputs), where it is in the tree of paths, its depth and what of
-/// the fault budgets its path left.
-struct Frame {
-    sc: Box<dyn Scenario>,
-    at: u32,
-    depth: u32,
-    left: Budgets,
-}
-
 pub struct Search {
     opts: Options,
     seed: u64,
@@ -138,41 +101,13 @@ pub struct Search {
     /// index and the choice that led to it (index 0 is the start).
     tree: Vec<(u32, Input)>,
     frontier: VecDeque<Frame>,
-    /// Runs the search has finished with (a duplicate, an expanded state),
-    /// to copy the next states into.
-    spare: Vec<Box<dyn Scenario>>,
+    /// Runs the search has finished with, to copy states into.
+    spare: Spare,
     seen: Seen,
     stats: Stats,
     /// A state was not expanded because of the depth or state bound.
     cut_off: bool,
     done: Option<Outcome>,
-}
-
-/// Run a future of the inline driver, which never waits: its first poll
-/// finishes it.
-fn at_once<T>(f: impl Future<Output = T>) -> T {
-    let mut f = pin!(f);
-    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => unreachable!("the inline driver never waits"),
-    }
-}
-
-/// At a state with nothing pending, judge the "at quiescence" properties
-/// as a `run` does: by applying `run`, so that a counterexample's trace
-/// ends with it and its replay judges them too.
-fn settle(sc: &mut dyn Scenario) {
-    if sc.in_flight(0).1 == 0 {
-        let _ = at_once(sc.apply(Input::Run(None)));
-    }
-}
-
-/// A state's identity in the search: the run's fingerprint and the faults
-/// the path may still add.
-fn key(sc: &dyn Scenario, left: Budgets) -> u64 {
-    let mut h = fingerprint_hasher();
-    (sc.fingerprint(), left).hash(&mut h);
-    h.finish()
 }
 
 impl Search {
@@ -201,7 +136,7 @@ impl Search {
             start,
             tree: vec![(0, Input::Run(None))],
             frontier: VecDeque::new(),
-            spare: Vec::new(),
+            spare: Spare::default(),
             seen: Seen::default(),
             stats: Stats::default(),
             cut_off: false,
@@ -229,9 +164,64 @@ impl Search {
             if self.done.is_some() {
                 break;
             }
-            self.expand_one();
+            let Some(frame) = self.next_frame() else {
+                self.exhausted();
+                break;
+            };
+            // A seeded shuffle: the same command walks the same way.
+            let shuffle = (self.opts.strategy == Strategy::Random)
+                .then(|| Draw::new(self.seed, self.stats.explored, Purpose::Schedule));
+            let e = expand(frame, self.opts.depth, shuffle, &self.seen, &mut self.spare);
+            self.merge(e);
         }
         self.done.as_ref()
+    }
+
+    fn exhausted(&mut self) {
+        self.done = Some(Outcome { stats: self.stats, found: None, exhausted: !self.cut_off });
+    }
+
+    /// Take in one state's expansion, in its choices' order: count, keep
+    /// the new states, stop at a violation or the state bound.
+    fn merge(&mut self, e: Expanded) {
+        if e.cut {
+            self.cut_off = true;
+        }
+        let depth = e.depth + 1;
+        let mut children = Vec::new();
+        for step in e.steps {
+            self.stats.explored += 1;
+            match step {
+                Step::Seen => {}
+                Step::Broken(input) => {
+                    self.stats.max_depth = self.stats.max_depth.max(depth);
+                    let found = self.counterexample(e.at, input, depth);
+                    self.done = Some(Outcome { stats: self.stats, found: Some(found), exhausted: false });
+                    return;
+                }
+                Step::New { sc, key, left, input } => {
+                    if !self.seen.insert(key) {
+                        self.spare.recycle(sc);
+                        continue;
+                    }
+                    self.stats.distinct += 1;
+                    self.stats.max_depth = self.stats.max_depth.max(depth);
+                    if self.stats.distinct >= self.opts.max_states {
+                        self.cut_off = true;
+                        self.done = Some(Outcome { stats: self.stats, found: None, exhausted: false });
+                        return;
+                    }
+                    let at = u32::try_from(self.tree.len()).expect("fewer states than MAX_STATES");
+                    self.tree.push((e.at, input));
+                    children.push(Frame { sc, at, depth, left });
+                }
+            }
+        }
+        // Depth-first takes the first choice first.
+        if self.opts.strategy != Strategy::Bfs {
+            children.reverse();
+        }
+        self.frontier.extend(children);
     }
 
     /// Is the search over?
@@ -257,85 +247,6 @@ impl Search {
         }
     }
 
-    fn expand_one(&mut self) {
-        let Some(frame) = self.next_frame() else {
-            self.done = Some(Outcome { stats: self.stats, found: None, exhausted: !self.cut_off });
-            return;
-        };
-        if self.opts.depth.is_some_and(|d| frame.depth >= d) {
-            self.cut_off |= !choices(frame.sc.as_ref(), frame.left).is_empty();
-            self.recycle(frame.sc);
-            return;
-        }
-        let mut options = choices(frame.sc.as_ref(), frame.left);
-        if self.opts.strategy == Strategy::Random {
-            // A seeded shuffle: the same command walks the same way.
-            let mut draw = Draw::new(self.seed, self.stats.explored, Purpose::Schedule);
-            for i in (1..options.len()).rev() {
-                options.swap(i, draw.index(i + 1));
-            }
-        }
-        let mut children = Vec::new();
-        for input in options {
-            let mut sc = self.copy_of(frame.sc.as_ref());
-            let left = frame.left.after(&input);
-            let before = sc.violation_count();
-            if at_once(sc.apply(input.clone())).is_err() {
-                self.recycle(sc);
-                continue;
-            }
-            self.stats.explored += 1;
-            let depth = frame.depth + 1;
-            if sc.violation_count() == before {
-                settle(sc.as_mut());
-            }
-            if sc.violation_count() > before {
-                self.stats.max_depth = self.stats.max_depth.max(depth);
-                let found = self.counterexample(frame.at, input, depth);
-                self.done = Some(Outcome { stats: self.stats, found: Some(found), exhausted: false });
-                return;
-            }
-            if !self.seen.insert(key(sc.as_ref(), left)) {
-                self.recycle(sc);
-                continue;
-            }
-            self.stats.distinct += 1;
-            self.stats.max_depth = self.stats.max_depth.max(depth);
-            if self.stats.distinct >= self.opts.max_states {
-                self.cut_off = true;
-                self.done = Some(Outcome { stats: self.stats, found: None, exhausted: false });
-                return;
-            }
-            let at = u32::try_from(self.tree.len()).expect("fewer states than MAX_STATES");
-            self.tree.push((frame.at, input));
-            children.push(Frame { sc, at, depth, left });
-        }
-        self.recycle(frame.sc);
-        // Depth-first takes the first choice first.
-        if self.opts.strategy != Strategy::Bfs {
-            children.reverse();
-        }
-        self.frontier.extend(children);
-    }
-
-    /// A lean copy of `sc`, into a run the search has finished with if
-    /// there is one (no allocation once its buffers have grown).
-    fn copy_of(&mut self, sc: &dyn Scenario) -> Box<dyn Scenario> {
-        if let Some(mut into) = self.spare.pop()
-            && sc.fork_into(into.as_mut())
-        {
-            return into;
-        }
-        sc.fork(true).expect("a fork of an inline run forks")
-    }
-
-    /// Keep a run the search has finished with, to copy states into.
-    fn recycle(&mut self, sc: Box<dyn Scenario>) {
-        if self.spare.len() < SPARE {
-            self.spare.push(sc);
-        }
-    }
-
     /// The violation reached by `last` from the state at `at` in the tree:
     /// the path replayed on a full copy of the start (the search's states
     /// keep no record of their inputs), as the search applied it.
@@ -351,10 +262,7 @@ impl Search {
         let mut before = 0;
         for input in path.into_iter().rev() {
             before = run.violation_count();
-            at_once(run.apply(input)).expect("a path the search took replays");
-            if run.violation_count() == before {
-                settle(run.as_mut());
-            }
+            take(run.as_mut(), input).expect("a path the search took replays");
         }
         // The first property the last step broke.
         let v = run.violations().get(before as usize).or(run.violations().last()).cloned();

@@ -15,11 +15,19 @@
 
 use super::*;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
 
 /// The fingerprints' hash: foldhash with a fixed seed (about ten times
 /// SipHash's speed on these small writes, and the same in every run).
 pub fn hasher() -> impl Hasher {
     foldhash::quality::FixedState::with_seed(0x6469_7374_6c61_6221).build_hasher()
+}
+
+/// `to = from.clone()`, unless they are the same already.
+pub fn share<T: ?Sized>(to: &mut Arc<T>, from: &Arc<T>) {
+    if !Arc::ptr_eq(to, from) {
+        *to = Arc::clone(from);
+    }
 }
 
 impl<P: Protocol> Sim<P> {
@@ -140,9 +148,17 @@ impl<P: Protocol> Sim<P> {
         if !self.monitor.copy_from(monitor.as_ref()) {
             self.monitor = monitor.fork();
         }
-        to.clone_from(from);
+        // Shared parts are touched only where they differ: a count shared
+        // by the threads of a search costs a cache line's trip per change.
+        to.truncate(from.len());
+        for (i, s) in from.iter().enumerate() {
+            match to.get_mut(i) {
+                Some(t) => share(t, s),
+                None => to.push(Arc::clone(s)),
+            }
+        }
         self.cfg.clone_from(cfg);
-        self.parse_verb.clone_from(parse_verb);
+        share(&mut self.parse_verb, parse_verb);
         self.summaries.clone_from(summaries);
         self.alive.clone_from(alive);
         self.faults.clone_from(faults);

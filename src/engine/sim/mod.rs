@@ -110,7 +110,7 @@ macro_rules! world {
 
 // After the macro, which it uses.
 mod fork;
-pub use fork::hasher as fingerprint_hasher;
+pub use fork::{hasher as fingerprint_hasher, share};
 
 /// Parses an algorithm verb into the node it targets and the request.
 pub type VerbParser<P> =
