@@ -2,6 +2,7 @@
 //! headless runner, replay and tests are written once for every algorithm.
 
 use crate::card::{self, Args, Card, NodeRoles};
+use crate::engine::actor::DriverKind;
 use crate::engine::input::{EvId, Input};
 use crate::engine::invariant::{Chart, Monitor, Table, Transcript, Violation};
 use crate::engine::network::Faults;
@@ -182,6 +183,10 @@ pub trait Scenario: Send {
     fn action(&self, node: NodeId) -> Option<Input>;
 
     fn apply(&mut self, input: Input) -> LocalBoxFuture<'_, Result<Outcome, String>>;
+    /// [`Scenario::apply`] at once, without a future on the heap: for a
+    /// run with the inline driver, which never waits (the model checker
+    /// applies one input per transition); an error under the actor driver.
+    fn apply_inline(&mut self, input: Input) -> Result<Outcome, String>;
     fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>>;
     /// Rewind one step (or one input that made no step); errors at the start.
     fn step_back(&mut self) -> LocalBoxFuture<'_, Result<(), String>>;
@@ -235,7 +240,8 @@ impl NodeRoles for RunRoles {
 
 /// A scenario of algorithm `A`.
 pub struct Run<A: Algorithm> {
-    config: RunConfig,
+    /// Shared by the model checker's copies of the run.
+    config: Arc<RunConfig>,
     roles: Arc<RunRoles>,
     sim: Sim<A::P>,
     /// Step count after each input, for step back.
@@ -275,7 +281,7 @@ impl<A: Algorithm> Run<A> {
         params.check(card, n)?;
         let roles = Arc::new(RunRoles(A::node_roles(n, &params)));
         let sim = new_sim::<A>(&config, &roles).await?;
-        Ok(Run { config, roles, sim, marks: Vec::new() })
+        Ok(Run { config: Arc::new(config), roles, sim, marks: Vec::new() })
     }
 
     async fn apply_input(&mut self, input: Input) -> Result<Outcome, String> {
@@ -432,7 +438,7 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn trace(&self) -> Trace {
         Trace {
-            config: self.config.clone(),
+            config: RunConfig::clone(&self.config),
             inputs: self.sim.inputs().to_vec(),
             kinds: self.sim.kinds().iter().map(|k| k.to_string()).collect(),
             events: self.sim.history().to_vec(),
@@ -449,6 +455,16 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn apply(&mut self, input: Input) -> LocalBoxFuture<'_, Result<Outcome, String>> {
         Box::pin(self.apply_input(input))
+    }
+    fn apply_inline(&mut self, input: Input) -> Result<Outcome, String> {
+        if self.sim.config().driver != DriverKind::Inline {
+            return Err("only a run with the inline driver applies an input at once".into());
+        }
+        let mut f = std::pin::pin!(self.apply_input(input));
+        match f.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            std::task::Poll::Ready(out) => out,
+            std::task::Poll::Pending => unreachable!("the inline driver never waits"),
+        }
     }
     fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>> {
         Box::pin(async move {
@@ -503,14 +519,14 @@ impl<A: Algorithm> Scenario for Run<A> {
     fn fork(&self, lean: bool) -> Option<Box<dyn Scenario>> {
         let sim = self.sim.fork(lean)?;
         let marks = if sim.is_lean() { Vec::new() } else { self.marks.clone() };
-        Some(Box::new(Run::<A> { config: self.config.clone(), roles: Arc::clone(&self.roles), sim, marks }))
+        Some(Box::new(Run::<A> { config: Arc::clone(&self.config), roles: Arc::clone(&self.roles), sim, marks }))
     }
     fn fork_into(&self, into: &mut dyn Scenario) -> bool {
         let Some(into) = into.as_any_mut().downcast_mut::<Run<A>>() else { return false };
         if !into.sim.copy_from(&self.sim) {
             return false;
         }
-        into.config.clone_from(&self.config);
+        crate::engine::sim::share(&mut into.config, &self.config);
         crate::engine::sim::share(&mut into.roles, &self.roles);
         into.marks.clear();
         true

@@ -5,16 +5,13 @@
 //! measured on this machine's two cores, copies crossing threads made
 //! glibc's allocator the bottleneck, see `benches/README.md`).
 
-use super::choices::{Budgets, choices};
+use super::choices::{Budgets, Buffers, choices_into};
 use crate::engine::input::Input;
 use crate::engine::rng::Draw;
 use crate::engine::sim::fingerprint_hasher;
 use crate::scenario::Scenario;
 use std::collections::HashSet;
-use std::future::Future;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 /// A state waiting to be expanded: a lean fork of the run (no record of
 /// its inputs), where it is in the tree of paths, its depth and what of
@@ -73,12 +70,17 @@ const SPARE: usize = 16;
 /// the next states into: a copy then allocates nothing once their buffers
 /// have grown.
 #[derive(Default)]
-pub(super) struct Spare(Vec<Box<dyn Scenario>>);
+pub(super) struct Spare {
+    runs: Vec<Box<dyn Scenario>>,
+    /// The choices at a state, and what finding them works in.
+    options: Vec<Input>,
+    buffers: Buffers,
+}
 
 impl Spare {
     /// A lean copy of `sc`, into a finished run if there is one.
     fn copy_of(&mut self, sc: &dyn Scenario) -> Box<dyn Scenario> {
-        if let Some(mut into) = self.0.pop()
+        if let Some(mut into) = self.runs.pop()
             && sc.fork_into(into.as_mut())
         {
             return into;
@@ -87,19 +89,9 @@ impl Spare {
     }
 
     pub fn recycle(&mut self, sc: Box<dyn Scenario>) {
-        if self.0.len() < SPARE {
-            self.0.push(sc);
+        if self.runs.len() < SPARE {
+            self.runs.push(sc);
         }
-    }
-}
-
-/// Run a future of the inline driver, which never waits: its first poll
-/// finishes it.
-pub(super) fn at_once<T>(f: impl Future<Output = T>) -> T {
-    let mut f = pin!(f);
-    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => unreachable!("the inline driver never waits"),
     }
 }
 
@@ -108,7 +100,7 @@ pub(super) fn at_once<T>(f: impl Future<Output = T>) -> T {
 /// ends with it and its replay judges them too.
 pub(super) fn settle(sc: &mut dyn Scenario) {
     if sc.in_flight(0).1 == 0 {
-        let _ = at_once(sc.apply(Input::Run(None)));
+        let _ = sc.apply_inline(Input::Run(None));
     }
 }
 
@@ -116,7 +108,7 @@ pub(super) fn settle(sc: &mut dyn Scenario) {
 /// property. Whether it broke one; an error changes nothing.
 pub(super) fn take(sc: &mut dyn Scenario, input: Input) -> Result<bool, String> {
     let before = sc.violation_count();
-    at_once(sc.apply(input))?;
+    sc.apply_inline(input)?;
     if sc.violation_count() == before {
         settle(sc);
     }
@@ -141,11 +133,13 @@ pub(super) fn expand(
     spare: &mut Spare,
 ) -> Expanded {
     let Frame { sc: state, at, depth: d, left } = frame;
-    let mut options = choices(state.as_ref(), left);
+    let mut options = std::mem::take(&mut spare.options);
+    choices_into(state.as_ref(), left, &mut spare.buffers, &mut options);
     let mut out = Expanded { at, depth: d, cut: false, steps: Vec::with_capacity(options.len()) };
     if depth.is_some_and(|bound| d >= bound) {
         out.cut = !options.is_empty();
         spare.recycle(state);
+        spare.options = options;
         return out;
     }
     if let Some(mut draw) = shuffle {
@@ -153,7 +147,7 @@ pub(super) fn expand(
             options.swap(i, draw.index(i + 1));
         }
     }
-    for input in options {
+    for input in options.drain(..) {
         let mut sc = spare.copy_of(state.as_ref());
         let Ok(broken) = take(sc.as_mut(), input.clone()) else {
             spare.recycle(sc);
@@ -174,5 +168,6 @@ pub(super) fn expand(
         }
     }
     spare.recycle(state);
+    spare.options = options;
     out
 }

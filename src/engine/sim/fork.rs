@@ -23,6 +23,22 @@ pub fn hasher() -> impl Hasher {
     foldhash::quality::FixedState::with_seed(0x6469_7374_6c61_6221).build_hasher()
 }
 
+/// One pending event's part of the fingerprint: sender, receiver and
+/// payload of a message; node and timer of a timer (not its id or times).
+pub(super) fn pending_hash<P: Protocol>(kind: &PendingKind<P>) -> u64 {
+    let mut one = hasher();
+    match kind {
+        PendingKind::Msg { from, to, msg, .. } => (0u8, from, to, msg).hash(&mut one),
+        PendingKind::Timer { node, timer, .. } => (1u8, node, timer).hash(&mut one),
+    }
+    one.finish()
+}
+
+/// The pending events as a multiset: their hashes summed (order-free).
+fn pending_sum<P: Protocol>(pending: &PendingSet<Pending<P>>) -> u64 {
+    pending.iter().fold(0u64, |sum, (_, p)| sum.wrapping_add(pending_hash(&p.kind)))
+}
+
 /// `to = from.clone()`, unless they are the same already.
 pub fn share<T: ?Sized>(to: &mut Arc<T>, from: &Arc<T>) {
     if !Arc::ptr_eq(to, from) {
@@ -90,6 +106,11 @@ impl<P: Protocol> Sim<P> {
             reported: self.reported.clone(),
             stuck: self.stuck.clone(),
             lean: !record,
+            pending_sum: match (record, self.lean) {
+                (true, _) => 0,
+                (false, true) => self.pending_sum,
+                (false, false) => pending_sum(&self.pending),
+            },
         })
     }
 
@@ -139,7 +160,8 @@ impl<P: Protocol> Sim<P> {
             tolerates,
             reported,
             stuck,
-            lean: _,
+            lean: src_lean,
+            pending_sum: src_sum,
         } = src;
         let (Driver::Inline(from), Driver::Inline(to)) = (driver, &mut self.driver) else { return false };
         if waiting.is_some() || self.waiting.is_some() {
@@ -171,8 +193,10 @@ impl<P: Protocol> Sim<P> {
         self.link_last_due.clone_from(link_last_due);
         self.lamport.clone_from(lamport);
         self.vc.borrow_mut().clone_from(&vc.borrow());
-        self.history.clone_from(history);
-        self.history.reserve(4);
+        // Room for the step to come first, so that it moves nothing.
+        self.history.clear();
+        self.history.reserve(history.len() + 4);
+        self.history.extend_from_slice(history);
         self.kinds.clone_from(kinds);
         self.counts.clone_from(counts);
         self.in_flight.clone_from(in_flight);
@@ -195,6 +219,7 @@ impl<P: Protocol> Sim<P> {
         self.reported.clone_from(reported);
         self.stuck.clone_from(stuck);
         self.lean = true;
+        self.pending_sum = if *src_lean { *src_sum } else { pending_sum(pending) };
         true
     }
 
@@ -222,16 +247,10 @@ impl<P: Protocol> Sim<P> {
         self.alive.hash(&mut h);
         self.faults.hash(&mut h);
         // The pending events as a multiset: each one hashed alone, the
-        // hashes summed (order-free), then their count.
-        let mut sum = 0u64;
-        for (_, p) in self.pending.iter() {
-            let mut one = hasher();
-            match &p.kind {
-                PendingKind::Msg { from, to, msg, .. } => (0u8, from, to, msg).hash(&mut one),
-                PendingKind::Timer { node, timer, .. } => (1u8, node, timer).hash(&mut one),
-            }
-            sum = sum.wrapping_add(one.finish());
-        }
+        // hashes summed (order-free; a lean run keeps the sum as events
+        // come and go), then their count.
+        let sum = if self.lean { self.pending_sum } else { pending_sum(&self.pending) };
+        debug_assert_eq!(sum, pending_sum(&self.pending), "the kept sum is the pending events'");
         (sum, self.pending.len()).hash(&mut h);
         // A liveness loss is a violation only if every fault so far is one
         // the algorithm claims to survive (the severity rule).

@@ -178,6 +178,9 @@ pub struct Sim<P: Protocol> {
     /// A state of the model checker's search ([`Sim::fork`]): no inputs,
     /// log lines, narration or answers are kept.
     lean: bool,
+    /// In a lean run, the sum of the pending events' hashes (the
+    /// fingerprint's multiset), kept as they come and go.
+    pending_sum: u64,
 }
 
 /// What finishing an event needs once its node answers.
@@ -236,6 +239,7 @@ impl<P: Protocol> Sim<P> {
             reported: HashSet::new(),
             stuck: Vec::new(),
             lean: false,
+            pending_sum: 0,
             cfg,
         };
         for node in 0..n {

@@ -99,6 +99,9 @@ impl<P: Protocol> Sim<P> {
         if let PendingKind::Timer { node, .. } = &kind {
             self.timers[*node as NodeId].push(id);
         }
+        if self.lean {
+            self.pending_sum = self.pending_sum.wrapping_add(fork::pending_hash(&kind));
+        }
         self.pending.insert(id, Pending { id, due, kind });
         id
     }
@@ -106,6 +109,9 @@ impl<P: Protocol> Sim<P> {
     /// Remove a pending event (and its timer index entry).
     pub(super) fn take(&mut self, id: EvId) -> Option<Pending<P>> {
         let p = self.pending.remove(id)?;
+        if self.lean {
+            self.pending_sum = self.pending_sum.wrapping_sub(fork::pending_hash(&p.kind));
+        }
         match &p.kind {
             PendingKind::Timer { node, .. } => {
                 let ids = &mut self.timers[*node as NodeId];
