@@ -126,9 +126,9 @@ impl<P: Protocol> ActorPool<P> {
     }
 }
 
-/// A node's state under the inline driver, with its hash for the model
-/// checker's fingerprints once asked (kept until the node handles an
-/// event, and shared by every copy of the run that shares the state).
+/// A node's state in a state of the model checker's search, with its hash
+/// for the fingerprints once asked (kept until the node handles an event,
+/// and shared by every copy of the run that shares the state).
 #[derive(Clone)]
 pub struct Held<P> {
     pub state: P,
@@ -136,7 +136,7 @@ pub struct Held<P> {
 }
 
 impl<P> Held<P> {
-    fn new(state: P) -> Arc<Self> {
+    pub fn new(state: P) -> Arc<Self> {
         Arc::new(Held { state, hash: OnceLock::new() })
     }
     /// The state's hash by `f`, computed once.
@@ -155,17 +155,18 @@ impl<P> Held<P> {
 }
 
 pub enum Driver<P: Protocol> {
-    /// Each node's state shared between the copies of a run the model
-    /// checker makes, and copied on the first write (most steps change
-    /// one node).
-    Inline(Vec<Arc<Held<P>>>),
+    Inline(Vec<P>),
+    /// Inline, in a state of the model checker's search: each node's state
+    /// shared between the copies of the run the search makes, and copied
+    /// on its first write (most steps change one node).
+    Shared(Vec<Arc<Held<P>>>),
     Actors(ActorPool<P>),
 }
 
 impl<P: Protocol> Driver<P> {
     pub fn new(kind: DriverKind, states: Vec<P>) -> Self {
         match kind {
-            DriverKind::Inline => Driver::Inline(states.into_iter().map(Held::new).collect()),
+            DriverKind::Inline => Driver::Inline(states),
             DriverKind::Actors => Driver::Actors(ActorPool::spawn(states)),
         }
     }
@@ -188,6 +189,10 @@ impl<P: Protocol> Driver<P> {
     ) -> Option<(Vec<Cmd<P>>, P::Summary)> {
         match self {
             Driver::Inline(states) => {
+                let s = dispatch(&mut states[id], id, n, now, key, ev, &mut buf);
+                Some((buf, s))
+            }
+            Driver::Shared(states) => {
                 let s = dispatch(Held::state_mut(&mut states[id]), id, n, now, key, ev, &mut buf);
                 Some((buf, s))
             }
@@ -209,7 +214,8 @@ impl<P: Protocol> Driver<P> {
 
     pub async fn inspect(&mut self, id: NodeId) -> Vec<Row> {
         match self {
-            Driver::Inline(states) => states[id].state.inspect(),
+            Driver::Inline(states) => states[id].inspect(),
+            Driver::Shared(states) => states[id].state.inspect(),
             Driver::Actors(pool) => match pool.ask(id, ToNode::Inspect).await {
                 FromNode::Inspected(rows) => rows,
                 _ => unreachable!("node answered an inspect with something else"),
@@ -221,6 +227,10 @@ impl<P: Protocol> Driver<P> {
     pub async fn crash(&mut self, id: NodeId) -> P::Summary {
         match self {
             Driver::Inline(states) => {
+                states[id] = states[id].recovered();
+                states[id].summary()
+            }
+            Driver::Shared(states) => {
                 states[id] = Held::new(states[id].state.recovered());
                 states[id].state.summary()
             }

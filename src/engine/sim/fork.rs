@@ -14,6 +14,7 @@
 //! turns a liveness loss from a violation into a status).
 
 use super::*;
+use crate::engine::actor::Held;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
@@ -57,17 +58,22 @@ impl<P: Protocol> Sim<P> {
     /// search rebuilds a counterexample's record by replaying its path on
     /// a full copy of the start.
     pub fn fork(&self, lean: bool) -> Option<Sim<P>> {
-        let Driver::Inline(states) = &self.driver else { return None };
+        let record = !lean && !self.lean;
+        let driver = match &self.driver {
+            Driver::Inline(states) if record => Driver::Inline(states.clone()),
+            Driver::Inline(states) => Driver::Shared(states.iter().cloned().map(Held::new).collect()),
+            Driver::Shared(states) => Driver::Shared(states.clone()),
+            Driver::Actors(_) => return None,
+        };
         if self.waiting.is_some() {
             return None;
         }
         // Room for the step to come: the copy's first push does not move it.
         let mut history = Vec::with_capacity(self.history.len() + 4);
         history.extend_from_slice(&self.history);
-        let record = !lean && !self.lean;
         Some(Sim {
             cfg: self.cfg.clone(),
-            driver: Driver::Inline(states.clone()),
+            driver,
             monitor: self.monitor.fork(),
             parse_verb: self.parse_verb.clone(),
             summaries: self.summaries.clone(),
@@ -163,21 +169,26 @@ impl<P: Protocol> Sim<P> {
             lean: src_lean,
             pending_sum: src_sum,
         } = src;
-        let (Driver::Inline(from), Driver::Inline(to)) = (driver, &mut self.driver) else { return false };
-        if waiting.is_some() || self.waiting.is_some() {
+        if waiting.is_some() || self.waiting.is_some() || matches!(self.driver, Driver::Actors(_)) {
             return false;
+        }
+        match (driver, &mut self.driver) {
+            (Driver::Shared(from), Driver::Shared(to)) => {
+                // Shared parts are touched only where they differ.
+                to.truncate(from.len());
+                for (i, s) in from.iter().enumerate() {
+                    match to.get_mut(i) {
+                        Some(t) => share(t, s),
+                        None => to.push(Arc::clone(s)),
+                    }
+                }
+            }
+            (Driver::Shared(from), to) => *to = Driver::Shared(from.clone()),
+            (Driver::Inline(from), to) => *to = Driver::Shared(from.iter().cloned().map(Held::new).collect()),
+            (Driver::Actors(_), _) => return false,
         }
         if !self.monitor.copy_from(monitor.as_ref()) {
             self.monitor = monitor.fork();
-        }
-        // Shared parts are touched only where they differ: a count shared
-        // by the threads of a search costs a cache line's trip per change.
-        to.truncate(from.len());
-        for (i, s) in from.iter().enumerate() {
-            match to.get_mut(i) {
-                Some(t) => share(t, s),
-                None => to.push(Arc::clone(s)),
-            }
         }
         self.cfg.clone_from(cfg);
         share(&mut self.parse_verb, parse_verb);
@@ -232,17 +243,23 @@ impl<P: Protocol> Sim<P> {
     /// the same state gives the same number in every run of the program.
     pub fn fingerprint(&self) -> u64 {
         let mut h = hasher();
-        if let Driver::Inline(states) = &self.driver {
+        let node_hash = |p: &P| {
+            let mut one = hasher();
+            p.hash(&mut one);
+            one.finish()
+        };
+        match &self.driver {
+            Driver::Inline(states) => {
+                states.len().hash(&mut h);
+                states.iter().for_each(|p| h.write_u64(node_hash(p)));
+            }
             // Each node's hash is computed once for all the copies that
             // share its state.
-            states.len().hash(&mut h);
-            for s in states {
-                h.write_u64(s.hash_by(|p| {
-                    let mut one = hasher();
-                    p.hash(&mut one);
-                    one.finish()
-                }));
+            Driver::Shared(states) => {
+                states.len().hash(&mut h);
+                states.iter().for_each(|s| h.write_u64(s.hash_by(node_hash)));
             }
+            Driver::Actors(_) => {}
         }
         self.alive.hash(&mut h);
         self.faults.hash(&mut h);
