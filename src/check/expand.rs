@@ -147,8 +147,14 @@ pub(super) fn expand(
             options.swap(i, draw.index(i + 1));
         }
     }
-    for input in options.drain(..) {
-        let mut sc = spare.copy_of(state.as_ref());
+    // The last choice takes the state itself: it is not needed after it.
+    let last = options.len().saturating_sub(1);
+    let mut state = Some(state);
+    for (i, input) in options.drain(..).enumerate() {
+        let mut sc = match state.take_if(|_| i == last) {
+            Some(own) => own,
+            None => spare.copy_of(state.as_deref().expect("kept until its last choice")),
+        };
         let Ok(broken) = take(sc.as_mut(), input.clone()) else {
             spare.recycle(sc);
             continue;
@@ -167,7 +173,9 @@ pub(super) fn expand(
             out.steps.push(Step::New { sc, key, left, input });
         }
     }
-    spare.recycle(state);
+    if let Some(state) = state {
+        spare.recycle(state);
+    }
     spare.options = options;
     out
 }
