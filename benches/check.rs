@@ -1,5 +1,5 @@
 //! `distlab check` side by side with Stateright 0.31 on the same model.
-//! Run with `cargo bench --bench check` (about half a minute on 2 cores).
+//! Run with `cargo bench --bench check` (about 10 s on 2 cores once built).
 //!
 //! The model: Ricart–Agrawala mutual exclusion where every node requests
 //! the critical section once at the start and releases it when its
