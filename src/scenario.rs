@@ -2,7 +2,6 @@
 //! headless runner, replay and tests are written once for every algorithm.
 
 use crate::card::{self, Args, Card, NodeRoles};
-use crate::engine::actor::DriverKind;
 use crate::engine::input::{EvId, Input};
 use crate::engine::invariant::{Chart, Monitor, Table, Transcript, Violation};
 use crate::engine::network::Faults;
@@ -137,7 +136,7 @@ pub trait Scenario: Send {
     /// Every pending event as (id, sender — `None` for a timer —, target),
     /// in id order: [`Scenario::in_flight`] without the text the panes
     /// show (the model checker asks at every state).
-    fn pending_events(&self, out: &mut Vec<(EvId, Option<NodeId>, NodeId)>);
+    fn pending_events(&self) -> Vec<(EvId, Option<NodeId>, NodeId)>;
     fn history(&self) -> &[EventRec];
     fn kind_name(&self, k: u16) -> &'static str;
     fn log(&self) -> &VecDeque<LogLine>;
@@ -183,10 +182,6 @@ pub trait Scenario: Send {
     fn action(&self, node: NodeId) -> Option<Input>;
 
     fn apply(&mut self, input: Input) -> LocalBoxFuture<'_, Result<Outcome, String>>;
-    /// [`Scenario::apply`] at once, without a future on the heap: for a
-    /// run with the inline driver, which never waits (the model checker
-    /// applies one input per transition); an error under the actor driver.
-    fn apply_inline(&mut self, input: Input) -> Result<Outcome, String>;
     fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>>;
     /// Rewind one step (or one input that made no step); errors at the start.
     fn step_back(&mut self) -> LocalBoxFuture<'_, Result<(), String>>;
@@ -362,13 +357,14 @@ impl<A: Algorithm> Scenario for Run<A> {
     fn sim_config(&self) -> &SimConfig {
         self.sim.config()
     }
-    fn pending_events(&self, out: &mut Vec<(EvId, Option<NodeId>, NodeId)>) {
-        out.clear();
-        out.reserve(self.sim.pending_len());
-        out.extend(self.sim.pending().map(|p| match &p.kind {
-            PendingKind::Msg { from, to, .. } => (p.id, Some(*from as NodeId), *to as NodeId),
-            PendingKind::Timer { node, .. } => (p.id, None, *node as NodeId),
-        }));
+    fn pending_events(&self) -> Vec<(EvId, Option<NodeId>, NodeId)> {
+        let from = |p: &Pending<A::P>| match &p.kind {
+            PendingKind::Msg { from, .. } => Some(*from as NodeId),
+            PendingKind::Timer { .. } => None,
+        };
+        let mut out = Vec::with_capacity(self.sim.pending_len());
+        out.extend(self.sim.pending().map(|p| (p.id, from(p), p.target())));
+        out
     }
     fn in_flight(&self, limit: usize) -> (Vec<InFlight>, usize) {
         (self.sim.pending().take(limit).map(in_flight_row).collect(), self.sim.pending_len())
@@ -455,16 +451,6 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn apply(&mut self, input: Input) -> LocalBoxFuture<'_, Result<Outcome, String>> {
         Box::pin(self.apply_input(input))
-    }
-    fn apply_inline(&mut self, input: Input) -> Result<Outcome, String> {
-        if self.sim.config().driver != DriverKind::Inline {
-            return Err("only a run with the inline driver applies an input at once".into());
-        }
-        let mut f = std::pin::pin!(self.apply_input(input));
-        match f.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
-            std::task::Poll::Ready(out) => out,
-            std::task::Poll::Pending => unreachable!("the inline driver never waits"),
-        }
     }
     fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>> {
         Box::pin(async move {

@@ -99,9 +99,7 @@ fn a_copy_into_a_finished_run_is_the_same_state_as_a_fresh_fork() {
     use distlab::lectures::{self, Overrides};
     let budgets = Budgets { crashes: 1, recoveries: 1, drops: 1, dups: 1 };
     let look = |sc: &dyn distlab::scenario::Scenario| {
-        let mut pending = Vec::new();
-        sc.pending_events(&mut pending);
-        (sc.fingerprint(), sc.step(), sc.history().to_vec(), sc.violation_count(), pending, sc.statuses())
+        (sc.fingerprint(), sc.step(), sc.history().to_vec(), sc.violation_count(), sc.pending_events(), sc.statuses())
     };
     for entry in std::fs::read_dir(dir()).unwrap() {
         let path = entry.unwrap().path();

@@ -5,8 +5,7 @@
 //! be dropped or duplicated. Every choice is an [`Input`], so a
 //! counterexample is a list of commands a lecturer can type.
 
-use crate::engine::input::{EvId, Input};
-use crate::engine::protocol::NodeId;
+use crate::engine::input::Input;
 use crate::scenario::Scenario;
 use std::collections::HashSet;
 
@@ -36,26 +35,11 @@ impl Budgets {
 /// The inputs the search may apply at `sc`, in a fixed order: deliveries
 /// by id, then crashes, recoveries, drops and duplicates.
 pub fn choices(sc: &dyn Scenario, left: Budgets) -> Vec<Input> {
-    let mut out = Vec::new();
-    choices_into(sc, left, &mut Buffers::default(), &mut out);
-    out
-}
-
-/// What [`choices_into`] works in, kept from one state to the next.
-#[derive(Default)]
-pub struct Buffers {
-    pending: Vec<(EvId, Option<NodeId>, NodeId)>,
-    heads: HashSet<(NodeId, NodeId)>,
-}
-
-/// [`choices`] into `out` (emptied first), reusing `buf`.
-pub fn choices_into(sc: &dyn Scenario, left: Budgets, buf: &mut Buffers, out: &mut Vec<Input>) {
-    out.clear();
     let fifo = sc.sim_config().net.fifo;
-    let Buffers { pending, heads } = buf;
-    sc.pending_events(pending);
-    heads.clear();
-    for &(id, from, to) in pending.iter() {
+    let pending = sc.pending_events();
+    let mut out = Vec::with_capacity(pending.len());
+    let mut heads = HashSet::new();
+    for &(id, from, to) in &pending {
         match from {
             // Under FIFO links a message waits behind the earlier ones of its link.
             Some(from) if fifo && !heads.insert((from, to)) => {}
@@ -76,4 +60,5 @@ pub fn choices_into(sc: &dyn Scenario, left: Budgets, buf: &mut Buffers, out: &m
     if left.dups > 0 {
         out.extend(messages().map(Input::Dup));
     }
+    out
 }

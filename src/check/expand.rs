@@ -1,15 +1,13 @@
 //! Expanding one state: every choice applied to a copy of it, judged and
 //! fingerprinted. An expansion reads the seen set and never writes it; the
-//! search merges its result in order (a parallel search would expand a
-//! batch of states on several threads and merge them in the same order:
-//! measured on this machine's two cores, copies crossing threads made
-//! glibc's allocator the bottleneck, see `benches/README.md`).
+//! search merges its result, in the choices' order.
 
-use super::choices::{Budgets, Buffers, choices_into};
+use super::choices::{Budgets, choices};
 use crate::engine::input::Input;
 use crate::engine::rng::Draw;
 use crate::engine::sim::fingerprint_hasher;
 use crate::scenario::Scenario;
+use futures::FutureExt;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
@@ -25,10 +23,10 @@ pub(super) struct Frame {
 
 /// What one choice at a state led to.
 pub(super) enum Step {
-    /// A state the search had seen before this batch.
+    /// A state the search had seen before this expansion.
     Seen,
-    /// A state the search had not seen before this batch (the merge tells
-    /// whether an earlier state of the batch was the same).
+    /// A state the search had not seen before this expansion (the merge
+    /// tells whether an earlier choice of the same state made it too).
     New { sc: Box<dyn Scenario>, key: u64, left: Budgets, input: Input },
     /// The choice broke a property (nothing is tried after it).
     Broken(Input),
@@ -70,17 +68,12 @@ const SPARE: usize = 16;
 /// the next states into: a copy then allocates nothing once their buffers
 /// have grown.
 #[derive(Default)]
-pub(super) struct Spare {
-    runs: Vec<Box<dyn Scenario>>,
-    /// The choices at a state, and what finding them works in.
-    options: Vec<Input>,
-    buffers: Buffers,
-}
+pub(super) struct Spare(Vec<Box<dyn Scenario>>);
 
 impl Spare {
     /// A lean copy of `sc`, into a finished run if there is one.
     fn copy_of(&mut self, sc: &dyn Scenario) -> Box<dyn Scenario> {
-        if let Some(mut into) = self.runs.pop()
+        if let Some(mut into) = self.0.pop()
             && sc.fork_into(into.as_mut())
         {
             return into;
@@ -89,8 +82,8 @@ impl Spare {
     }
 
     pub fn recycle(&mut self, sc: Box<dyn Scenario>) {
-        if self.runs.len() < SPARE {
-            self.runs.push(sc);
+        if self.0.len() < SPARE {
+            self.0.push(sc);
         }
     }
 }
@@ -100,15 +93,21 @@ impl Spare {
 /// ends with it and its replay judges them too.
 pub(super) fn settle(sc: &mut dyn Scenario) {
     if sc.in_flight(0).1 == 0 {
-        let _ = sc.apply_inline(Input::Run(None));
+        let _ = apply(sc, Input::Run(None));
     }
+}
+
+/// Apply `input` to a run of the inline driver, which never waits: its
+/// future is done at its first poll.
+fn apply(sc: &mut dyn Scenario, input: Input) -> Result<(), String> {
+    sc.apply(input).now_or_never().expect("the inline driver never waits").map(|_| ())
 }
 
 /// Apply `input` as the search does: then settle, unless it broke a
 /// property. Whether it broke one; an error changes nothing.
 pub(super) fn take(sc: &mut dyn Scenario, input: Input) -> Result<bool, String> {
     let before = sc.violation_count();
-    sc.apply_inline(input)?;
+    apply(sc, input)?;
     if sc.violation_count() == before {
         settle(sc);
     }
@@ -133,13 +132,11 @@ pub(super) fn expand(
     spare: &mut Spare,
 ) -> Expanded {
     let Frame { sc: state, at, depth: d, left } = frame;
-    let mut options = std::mem::take(&mut spare.options);
-    choices_into(state.as_ref(), left, &mut spare.buffers, &mut options);
+    let mut options = choices(state.as_ref(), left);
     let mut out = Expanded { at, depth: d, cut: false, steps: Vec::with_capacity(options.len()) };
     if depth.is_some_and(|bound| d >= bound) {
         out.cut = !options.is_empty();
         spare.recycle(state);
-        spare.options = options;
         return out;
     }
     if let Some(mut draw) = shuffle {
@@ -150,7 +147,7 @@ pub(super) fn expand(
     // The last choice takes the state itself: it is not needed after it.
     let last = options.len().saturating_sub(1);
     let mut state = Some(state);
-    for (i, input) in options.drain(..).enumerate() {
+    for (i, input) in options.into_iter().enumerate() {
         let mut sc = match state.take_if(|_| i == last) {
             Some(own) => own,
             None => spare.copy_of(state.as_deref().expect("kept until its last choice")),
@@ -176,6 +173,5 @@ pub(super) fn expand(
     if let Some(state) = state {
         spare.recycle(state);
     }
-    spare.options = options;
     out
 }

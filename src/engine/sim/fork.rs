@@ -40,6 +40,19 @@ fn pending_sum<P: Protocol>(pending: &PendingSet<Pending<P>>) -> u64 {
     pending.iter().fold(0u64, |sum, (_, p)| sum.wrapping_add(pending_hash(&p.kind)))
 }
 
+/// Node states to share between the search's copies of a run.
+fn shared<P: Clone>(states: &[P]) -> Vec<Arc<Held<P>>> {
+    states.iter().cloned().map(Held::new).collect()
+}
+
+/// `to` becomes a copy of the history `from`, with room for the step to
+/// come, so that its push moves nothing.
+fn copy_history(to: &mut Vec<EventRec>, from: &[EventRec]) {
+    to.clear();
+    to.reserve(from.len() + 4);
+    to.extend_from_slice(from);
+}
+
 /// `to = from.clone()`, unless they are the same already.
 pub fn share<T: ?Sized>(to: &mut Arc<T>, from: &Arc<T>) {
     if !Arc::ptr_eq(to, from) {
@@ -61,16 +74,15 @@ impl<P: Protocol> Sim<P> {
         let record = !lean && !self.lean;
         let driver = match &self.driver {
             Driver::Inline(states) if record => Driver::Inline(states.clone()),
-            Driver::Inline(states) => Driver::Shared(states.iter().cloned().map(Held::new).collect()),
+            Driver::Inline(states) => Driver::Shared(shared(states)),
             Driver::Shared(states) => Driver::Shared(states.clone()),
             Driver::Actors(_) => return None,
         };
         if self.waiting.is_some() {
             return None;
         }
-        // Room for the step to come: the copy's first push does not move it.
-        let mut history = Vec::with_capacity(self.history.len() + 4);
-        history.extend_from_slice(&self.history);
+        let mut history = Vec::new();
+        copy_history(&mut history, &self.history);
         Some(Sim {
             cfg: self.cfg.clone(),
             driver,
@@ -184,7 +196,7 @@ impl<P: Protocol> Sim<P> {
                 }
             }
             (Driver::Shared(from), to) => *to = Driver::Shared(from.clone()),
-            (Driver::Inline(from), to) => *to = Driver::Shared(from.iter().cloned().map(Held::new).collect()),
+            (Driver::Inline(from), to) => *to = Driver::Shared(shared(from)),
             (Driver::Actors(_), _) => return false,
         }
         if !self.monitor.copy_from(monitor.as_ref()) {
@@ -204,10 +216,7 @@ impl<P: Protocol> Sim<P> {
         self.link_last_due.clone_from(link_last_due);
         self.lamport.clone_from(lamport);
         self.vc.borrow_mut().clone_from(&vc.borrow());
-        // Room for the step to come first, so that it moves nothing.
-        self.history.clear();
-        self.history.reserve(history.len() + 4);
-        self.history.extend_from_slice(history);
+        copy_history(&mut self.history, history);
         self.kinds.clone_from(kinds);
         self.counts.clone_from(counts);
         self.in_flight.clone_from(in_flight);
@@ -266,8 +275,12 @@ impl<P: Protocol> Sim<P> {
         // The pending events as a multiset: each one hashed alone, the
         // hashes summed (order-free; a lean run keeps the sum as events
         // come and go), then their count.
-        let sum = if self.lean { self.pending_sum } else { pending_sum(&self.pending) };
-        debug_assert_eq!(sum, pending_sum(&self.pending), "the kept sum is the pending events'");
+        let sum = if self.lean {
+            debug_assert_eq!(self.pending_sum, pending_sum(&self.pending), "the kept sum is the pending events'");
+            self.pending_sum
+        } else {
+            pending_sum(&self.pending)
+        };
         (sum, self.pending.len()).hash(&mut h);
         // A liveness loss is a violation only if every fault so far is one
         // the algorithm claims to survive (the severity rule).
