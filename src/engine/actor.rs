@@ -7,7 +7,8 @@
 //! what rewinds and property tests use when no runtime is wanted.
 
 use super::protocol::{Cmd, DrawKey, NodeEvent, NodeId, Protocol, Row, Time, dispatch};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
 use tokio::sync::mpsc;
 
@@ -129,19 +130,38 @@ impl<P: Protocol> ActorPool<P> {
 /// A node's state in a state of the model checker's search, with its hash
 /// for the fingerprints once asked (kept until the node handles an event,
 /// and shared by every copy of the run that shares the state).
-#[derive(Clone)]
 pub struct Held<P> {
     pub state: P,
-    hash: OnceLock<u64>,
+    /// The hash, or `UNKNOWN`. (A plain atomic, not a `OnceLock`: two
+    /// threads that both compute it store the same number, and the lock's
+    /// slow path cost 4% of a search.)
+    hash: AtomicU64,
+}
+
+/// `Held::hash` before it is computed (a state whose hash is this is
+/// hashed again each time it is asked: correct, and one in 2^64).
+const UNKNOWN: u64 = 0;
+
+impl<P: Clone> Clone for Held<P> {
+    fn clone(&self) -> Self {
+        Held { state: self.state.clone(), hash: AtomicU64::new(self.hash.load(Ordering::Relaxed)) }
+    }
 }
 
 impl<P> Held<P> {
     pub fn new(state: P) -> Arc<Self> {
-        Arc::new(Held { state, hash: OnceLock::new() })
+        Arc::new(Held { state, hash: AtomicU64::new(UNKNOWN) })
     }
     /// The state's hash by `f`, computed once.
     pub fn hash_by(&self, f: impl FnOnce(&P) -> u64) -> u64 {
-        *self.hash.get_or_init(|| f(&self.state))
+        match self.hash.load(Ordering::Relaxed) {
+            UNKNOWN => {
+                let h = f(&self.state);
+                self.hash.store(h, Ordering::Relaxed);
+                h
+            }
+            h => h,
+        }
     }
     /// The state, to change: its hash is forgotten.
     fn state_mut(this: &mut Arc<Self>) -> &mut P
@@ -149,7 +169,7 @@ impl<P> Held<P> {
         P: Clone,
     {
         let held = Arc::make_mut(this);
-        held.hash = OnceLock::new();
+        *held.hash.get_mut() = UNKNOWN;
         &mut held.state
     }
 }

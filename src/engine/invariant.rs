@@ -215,6 +215,12 @@ pub trait Monitor<P: Protocol>: ForkMonitor<P> + Send + 'static {
     /// absolute, sequence numbers. Required, so that no monitor is
     /// fingerprinted by accident as stateless.
     fn fingerprint(&self, w: &World<P>, h: &mut dyn Hasher);
+    /// Does this monitor read the history (`World::history`,
+    /// `World::true_vector`)? One that says no is shown an empty history in
+    /// every run, so a wrong no shows in its own tests; the model checker's
+    /// states then keep no history (copying it was a tenth of a search's
+    /// time). Required, so that the answer is always a decision.
+    fn reads_history(&self) -> bool;
     /// A condition the screen should show that is not a violation, e.g.
     /// "token lost" or "no coordinator".
     fn status(&self, _w: &World<P>) -> Option<String> {

@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod clocks;
 pub mod export;
+pub mod history;
 pub mod input;
 pub mod invariant;
 pub mod network;

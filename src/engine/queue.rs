@@ -306,6 +306,12 @@ impl TimeQueue {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Empty, keeping the small buffers.
+    pub fn clear(&mut self) {
+        self.tiny.clear();
+        self.small.clear();
+        self.big = None;
+    }
     pub fn push(&mut self, due: Time, id: EvId) {
         let key = (due, id);
         if let Some(big) = &mut self.big {

@@ -330,6 +330,10 @@ pub struct Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     /// Only whether the last election began after the last fault, and who
     /// began it, decide a verdict (not the change count itself).
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {

@@ -284,6 +284,10 @@ pub struct Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     /// Every verdict reads the node summaries alone (`entries` is the result).
     fn fingerprint(&self, _w: &World<Node>, _h: &mut dyn Hasher) {}
 

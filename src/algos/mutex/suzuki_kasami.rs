@@ -396,6 +396,10 @@ fn queue_fault(holder: NodeId, queue: &[NodeId]) -> Option<String> {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        true
+    }
+
     fn fingerprint(&self, w: &World<Node>, mut h: &mut dyn Hasher) {
         self.book.fingerprint(w, h);
         (&self.in_cs, self.dup_queue).hash(&mut h);

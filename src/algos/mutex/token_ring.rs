@@ -414,6 +414,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        true
+    }
+
     fn fingerprint(&self, w: &World<Node>, mut h: &mut dyn Hasher) {
         self.book.fingerprint(w, h);
         (&self.in_cs, &self.down).hash(&mut h);

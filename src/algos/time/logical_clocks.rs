@@ -407,6 +407,10 @@ fn covers(a: &[u32], b: &[u32]) -> bool {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        true
+    }
+
     /// Which nodes' clocks have diverged from the truth, and the truth: the
     /// engine's vector clock of every node (the stamps kept for `hb` are
     /// history positions, left out).

@@ -10,8 +10,9 @@ impl<P: Protocol> Sim<P> {
     pub(super) fn event_vectors(&self, a: u32, b: u32) -> [Vec<u32>; 2] {
         let mut vc = VcTracker::new(self.cfg.n);
         let mut at = |e: u32| {
-            vc.catch_up(&self.history[..=e as usize]);
-            vc.vector(self.history[e as usize].node as usize)
+            let history = self.history.records();
+            vc.catch_up(&history[..=e as usize]);
+            vc.vector(history[e as usize].node as usize)
         };
         if a <= b {
             let va = at(a);

@@ -91,9 +91,9 @@ impl<P: Protocol> Sim<P> {
             (None, NodeEvent::Recover) => (self.tick(node), EvKind::Recover),
             (None, _) => (self.tick(node), EvKind::Request),
         };
-        let ev_index = self.history.len() as u32;
-        self.history.push(EventRec { step: self.step, time: self.now, node: node as u32, lamport, kind, sends: 0 });
-        (ev_index, lamport)
+        let ev_index =
+            self.history.push(EventRec { step: self.step, time: self.now, node: node as u32, lamport, kind, sends: 0 });
+        (ev_index as u32, lamport)
     }
 
     /// Carry out the commands a handler wrote and check the new summary.
@@ -134,7 +134,9 @@ impl<P: Protocol> Sim<P> {
             }
         }
         self.buf = buf;
-        self.history[ev_index as usize].sends = sends;
+        if let Some(rec) = self.history.get_mut(ev_index as usize) {
+            rec.sends = sends;
+        }
         if summary != self.summaries[node] {
             let old = std::mem::replace(&mut self.summaries[node], summary);
             self.notify_at(Change::Summary(node), Some(old), Some(ev_index));

@@ -45,14 +45,6 @@ fn shared<P: Clone>(states: &[P]) -> Vec<Arc<Held<P>>> {
     states.iter().cloned().map(Held::new).collect()
 }
 
-/// `to` becomes a copy of the history `from`, with room for the step to
-/// come, so that its push moves nothing.
-fn copy_history(to: &mut Vec<EventRec>, from: &[EventRec]) {
-    to.clear();
-    to.reserve(from.len() + 4);
-    to.extend_from_slice(from);
-}
-
 /// `to = from.clone()`, unless they are the same already.
 pub fn share<T: ?Sized>(to: &mut Arc<T>, from: &Arc<T>) {
     if !Arc::ptr_eq(to, from) {
@@ -81,8 +73,8 @@ impl<P: Protocol> Sim<P> {
         if self.waiting.is_some() {
             return None;
         }
-        let mut history = Vec::new();
-        copy_history(&mut history, &self.history);
+        let mut history = History::default();
+        history.copy_from(&self.history, record || self.reads_history);
         Some(Sim {
             cfg: self.cfg.clone(),
             driver,
@@ -96,11 +88,16 @@ impl<P: Protocol> Sim<P> {
             next_id: self.next_id,
             pending: self.pending.clone(),
             timers: self.timers.clone(),
-            queue: self.queue.clone(),
+            queue: if record || self.cfg.sched != SchedMode::Manual {
+                self.queue.clone()
+            } else {
+                TimeQueue::default()
+            },
             link_last_due: self.link_last_due.clone(),
             lamport: self.lamport.clone(),
             vc: RefCell::new(self.vc.borrow().clone()),
             history,
+            reads_history: self.reads_history,
             kinds: self.kinds.clone(),
             counts: self.counts.clone(),
             in_flight: self.in_flight.clone(),
@@ -156,6 +153,7 @@ impl<P: Protocol> Sim<P> {
             lamport,
             vc,
             history,
+            reads_history,
             kinds,
             counts,
             in_flight,
@@ -212,11 +210,17 @@ impl<P: Protocol> Sim<P> {
         self.next_id = *next_id;
         self.pending.clone_from(pending);
         self.timers.clone_from(timers);
-        self.queue.clone_from(queue);
+        if cfg.sched == SchedMode::Manual {
+            // A lean run under manual scheduling keeps no time queue.
+            self.queue.clear();
+        } else {
+            self.queue.clone_from(queue);
+        }
         self.link_last_due.clone_from(link_last_due);
         self.lamport.clone_from(lamport);
         self.vc.borrow_mut().clone_from(&vc.borrow());
-        copy_history(&mut self.history, history);
+        self.history.copy_from(history, *reads_history);
+        self.reads_history = *reads_history;
         self.kinds.clone_from(kinds);
         self.counts.clone_from(counts);
         self.in_flight.clone_from(in_flight);

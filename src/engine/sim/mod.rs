@@ -4,6 +4,7 @@
 
 use super::actor::{Driver, DriverKind};
 use super::clocks::VcTracker;
+use super::history::History;
 use super::input::{EvId, Expect, Input, SchedMode};
 use super::invariant::{Change, Chart, Monitor, Table, Transcript, Violation, World};
 use super::network::{Fault, FaultRec, FaultWhat, Faults, NetConfig};
@@ -102,7 +103,9 @@ macro_rules! world {
             event: $event,
             in_flight: &$s.in_flight,
             kinds: &$s.kinds,
-            history: &$s.history,
+            // A monitor that reads no history is shown none, in every run
+            // alike: the model checker's states then need not keep it.
+            history: if $s.reads_history { $s.history.records() } else { &[] },
             truth: &$s.vc,
         }
     };
@@ -136,7 +139,9 @@ pub struct Sim<P: Protocol> {
     lamport: Vec<u64>,
     /// Vector clocks, derived from the history when someone asks.
     vc: RefCell<VcTracker>,
-    history: Vec<EventRec>,
+    history: History,
+    /// The monitor reads the history ([`Monitor::reads_history`]).
+    reads_history: bool,
     kinds: Vec<&'static str>,
     counts: Counts,
     /// Messages in flight by kind index (monitors count tokens with it).
@@ -199,6 +204,7 @@ impl<P: Protocol> Sim<P> {
         assert_eq!(n, cfg.n, "one state per node");
         let summaries = states.iter().map(|s| s.summary()).collect();
         let driver = Driver::new(cfg.driver, states);
+        let reads_history = monitor.reads_history();
         let mut sim = Sim {
             driver,
             monitor,
@@ -215,7 +221,8 @@ impl<P: Protocol> Sim<P> {
             link_last_due: HashMap::new(),
             lamport: vec![0; n],
             vc: RefCell::new(VcTracker::new(n)),
-            history: Vec::new(),
+            history: History::default(),
+            reads_history,
             kinds: Vec::new(),
             counts: Counts::default(),
             in_flight: Vec::new(),
@@ -295,11 +302,13 @@ impl<P: Protocol> Sim<P> {
     /// clocks up to date first: O(N) per event since the last call).
     pub fn vector(&self, node: NodeId) -> Vec<u32> {
         let mut vc = self.vc.borrow_mut();
-        vc.catch_up(&self.history);
+        vc.catch_up(self.history.records());
         vc.vector(node)
     }
+    /// Every event so far (a state of the model checker's search whose
+    /// monitor reads no history keeps none).
     pub fn history(&self) -> &[EventRec] {
-        &self.history
+        self.history.records()
     }
     pub fn kind_name(&self, k: u16) -> &'static str {
         self.kinds.get(k as usize).copied().unwrap_or("?")
@@ -398,6 +407,7 @@ impl<P: Protocol> Sim<P> {
         rows.extend(self.monitor.inspect(&self.world(), node));
         let mut recent: Vec<String> = self
             .history
+            .records()
             .iter()
             .enumerate()
             .rev()
@@ -541,7 +551,7 @@ impl<P: Protocol> Sim<P> {
                 self.cfg.net.latency_min = a;
                 self.cfg.net.latency_max = b;
             }
-            Input::Sched(m) => self.cfg.sched = m,
+            Input::Sched(m) => self.set_sched(m),
             Input::Fifo(on) => {
                 self.cfg.net.fifo = on;
                 if on {

@@ -17,6 +17,26 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
+    /// Is the time queue kept? Not in a lean run (a state of the model
+    /// checker's search) under manual scheduling: nothing there reads it
+    /// (the search picks events by id, and nobody is shown a lean run's
+    /// upcoming events). Scheduling switched away from manual rebuilds it.
+    pub(super) fn keeps_queue(&self) -> bool {
+        !(self.lean && self.cfg.sched == SchedMode::Manual)
+    }
+
+    /// Switch the scheduler, rebuilding the time queue if it was not kept.
+    pub(super) fn set_sched(&mut self, mode: SchedMode) {
+        let kept = self.keeps_queue();
+        self.cfg.sched = mode;
+        if !kept && self.keeps_queue() {
+            self.queue.clear();
+            for (id, p) in self.pending.iter() {
+                self.queue.push(p.due, id);
+            }
+        }
+    }
+
     pub(super) fn next_timed(&mut self) -> Option<EvId> {
         while let Some((due, id)) = self.queue.peek() {
             match self.pending.get(id) {
@@ -70,6 +90,7 @@ impl<P: Protocol> Sim<P> {
     /// not overtake each other either.
     pub(super) fn order_links(&mut self) {
         let mut last: HashMap<(NodeId, NodeId), Time> = HashMap::new();
+        let keeps_queue = self.keeps_queue();
         let ids: Vec<EvId> = self.pending.iter().map(|(k, _)| k).collect();
         for id in ids {
             let Some(p) = self.pending.get_mut(id) else { continue };
@@ -77,7 +98,9 @@ impl<P: Protocol> Sim<P> {
             let due = last.get(&link).map_or(p.due, |&l| p.due.max(l));
             if due != p.due {
                 p.due = due;
-                self.queue.push(due, id);
+                if keeps_queue {
+                    self.queue.push(due, id);
+                }
             }
             last.insert(link, due);
         }
@@ -95,7 +118,9 @@ impl<P: Protocol> Sim<P> {
     pub(super) fn enqueue(&mut self, due: Time, kind: PendingKind<P>) -> EvId {
         let id = self.next_id;
         self.next_id += 1;
-        self.queue.push(due, id);
+        if self.keeps_queue() {
+            self.queue.push(due, id);
+        }
         if let PendingKind::Timer { node, .. } = &kind {
             self.timers[*node as NodeId].push(id);
         }
@@ -128,7 +153,10 @@ impl<P: Protocol> Sim<P> {
         let Some(p) = self.pending.get_mut(id) else { return };
         p.due = p.due.saturating_add(by);
         let (due, link) = (p.due, p.link());
-        self.queue.push(due, id);
+        let keeps_queue = self.keeps_queue();
+        if keeps_queue {
+            self.queue.push(due, id);
+        }
         // On FIFO links the later messages wait behind the delayed one.
         if let (true, Some(link)) = (self.cfg.net.fifo, link) {
             let later: Vec<EvId> =
@@ -136,7 +164,9 @@ impl<P: Protocol> Sim<P> {
             for k in later {
                 if let Some(q) = self.pending.get_mut(k) {
                     q.due = due;
-                    self.queue.push(due, k);
+                    if keeps_queue {
+                        self.queue.push(due, k);
+                    }
                 }
             }
             let last = self.link_last_due.entry(link).or_insert(0);
@@ -157,7 +187,9 @@ impl<P: Protocol> Sim<P> {
                 send_event: *send_event,
                 lamport: *lamport,
             };
-            self.history[*send_event as usize].sends += 1;
+            if let Some(rec) = self.history.get_mut(*send_event as usize) {
+                rec.sends += 1;
+            }
             self.vc.get_mut().add_copy(*send_event);
             let due = p.due;
             self.bump(k, |c| &mut c.sent);

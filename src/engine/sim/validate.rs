@@ -116,7 +116,10 @@ impl<P: Protocol> Sim<P> {
                 for e in [*a, *b] {
                     match self.history.get(e as usize).map(|r| &r.kind) {
                         None => {
-                            return Err(format!("no event e{e} yet (events are e0..e{})", self.history.len() - 1));
+                            return Err(format!(
+                                "no event e{e} yet (events are e0..e{})",
+                                self.history.len().saturating_sub(1)
+                            ));
                         }
                         Some(EvKind::Lost { .. } | EvKind::Crash) => {
                             return Err(format!("e{e} is a loss or a crash, not an event of a node's own history"));

@@ -64,6 +64,10 @@ fn outcome_json(o: &Option<Outcome>) -> serde_json::Value {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     /// The acknowledged versions and each client's operations; the screens
     /// are left out.
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {

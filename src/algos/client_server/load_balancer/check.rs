@@ -104,6 +104,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
         (&self.assigned, &self.done, &self.responses, &self.answered, &self.answers, &self.retries, self.clean)
             .hash(&mut h);

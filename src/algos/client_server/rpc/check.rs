@@ -124,6 +124,10 @@ pub fn reference(call: &Call) -> Option<Outcome> {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
         (&self.calls, &self.execs, &self.ran_at_most_once).hash(&mut h);
     }

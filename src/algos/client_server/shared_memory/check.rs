@@ -38,6 +38,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     /// The values written and read, and the cells; the logs are left out.
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
         (&self.written, &self.reads, &self.cells).hash(&mut h);

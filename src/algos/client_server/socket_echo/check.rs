@@ -27,6 +27,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     /// What each client sent and got back; the screens are left out.
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
         (&self.sent, &self.exchanges).hash(&mut h);

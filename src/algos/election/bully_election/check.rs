@@ -157,6 +157,10 @@ fn and_list(v: &[NodeId]) -> String {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     /// The change count enters only as "after the last fault" and
     /// "judged already".
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {

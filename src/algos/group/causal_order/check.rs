@@ -107,6 +107,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
         (&self.posts, &self.order, &self.posted, &self.past, &self.prefix, &self.beyond, &self.delivered).hash(&mut h);
     }

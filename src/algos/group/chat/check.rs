@@ -151,6 +151,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     /// What each client was shown and is owed, and the server's list; the
     /// transcripts are left out.
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {

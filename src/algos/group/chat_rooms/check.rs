@@ -110,6 +110,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     /// The causal pasts, stamps and deliveries; the screens are left out.
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
         (&self.past, &self.count, &self.stamps, &self.seen, &self.delivered, &self.order, &self.relayed).hash(&mut h);

@@ -69,6 +69,10 @@ impl Check {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
         (&self.mirror, &self.in_cs).hash(&mut h);
     }

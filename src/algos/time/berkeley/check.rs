@@ -193,6 +193,10 @@ impl RoundCheck {
 }
 
 impl Monitor<Node> for Check {
+    fn reads_history(&self) -> bool {
+        true
+    }
+
     /// The rounds followed and each node's last clock change, with change
     /// numbers relative to now; the chart is left out.
     fn fingerprint(&self, _w: &World<Node>, mut h: &mut dyn Hasher) {
