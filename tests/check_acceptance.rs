@@ -127,3 +127,16 @@ fn a_copy_into_a_finished_run_is_the_same_state_as_a_fresh_fork() {
         }
     }
 }
+
+/// A state of the search is one boxed run. At 1 KiB or more (the run was
+/// 1,424 bytes) every new state was a "large" request to glibc's malloc,
+/// which then consolidated its free lists each time: 6% of a search. A
+/// request of at most 1,000 bytes is a small-bin chunk. (The run's size
+/// does not depend on the algorithm: its per-node parts are behind
+/// pointers.)
+#[test]
+fn a_state_of_the_search_is_a_small_allocation() {
+    use algos::mutex::ricart_agrawala::RicartAgrawala;
+    let size = std::mem::size_of::<distlab::scenario::Run<RicartAgrawala>>();
+    assert!(size <= 1000, "a run is {size} bytes: move what only full runs use into `Record`");
+}

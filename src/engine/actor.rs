@@ -163,14 +163,32 @@ impl<P> Held<P> {
             h => h,
         }
     }
-    /// The state, to change: its hash is forgotten.
-    fn state_mut(this: &mut Arc<Self>) -> &mut P
+    /// The state, to change: its hash is forgotten. A state shared with
+    /// other copies of the run is copied first, into one of `spare` if
+    /// there is one (no allocation for the `Arc`).
+    fn state_mut<'a>(this: &'a mut Arc<Self>, spare: &mut Vec<Arc<Self>>) -> &'a mut P
     where
         P: Clone,
     {
+        if Arc::get_mut(this).is_none()
+            && let Some(mut own) = spare.pop()
+            && let Some(held) = Arc::get_mut(&mut own)
+        {
+            held.state.clone_from(&this.state);
+            *this = own;
+        }
         let held = Arc::make_mut(this);
         *held.hash.get_mut() = UNKNOWN;
         &mut held.state
+    }
+
+    /// Put `old`, a state this run no longer uses, in `spare` for the next
+    /// copy on write, if nobody else holds it and `spare` has fewer than
+    /// `keep`; else let it go.
+    pub fn retire(mut old: Arc<Self>, spare: &mut Vec<Arc<Self>>, keep: usize) {
+        if spare.len() < keep && Arc::get_mut(&mut old).is_some() {
+            spare.push(old);
+        }
     }
 }
 
@@ -178,8 +196,10 @@ pub enum Driver<P: Protocol> {
     Inline(Vec<P>),
     /// Inline, in a state of the model checker's search: each node's state
     /// shared between the copies of the run the search makes, and copied
-    /// on its first write (most steps change one node).
-    Shared(Vec<Arc<Held<P>>>),
+    /// on its first write (most steps change one node). The second list
+    /// holds copies this run let go of and nobody else holds
+    /// ([`Held::retire`]): the next copy on write reuses one.
+    Shared(Vec<Arc<Held<P>>>, Vec<Arc<Held<P>>>),
     Actors(ActorPool<P>),
 }
 
@@ -212,8 +232,8 @@ impl<P: Protocol> Driver<P> {
                 let s = dispatch(&mut states[id], id, n, now, key, ev, &mut buf);
                 Some((buf, s))
             }
-            Driver::Shared(states) => {
-                let s = dispatch(Held::state_mut(&mut states[id]), id, n, now, key, ev, &mut buf);
+            Driver::Shared(states, spare) => {
+                let s = dispatch(Held::state_mut(&mut states[id], spare), id, n, now, key, ev, &mut buf);
                 Some((buf, s))
             }
             Driver::Actors(pool) => {
@@ -235,7 +255,7 @@ impl<P: Protocol> Driver<P> {
     pub async fn inspect(&mut self, id: NodeId) -> Vec<Row> {
         match self {
             Driver::Inline(states) => states[id].inspect(),
-            Driver::Shared(states) => states[id].state.inspect(),
+            Driver::Shared(states, _) => states[id].state.inspect(),
             Driver::Actors(pool) => match pool.ask(id, ToNode::Inspect).await {
                 FromNode::Inspected(rows) => rows,
                 _ => unreachable!("node answered an inspect with something else"),
@@ -250,7 +270,7 @@ impl<P: Protocol> Driver<P> {
                 states[id] = states[id].recovered();
                 states[id].summary()
             }
-            Driver::Shared(states) => {
+            Driver::Shared(states, _) => {
                 states[id] = Held::new(states[id].state.recovered());
                 states[id].state.summary()
             }

@@ -7,6 +7,7 @@
 //! pointers, not 4 KB.
 
 use super::protocol::NodeId;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 const CHUNK: usize = 32;
@@ -102,6 +103,43 @@ impl Clocks {
     /// The stamp a message sent now by `node` carries.
     pub fn stamp(&self, node: NodeId) -> Stamp {
         Stamp(self.rows[node].iter().cloned().collect())
+    }
+}
+
+/// A run's ground-truth vector clocks ([`VcTracker`]), made the first time
+/// someone asks for one: most runs never do, and a state of the model
+/// checker's search would otherwise copy n + 3 buffers of zeros.
+#[derive(Debug, Default)]
+pub struct LazyVc(RefCell<Option<Box<VcTracker>>>);
+
+impl Clone for LazyVc {
+    fn clone(&self) -> Self {
+        LazyVc(RefCell::new(self.0.borrow().clone()))
+    }
+    fn clone_from(&mut self, src: &Self) {
+        match (self.0.get_mut(), &*src.0.borrow()) {
+            (Some(to), Some(from)) => to.clone_from(from),
+            (to, from) => *to = from.clone(),
+        }
+    }
+}
+
+impl LazyVc {
+    /// Node `node`'s vector clock after `history`, in a run of `n` nodes
+    /// (O(N) per event since the last call).
+    pub fn vector(&self, n: usize, history: &[super::record::EventRec], node: NodeId) -> Vec<u32> {
+        let mut vc = self.0.borrow_mut();
+        let vc = vc.get_or_insert_with(|| Box::new(VcTracker::new(n)));
+        vc.catch_up(history);
+        vc.vector(node)
+    }
+
+    /// See [`VcTracker::add_copy`] (nothing to do before the clocks exist:
+    /// they will see the copy in the history).
+    pub fn add_copy(&mut self, send: u32) {
+        if let Some(vc) = self.0.get_mut() {
+            vc.add_copy(send);
+        }
     }
 }
 

@@ -6,11 +6,10 @@
 /// scenario whose monitor stamps events lists it on its card.
 pub const HB_MATCHES_TRUTH: &str = "hb-matches-truth";
 
-use super::clocks::VcTracker;
+use super::clocks::LazyVc;
 use super::network::Faults;
 use super::protocol::{NodeId, Protocol, Row, Time};
 use super::record::EventRec;
-use std::cell::RefCell;
 use std::hash::Hasher;
 
 /// A broken property, with the step at which it broke.
@@ -50,7 +49,7 @@ pub struct World<'a, P: Protocol> {
     pub in_flight: &'a [u32],
     pub kinds: &'a [&'static str],
     pub history: &'a [EventRec],
-    pub(crate) truth: &'a RefCell<VcTracker>,
+    pub(crate) truth: &'a LazyVc,
 }
 
 impl<P: Protocol> World<'_, P> {
@@ -71,9 +70,7 @@ impl<P: Protocol> World<'_, P> {
     /// since the last look: call it only where an algorithm's own clocks
     /// are on trial (logical clocks, causal order).
     pub fn true_vector(&self, node: NodeId) -> Vec<u32> {
-        let mut vc = self.truth.borrow_mut();
-        vc.catch_up(self.history);
-        vc.vector(node)
+        self.truth.vector(self.n(), self.history, node)
     }
 }
 

@@ -190,8 +190,9 @@ pub struct TimeQueue {
     tiny: Vec<(Time, EvId)>,
     /// Entries past `TINY` (then `tiny` is empty) and up to `BIG`.
     small: BinaryHeap<Reverse<(Time, EvId)>>,
-    /// `Some` while the queue is big.
-    big: Option<Big>,
+    /// `Some` while the queue is big (boxed: a small queue is most of them,
+    /// and the model checker keeps one in every state).
+    big: Option<Box<Big>>,
 }
 
 // By hand, for `clone_from` (see `PendingSet`).
@@ -301,7 +302,7 @@ impl Big {
 
 impl TimeQueue {
     pub fn len(&self) -> usize {
-        self.big.as_ref().map_or(self.tiny.len() + self.small.len(), Big::len)
+        self.big.as_ref().map_or(self.tiny.len() + self.small.len(), |b| b.len())
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -330,7 +331,7 @@ impl TimeQueue {
             for Reverse(k) in std::mem::take(&mut self.small) {
                 big.push(k);
             }
-            self.big = Some(big);
+            self.big = Some(Box::new(big));
         }
     }
     pub fn peek(&mut self) -> Option<(Time, EvId)> {

@@ -75,7 +75,7 @@ impl<P: Protocol> Sim<P> {
     /// run for the same property and nodes (at the step it first broke).
     pub(super) fn record(&mut self, found: Vec<Violation>) {
         for v in found {
-            if self.liveness.contains(&v.property.as_str())
+            if self.severity.liveness.contains(&v.property.as_str())
                 && let Some(f) = self.unclaimed_fault(&v.nodes)
             {
                 let text = format!("stuck: {} — {}", v.detail, f.describe(|k| self.kind_name(k)));
@@ -110,7 +110,7 @@ impl<P: Protocol> Sim<P> {
     /// the first it does not claim at all; `None` if every fault so far is
     /// claimed (then the loss is the algorithm's own: a violation).
     fn unclaimed_fault(&self, nodes: &[NodeId]) -> Option<FaultRec> {
-        let mut unclaimed = self.fault_log.iter().filter(|f| !self.tolerates.contains(&f.fault));
+        let mut unclaimed = self.fault_log.iter().filter(|f| !self.severity.tolerates.contains(&f.fault));
         let first = unclaimed.next()?;
         let touching = std::iter::once(first).chain(unclaimed).find(|f| nodes.iter().any(|&n| f.involves(n)));
         Some(*touching.unwrap_or(first))

@@ -40,9 +40,22 @@ fn pending_sum<P: Protocol>(pending: &PendingSet<Pending<P>>) -> u64 {
     pending.iter().fold(0u64, |sum, (_, p)| sum.wrapping_add(pending_hash(&p.kind)))
 }
 
+/// How many node states a copy of a run keeps for its next copies on
+/// write (a step changes one node, a crash with its losses two).
+const KEEP_SPARE_NODES: usize = 2;
+
 /// Node states to share between the search's copies of a run.
 fn shared<P: Clone>(states: &[P]) -> Vec<Arc<Held<P>>> {
     states.iter().cloned().map(Held::new).collect()
+}
+
+/// `to.clone_from(from)` unless they are equal already: for the fields
+/// whose `clone_from` rebuilds (a derived one, a tree's) and that are
+/// almost always empty in both.
+fn copy_if_differs<T: Clone + PartialEq>(to: &mut T, from: &T) {
+    if to != from {
+        to.clone_from(from);
+    }
 }
 
 /// `to = from.clone()`, unless they are the same already.
@@ -66,8 +79,8 @@ impl<P: Protocol> Sim<P> {
         let record = !lean && !self.lean;
         let driver = match &self.driver {
             Driver::Inline(states) if record => Driver::Inline(states.clone()),
-            Driver::Inline(states) => Driver::Shared(shared(states)),
-            Driver::Shared(states) => Driver::Shared(states.clone()),
+            Driver::Inline(states) => Driver::Shared(shared(states), Vec::new()),
+            Driver::Shared(states, _) => Driver::Shared(states.clone(), Vec::new()),
             Driver::Actors(_) => return None,
         };
         if self.waiting.is_some() {
@@ -95,29 +108,22 @@ impl<P: Protocol> Sim<P> {
             },
             link_last_due: self.link_last_due.clone(),
             lamport: self.lamport.clone(),
-            vc: RefCell::new(self.vc.borrow().clone()),
+            vc: self.vc.clone(),
             history,
             reads_history: self.reads_history,
-            kinds: self.kinds.clone(),
+            kinds: Arc::clone(&self.kinds),
             counts: self.counts.clone(),
             in_flight: self.in_flight.clone(),
-            answers: if record { self.answers.clone() } else { Default::default() },
-            checked: self.checked.clone(),
-            log: if record { self.log.clone() } else { Default::default() },
+            record: if record { self.record.clone() } else { Box::default() },
             violations: self.violations.clone(),
             violation_count: self.violation_count,
-            failed: if record { self.failed.clone() } else { Default::default() },
-            inputs: if record { self.inputs.clone() } else { Default::default() },
-            narration: if record { self.narration.clone() } else { Default::default() },
-            narration_closed: self.narration_closed,
             limit: self.limit,
             buf: Vec::new(),
             waiting: None,
             halt_on_violation: self.halt_on_violation,
             role_words: self.role_words,
             fault_log: self.fault_log.clone(),
-            liveness: self.liveness.clone(),
-            tolerates: self.tolerates.clone(),
+            severity: Arc::clone(&self.severity),
             reported: self.reported.clone(),
             stuck: self.stuck.clone(),
             lean: !record,
@@ -157,23 +163,16 @@ impl<P: Protocol> Sim<P> {
             kinds,
             counts,
             in_flight,
-            answers: _,
-            checked,
-            log: _,
+            record: _,
             violations,
             violation_count,
-            failed: _,
-            inputs: _,
-            narration: _,
-            narration_closed,
             limit,
             buf: _,
             waiting,
             halt_on_violation,
             role_words,
             fault_log,
-            liveness,
-            tolerates,
+            severity,
             reported,
             stuck,
             lean: src_lean,
@@ -183,18 +182,26 @@ impl<P: Protocol> Sim<P> {
             return false;
         }
         match (driver, &mut self.driver) {
-            (Driver::Shared(from), Driver::Shared(to)) => {
-                // Shared parts are touched only where they differ.
-                to.truncate(from.len());
+            (Driver::Shared(from, _), Driver::Shared(to, spare)) => {
+                // Shared parts are touched only where they differ; the
+                // copies this run made on write are kept for its next ones.
+                while to.len() > from.len() {
+                    let old = to.pop().expect("longer than from");
+                    Held::retire(old, spare, KEEP_SPARE_NODES);
+                }
                 for (i, s) in from.iter().enumerate() {
                     match to.get_mut(i) {
-                        Some(t) => share(t, s),
+                        Some(t) if !Arc::ptr_eq(t, s) => {
+                            let old = std::mem::replace(t, Arc::clone(s));
+                            Held::retire(old, spare, KEEP_SPARE_NODES);
+                        }
+                        Some(_) => {}
                         None => to.push(Arc::clone(s)),
                     }
                 }
             }
-            (Driver::Shared(from), to) => *to = Driver::Shared(from.clone()),
-            (Driver::Inline(from), to) => *to = Driver::Shared(shared(from)),
+            (Driver::Shared(from, _), to) => *to = Driver::Shared(from.clone(), Vec::new()),
+            (Driver::Inline(from), to) => *to = Driver::Shared(shared(from), Vec::new()),
             (Driver::Actors(_), _) => return false,
         }
         if !self.monitor.copy_from(monitor.as_ref()) {
@@ -204,7 +211,7 @@ impl<P: Protocol> Sim<P> {
         share(&mut self.parse_verb, parse_verb);
         self.summaries.clone_from(summaries);
         self.alive.clone_from(alive);
-        self.faults.clone_from(faults);
+        copy_if_differs(&mut self.faults, faults);
         self.now = *now;
         self.step = *step;
         self.next_id = *next_id;
@@ -218,29 +225,22 @@ impl<P: Protocol> Sim<P> {
         }
         self.link_last_due.clone_from(link_last_due);
         self.lamport.clone_from(lamport);
-        self.vc.borrow_mut().clone_from(&vc.borrow());
+        self.vc.clone_from(vc);
         self.history.copy_from(history, *reads_history);
         self.reads_history = *reads_history;
-        self.kinds.clone_from(kinds);
+        share(&mut self.kinds, kinds);
         self.counts.clone_from(counts);
         self.in_flight.clone_from(in_flight);
-        self.answers.clear();
-        self.checked.clone_from(checked);
-        self.log.clear();
+        self.record.clear();
         self.violations.clone_from(violations);
         self.violation_count = *violation_count;
-        self.failed.clear();
-        self.inputs.clear();
-        self.narration = None;
-        self.narration_closed = *narration_closed;
         self.limit = *limit;
         self.buf.clear();
         self.halt_on_violation = *halt_on_violation;
         self.role_words = *role_words;
         self.fault_log.clone_from(fault_log);
-        self.liveness.clone_from(liveness);
-        self.tolerates.clone_from(tolerates);
-        self.reported.clone_from(reported);
+        share(&mut self.severity, severity);
+        copy_if_differs(&mut self.reported, reported);
         self.stuck.clone_from(stuck);
         self.lean = true;
         self.pending_sum = if *src_lean { *src_sum } else { pending_sum(pending) };
@@ -268,7 +268,7 @@ impl<P: Protocol> Sim<P> {
             }
             // Each node's hash is computed once for all the copies that
             // share its state.
-            Driver::Shared(states) => {
+            Driver::Shared(states, _) => {
                 states.len().hash(&mut h);
                 states.iter().for_each(|s| h.write_u64(s.hash_by(node_hash)));
             }
@@ -288,7 +288,7 @@ impl<P: Protocol> Sim<P> {
         (sum, self.pending.len()).hash(&mut h);
         // A liveness loss is a violation only if every fault so far is one
         // the algorithm claims to survive (the severity rule).
-        self.fault_log.iter().any(|f| !self.tolerates.contains(&f.fault)).hash(&mut h);
+        self.fault_log.iter().any(|f| !self.severity.tolerates.contains(&f.fault)).hash(&mut h);
         let world = world!(self, None);
         self.monitor.fingerprint(&world, &mut h);
         h.finish()

@@ -3,7 +3,7 @@
 //! entry point for the TUI, scripts, replay and tests.
 
 use super::actor::{Driver, DriverKind};
-use super::clocks::VcTracker;
+use super::clocks::{LazyVc, VcTracker};
 use super::history::History;
 use super::input::{EvId, Expect, Input, SchedMode};
 use super::invariant::{Change, Chart, Monitor, Table, Transcript, Violation, World};
@@ -14,8 +14,8 @@ use super::protocol::{
 use super::queue::{PendingSet, TimeQueue};
 use super::record::{Counts, EvKind, EventRec, ExpectFailure, LogLine, LossWhy, Outcome, Pending, PendingKind};
 use super::rng::{Draw, Purpose};
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 mod checks;
@@ -138,27 +138,20 @@ pub struct Sim<P: Protocol> {
     /// Lamport clock of every node (kept eagerly: O(1) per event).
     lamport: Vec<u64>,
     /// Vector clocks, derived from the history when someone asks.
-    vc: RefCell<VcTracker>,
+    vc: LazyVc,
     history: History,
     /// The monitor reads the history ([`Monitor::reads_history`]).
     reads_history: bool,
-    kinds: Vec<&'static str>,
+    /// The message and timer kinds seen so far, in order (shared by the
+    /// copies of a run: a kind is new rarely).
+    kinds: Arc<Vec<&'static str>>,
     counts: Counts,
     /// Messages in flight by kind index (monitors count tokens with it).
     in_flight: Vec<u32>,
-    /// The answers of `hb` queries, in order (part of the report).
-    answers: Vec<String>,
-    /// The last `check` line's outcome (the report's `check`).
-    checked: Option<serde_json::Value>,
-    log: VecDeque<LogLine>,
+    /// How the run got here (none of it in a lean copy).
+    record: Box<Record>,
     violations: Vec<Violation>,
     violation_count: u64,
-    failed: Vec<ExpectFailure>,
-    inputs: Vec<Input>,
-    /// The `say` lines since the last `pause`, joined: what the class reads.
-    narration: Option<String>,
-    /// A `pause` closed the narration: the next `say` starts it afresh.
-    narration_closed: bool,
     /// Stop delivering once `step` reaches this (rewinding re-simulates up to it).
     limit: Option<u64>,
     buf: Vec<Cmd<P>>,
@@ -171,12 +164,12 @@ pub struct Sim<P: Protocol> {
     /// Every fault applied to the run, in order (the severity rule names one).
     fault_log: Vec<FaultRec>,
     /// The liveness properties of the scenario, and the faults its
-    /// algorithm claims to survive in this run ([`Sim::set_severity`]).
-    liveness: Vec<&'static str>,
-    tolerates: Vec<Fault>,
+    /// algorithm claims to survive in this run ([`Sim::set_severity`]);
+    /// shared by the copies of a run.
+    severity: Arc<Severity>,
     /// What has been reported: (property, nodes) of a violation that names
     /// its nodes, (property, detail) of one that does not.
-    reported: HashSet<(String, Vec<NodeId>, String)>,
+    reported: BTreeSet<(String, Vec<NodeId>, String)>,
     /// Liveness lost to a fault the algorithm does not claim, as found at
     /// the last quiescence: statuses, not violations.
     stuck: Vec<String>,
@@ -186,6 +179,48 @@ pub struct Sim<P: Protocol> {
     /// In a lean run, the sum of the pending events' hashes (the
     /// fingerprint's multiset), kept as they come and go.
     pending_sum: u64,
+}
+
+/// What a run records of how it got here: its inputs, log lines,
+/// narration, answers, failed expectations and the last `check`'s outcome.
+/// A lean copy (a state of the model checker's search) keeps none of it.
+/// Boxed: a state's own box then stays under the size at which glibc's
+/// malloc consolidates its free lists on every allocation (1 KiB), which
+/// cost a search 6%.
+#[derive(Clone, Default)]
+struct Record {
+    /// The answers of `hb` queries, in order (part of the report).
+    answers: Vec<String>,
+    /// The last `check` line's outcome (the report's `check`).
+    checked: Option<serde_json::Value>,
+    log: VecDeque<LogLine>,
+    failed: Vec<ExpectFailure>,
+    inputs: Vec<Input>,
+    /// The `say` lines since the last `pause`, joined: what the class reads.
+    narration: Option<String>,
+    /// A `pause` closed the narration: the next `say` starts it afresh.
+    narration_closed: bool,
+}
+
+impl Record {
+    /// Forget everything, keeping the buffers.
+    fn clear(&mut self) {
+        let Record { answers, checked, log, failed, inputs, narration, narration_closed } = self;
+        answers.clear();
+        *checked = None;
+        log.clear();
+        failed.clear();
+        inputs.clear();
+        *narration = None;
+        *narration_closed = false;
+    }
+}
+
+/// The severity rule's facts of a run (see [`Sim::set_severity`]).
+#[derive(Default)]
+struct Severity {
+    liveness: Vec<&'static str>,
+    tolerates: Vec<Fault>,
 }
 
 /// What finishing an event needs once its node answers.
@@ -220,30 +255,23 @@ impl<P: Protocol> Sim<P> {
             queue: TimeQueue::default(),
             link_last_due: HashMap::new(),
             lamport: vec![0; n],
-            vc: RefCell::new(VcTracker::new(n)),
+            vc: LazyVc::default(),
             history: History::default(),
             reads_history,
-            kinds: Vec::new(),
+            kinds: Arc::default(),
             counts: Counts::default(),
             in_flight: Vec::new(),
-            answers: Vec::new(),
-            checked: None,
-            log: VecDeque::new(),
+            record: Box::default(),
             violations: Vec::new(),
             violation_count: 0,
-            failed: Vec::new(),
-            inputs: Vec::new(),
-            narration: None,
-            narration_closed: false,
             limit: None,
             buf: Vec::new(),
             waiting: None,
             halt_on_violation: false,
             role_words: GENERIC_WORDS,
             fault_log: Vec::new(),
-            liveness: Vec::new(),
-            tolerates: Vec::new(),
-            reported: HashSet::new(),
+            severity: Arc::default(),
+            reported: BTreeSet::new(),
             stuck: Vec::new(),
             lean: false,
             pending_sum: 0,
@@ -301,9 +329,7 @@ impl<P: Protocol> Sim<P> {
     /// Node `node`'s ground-truth vector clock now (brings the lazily kept
     /// clocks up to date first: O(N) per event since the last call).
     pub fn vector(&self, node: NodeId) -> Vec<u32> {
-        let mut vc = self.vc.borrow_mut();
-        vc.catch_up(self.history.records());
-        vc.vector(node)
+        self.vc.vector(self.cfg.n, self.history.records(), node)
     }
     /// Every event so far (a state of the model checker's search whose
     /// monitor reads no history keeps none).
@@ -320,7 +346,7 @@ impl<P: Protocol> Sim<P> {
         &self.counts
     }
     pub fn log(&self) -> &VecDeque<LogLine> {
-        &self.log
+        &self.record.log
     }
     pub fn violations(&self) -> &[Violation] {
         &self.violations
@@ -329,18 +355,18 @@ impl<P: Protocol> Sim<P> {
         self.violation_count
     }
     pub fn failed_expectations(&self) -> &[ExpectFailure] {
-        &self.failed
+        &self.record.failed
     }
     pub fn inputs(&self) -> &[Input] {
-        &self.inputs
+        &self.record.inputs
     }
     pub fn narration(&self) -> Option<&str> {
-        self.narration.as_deref()
+        self.record.narration.as_deref()
     }
     /// Replace the input log by an equivalent one (used when rewinding cuts
     /// the last `run` short: it becomes the `step K` it actually did).
     pub fn rewrite_inputs(&mut self, inputs: Vec<Input>) {
-        self.inputs = inputs;
+        self.record.inputs = inputs;
     }
     pub fn set_limit(&mut self, limit: Option<u64>) {
         self.limit = limit;
@@ -362,8 +388,7 @@ impl<P: Protocol> Sim<P> {
     /// naming that fault; otherwise it is a violation. (Without this call
     /// every broken property is a violation.)
     pub fn set_severity(&mut self, liveness: Vec<&'static str>, tolerates: Vec<Fault>) {
-        self.liveness = liveness;
-        self.tolerates = tolerates;
+        self.severity = Arc::new(Severity { liveness, tolerates });
     }
     /// Every fault applied so far, in order.
     pub fn fault_log(&self) -> &[FaultRec] {
@@ -397,7 +422,7 @@ impl<P: Protocol> Sim<P> {
         self.monitor.table(&self.world())
     }
     pub fn answers(&self) -> &[String] {
-        &self.answers
+        &self.record.answers
     }
     /// The inspector rows of `node`: its own, the monitor's, and the
     /// history numbers of its latest events (what `hb` takes).
@@ -446,16 +471,16 @@ impl<P: Protocol> Sim<P> {
             },
             "violations": self.violations,
             "violation_count": self.violation_count,
-            "failed_expectations": self.failed,
+            "failed_expectations": self.record.failed,
             "status": self.status(),
             "statuses": self.statuses(),
-            "answers": self.answers,
+            "answers": self.record.answers,
             "result": self.result(),
         });
         if let Some(why) = self.stopped() {
             json["stopped"] = why.into();
         }
-        if let Some(c) = &self.checked {
+        if let Some(c) = &self.record.checked {
             json["check"] = c.clone();
         }
         json
@@ -467,10 +492,10 @@ impl<P: Protocol> Sim<P> {
     pub async fn apply(&mut self, input: Input) -> Result<Outcome, String> {
         self.settle().await;
         self.validate(&input)?;
-        let index = self.inputs.len();
+        let index = self.record.inputs.len();
         if !self.lean {
             self.push_log(true, input.to_string());
-            self.inputs.push(input.clone());
+            self.record.inputs.push(input.clone());
         }
         let before = self.step;
         let mut out = Outcome::default();
@@ -482,7 +507,7 @@ impl<P: Protocol> Sim<P> {
                 if self.halt_on_violation
                     && self.violation_count > violations
                     && did < k
-                    && let Some(last) = self.inputs.last_mut().filter(|_| !self.lean)
+                    && let Some(last) = self.record.inputs.last_mut().filter(|_| !self.lean)
                 {
                     *last = Input::Step(did);
                 }
@@ -544,7 +569,7 @@ impl<P: Protocol> Sim<P> {
                 self.faults.cut.remove(&(a.min(b), a.max(b)));
                 self.notify(Change::Links, None);
             }
-            Input::Checked(json) => self.checked = serde_json::from_str(&json).ok(),
+            Input::Checked(json) => self.record.checked = serde_json::from_str(&json).ok(),
             Input::Loss(p) => self.cfg.net.loss = p,
             Input::DupRate(p) => self.cfg.net.dup = p,
             Input::Latency(a, b) => {
@@ -559,24 +584,24 @@ impl<P: Protocol> Sim<P> {
                 }
             }
             Input::Say(text) => {
-                match (&mut self.narration, self.narration_closed) {
+                match (&mut self.record.narration, self.record.narration_closed) {
                     // One paragraph per `say`.
                     (Some(n), false) => {
                         n.push('\n');
                         n.push_str(&text);
                     }
-                    _ => self.narration = Some(text),
+                    _ => self.record.narration = Some(text),
                 }
-                self.narration_closed = false;
+                self.record.narration_closed = false;
             }
             Input::Pause => {
-                self.narration_closed = true;
+                self.record.narration_closed = true;
                 out.pause = true;
             }
             Input::Hb(a, b) => {
                 let answer = self.happened_before(a, b);
                 self.push_log(false, answer.clone());
-                self.answers.push(answer.clone());
+                self.record.answers.push(answer.clone());
                 out.answer = Some(answer);
             }
             Input::Expect(e) => {
@@ -584,7 +609,7 @@ impl<P: Protocol> Sim<P> {
                     let text = Input::Expect(e).to_string();
                     self.push_log(false, format!("FAILED {text}: got {actual}"));
                     out.expect_failed = Some(format!("{text}: got {actual}"));
-                    self.failed.push(ExpectFailure { input: index, expect: text, actual });
+                    self.record.failed.push(ExpectFailure { input: index, expect: text, actual });
                 }
             }
             Input::Verb { verb, args } => {
@@ -723,7 +748,7 @@ impl<P: Protocol> Sim<P> {
         if let Some(i) = self.kinds.iter().position(|&x| x == k) {
             return i as u16;
         }
-        self.kinds.push(k);
+        Arc::make_mut(&mut self.kinds).push(k);
         self.counts.sent.push(0);
         self.counts.delivered.push(0);
         self.counts.lost.push(0);
@@ -743,10 +768,10 @@ impl<P: Protocol> Sim<P> {
         if self.lean {
             return;
         }
-        if self.log.len() == LOG_KEEP {
-            self.log.pop_front();
+        if self.record.log.len() == LOG_KEEP {
+            self.record.log.pop_front();
         }
-        self.log.push_back(LogLine { step: self.step, time: self.now, input, text });
+        self.record.log.push_back(LogLine { step: self.step, time: self.now, input, text });
     }
 }
 

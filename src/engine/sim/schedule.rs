@@ -190,7 +190,7 @@ impl<P: Protocol> Sim<P> {
             if let Some(rec) = self.history.get_mut(*send_event as usize) {
                 rec.sends += 1;
             }
-            self.vc.get_mut().add_copy(*send_event);
+            self.vc.add_copy(*send_event);
             let due = p.due;
             self.bump(k, |c| &mut c.sent);
             self.bump_in_flight(k);
