@@ -7,7 +7,6 @@ use crate::engine::input::Input;
 use crate::engine::rng::Draw;
 use crate::engine::sim::fingerprint_hasher;
 use crate::scenario::Scenario;
-use futures::FutureExt;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
@@ -97,10 +96,9 @@ pub(super) fn settle(sc: &mut dyn Scenario) {
     }
 }
 
-/// Apply `input` to a run of the inline driver, which never waits: its
-/// future is done at its first poll.
+/// Apply `input` to a run of the inline driver, which never waits.
 fn apply(sc: &mut dyn Scenario, input: Input) -> Result<(), String> {
-    sc.apply(input).now_or_never().expect("the inline driver never waits").map(|_| ())
+    sc.apply_now(input).expect("the search runs the inline driver").map(|_| ())
 }
 
 /// Apply `input` as the search does: then settle, unless it broke a
