@@ -189,6 +189,8 @@ pub trait Scenario: Send {
     /// the actor driver. No future on the heap: the model checker applies
     /// a million inputs a second this way (the box was 3% of a search).
     fn apply_now(&mut self, input: Input) -> Option<Result<Outcome, String>>;
+    /// Ask the memory system for this run ahead of its use (see `Sim::prefetch`).
+    fn prefetch(&self, deep: bool);
     fn inspect(&mut self, node: NodeId) -> LocalBoxFuture<'_, Vec<Row>>;
     /// Rewind one step (or one input that made no step); errors at the start.
     fn step_back(&mut self) -> LocalBoxFuture<'_, Result<(), String>>;
@@ -458,6 +460,12 @@ impl<A: Algorithm> Scenario for Run<A> {
     }
     fn apply(&mut self, input: Input) -> LocalBoxFuture<'_, Result<Outcome, String>> {
         Box::pin(self.apply_input(input))
+    }
+    fn prefetch(&self, deep: bool) {
+        match deep {
+            false => crate::engine::queue::prefetch_lines(self),
+            true => self.sim.prefetch(true),
+        }
     }
     fn apply_now(&mut self, input: Input) -> Option<Result<Outcome, String>> {
         if self.sim.config().driver != DriverKind::Inline {

@@ -168,6 +168,10 @@ impl Search {
                 self.exhausted();
                 break;
             };
+            // The frontier's next states are cold: ask for the one after
+            // next, and for what the next one points to.
+            self.peek_frame(1).inspect(|f| f.sc.prefetch(false));
+            self.peek_frame(0).inspect(|f| f.sc.prefetch(true));
             // A seeded shuffle: the same command walks the same way.
             let shuffle = (self.opts.strategy == Strategy::Random)
                 .then(|| Draw::new(self.seed, self.stats.explored, Purpose::Schedule));
@@ -238,6 +242,16 @@ impl Search {
     pub fn run_to_end(mut self) -> Outcome {
         while self.run_for(1_000).is_none() {}
         self.done.expect("the search is over")
+    }
+
+    /// The frame `next_frame` gives after `k` more.
+    fn peek_frame(&self, k: usize) -> Option<&Frame> {
+        match self.opts.strategy {
+            Strategy::Bfs => self.frontier.get(k),
+            Strategy::Dfs | Strategy::Random => {
+                self.frontier.len().checked_sub(k + 1).and_then(|i| self.frontier.get(i))
+            }
+        }
     }
 
     fn next_frame(&mut self) -> Option<Frame> {

@@ -157,17 +157,41 @@ impl<T> PendingSet<T> {
     }
 }
 
+/// Ask for every cache line of the pending set's buffers.
+impl<T> PendingSet<T> {
+    pub fn prefetch_all(&self) {
+        let (a, b) = self.slots.as_slices();
+        prefetch_lines(a);
+        prefetch_lines(b);
+        prefetch_lines(self.slab.as_slice());
+    }
+}
+
+/// A hint that every cache line of `x` is read soon.
+pub fn prefetch_lines<T: ?Sized>(x: &T) {
+    let start = (x as *const T).cast::<u8>();
+    for at in (0..std::mem::size_of_val(x)).step_by(64) {
+        // `wrapping_add`: the address is only a hint, never read here.
+        prefetch_ptr(start.wrapping_add(at));
+    }
+}
+
 /// A hint that `x` is read soon; does nothing where there is no such hint.
 #[inline(always)]
-fn prefetch<T>(x: &T) {
+pub fn prefetch<T>(x: &T) {
+    prefetch_ptr((x as *const T).cast());
+}
+
+#[inline(always)]
+fn prefetch_ptr(p: *const u8) {
     // SAFETY: a prefetch reads nothing and cannot fault, whatever the
     // address; this one comes from a live reference anyway.
     #[cfg(target_arch = "x86_64")]
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast())
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
     };
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
+    let _ = p;
 }
 
 /// Entries `(due, id)`, smallest due first and, within a due time, smallest

@@ -247,6 +247,28 @@ impl<P: Protocol> Sim<P> {
         true
     }
 
+    /// Ask the memory system for this run ahead of its use (the search's
+    /// next states sit cold in its frontier): the run itself, or (`deep`,
+    /// once the run itself has come) the buffers it points to.
+    pub fn prefetch(&self, deep: bool) {
+        use crate::engine::queue::{prefetch, prefetch_lines};
+        if !deep {
+            return prefetch_lines(self);
+        }
+        if let Driver::Shared(states, _) = &self.driver {
+            prefetch_lines(states.as_slice());
+            states.iter().for_each(|s| prefetch(&**s));
+        }
+        self.pending.prefetch_all();
+        prefetch_lines(self.summaries.as_slice());
+        prefetch_lines(self.alive.as_slice());
+        prefetch_lines(self.lamport.as_slice());
+        prefetch_lines(self.in_flight.as_slice());
+        prefetch_lines(self.counts.sent.as_slice());
+        prefetch_lines(self.counts.delivered.as_slice());
+        prefetch_lines(self.timers.as_slice());
+    }
+
     /// Is this a lean copy (a state of the search)?
     pub fn is_lean(&self) -> bool {
         self.lean
