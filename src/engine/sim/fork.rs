@@ -70,9 +70,10 @@ impl<P: Protocol> Sim<P> {
     /// actor driver (its nodes are tasks; the checker runs inline).
     ///
     /// A `lean` copy is a state of the search: it keeps what decides the
-    /// future (nodes, network, monitor, history, which monitors and clocks
-    /// read) and leaves out the record of how it got there (inputs, log,
-    /// narration, answers), which it does not keep from then on either; the
+    /// future (nodes, network, monitor, and the history if the monitor
+    /// reads it) and leaves out the record of how it got there (inputs,
+    /// log, narration, answers, and the time queue under manual
+    /// scheduling), which it does not keep from then on either; the
     /// search rebuilds a counterexample's record by replaying its path on
     /// a full copy of the start.
     pub fn fork(&self, lean: bool) -> Option<Sim<P>> {
