@@ -25,21 +25,7 @@ pub struct PendingSet<T> {
 
 const HOLE: u32 = u32::MAX;
 
-// By hand, for `clone_from`: the model checker copies runs into ones it
-// has finished with, reusing their buffers.
-impl<T: Clone> Clone for PendingSet<T> {
-    fn clone(&self) -> Self {
-        let PendingSet { base, slots, slab, free, len } = self;
-        PendingSet { base: *base, slots: slots.clone(), slab: slab.clone(), free: free.clone(), len: *len }
-    }
-    fn clone_from(&mut self, src: &Self) {
-        self.base = src.base;
-        self.slots.clone_from(&src.slots);
-        self.slab.clone_from(&src.slab);
-        self.free.clone_from(&src.free);
-        self.len = src.len;
-    }
-}
+clone_by_fields!([T: Clone] PendingSet<T> { base, slots, slab, free, len });
 
 impl<T> Default for PendingSet<T> {
     fn default() -> Self {
@@ -133,6 +119,13 @@ impl<T> PendingSet<T> {
             prefetch(&self.slab[s as usize]);
         }
     }
+    /// Ask the memory system for every cache line of the set's buffers.
+    pub fn prefetch_all(&self) {
+        let (a, b) = self.slots.as_slices();
+        prefetch_lines(a);
+        prefetch_lines(b);
+        prefetch_lines(self.slab.as_slice());
+    }
     /// Every pending value in id order, with its id.
     pub fn iter(&self) -> impl Iterator<Item = (EvId, &T)> {
         self.after_index(0)
@@ -154,16 +147,6 @@ impl<T> PendingSet<T> {
             .skip(skip)
             .filter(|(_, s)| **s != HOLE)
             .filter_map(move |(i, &s)| self.slab[s as usize].as_ref().map(|v| (base + i as EvId, v)))
-    }
-}
-
-/// Ask for every cache line of the pending set's buffers.
-impl<T> PendingSet<T> {
-    pub fn prefetch_all(&self) {
-        let (a, b) = self.slots.as_slices();
-        prefetch_lines(a);
-        prefetch_lines(b);
-        prefetch_lines(self.slab.as_slice());
     }
 }
 
@@ -219,18 +202,7 @@ pub struct TimeQueue {
     big: Option<Box<Big>>,
 }
 
-// By hand, for `clone_from` (see `PendingSet`).
-impl Clone for TimeQueue {
-    fn clone(&self) -> Self {
-        let TimeQueue { tiny, small, big } = self;
-        TimeQueue { tiny: tiny.clone(), small: small.clone(), big: big.clone() }
-    }
-    fn clone_from(&mut self, src: &Self) {
-        self.tiny.clone_from(&src.tiny);
-        self.small.clone_from(&src.small);
-        self.big.clone_from(&src.big);
-    }
-}
+clone_by_fields!([] TimeQueue { tiny, small, big });
 
 #[derive(Clone, Default)]
 struct Big {

@@ -157,16 +157,4 @@ pub struct Counts {
     pub lost: Vec<u64>,
 }
 
-// By hand, for `clone_from`: the model checker copies runs into ones it
-// has finished with, reusing their buffers.
-impl Clone for Counts {
-    fn clone(&self) -> Self {
-        let Counts { sent, delivered, lost } = self;
-        Counts { sent: sent.clone(), delivered: delivered.clone(), lost: lost.clone() }
-    }
-    fn clone_from(&mut self, src: &Self) {
-        self.sent.clone_from(&src.sent);
-        self.delivered.clone_from(&src.delivered);
-        self.lost.clone_from(&src.lost);
-    }
-}
+clone_by_fields!([] Counts { sent, delivered, lost });

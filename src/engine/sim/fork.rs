@@ -13,6 +13,7 @@
 //! keeps whether a fault the algorithm does not claim has happened (it
 //! turns a liveness loss from a violation into a status).
 
+use super::schedule::keeps_queue;
 use super::*;
 use crate::engine::actor::Held;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -102,11 +103,7 @@ impl<P: Protocol> Sim<P> {
             next_id: self.next_id,
             pending: self.pending.clone(),
             timers: self.timers.clone(),
-            queue: if record || self.cfg.sched != SchedMode::Manual {
-                self.queue.clone()
-            } else {
-                TimeQueue::default()
-            },
+            queue: if keeps_queue(!record, self.cfg.sched) { self.queue.clone() } else { TimeQueue::default() },
             link_last_due: self.link_last_due.clone(),
             lamport: self.lamport.clone(),
             vc: self.vc.clone(),
@@ -218,11 +215,10 @@ impl<P: Protocol> Sim<P> {
         self.next_id = *next_id;
         self.pending.clone_from(pending);
         self.timers.clone_from(timers);
-        if cfg.sched == SchedMode::Manual {
-            // A lean run under manual scheduling keeps no time queue.
-            self.queue.clear();
-        } else {
+        if keeps_queue(true, cfg.sched) {
             self.queue.clone_from(queue);
+        } else {
+            self.queue.clear();
         }
         self.link_last_due.clone_from(link_last_due);
         self.lamport.clone_from(lamport);

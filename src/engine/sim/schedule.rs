@@ -4,6 +4,14 @@
 
 use super::*;
 
+/// Is the time queue kept? Not in a lean run (a state of the model
+/// checker's search) under manual scheduling: nothing there reads it (the
+/// search picks events by id, and nobody is shown a lean run's upcoming
+/// events). Scheduling switched away from manual rebuilds it.
+pub(super) fn keeps_queue(lean: bool, sched: SchedMode) -> bool {
+    !(lean && sched == SchedMode::Manual)
+}
+
 impl<P: Protocol> Sim<P> {
     /// The event the scheduler picks next, if any (and under the limit).
     pub(super) fn next_event(&mut self) -> Option<EvId> {
@@ -17,12 +25,16 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    /// Is the time queue kept? Not in a lean run (a state of the model
-    /// checker's search) under manual scheduling: nothing there reads it
-    /// (the search picks events by id, and nobody is shown a lean run's
-    /// upcoming events). Scheduling switched away from manual rebuilds it.
-    pub(super) fn keeps_queue(&self) -> bool {
-        !(self.lean && self.cfg.sched == SchedMode::Manual)
+    /// Is this run's time queue kept ([`keeps_queue`])?
+    fn keeps_queue(&self) -> bool {
+        keeps_queue(self.lean, self.cfg.sched)
+    }
+
+    /// Put event `id` in the time queue, if it is kept.
+    fn queue_push(&mut self, due: Time, id: EvId) {
+        if self.keeps_queue() {
+            self.queue.push(due, id);
+        }
     }
 
     /// Switch the scheduler, rebuilding the time queue if it was not kept.
@@ -90,7 +102,6 @@ impl<P: Protocol> Sim<P> {
     /// not overtake each other either.
     pub(super) fn order_links(&mut self) {
         let mut last: HashMap<(NodeId, NodeId), Time> = HashMap::new();
-        let keeps_queue = self.keeps_queue();
         let ids: Vec<EvId> = self.pending.iter().map(|(k, _)| k).collect();
         for id in ids {
             let Some(p) = self.pending.get_mut(id) else { continue };
@@ -98,9 +109,7 @@ impl<P: Protocol> Sim<P> {
             let due = last.get(&link).map_or(p.due, |&l| p.due.max(l));
             if due != p.due {
                 p.due = due;
-                if keeps_queue {
-                    self.queue.push(due, id);
-                }
+                self.queue_push(due, id);
             }
             last.insert(link, due);
         }
@@ -118,9 +127,7 @@ impl<P: Protocol> Sim<P> {
     pub(super) fn enqueue(&mut self, due: Time, kind: PendingKind<P>) -> EvId {
         let id = self.next_id;
         self.next_id += 1;
-        if self.keeps_queue() {
-            self.queue.push(due, id);
-        }
+        self.queue_push(due, id);
         if let PendingKind::Timer { node, .. } = &kind {
             self.timers[*node as NodeId].push(id);
         }
@@ -153,10 +160,7 @@ impl<P: Protocol> Sim<P> {
         let Some(p) = self.pending.get_mut(id) else { return };
         p.due = p.due.saturating_add(by);
         let (due, link) = (p.due, p.link());
-        let keeps_queue = self.keeps_queue();
-        if keeps_queue {
-            self.queue.push(due, id);
-        }
+        self.queue_push(due, id);
         // On FIFO links the later messages wait behind the delayed one.
         if let (true, Some(link)) = (self.cfg.net.fifo, link) {
             let later: Vec<EvId> =
@@ -164,9 +168,7 @@ impl<P: Protocol> Sim<P> {
             for k in later {
                 if let Some(q) = self.pending.get_mut(k) {
                     q.due = due;
-                    if keeps_queue {
-                        self.queue.push(due, k);
-                    }
+                    self.queue_push(due, k);
                 }
             }
             let last = self.link_last_due.entry(link).or_insert(0);
